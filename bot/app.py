@@ -1,0 +1,138 @@
+"""Builds the bot and the dispatcher, registers the command menus, and runs long polling.
+
+Everything long-lived (the repository, the questionnaire, the catalogs, the settings) is put in
+the dispatcher's workflow data once, so handlers receive it by name and nothing is global.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent, Message
+
+from bot.config import Settings
+from bot.handlers import auditor, common, respondent
+from bot.middlewares import OncePerUpdate, OnePersonAtATime, WhoIsThis
+from bot.ui import say
+from rubric.catalog import Messages
+from rubric.loader import load_questionnaire
+from rubric.models import Lang, Questionnaire
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+LOCALES = Path(__file__).parent / "locales"
+
+RESPONDENT_COMMANDS: dict[Lang, list[tuple[str, str]]] = {
+    "en": [
+        ("start", "cmd.start"),
+        ("language", "cmd.language"),
+        ("help", "cmd.help"),
+        ("privacy", "cmd.privacy"),
+        ("forget", "cmd.forget"),
+    ],
+    "cy": [
+        ("start", "cmd.start"),
+        ("iaith", "cmd.language"),
+        ("cymorth", "cmd.help"),
+        ("preifatrwydd", "cmd.privacy"),
+        ("anghofio", "cmd.forget"),
+    ],
+}
+
+
+def load_texts() -> Messages:
+    return Messages(LOCALES)
+
+
+def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        settings.token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def build_dispatcher(
+    settings: Settings,
+    repo: Repository,
+    *,
+    questionnaire: Questionnaire | None = None,
+    texts: Messages | None = None,
+    clock: Callable[[], object] | None = None,
+) -> Dispatcher:
+    dp = Dispatcher(
+        repo=repo,
+        settings=settings,
+        questionnaire=questionnaire or load_questionnaire(),
+        texts=texts or load_texts(),
+    )
+    dp.update.outer_middleware(OncePerUpdate(repo))
+    dp.update.outer_middleware(OnePersonAtATime(rate=settings.flood_rate))
+    dp.update.outer_middleware(WhoIsThis(repo))
+    dp.include_routers(auditor.router, respondent.router, common.router)
+    dp.errors.register(_on_error)
+    return dp
+
+
+async def _on_error(event: ErrorEvent, texts: Messages) -> bool:
+    """Log the failure (ids only: never answers or names) and tell the person their answers
+    are safe, so nobody is left waiting on a silent bot."""
+    update = event.update
+    log.error(
+        "update %s failed: %s", update.update_id, type(event.exception).__name__, exc_info=False
+    )
+    target: Message | None = update.message
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.both("error.generic", separator=" / ")[:200])
+        elif target is not None:
+            await target.answer(say(texts, None, "error.generic"))
+    except Exception:
+        log.warning("could not tell the user about the failure of update %s", update.update_id)
+    return True
+
+
+async def register_commands(bot: Bot, texts: Messages) -> None:
+    """The command menu in English (default) and in Welsh (for Welsh-language clients)."""
+    for lang, commands in RESPONDENT_COMMANDS.items():
+        await bot.set_my_commands(
+            [BotCommand(command=c, description=texts(lang, key)) for c, key in commands],
+            scope=BotCommandScopeDefault(),
+            language_code=None if lang == "en" else lang,
+        )
+
+
+async def run_polling(
+    settings: Settings, *, background: list[Callable[..., object]] | None = None
+) -> None:
+    """``datatool run``: long polling until SIGINT/SIGTERM, with the reminder schedule beside it."""
+    from storage.database import Database
+
+    async with await Database.open(settings.datatool_db) as db:
+        repo = Repository(db)
+        bot = create_bot(settings)
+        dp = build_dispatcher(settings, repo)
+        tasks: list[asyncio.Task[object]] = []
+        try:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await register_commands(bot, dp["texts"])
+            for start in background or []:
+                tasks.append(asyncio.create_task(start(bot=bot, dp=dp, repo=repo)))  # type: ignore[arg-type]
+            await dp.start_polling(
+                bot, handle_signals=True, close_bot_session=True, polling_timeout=10
+            )
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await bot.session.close()

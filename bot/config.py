@@ -1,0 +1,113 @@
+"""Settings from the environment and ``.env``, as named in the interface contract.
+
+A missing or malformed setting must end a command with one line that names the setting, so
+``load_settings`` turns pydantic's report into a ``ConfigError`` that the CLI prints and exits on.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    datatool_db: Path = Path("./datatool.sqlite3")
+    auditor_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    send_rate: float = Field(25.0, gt=0, le=30)
+    min_group_size: int = Field(5, ge=2, le=100)
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, gt=0, lt=65536)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+
+    # Reminder cadence (Europe/London working hours).
+    remind_after_days: int = Field(3, ge=1, le=60)
+    remind_every_days: int = Field(7, ge=1, le=60)
+    remind_max: int = Field(3, ge=0, le=20)
+    last_call_days: int = Field(2, ge=0, le=14)
+    work_start: time = time(9, 0)
+    work_end: time = time(17, 0)
+    work_days: Annotated[frozenset[int], NoDecode] = frozenset({0, 1, 2, 3, 4})
+    """Weekdays (Monday = 0) on which reminders may go out."""
+    timezone: str = "Europe/London"
+    remind_check_seconds: float = Field(300.0, gt=0)
+    """How often the schedule inside ``datatool run`` looks for due reminders."""
+
+    flood_rate: float = Field(3.0, gt=0)
+    """Most updates a second one person may send before the bot throttles them."""
+
+    @field_validator("auditor_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be comma-separated Telegram user ids (numbers)") from None
+        return value
+
+    @field_validator("work_days", mode="before")
+    @classmethod
+    def _days(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                days = frozenset(int(p) for p in value.split(",") if p.strip())
+            except ValueError:
+                raise ValueError("must be comma-separated weekday numbers, Monday = 0") from None
+            if not days <= set(range(7)):
+                raise ValueError("weekday numbers run from 0 (Monday) to 6 (Sunday)")
+            return days
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    def token(self) -> str:
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise ConfigError("BOT_TOKEN is not set: put the token from @BotFather in .env")
+        value = self.bot_token.get_secret_value().strip()
+        left, _, right = value.partition(":")
+        if not left.isdigit() or not right:
+            raise ConfigError(
+                "BOT_TOKEN is malformed: expected the form 123456:ABC-DEF from @BotFather"
+            )
+        return value
+
+
+def load_settings(*, require_token: bool = False, **overrides: object) -> Settings:
+    """Read the settings, turning any problem into one ``ConfigError`` line."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "a setting"
+        raise ConfigError(f"{name} is malformed: {error['msg']}") from None
+    if require_token:
+        settings.token()
+    return settings

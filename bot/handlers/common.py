@@ -1,0 +1,147 @@
+"""Commands for everyone (/help, /privacy, /forget) and the fallbacks that make sure nothing a
+person sends goes unanswered: unknown commands, stickers and photos, forged or stale buttons."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import ForgetCb
+from bot.config import Settings
+from bot.handlers.respondent import is_auditor
+from bot.journey import Respondent, load_state
+from bot.screens import Rendered, render
+from bot.ui import context, edit, say
+from flows import current_screen
+from rubric.catalog import Messages
+from rubric.models import Lang, Questionnaire
+from storage.repository import Repository
+
+router = Router(name="common")
+
+
+async def _lang(
+    repo: Repository, respondent: Respondent | None, account_lang: Lang | None
+) -> Lang | None:
+    if respondent is not None:
+        state = await load_state(repo, respondent.invitee)
+        if state.language:
+            return state.language
+    return account_lang
+
+
+@router.message(Command("help", "cymorth"))
+async def help_(
+    message: Message,
+    respondent: Respondent | None,
+    account_lang: Lang | None,
+    repo: Repository,
+    texts: Messages,
+    settings: Settings,
+) -> None:
+    lang = await _lang(repo, respondent, account_lang)
+    text = say(texts, lang, "help.respondent")
+    assert message.from_user is not None
+    if await is_auditor(repo, settings, message.from_user.id):
+        text += "\n\n" + say(texts, lang, "help.auditor")
+    await message.answer(text)
+
+
+@router.message(Command("privacy", "preifatrwydd"))
+async def privacy(
+    message: Message,
+    respondent: Respondent | None,
+    account_lang: Lang | None,
+    repo: Repository,
+    texts: Messages,
+    settings: Settings,
+) -> None:
+    lang = await _lang(repo, respondent, account_lang)
+    await message.answer(say(texts, lang, "privacy.text", min=settings.min_group_size))
+
+
+@router.message(Command("forget", "anghofio"))
+async def forget(
+    message: Message,
+    respondent: Respondent | None,
+    account_lang: Lang | None,
+    repo: Repository,
+    texts: Messages,
+) -> None:
+    lang = await _lang(repo, respondent, account_lang)
+    if respondent is None and account_lang is None:
+        await message.answer(say(texts, lang, "forget.nothing"))
+        return
+    shown: Lang = lang or "cy"
+    builder = InlineKeyboardBuilder()
+    builder.button(text=texts(shown, "button.forget_yes"), callback_data=ForgetCb(confirm=True))
+    builder.button(text=texts(shown, "button.forget_no"), callback_data=ForgetCb(confirm=False))
+    builder.adjust(1)
+    await message.answer(say(texts, lang, "forget.confirm"), reply_markup=builder.as_markup())
+
+
+@router.callback_query(ForgetCb.filter())
+async def forget_confirmed(
+    query: CallbackQuery,
+    callback_data: ForgetCb,
+    respondent: Respondent | None,
+    account_lang: Lang | None,
+    repo: Repository,
+    texts: Messages,
+) -> None:
+    lang = await _lang(repo, respondent, account_lang)
+    await query.answer()
+    if callback_data.confirm:
+        deleted = await repo.forget(query.from_user.id)
+        text = say(texts, lang, "forget.done" if deleted else "forget.nothing")
+    else:
+        text = say(texts, lang, "forget.kept")
+    if isinstance(query.message, Message):
+        await edit(query.message, Rendered(text))
+
+
+@router.message(F.text.startswith("/"))
+async def unknown_command(
+    message: Message,
+    respondent: Respondent | None,
+    account_lang: Lang | None,
+    repo: Repository,
+    texts: Messages,
+) -> None:
+    lang = await _lang(repo, respondent, account_lang)
+    await message.answer(say(texts, lang, "help.respondent"))
+
+
+@router.message()
+async def unsupported(
+    message: Message,
+    respondent: Respondent | None,
+    account_lang: Lang | None,
+    repo: Repository,
+    texts: Messages,
+    questionnaire: Questionnaire,
+    settings: Settings,
+) -> None:
+    """Stickers, photos, voice notes: say what the bot can read, then the question again."""
+    lang = await _lang(repo, respondent, account_lang)
+    await message.answer(say(texts, lang, "notice.unsupported"))
+    if respondent is not None and lang is not None:
+        state = await load_state(repo, respondent.invitee)
+        ctx = context(questionnaire, texts, settings, respondent, lang)
+        rendered = render(current_screen(questionnaire, state), ctx)
+        await message.answer(rendered.text, reply_markup=rendered.markup)
+
+
+@router.callback_query()
+async def unknown_button(
+    query: CallbackQuery,
+    respondent: Respondent | None,
+    account_lang: Lang | None,
+    repo: Repository,
+    texts: Messages,
+) -> None:
+    """Forged or outdated callback data: answer the tap so the spinner stops, change nothing."""
+    lang = await _lang(repo, respondent, account_lang) or "cy"
+    await query.answer(texts(lang, "notice.invalid"))

@@ -1,0 +1,71 @@
+"""The glue between a respondent's stored survey and the pure flows.
+
+Each update is: read the stored state, apply one event with ``flows.step``, store what changed in
+one transaction, and only then show the next screen. So whatever the bot has shown is already on
+disk, and a restart resumes from exactly what is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows import Answer, Event, Screen, Step, SurveyState, current_screen, step
+from rubric.models import Questionnaire
+from storage.models import Council, Invitee, StoredAnswer
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """An invitee bound to the Telegram account that sent the update."""
+
+    invitee: Invitee
+    council: Council
+
+
+async def load_state(repo: Repository, invitee: Invitee) -> SurveyState:
+    record, answers = await repo.survey(invitee.id)
+    return SurveyState(
+        group=invitee.group,
+        language=record.language if record else None,
+        privacy_accepted=record.privacy_accepted if record else False,
+        cursor=record.cursor if record else None,
+        reviewing=record.reviewing if record else False,
+        submitted=record.submitted if record else False,
+        answers={qid: Answer(choice=a.choice, text=a.text) for qid, a in answers.items()},
+    )
+
+
+async def apply(
+    repo: Repository, questionnaire: Questionnaire, invitee: Invitee, event: Event
+) -> tuple[SurveyState, Step]:
+    """Apply one event and persist its outcome; returns the state before and the step."""
+    before = await load_state(repo, invitee)
+    result = step(questionnaire, before, event)
+    after = result.state
+    changed = (
+        result.saved
+        or after.language != before.language
+        or after.privacy_accepted != before.privacy_accepted
+        or after.cursor != before.cursor
+        or after.reviewing != before.reviewing
+        or after.submitted != before.submitted
+    )
+    if changed:
+        await repo.save_survey(
+            invitee.id,
+            language=after.language,
+            privacy_accepted=after.privacy_accepted,
+            cursor=after.cursor,
+            reviewing=after.reviewing,
+            submitted=after.submitted,
+            answers={
+                qid: StoredAnswer(question_id=qid, choice=a.choice, text=a.text)
+                for qid, a in result.saved.items()
+            },
+        )
+    return before, result
+
+
+async def where(repo: Repository, questionnaire: Questionnaire, invitee: Invitee) -> Screen:
+    return current_screen(questionnaire, await load_state(repo, invitee))

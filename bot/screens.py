@@ -1,0 +1,217 @@
+"""Turns the flows' screens into Telegram messages (HTML text and inline keyboards).
+
+Everything the questionnaire or a person wrote is escaped here, once, so that no handler builds
+HTML by hand and every message stays inside Telegram's HTML subset and length limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import AnswerCb, LangCb, Nav, NavCb
+from flows import (
+    MAX_TEXT,
+    Answer,
+    AskScreen,
+    DoneScreen,
+    LanguageScreen,
+    PrivacyScreen,
+    ReviewScreen,
+    Screen,
+)
+from rubric.catalog import Messages
+from rubric.models import LANGS, Group, Lang, Question, Questionnaire
+
+TELEGRAM_LIMIT = 4096
+REVIEW_BUDGET = 3900
+"""The review lists every answer; leave headroom under Telegram's 4096 for the header lines."""
+LANGUAGE_NAMES: dict[Lang, str] = {"cy": "Cymraeg", "en": "English"}
+CHECK = "✓ "
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a screen needs besides itself: the words, the person's language and group."""
+
+    questionnaire: Questionnaire
+    texts: Messages
+    lang: Lang
+    group: Group
+    council_name: str
+    min_group_size: int
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for lang in LANGS:
+        builder.button(text=LANGUAGE_NAMES[lang], callback_data=LangCb(lang=lang))
+    return builder.as_markup()
+
+
+def render(screen: Screen, ctx: Context) -> Rendered:
+    if isinstance(screen, LanguageScreen):
+        return Rendered(ctx.texts.both("language.choose"), language_keyboard())
+    if isinstance(screen, PrivacyScreen):
+        return _privacy(ctx)
+    if isinstance(screen, AskScreen):
+        return _ask(screen, ctx)
+    if isinstance(screen, ReviewScreen):
+        return _review(screen, ctx)
+    if isinstance(screen, DoneScreen):
+        return Rendered(ctx.texts(ctx.lang, "done.thanks", council=escape(ctx.council_name)))
+    raise TypeError(f"no rendering for {screen!r}")
+
+
+def _privacy(ctx: Context) -> Rendered:
+    q = ctx.questionnaire
+    text = ctx.texts(
+        ctx.lang,
+        "privacy.notice",
+        title=escape(q.title(ctx.lang)),
+        council=escape(ctx.council_name),
+        count=len(q.questions_for(ctx.group)),
+        min=ctx.min_group_size,
+    )
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=ctx.texts(ctx.lang, "button.continue"), callback_data=NavCb(action=Nav.PRIVACY)
+    )
+    return Rendered(text, builder.as_markup())
+
+
+def question_text(question: Question, index: int, total: int, ctx: Context) -> str:
+    """The question as asked, without hints: also the record left once it is answered."""
+    q, lang = ctx.questionnaire, ctx.lang
+    theme = q.theme(question.theme)
+    progress = ctx.texts(lang, "question.progress", index=index, total=total)
+    lines = [
+        f"<i>{escape(theme.title(lang))}</i> · {progress}",
+        "",
+        f"<b>{escape(question.prompt(lang, ctx.group))}</b>",
+    ]
+    if question.kind == "level" and question.characteristic:
+        characteristic = q.characteristic(question.characteristic)
+        for number, level in enumerate(characteristic.levels, start=1):
+            label = ctx.texts(lang, "question.level_label", level=number)
+            lines += ["", f"<b>{label}</b>: {escape(level(lang))}"]
+    return "\n".join(lines)
+
+
+def answer_label(question: Question, answer: Answer, ctx: Context) -> str:
+    """The answer as a person reads it (escaped)."""
+    if answer.skipped:
+        return ctx.texts(ctx.lang, "answer.skipped")
+    if answer.text is not None:
+        return escape(answer.text)
+    scale = ctx.questionnaire.scale(question)
+    option = scale.option(answer.choice) if scale and answer.choice else None
+    return escape(option.label(ctx.lang)) if option else escape(answer.choice or "")
+
+
+def _ask(screen: AskScreen, ctx: Context) -> Rendered:
+    question, lang, texts = screen.question, ctx.lang, ctx.texts
+    parts = [question_text(question, screen.index, screen.total, ctx), ""]
+    if question.kind == "agree":
+        parts.append(f"<i>{texts(lang, 'question.agree_hint')}</i>")
+    elif question.kind == "level":
+        parts.append(f"<i>{texts(lang, 'question.level_hint')}</i>")
+    else:
+        key = "question.text_optional_hint" if screen.can_skip else "question.text_hint"
+        parts.append(f"<i>{texts(lang, key, max=f'{MAX_TEXT:,}')}</i>")
+        if screen.current is not None and screen.current.text:
+            current = _clip(screen.current.text, 1500)
+            parts += ["", texts(lang, "question.current", answer=f"<i>{escape(current)}</i>")]
+
+    builder = InlineKeyboardBuilder()
+    scale = ctx.questionnaire.scale(question)
+    current_choice = screen.current.choice if screen.current else None
+    if scale is not None:
+        for option in scale.options:
+            mark = CHECK if option.id == current_choice else ""
+            builder.button(
+                text=mark + option.label(lang), callback_data=AnswerCb(q=question.id, o=option.id)
+            )
+        widths = [1] * len(scale.options) if question.kind == "agree" else [3, 1]
+    else:
+        widths = []
+    builder.button(
+        text=texts(lang, "button.back"), callback_data=NavCb(action=Nav.BACK, q=question.id)
+    )
+    nav = 1
+    if screen.can_skip:
+        builder.button(
+            text=texts(lang, "button.skip"), callback_data=NavCb(action=Nav.SKIP, q=question.id)
+        )
+        nav = 2
+    builder.adjust(*widths, nav)
+    return Rendered("\n".join(parts), builder.as_markup())
+
+
+def answered_text(question: Question, answer: Answer, index: int, total: int, ctx: Context) -> str:
+    """What a question's message is edited to once answered: the chat reads as a record."""
+    label = answer_label(question, answer, ctx)
+    if answer.text is not None:
+        label = f"<i>{escape(_clip(answer.text, 1500))}</i>"
+    return (
+        question_text(question, index, total, ctx)
+        + "\n\n"
+        + CHECK
+        + ctx.texts(ctx.lang, "answer.chosen", answer=label)
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _review(screen: ReviewScreen, ctx: Context) -> Rendered:
+    lang, texts = ctx.lang, ctx.texts
+    header = [texts(lang, "review.title"), texts(lang, "review.hint")]
+    if screen.missing:
+        numbers = ", ".join(
+            str(item.index) for item in screen.items if item.question.id in set(screen.missing)
+        )
+        header.append(f"<b>{texts(lang, 'review.missing', numbers=numbers)}</b>")
+
+    def lines(prompt_len: int, answer_len: int) -> list[str]:
+        out = []
+        for item in screen.items:
+            prompt = escape(_clip(item.question.prompt(lang, ctx.group), prompt_len))
+            if item.answer is None:
+                shown = "—"
+            elif item.answer.text is not None:
+                shown = f"<i>{escape(_clip(item.answer.text, answer_len))}</i>"
+            else:
+                shown = f"<b>{answer_label(item.question, item.answer, ctx)}</b>"
+            out.append(f"{item.index}. {prompt}: {shown}")
+        return out
+
+    body: list[str] = []
+    for prompt_len, answer_len in ((70, 80), (50, 50), (30, 30), (15, 15)):
+        body = lines(prompt_len, answer_len)
+        if len("\n".join(header + body)) <= REVIEW_BUDGET:
+            break
+    text = "\n\n".join(["\n".join(header[:1]), "\n".join(body), "\n".join(header[1:])])
+
+    builder = InlineKeyboardBuilder()
+    for item in screen.items:
+        builder.button(
+            text=str(item.index), callback_data=NavCb(action=Nav.CHANGE, q=item.question.id)
+        )
+    rows = [8] * ((len(screen.items) + 7) // 8)
+    if not screen.missing:
+        builder.button(text=texts(lang, "button.submit"), callback_data=NavCb(action=Nav.SUBMIT))
+        rows.append(1)
+    builder.adjust(*rows)
+    return Rendered(text, builder.as_markup())

@@ -1,0 +1,106 @@
+"""Small helpers for talking to people: the language to use, notices, and edits that never
+provoke Telegram's "message is not modified"."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import unescape
+from zoneinfo import ZoneInfo
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import InlineKeyboardMarkup, Message
+
+from bot.config import Settings
+from bot.journey import Respondent
+from bot.screens import Context, Rendered
+from flows import Notice
+from rubric.catalog import Messages
+from rubric.models import Lang, Questionnaire
+from storage.repository import Repository
+
+_TAG = re.compile(r"<[^>]+>")
+NOTICE_KEYS: dict[str, str] = {
+    "stale": "notice.stale",
+    "duplicate": "notice.duplicate",
+    "too_long": "notice.too_long",
+    "expected_button": "notice.expected_button",
+    "expected_text": "notice.expected_text",
+    "invalid": "notice.invalid",
+    "already_submitted": "notice.already_submitted",
+    "incomplete": "notice.incomplete",
+}
+
+
+def say(texts: Messages, lang: Lang | None, key: str, **values: object) -> str:
+    """In the person's language, or in both (Welsh first) while it is not known."""
+    return texts(lang, key, **values) if lang else texts.both(key, **values)
+
+
+def notice_text(texts: Messages, lang: Lang, notice: Notice, **values: object) -> str:
+    return texts(lang, NOTICE_KEYS[notice], **values)
+
+
+def context(
+    questionnaire: Questionnaire,
+    texts: Messages,
+    settings: Settings,
+    respondent: Respondent,
+    lang: Lang,
+) -> Context:
+    return Context(
+        questionnaire=questionnaire,
+        texts=texts,
+        lang=lang,
+        group=respondent.invitee.group,
+        council_name=respondent.council.name(lang),
+        min_group_size=settings.min_group_size,
+    )
+
+
+def _visible(html_text: str) -> str:
+    return unescape(_TAG.sub("", html_text)).strip()
+
+
+def _same_markup(a: InlineKeyboardMarkup | None, b: InlineKeyboardMarkup | None) -> bool:
+    rows_a = a.inline_keyboard if a else []
+    rows_b = b.inline_keyboard if b else []
+    return [[(x.text, x.callback_data) for x in r] for r in rows_a] == [
+        [(x.text, x.callback_data) for x in r] for r in rows_b
+    ]
+
+
+async def edit(message: Message, rendered: Rendered) -> None:
+    """Edit a message unless it already shows exactly this (a double tap edits once)."""
+    if (message.text or "").strip() == _visible(rendered.text) and _same_markup(
+        message.reply_markup, rendered.markup
+    ):
+        return
+    try:
+        await message.edit_text(rendered.text, reply_markup=rendered.markup)
+    except TelegramBadRequest as exc:
+        if "not modified" not in exc.message and "not found" not in exc.message:
+            raise
+
+
+async def drop_buttons(message: Message) -> None:
+    """Take the buttons off a message that is no longer the current one."""
+    if message.reply_markup is None or not message.reply_markup.inline_keyboard:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as exc:
+        if "not modified" not in exc.message and "not found" not in exc.message:
+            raise
+
+
+async def survey_open(repo: Repository, council_id: int, tz: str) -> bool:
+    """A council with no window set is open; one that was closed, or whose last day has
+    passed (in the survey's time zone), is not."""
+    window = await repo.window(council_id)
+    if window is None:
+        return True
+    closes_on, closed_at = window
+    if closed_at is not None:
+        return False
+    return closes_on is None or datetime.now(ZoneInfo(tz)).date() <= closes_on
