@@ -1,1 +1,7 @@
-"""storage"""
+"""storage: the only room with SQL. `Database` (one aiosqlite connection, WAL, migrations, a
+write lock) and `Repository` (the respondent, roster, auditor and survey-window API)."""
+
+from storage.database import Database
+from storage.repository import AlreadySubmitted, Repository, RosterError
+
+__all__ = ["AlreadySubmitted", "Database", "Repository", "RosterError"]

@@ -1,0 +1,149 @@
+"""Row models: what `storage` hands out and takes in. Frozen, so a row read once cannot be
+mistaken for the database's current state after someone changes it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rubric.models import Group, Lang
+
+BindOutcome = Literal["bound", "already_yours", "taken", "unknown", "has_other"]
+Unreachable = Literal["blocked", "bounced"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Council(_Row):
+    id: int
+    slug: str
+    slug_cy: str
+    name_en: str
+    name_cy: str
+    name_cy_soft: str
+    """After i, gan, o, ar, am: "i Gyngor Sir Powys"."""
+    name_cy_nasal: str
+    """After yng (= in): "yng Nghyngor Sir Powys"."""
+    name_cy_aspirate: str
+    """After a (= and): "a Chyngor Sir Powys"."""
+
+    def name(self, lang: Lang) -> str:
+        return self.name_cy if lang == "cy" else self.name_en
+
+
+class RosterRow(_Row):
+    """One line of a roster CSV, checked. `council` is still as the operator wrote it."""
+
+    council: str = Field(min_length=1)
+    group: Group
+    name: str = Field(min_length=1)
+    email: str
+    language: Lang | None = None
+    team: str | None = None
+
+    @field_validator("council", "name", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("group", mode="before")
+    @classmethod
+    def _group(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        email = value.strip().lower()
+        if not _EMAIL.match(email):
+            raise ValueError(f"{value!r} is not an email address")
+        return email
+
+    @field_validator("language", "team", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+
+class Invitee(_Row):
+    id: int
+    council_id: int
+    council_slug: str
+    group: Group
+    name: str
+    email: str
+    language: Lang | None
+    team: str | None
+    token: str | None
+    telegram_id: int | None
+    opened_at: datetime | None
+    emailed_at: datetime | None
+    unreachable: Unreachable | None
+
+
+class Invitation(_Row):
+    council_slug: str
+    group: Group
+    name: str
+    email: str
+    language: Lang | None
+    token: str
+
+
+class SurveyRecord(_Row):
+    """A respondent's response row: where they are in the survey, not their answers."""
+
+    id: int
+    invitee_id: int
+    language: Lang | None
+    privacy_accepted: bool
+    cursor: str | None
+    reviewing: bool
+    started_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+
+    @property
+    def submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class StoredAnswer(_Row):
+    """One stored answer. `choice` and `text` both None means the question was skipped."""
+
+    question_id: str = Field(min_length=1)
+    choice: str | None = None
+    text: str | None = None
+
+
+class ImportResult(_Row):
+    added: int
+    updated: int
+    unchanged: int
+
+
+class StatusRow(_Row):
+    group: Group
+    invited: int
+    emailed: int
+    opened: int
+    started: int
+    submitted: int
+    unreachable: int

@@ -1,0 +1,547 @@
+"""The respondent and roster API: every question the bot and the CLI ask of the database.
+
+Each method is one read or one write transaction, so a coroutine can never leave a half-saved
+survey behind, and the bot never needs to know SQL.
+"""
+
+from __future__ import annotations
+
+import difflib
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Literal
+
+import aiosqlite
+
+from rubric.models import GROUPS, Lang
+from storage.councils import COUNCILS, fold, short_name_cy, short_name_en
+from storage.database import Database, from_iso, to_iso, utcnow
+from storage.models import (
+    BindOutcome,
+    Council,
+    ImportResult,
+    Invitation,
+    Invitee,
+    RosterRow,
+    StatusRow,
+    StoredAnswer,
+    SurveyRecord,
+    Unreachable,
+)
+
+TOKEN_BYTES = 24
+"""192 random bits, 32 characters of A-Za-z0-9_-: a valid /start payload, impossible to guess."""
+
+_ALIASES = {c.slug: c.aliases for c in COUNCILS}
+_LEADING_WORDS = ("the-", "cyngor-", "gyngor-", "nghyngor-", "chyngor-")
+_TRAILING_WORDS = ("-council", "-county-borough", "-county", "-city", "-cbc")
+
+
+class RosterError(Exception):
+    """A roster row that cannot be imported; nothing of the roster was imported."""
+
+    def __init__(self, line_index: int, reason: str) -> None:
+        super().__init__(f"row {line_index}: {reason}")
+        self.line_index = line_index
+        """0-based index into the rows given to `import_roster`."""
+        self.reason = reason
+
+
+class AlreadySubmitted(Exception):
+    """The survey was submitted: its answers are final."""
+
+
+def match_key(text: str) -> str:
+    """What a council name is compared by: folded (accents, case, spaces vs hyphens), with
+    the words that every name shares ("Cyngor", "Council", "County") taken off."""
+    key = fold(text)
+    changed = True
+    while changed:
+        changed = False
+        for word in _LEADING_WORDS:
+            if key.startswith(word) and len(key) > len(word):
+                key, changed = key[len(word) :], True
+        for word in _TRAILING_WORDS:
+            if key.endswith(word) and len(key) > len(word):
+                key, changed = key[: -len(word)], True
+    return key
+
+
+def council_keys(council: Council) -> set[str]:
+    """Every key under which `council` is found: its slugs, its names in both languages (full,
+    short, mutated), and its known aliases."""
+    names = {
+        council.slug,
+        council.slug_cy,
+        council.name_en,
+        council.name_cy,
+        council.name_cy_soft,
+        council.name_cy_nasal,
+        council.name_cy_aspirate,
+        short_name_en(council.name_en),
+        short_name_cy(council.name_cy),
+        *_ALIASES.get(council.slug, ()),
+    }
+    return {fold(n) for n in names} | {match_key(n) for n in names}
+
+
+def _council(row: aiosqlite.Row) -> Council:
+    return Council(**dict(row))
+
+
+_INVITEE_SQL = (
+    'SELECT i.id, i.council_id, c.slug AS council_slug, i.grp AS "group", i.name, i.email,'
+    " i.language, i.team, i.token, i.telegram_id, i.opened_at, i.emailed_at, i.unreachable"
+    " FROM invitees i JOIN councils c ON c.id = i.council_id"
+)
+
+
+def _invitee(row: aiosqlite.Row) -> Invitee:
+    return Invitee(**dict(row))
+
+
+def _record(row: aiosqlite.Row) -> SurveyRecord:
+    return SurveyRecord(
+        id=row["id"],
+        invitee_id=row["invitee_id"],
+        language=row["language"],
+        privacy_accepted=bool(row["privacy_accepted"]),
+        cursor=row["cursor"],
+        reviewing=bool(row["reviewing"]),
+        started_at=row["started_at"],
+        updated_at=row["updated_at"],
+        submitted_at=row["submitted_at"],
+    )
+
+
+class Repository:
+    """The API over a `Database`. `clock` is injectable so that tests can move time."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self._clock = clock
+
+    def _now(self) -> str:
+        return to_iso(self._clock())
+
+    # --- councils -----------------------------------------------------------------------
+
+    async def councils(self) -> list[Council]:
+        rows = await self.db.fetchall("SELECT * FROM councils ORDER BY slug")
+        return [_council(r) for r in rows]
+
+    async def council(self, council_id: int) -> Council | None:
+        row = await self.db.fetchone("SELECT * FROM councils WHERE id = ?", (council_id,))
+        return None if row is None else _council(row)
+
+    async def find_council(self, query: str) -> Council | None:
+        """The council that `query` names: a slug, an English or Welsh name or short name, in any
+        case, with or without accents, spaces or hyphens ("CARDIFF", "Cyngor Sir Powys",
+        "bro-morgannwg", "Vale of Glamorgan", "ynys mon")."""
+        return _find_in(await self.councils(), query)
+
+    async def suggest_councils(self, query: str, n: int = 3) -> list[Council]:
+        """The councils whose names are closest to a query that matched none ("powis")."""
+        by_key: dict[str, Council] = {}
+        for council in await self.councils():
+            for key in council_keys(council):
+                by_key.setdefault(key, council)
+        close = difflib.get_close_matches(match_key(query), list(by_key), n=len(by_key), cutoff=0.6)
+        found: list[Council] = []
+        for key in close:
+            council = by_key[key]
+            if council not in found:
+                found.append(council)
+            if len(found) == n:
+                break
+        return found
+
+    # --- roster -------------------------------------------------------------------------
+
+    async def import_roster(self, rows: list[RosterRow]) -> ImportResult:
+        """Adds or updates invitees; all rows or none. A person is (council, email): a changed
+        name, group, language or team updates their row, an identical row changes nothing."""
+        councils = await self.councils()
+        resolved: list[int] = []
+        seen: dict[tuple[int, str], int] = {}
+        for index, row in enumerate(rows):
+            council = _find_in(councils, row.council)
+            if council is None:
+                raise RosterError(index, f"unknown council {row.council!r}")
+            person = (council.id, row.email)
+            if person in seen:
+                raise RosterError(
+                    index, f"{row.email} at {council.slug} is also on row {seen[person]}"
+                )
+            seen[person] = index
+            resolved.append(council.id)
+
+        added = updated = unchanged = 0
+        now = self._now()
+        async with self.db.transaction() as conn:
+            for council_id, row in zip(resolved, rows, strict=True):
+                async with conn.execute(
+                    "SELECT grp, name, language, team FROM invitees"
+                    " WHERE council_id = ? AND email = ?",
+                    (council_id, row.email),
+                ) as cursor:
+                    existing = await cursor.fetchone()
+                fields = (row.group, row.name, row.language, row.team)
+                if existing is None:
+                    await conn.execute(
+                        "INSERT INTO invitees (council_id, grp, name, email, language, team,"
+                        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (council_id, row.group, row.name, row.email, row.language, row.team, now),
+                    )
+                    added += 1
+                elif tuple(existing) == fields:
+                    unchanged += 1
+                else:
+                    await conn.execute(
+                        "UPDATE invitees SET grp = ?, name = ?, language = ?, team = ?"
+                        " WHERE council_id = ? AND email = ?",
+                        (*fields, council_id, row.email),
+                    )
+                    updated += 1
+        return ImportResult(added=added, updated=updated, unchanged=unchanged)
+
+    async def invitees(self, council_id: int) -> list[Invitee]:
+        rows = await self.db.fetchall(
+            _INVITEE_SQL + " WHERE i.council_id = ? ORDER BY i.grp, i.name, i.email",
+            (council_id,),
+        )
+        return [_invitee(r) for r in rows]
+
+    async def ensure_tokens(self, council_id: int) -> list[Invitation]:
+        """Gives every invitee of the council a personal code, keeping codes already given (an
+        invitation already sent must keep working); returns all the council's invitations."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id FROM invitees WHERE council_id = ? AND token IS NULL", (council_id,)
+            ) as cursor:
+                missing = [r[0] for r in await cursor.fetchall()]
+            await conn.executemany(
+                "UPDATE invitees SET token = ? WHERE id = ?",
+                [(secrets.token_urlsafe(TOKEN_BYTES), invitee_id) for invitee_id in missing],
+            )
+            rows = await conn.execute_fetchall(
+                "SELECT c.slug, i.grp, i.name, i.email, i.language, i.token"
+                " FROM invitees i JOIN councils c ON c.id = i.council_id"
+                " WHERE i.council_id = ? ORDER BY i.grp, i.name, i.email",
+                (council_id,),
+            )
+        return [
+            Invitation(
+                council_slug=r[0], group=r[1], name=r[2], email=r[3], language=r[4], token=r[5]
+            )
+            for r in rows
+        ]
+
+    async def invitee(self, invitee_id: int) -> Invitee | None:
+        row = await self.db.fetchone(_INVITEE_SQL + " WHERE i.id = ?", (invitee_id,))
+        return None if row is None else _invitee(row)
+
+    async def invitee_by_token(self, token: str) -> Invitee | None:
+        row = await self.db.fetchone(_INVITEE_SQL + " WHERE i.token = ?", (token,))
+        return None if row is None else _invitee(row)
+
+    async def invitee_by_telegram(self, telegram_id: int) -> Invitee | None:
+        row = await self.db.fetchone(_INVITEE_SQL + " WHERE i.telegram_id = ?", (telegram_id,))
+        return None if row is None else _invitee(row)
+
+    async def mark_emailed(self, invitee_ids: Iterable[int]) -> None:
+        now = self._now()
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE invitees SET emailed_at = ? WHERE id = ?",
+                [(now, i) for i in invitee_ids],
+            )
+
+    async def mark_unreachable(self, invitee_id: int, reason: Unreachable | None) -> None:
+        """Records that an invitee cannot be reached ('blocked', 'bounced'), or no longer so."""
+        await self.db.execute(
+            "UPDATE invitees SET unreachable = ? WHERE id = ?", (reason, invitee_id)
+        )
+
+    # --- binding Telegram accounts ------------------------------------------------------
+
+    async def bind(self, token: str, telegram_id: int) -> BindOutcome:
+        """Ties a personal code to the Telegram account that opened it. A code works for one
+        account only, and one account answers for one invitee only."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id, telegram_id FROM invitees WHERE token = ?", (token,)
+            ) as cursor:
+                invitee = await cursor.fetchone()
+            if invitee is None:
+                return "unknown"
+            if invitee["telegram_id"] == telegram_id:
+                return "already_yours"
+            if invitee["telegram_id"] is not None:
+                return "taken"
+            async with conn.execute(
+                "SELECT 1 FROM invitees WHERE telegram_id = ?", (telegram_id,)
+            ) as cursor:
+                if await cursor.fetchone() is not None:
+                    return "has_other"
+            await conn.execute(
+                "UPDATE invitees SET telegram_id = ?, opened_at = IFNULL(opened_at, ?),"
+                " unreachable = CASE WHEN unreachable = 'blocked' THEN NULL ELSE unreachable END"
+                " WHERE id = ?",
+                (telegram_id, self._now(), invitee["id"]),
+            )
+            return "bound"
+
+    # --- accounts -----------------------------------------------------------------------
+
+    async def account_language(self, telegram_id: int) -> Lang | None:
+        row = await self.db.fetchone(
+            "SELECT language FROM accounts WHERE telegram_id = ?", (telegram_id,)
+        )
+        return None if row is None else row[0]
+
+    async def remember_account(self, telegram_id: int, language: Lang | None = None) -> None:
+        """Records a Telegram user who wrote to the bot (and their language, when given). A user
+        who writes again has evidently unblocked the bot."""
+        now = self._now()
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO accounts (telegram_id, language, first_seen) VALUES (?, ?, ?)"
+                " ON CONFLICT (telegram_id) DO UPDATE SET"
+                " language = IFNULL(excluded.language, language), blocked_at = NULL",
+                (telegram_id, language, now),
+            )
+            await conn.execute(
+                "UPDATE invitees SET unreachable = NULL"
+                " WHERE telegram_id = ? AND unreachable = 'blocked'",
+                (telegram_id,),
+            )
+
+    async def set_account_blocked(self, telegram_id: int) -> None:
+        """The user blocked the bot: remembered on the account and on the invitee it answers for."""
+        now = self._now()
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO accounts (telegram_id, first_seen, blocked_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (telegram_id) DO UPDATE SET blocked_at = excluded.blocked_at",
+                (telegram_id, now, now),
+            )
+            await conn.execute(
+                "UPDATE invitees SET unreachable = 'blocked' WHERE telegram_id = ?",
+                (telegram_id,),
+            )
+
+    # --- the survey ---------------------------------------------------------------------
+
+    async def survey(self, invitee_id: int) -> tuple[SurveyRecord | None, dict[str, StoredAnswer]]:
+        """The response and its answers, read in one statement (one consistent snapshot)."""
+        rows = await self.db.fetchall(
+            "SELECT r.*, a.question_id, a.choice, a.text FROM responses r"
+            " LEFT JOIN answers a ON a.response_id = r.id WHERE r.invitee_id = ?"
+            " ORDER BY a.question_id",
+            (invitee_id,),
+        )
+        if not rows:
+            return None, {}
+        answers = {
+            r["question_id"]: StoredAnswer(
+                question_id=r["question_id"], choice=r["choice"], text=r["text"]
+            )
+            for r in rows
+            if r["question_id"] is not None
+        }
+        return _record(rows[0]), answers
+
+    async def save_survey(
+        self,
+        invitee_id: int,
+        *,
+        language: Lang | None,
+        privacy_accepted: bool,
+        cursor: str | None,
+        reviewing: bool,
+        submitted: bool,
+        answers: dict[str, StoredAnswer] | None = None,
+        delete_answers: Iterable[str] = (),
+    ) -> SurveyRecord:
+        """Saves a step of the survey in one transaction: the state, new or changed answers and
+        answers withdrawn. Submission is set once and never undone; after it the answers are
+        final and a change raises `AlreadySubmitted` (nothing is saved)."""
+        answers = answers or {}
+        delete_answers = list(delete_answers)
+        for key, answer in answers.items():
+            if key != answer.question_id:
+                raise ValueError(f"answer for {answer.question_id!r} filed under {key!r}")
+        now = self._now()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id, submitted_at FROM responses WHERE invitee_id = ?", (invitee_id,)
+            ) as cur:
+                existing = await cur.fetchone()
+            submitted_before = existing is not None and existing["submitted_at"] is not None
+            if submitted_before and (answers or delete_answers):
+                raise AlreadySubmitted(f"invitee {invitee_id} has submitted")
+            if existing is None:
+                cur = await conn.execute(
+                    "INSERT INTO responses (invitee_id, language, privacy_accepted, cursor,"
+                    " reviewing, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (invitee_id, language, int(privacy_accepted), cursor, int(reviewing), now, now),
+                )
+                response_id = cur.lastrowid
+            else:
+                response_id = existing["id"]
+                await conn.execute(
+                    "UPDATE responses SET language = ?, privacy_accepted = ?, cursor = ?,"
+                    " reviewing = ?, updated_at = ? WHERE id = ?",
+                    (language, int(privacy_accepted), cursor, int(reviewing), now, response_id),
+                )
+            await conn.executemany(
+                "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (response_id, question_id) DO UPDATE SET"
+                " choice = excluded.choice, text = excluded.text,"
+                " answered_at = excluded.answered_at",
+                [(response_id, a.question_id, a.choice, a.text, now) for a in answers.values()],
+            )
+            await conn.executemany(
+                "DELETE FROM answers WHERE response_id = ? AND question_id = ?",
+                [(response_id, qid) for qid in delete_answers],
+            )
+            if submitted:
+                await conn.execute(
+                    "UPDATE responses SET submitted_at = IFNULL(submitted_at, ?) WHERE id = ?",
+                    (now, response_id),
+                )
+            async with conn.execute("SELECT * FROM responses WHERE id = ?", (response_id,)) as cur:
+                row = await cur.fetchone()
+        assert row is not None
+        return _record(row)
+
+    async def forget(self, telegram_id: int) -> bool:
+        """Forgets a person: their response and answers, the tie between their Telegram account
+        and the roster, and the account itself. The roster row stays (the council invited them);
+        their code still works if they want to start again. True if there was anything to forget."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM responses WHERE invitee_id IN"
+                " (SELECT id FROM invitees WHERE telegram_id = ?)",
+                (telegram_id,),
+            )
+            forgotten = cur.rowcount
+            cur = await conn.execute(
+                "UPDATE invitees SET telegram_id = NULL WHERE telegram_id = ?", (telegram_id,)
+            )
+            forgotten += cur.rowcount
+            cur = await conn.execute("DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,))
+            forgotten += cur.rowcount
+        return forgotten > 0
+
+    # --- Telegram updates ---------------------------------------------------------------
+
+    async def claim_update(self, update_id: int) -> bool:
+        """True the first time an update is seen; False when Telegram delivers it again."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
+                (update_id, self._now()),
+            )
+            return cur.rowcount == 1
+
+    async def prune_updates(self, older_than: datetime) -> int:
+        return await self.db.execute(
+            "DELETE FROM handled_updates WHERE handled_at < ?", (to_iso(older_than),)
+        )
+
+    # --- auditors -----------------------------------------------------------------------
+
+    async def add_auditor(self, telegram_id: int, council_id: int | None) -> bool:
+        """Lets a Telegram user see one council's results (or every council's: None)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO auditors (telegram_id, council_id, added_at)"
+                " VALUES (?, ?, ?)",
+                (telegram_id, council_id, self._now()),
+            )
+            return cur.rowcount == 1
+
+    async def remove_auditor(self, telegram_id: int, council_id: int | None) -> bool:
+        return (
+            await self.db.execute(
+                "DELETE FROM auditors WHERE telegram_id = ? AND IFNULL(council_id, 0) = ?",
+                (telegram_id, council_id or 0),
+            )
+            > 0
+        )
+
+    async def list_auditors(self) -> list[tuple[int, str | None]]:
+        rows = await self.db.fetchall(
+            "SELECT a.telegram_id, c.slug FROM auditors a LEFT JOIN councils c"
+            " ON c.id = a.council_id ORDER BY a.telegram_id, c.slug IS NOT NULL, c.slug"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def auditor_scope(self, telegram_id: int) -> set[int] | Literal["all"] | None:
+        """The councils an auditor may see: 'all', a set of council ids, or None (no auditor)."""
+        rows = await self.db.fetchall(
+            "SELECT council_id FROM auditors WHERE telegram_id = ?", (telegram_id,)
+        )
+        if not rows:
+            return None
+        ids = {r[0] for r in rows}
+        return "all" if None in ids else ids
+
+    # --- status and survey windows ------------------------------------------------------
+
+    async def status(self, council_id: int) -> list[StatusRow]:
+        """Counts by group, both groups always present (officers first)."""
+        rows = await self.db.fetchall(
+            "SELECT i.grp, COUNT(*) AS invited, COUNT(i.emailed_at) AS emailed,"
+            " COUNT(i.opened_at) AS opened, COUNT(r.id) AS started,"
+            " COUNT(r.submitted_at) AS submitted, COUNT(i.unreachable) AS unreachable"
+            " FROM invitees i LEFT JOIN responses r ON r.invitee_id = i.id"
+            " WHERE i.council_id = ? GROUP BY i.grp",
+            (council_id,),
+        )
+        by_group = {r["grp"]: r for r in rows}
+        counts = ("invited", "emailed", "opened", "started", "submitted", "unreachable")
+        return [
+            StatusRow(
+                group=group,
+                **{k: (by_group[group][k] if group in by_group else 0) for k in counts},
+            )
+            for group in GROUPS
+        ]
+
+    async def set_window(self, council_id: int, closes_on: date | None) -> None:
+        """Opens (or re-opens) the council's survey, until the end of `closes_on` (None: no end)."""
+        await self.db.execute(
+            "INSERT INTO survey_windows (council_id, closes_on) VALUES (?, ?)"
+            " ON CONFLICT (council_id) DO UPDATE SET closes_on = excluded.closes_on,"
+            " closed_at = NULL",
+            (council_id, None if closes_on is None else closes_on.isoformat()),
+        )
+
+    async def close_survey(self, council_id: int, at: datetime | None = None) -> None:
+        """Closes the council's survey now (or at `at`); the first close time is kept."""
+        moment = to_iso(at) if at is not None else self._now()
+        await self.db.execute(
+            "INSERT INTO survey_windows (council_id, closed_at) VALUES (?, ?)"
+            " ON CONFLICT (council_id) DO UPDATE SET"
+            " closed_at = IFNULL(closed_at, excluded.closed_at)",
+            (council_id, moment),
+        )
+
+    async def window(self, council_id: int) -> tuple[date | None, datetime | None] | None:
+        """(closes_on, closed_at), or None when no window was ever set (the survey is open)."""
+        row = await self.db.fetchone(
+            "SELECT closes_on, closed_at FROM survey_windows WHERE council_id = ?", (council_id,)
+        )
+        if row is None:
+            return None
+        closes_on = None if row[0] is None else date.fromisoformat(row[0])
+        return closes_on, from_iso(row[1])
+
+
+def _find_in(councils: list[Council], query: str) -> Council | None:
+    wanted = {fold(query), match_key(query)} - {""}
+    return next((c for c in councils if wanted & council_keys(c)), None)
