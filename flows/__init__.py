@@ -1,1 +1,65 @@
-"""flows"""
+"""flows: the survey conversation as pure logic (no Telegram, no SQL, no I/O).
+
+``flows.survey.step(questionnaire, state, event) -> Step`` is the one transition function;
+``flows.survey.current_screen`` says where a (possibly rebuilt) state stands.
+"""
+
+from flows.survey import (
+    MAX_TEXT,
+    PRIVACY_CURSOR,
+    AcceptPrivacy,
+    Answer,
+    AskScreen,
+    Back,
+    Change,
+    Choose,
+    ChooseLanguage,
+    DoneScreen,
+    Event,
+    LanguageScreen,
+    Notice,
+    PrivacyScreen,
+    Resume,
+    ReviewItem,
+    ReviewScreen,
+    Screen,
+    ShowReview,
+    Skip,
+    Step,
+    Submit,
+    SurveyState,
+    Type,
+    current_screen,
+    missing,
+    step,
+)
+
+__all__ = [
+    "MAX_TEXT",
+    "PRIVACY_CURSOR",
+    "AcceptPrivacy",
+    "Answer",
+    "AskScreen",
+    "Back",
+    "Change",
+    "Choose",
+    "ChooseLanguage",
+    "DoneScreen",
+    "Event",
+    "LanguageScreen",
+    "Notice",
+    "PrivacyScreen",
+    "Resume",
+    "ReviewItem",
+    "ReviewScreen",
+    "Screen",
+    "ShowReview",
+    "Skip",
+    "Step",
+    "Submit",
+    "SurveyState",
+    "Type",
+    "current_screen",
+    "missing",
+    "step",
+]
