@@ -13,6 +13,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from bot.journey import Respondent
+from rubric.catalog import Messages
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class OnePersonAtATime(BaseMiddleware):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._buckets: dict[int, tuple[float, float]] = {}
+        self._warned: set[int] = set()
 
     def _allow(self, user_id: int) -> bool:
         now = time.monotonic()
@@ -54,13 +56,28 @@ class OnePersonAtATime(BaseMiddleware):
         self._buckets[user_id] = (tokens - 1 if allowed else tokens, now)
         return allowed
 
+    async def _slow_down(self, user_id: int, event: TelegramObject, data: dict[str, Any]) -> None:
+        """A throttled tap is still answered (no endless spinner); a throttled message is
+        dropped, with one notice at the start of each burst."""
+        texts: Messages = data["texts"]
+        if not isinstance(event, Update):
+            return
+        notice = texts.both("notice.slow_down", separator=" / ")
+        if event.callback_query is not None:
+            await event.callback_query.answer(notice[:200])
+        elif event.message is not None and user_id not in self._warned:
+            self._warned.add(user_id)
+            await event.message.answer(texts.both("notice.slow_down"))
+
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
         if not self._allow(user.id):
             log.info("throttled an update from user %s", user.id)
+            await self._slow_down(user.id, event, data)
             return None
+        self._warned.discard(user.id)
         lock = self._locks.setdefault(user.id, asyncio.Lock())
         self._waiting[user.id] = self._waiting.get(user.id, 0) + 1
         try:
