@@ -1,0 +1,44 @@
+"""A local Telegram Bot API stand-in, as strict as Telegram, for tests and the offline demo.
+
+No aiogram here: it is an HTTP server (aiohttp) that aiogram talks to like api.telegram.org.
+"""
+
+from bot.standin.html_check import (
+    HtmlError,
+    Parsed,
+    TelegramRuleError,
+    check_text,
+    parse_html,
+    utf16_len,
+    visible_text,
+)
+from bot.standin.phone import Phone
+from bot.standin.server import StandIn
+from bot.standin.state import (
+    ApiError,
+    Call,
+    Faults,
+    FloodControl,
+    Injected,
+    StoredMessage,
+    Violation,
+)
+
+__all__ = [
+    "ApiError",
+    "Call",
+    "Faults",
+    "FloodControl",
+    "HtmlError",
+    "Injected",
+    "Parsed",
+    "Phone",
+    "StandIn",
+    "StoredMessage",
+    "TelegramRuleError",
+    "Violation",
+    "check_text",
+    "parse_html",
+    "utf16_len",
+    "visible_text",
+]
