@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,11 +17,12 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent, Message
+from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
 from bot.config import Settings
 from bot.handlers import auditor, common, respondent
 from bot.middlewares import OncePerUpdate, OnePersonAtATime, WhoIsThis
+from bot.retry import RetryMiddleware
 from bot.ui import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
@@ -55,6 +57,7 @@ def load_texts() -> Messages:
 def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(RetryMiddleware())
     return Bot(
         settings.token(),
         session=session,
@@ -84,19 +87,20 @@ def build_dispatcher(
     return dp
 
 
-async def _on_error(event: ErrorEvent, texts: Messages) -> bool:
+async def _on_error(event: ErrorEvent, texts: Messages, bot: Bot) -> bool:
     """Log the failure (ids only: never answers or names) and tell the person their answers
     are safe, so nobody is left waiting on a silent bot."""
     update = event.update
-    log.error(
-        "update %s failed: %s", update.update_id, type(event.exception).__name__, exc_info=False
-    )
-    target: Message | None = update.message
+    # The frames, but not the exception's message: a message can quote what a person typed.
+    frames = "".join(traceback.format_tb(event.exception.__traceback__))
+    log.error("update %s failed: %s\n%s", update.update_id, type(event.exception).__name__, frames)
+    user = update.callback_query.from_user if update.callback_query else None
+    if update.message is not None and update.message.from_user is not None:
+        user = update.message.from_user
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.both("error.generic", separator=" / ")[:200])
-        elif target is not None:
-            await target.answer(say(texts, None, "error.generic"))
+        # A message, not a callback answer: the handler may have answered the tap already.
+        if user is not None:
+            await bot.send_message(user.id, say(texts, None, "error.generic"))
     except Exception:
         log.warning("could not tell the user about the failure of update %s", update.update_id)
     return True

@@ -208,13 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("backup", cmd_backup, "a consistent copy of the database, even while the bot runs")
     p.add_argument("file")
 
-    for extend in _EXTENSIONS:
-        extend(sub, add)
+    from bot import cli_reports
+
+    for module in (cli_reports,):
+        module.register(sub, add)
     return parser
-
-
-Extension = Callable[[argparse._SubParsersAction, Callable[..., argparse.ArgumentParser]], None]
-_EXTENSIONS: list[Extension] = []
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,155 @@
-"""Auditor commands: /report, /status, /remind. Filled in with the reports and reminders work."""
+"""Auditor commands: /report COUNCIL [en|cy] and /status [COUNCIL].
+
+Whoever is not an auditor for the council asked about gets one polite refusal, the same
+whatever they asked, so that nobody learns which councils exist in the data or have answers.
+"""
 
 from __future__ import annotations
 
+from html import escape
+from typing import Literal
+
 from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.config import Settings
+from bot.reporting import deliver_report
+from rubric.catalog import Messages
+from rubric.models import Lang, Questionnaire
+from storage.models import Council
+from storage.repository import Repository
 
 router = Router(name="auditor")
+Scope = set[int] | Literal["all"] | None
+
+
+async def auditor_scope(repo: Repository, settings: Settings, telegram_id: int) -> Scope:
+    if telegram_id in settings.auditor_ids:
+        return "all"
+    return await repo.auditor_scope(telegram_id)
+
+
+def covers(scope: Scope, council: Council) -> bool:
+    return scope == "all" or (isinstance(scope, set) and council.id in scope)
+
+
+def auditor_lang(message: Message, account_lang: Lang | None) -> Lang:
+    if account_lang:
+        return account_lang
+    code = (message.from_user.language_code or "") if message.from_user else ""
+    return "cy" if code.lower().startswith("cy") else "en"
+
+
+async def resolve_council(
+    message: Message, repo: Repository, texts: Messages, lang: Lang, query: str, scope: Scope
+) -> Council | None:
+    """The council an auditor named, or None after saying why (unknown, or not theirs)."""
+    council = await repo.find_council(query)
+    if council is None:
+        text = texts(lang, "auditor.unknown_council", query=escape(query[:100]))
+        suggestions = [c for c in await repo.suggest_councils(query) if covers(scope, c)]
+        if suggestions:
+            names = ", ".join(
+                f"{escape(c.name(lang))} (<code>{c.slug}</code>)" for c in suggestions
+            )
+            text += " " + texts(lang, "auditor.suggest", names=names)
+        await message.answer(text)
+        return None
+    if not covers(scope, council):
+        await message.answer(texts(lang, "auditor.denied"))
+        return None
+    return council
+
+
+@router.message(Command("report", "adroddiad"))
+async def report(
+    message: Message,
+    command: CommandObject,
+    account_lang: Lang | None,
+    repo: Repository,
+    texts: Messages,
+    settings: Settings,
+    questionnaire: Questionnaire,
+) -> None:
+    assert message.from_user is not None
+    lang = auditor_lang(message, account_lang)
+    scope = await auditor_scope(repo, settings, message.from_user.id)
+    if scope is None:
+        await message.answer(texts(lang, "auditor.denied"))
+        return
+    words = (command.args or "").split()
+    report_lang: Lang = lang
+    if words and words[-1].lower() in ("en", "cy"):
+        report_lang = "cy" if words.pop().lower() == "cy" else "en"
+    if not words:
+        await message.answer(texts(lang, "auditor.usage_report"))
+        return
+    council = await resolve_council(message, repo, texts, lang, " ".join(words), scope)
+    if council is None:
+        return
+    await deliver_report(
+        message.bot,  # type: ignore[arg-type]
+        repo,
+        questionnaire,
+        settings,
+        council,
+        message.chat.id,
+        report_lang,
+    )
+
+
+STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unreachable")
+
+
+async def _status_block(repo: Repository, texts: Messages, lang: Lang, council: Council) -> str:
+    rows = await repo.status(council.id)
+    labels = {"officer": texts(lang, "status.officer"), "member": texts(lang, "status.member")}
+    width = max(len(v) for v in [*labels.values(), texts(lang, "status.total")])
+    lines = []
+    for row in rows:
+        counts = " / ".join(str(getattr(row, c)) for c in STATUS_COLUMNS)
+        lines.append(f"{labels[row.group]:<{width}} {counts}")
+    totals = " / ".join(str(sum(getattr(r, c) for r in rows)) for c in STATUS_COLUMNS)
+    lines.append(f"{texts(lang, 'status.total'):<{width}} {totals}")
+    title = texts(lang, "status.title", council=escape(council.name(lang)))
+    return f"{title}\n<pre>{escape(chr(10).join(lines))}</pre>"
+
+
+@router.message(Command("status", "statws"))
+async def status(
+    message: Message,
+    command: CommandObject,
+    account_lang: Lang | None,
+    repo: Repository,
+    texts: Messages,
+    settings: Settings,
+) -> None:
+    assert message.from_user is not None
+    lang = auditor_lang(message, account_lang)
+    scope = await auditor_scope(repo, settings, message.from_user.id)
+    if scope is None:
+        await message.answer(texts(lang, "auditor.denied"))
+        return
+    query = (command.args or "").strip()
+    header = texts(lang, "status.header")
+    if query:
+        council = await resolve_council(message, repo, texts, lang, query, scope)
+        if council is None:
+            return
+        await message.answer(f"{await _status_block(repo, texts, lang, council)}\n<i>{header}</i>")
+        return
+    blocks = []
+    for council in await repo.councils():
+        if covers(scope, council) and any(r.invited for r in await repo.status(council.id)):
+            blocks.append(await _status_block(repo, texts, lang, council))
+    if not blocks:
+        await message.answer(texts(lang, "status.none"))
+        return
+    text = texts(lang, "status.all_title") + f"\n<i>{header}</i>"
+    for block in blocks:
+        if len(text) + len(block) > 3900:
+            await message.answer(text)
+            text = ""
+        text += "\n\n" + block
+    await message.answer(text.strip())

@@ -306,7 +306,9 @@ class StandIn:
             remaining = deadline - loop.time()
             if batch or remaining <= 0:
                 return batch
-            await state.changed.wait(remaining)
+            # Wake now and then to notice a client that went away (a killed bot), so that
+            # stopping the stand-in never waits out a long poll nobody is listening to.
+            await state.changed.wait(min(remaining, 0.25))
 
     # control API ---------------------------------------------------------------------------------
     async def _c_state(self, request: web.Request) -> web.Response:

@@ -1,0 +1,63 @@
+"""`datatool report` and `datatool export`: the auditors' outputs, offline."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.config import Settings
+from rubric.loader import load_questionnaire
+from storage.export import export_answers
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula; a leading apostrophe
+    makes it plain text (OWASP's advice on CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli import council_or_fail, open_repo
+    from bot.reporting import build
+
+    async with open_repo(settings) as repo:
+        council = await council_or_fail(repo, args.council)
+        built = await build(repo, load_questionnaire(), settings, council, args.lang)
+    out = Path(args.out) if args.out else Path(built.filename)
+    out.write_text(built.html, encoding="utf-8")
+    print(f"wrote the {args.lang} report for {council.slug} to {out}")
+    return 0
+
+
+async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli import council_or_fail, open_repo
+
+    questionnaire = load_questionnaire()
+    async with open_repo(settings) as repo:
+        council = await council_or_fail(repo, args.council)
+        rows = await export_answers(repo.db, council.id)
+    question_ids = [q.id for q in questionnaire.questions]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["response", "group", "language", *question_ids])
+    for number, row in enumerate(rows, start=1):
+        values = [neutralise(row.answers.get(qid, "")) for qid in question_ids]
+        writer.writerow([number, row.group, row.language or "", *values])
+    Path(args.out).write_text(buffer.getvalue(), encoding="utf-8")
+    print(f"wrote {len(rows)} anonymised responses for {council.slug} to {args.out}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("report", cmd_report, "a council's report as one self-contained HTML file")
+    p.add_argument("council")
+    p.add_argument("--lang", choices=("en", "cy"), default="en")
+    p.add_argument("--out", help="the HTML file (default: datatool-COUNCIL-DATE.html)")
+    p = add("export", cmd_export, "anonymised answers as CSV, one row per response")
+    p.add_argument("council")
+    p.add_argument("--out", required=True)

@@ -1,0 +1,145 @@
+"""Runs the real ``datatool run`` process against the local Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.standin import Phone, StandIn, StoredMessage
+from rubric.models import Group, Lang
+from storage.database import Database
+from storage.models import RosterRow
+from storage.repository import Repository
+
+TOKEN = "123456:TEST-token-for-the-stand-in"
+AUDITOR_ID = 900001
+
+
+def datatool_command() -> list[str]:
+    script = Path(sys.executable).parent / "datatool"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+@dataclass
+class BotProcess:
+    """The bot as a separate OS process, so that it can be killed like a real deployment."""
+
+    api: StandIn
+    db_path: Path
+    workdir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    proc: asyncio.subprocess.Process | None = None
+    starts: int = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"bot-{self.starts}.log"
+
+    async def start(self, timeout: float = 20.0) -> None:
+        self.starts += 1
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("BOT_", "SMTP_", "AUDITOR_", "DATATOOL_", "TELEGRAM_"))
+        }
+        env.update(
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=self.api.base_url,
+            DATATOOL_DB=str(self.db_path),
+            AUDITOR_IDS=str(AUDITOR_ID),
+            FLOOD_RATE="1000",  # simulated phones tap far faster than people
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.env)
+        polls_before = len(self.api.calls_to("getUpdates"))
+        log = self.log_path.open("wb")
+        self.proc = await asyncio.create_subprocess_exec(
+            *datatool_command(), "run", cwd=self.workdir, env=env, stdout=log, stderr=log
+        )
+        log.close()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.api.calls_to("getUpdates")) <= polls_before:
+            if self.proc.returncode is not None or loop.time() > deadline:
+                raise RuntimeError(f"the bot did not start polling:\n{self.log()}")
+            await asyncio.sleep(0.05)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up, as when a machine dies."""
+        if self.proc and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+    async def stop(self) -> int:
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.proc.wait(), 15)
+        return self.proc.returncode or 0
+
+
+async def seed_roster(
+    db_path: Path, people: list[tuple[str, Group, str, Lang | None, str | None]]
+) -> dict[str, str]:
+    """Imports (council, group, name, language, team) people; returns email -> token."""
+    rows = [
+        RosterRow(
+            council=council,
+            group=group,
+            name=name,
+            email=f"{name.lower().replace(' ', '.')}@{council}.example",
+            language=lang,
+            team=team,
+        )
+        for council, group, name, lang, team in people
+    ]
+    async with await Database.open(db_path) as db:
+        repo = Repository(db)
+        await repo.import_roster(rows)
+        tokens: dict[str, str] = {}
+        for council in {r.council for r in rows}:
+            found = await repo.find_council(council)
+            assert found is not None
+            for invitation in await repo.ensure_tokens(found.id):
+                tokens[invitation.email] = invitation.token
+    return tokens
+
+
+def question_kind(message: StoredMessage) -> str:
+    texts = message.button_texts
+    if any(t.endswith(("Agree", "Cytuno")) for t in texts):
+        return "agree"
+    if any("Level 1" in t or "Lefel 1" in t for t in texts):
+        return "level"
+    return "text"
+
+
+async def answer_everything(
+    phone: Phone, lang: Lang, *, comment: str = "We need better data sharing."
+) -> int:
+    """Walks a phone through every question from wherever it is; returns how many were asked."""
+    progress = "Question " if lang == "en" else "Cwestiwn "
+    review = "Check your answers" if lang == "en" else "Gwiriwch eich atebion"
+    asked = 0
+    current = await phone.wait_for(lambda m: progress in m.text or review in m.text)
+    while review not in current.text:
+        asked += 1
+        kind = question_kind(current)
+        if kind == "agree":
+            await phone.tap("Agree" if lang == "en" else "Cytuno", current)
+        elif kind == "level":
+            await phone.tap("Level 2" if lang == "en" else "Lefel 2", current)
+        else:
+            await phone.send(comment)
+        current = await phone.wait_for(
+            lambda m, seen=current.message_id: m.message_id > seen
+            and (progress in m.text or review in m.text)
+        )
+    return asked

@@ -1,0 +1,69 @@
+"""Auditors get the report and the status through the real bot; nobody else learns anything."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.standin import StandIn
+from tests.e2e.harness import AUDITOR_ID, BotProcess, answer_everything, seed_roster
+
+
+async def _finish(api: StandIn, user_id: int, token: str, lang: str) -> None:
+    phone = api.phone(user_id, f"R{user_id}")
+    await phone.send(f"/start {token}")
+    await phone.wait_for("Dewiswch")
+    await phone.tap("English" if lang == "en" else "Cymraeg")
+    await phone.wait_for(lambda m: bool(m.buttons) and "Dewiswch" not in m.text)
+    await phone.tap("Continue" if lang == "en" else "Parhau")
+    await answer_everything(phone, lang)  # type: ignore[arg-type]
+    await phone.tap("Submit" if lang == "en" else "Cyflwyno")
+    await phone.wait_for("Thank you" if lang == "en" else "Diolch")
+
+
+async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProcess) -> None:
+    people = [("powys", "officer", f"Officer {i}", None, "CMT") for i in range(6)]
+    people += [("powys", "member", f"Member {i}", None, None) for i in range(8)]
+    tokens = await seed_roster(bot_process.db_path, people)
+    await bot_process.start()
+    emails = sorted(tokens)
+    await asyncio.gather(
+        *(_finish(api, 5000 + n, tokens[e], "en" if n % 2 else "cy") for n, e in enumerate(emails[:12]))
+    )
+
+    auditor = api.phone(AUDITOR_ID, "Auditor", language_code="en")
+    await auditor.send("/report powys")
+    summary = await auditor.wait_for("Powys County Council")
+    assert "Officers" in summary.text and "Elected Members" in summary.text
+    document = await auditor.wait_for(lambda m: m.document is not None)
+    assert document.document is not None
+    assert document.document.file_name.startswith("datatool-powys-")
+    html = document.document.data.decode()
+    assert "<script" not in html.lower()
+    assert 'lang="en"' in html
+
+    await auditor.send("/report powys cy")
+    welsh = await auditor.wait_for("Cyngor Sir Powys")
+    assert "Swyddogion" in welsh.text
+    doc_cy = await auditor.wait_for(lambda m: m.document is not None)
+    assert 'lang="cy"' in doc_cy.document.data.decode()  # type: ignore[union-attr]
+
+    await auditor.send("/report powis")
+    suggestion = await auditor.wait_for("powys")
+    assert "Powys" in suggestion.text
+
+    await auditor.send("/status powys")
+    status = await auditor.wait_for("Powys")
+    assert "12" in status.text and "14" in status.text
+
+    respondent = api.phone(5000)
+    stranger = api.phone(777, "Stranger")
+    for phone in (respondent, stranger):
+        await phone.send("/report powys")
+        refusal = await phone.wait_for(lambda m: True)
+        assert refusal.document is None
+        assert "Powys" not in refusal.text and "%" not in refusal.text
+        await phone.send("/status")
+        refusal = await phone.wait_for(lambda m: True)
+        assert "Powys" not in refusal.text
+        await phone.wait_quiet()
+        assert not phone.documents
