@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
 from bot.config import ConfigError, Settings, load_settings
 from bot.roster_csv import RosterFileError, read_roster, write_invitations
 from storage.database import Database
@@ -227,6 +229,15 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, Failure, RosterFileError) as exc:
         print(f"datatool: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ConfigError) else 1
+    except TelegramUnauthorizedError:
+        print("datatool: the Bot API refused BOT_TOKEN: check it with @BotFather", file=sys.stderr)
+        return 2
+    except TelegramNetworkError:
+        print(
+            f"datatool: cannot reach the Bot API at {settings.telegram_api_url} (TELEGRAM_API_URL)",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         return 130
 
