@@ -139,7 +139,32 @@ async def answer_everything(
         else:
             await phone.send(comment)
         current = await phone.wait_for(
-            lambda m, seen=current.message_id: m.message_id > seen
-            and (progress in m.text or review in m.text)
+            lambda m, seen=current.message_id: (
+                m.message_id > seen and (progress in m.text or review in m.text)
+            )
         )
     return asked
+
+
+def forge_tap(api: StandIn, phone: Phone, data: str) -> str:
+    """A tap with callback data the bot never sent (a modified client), on the newest message."""
+    from bot.standin.methods import new_callback
+
+    message = phone.last
+    assert message is not None
+    body = new_callback(api.state, phone.user_id, message, data)
+    api.state.touch(phone.user_id)
+    api.state.push_update({"callback_query": body})
+    return body["id"]
+
+
+async def answered_tap(api: StandIn, query_id: str, timeout: float = 5.0) -> str | None:
+    """Waits until the bot answered the tap; returns the toast text."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        query = api.state.callbacks.get(query_id)
+        if query is not None and query.answered:
+            return query.answer_text
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"tap {query_id} was never answered")

@@ -1,0 +1,207 @@
+"""What phones and people really do: wrong codes, stray text, old buttons, double taps, a restart
+in the middle of a survey, a language switch, going back, changing an answer, withdrawing."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.standin import StandIn
+from rubric.loader import load_questionnaire
+from storage.database import Database
+from tests.e2e.harness import (
+    BotProcess,
+    answer_everything,
+    answered_tap,
+    forge_tap,
+    seed_roster,
+)
+
+PEOPLE = [
+    ("powys", "officer", "Ann Jones", None, None),
+    ("powys", "member", "Ifan Rees", "cy", None),
+]
+
+
+async def _answers(db_path, email: str) -> dict[str, tuple[str | None, str | None]]:
+    async with await Database.open(db_path) as db:
+        rows = await db.fetchall(
+            "SELECT a.question_id, a.choice, a.text FROM answers a"
+            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
+            " WHERE i.email = ?",
+            (email,),
+        )
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+async def _begin(api: StandIn, user_id: int, token: str, lang: str = "en"):
+    phone = api.phone(user_id, "Ann")
+    await phone.send(f"/start {token}")
+    await phone.wait_for("Dewiswch")
+    await phone.tap("English" if lang == "en" else "Cymraeg")
+    await phone.wait_for("privacy" if lang == "en" else "preifatrwydd")
+    await phone.tap("Continue" if lang == "en" else "Parhau")
+    await phone.wait_for("Question 1/" if lang == "en" else "Cwestiwn 1 o")
+    return phone
+
+
+async def test_codes_wrong_taken_or_missing(api: StandIn, bot_process: BotProcess) -> None:
+    tokens = await seed_roster(bot_process.db_path, PEOPLE)
+    await bot_process.start()
+    stranger = api.phone(2001, "Eve")
+    await stranger.send("/start")
+    no_code = await stranger.wait_for("personal link")
+    assert no_code.text.index("ddolen bersonol") < no_code.text.index(
+        "personal link"
+    )  # Welsh first
+    await stranger.send("/start not-a-real-code")
+    await stranger.wait_for("don't recognise")
+    await stranger.send("/start " + "x" * 300)
+    await stranger.wait_for("don't recognise")
+    await stranger.send("hello?")
+    await stranger.wait_for("invitation")
+
+    owner = api.phone(2002, "Ann")
+    await owner.send(f"/start {tokens['ann.jones@powys.example']}")
+    await owner.wait_for("Dewiswch")
+    await stranger.send(f"/start {tokens['ann.jones@powys.example']}")
+    taken = await stranger.wait_for("another Telegram account")
+    assert "Ann" not in taken.text and "ann.jones" not in taken.text
+
+
+async def test_kill_mid_survey_and_resume(api: StandIn, bot_process: BotProcess) -> None:
+    tokens = await seed_roster(bot_process.db_path, PEOPLE)
+    await bot_process.start()
+    phone = await _begin(api, 3001, tokens["ann.jones@powys.example"])
+    for number in range(2, 6):
+        await phone.tap("Agree")
+        await phone.wait_for(f"Question {number}/")
+    shown = phone.last
+    assert shown is not None and "Question 5/" in shown.text
+    await bot_process.kill()
+    await bot_process.start()
+    await phone.send("/start")
+    again = await phone.wait_for("Question 5/")
+    assert again.text.split("\n")[2] == shown.text.split("\n")[2]
+    answers = await _answers(bot_process.db_path, "ann.jones@powys.example")
+    assert len(answers) == 4 and all(v == ("a", None) for v in answers.values())
+    await answer_everything(phone, "en")
+    await phone.tap("Submit")
+    await phone.wait_for("Thank you")
+
+
+async def test_stray_text_old_buttons_double_taps_forgery(
+    api: StandIn, bot_process: BotProcess
+) -> None:
+    tokens = await seed_roster(bot_process.db_path, PEOPLE)
+    await bot_process.start()
+    phone = await _begin(api, 4001, tokens["ann.jones@powys.example"])
+    first = phone.last
+    assert first is not None
+
+    await phone.send("I think so")  # typed where a button is expected
+    hint = await phone.wait_for("one of the buttons")
+    assert hint is not None
+    await phone.wait_for("Question 1/")
+
+    await phone.tap("Strongly agree", first)
+    await phone.wait_for("Question 2/")
+    record = next(m for m in phone.bot_messages if m.message_id == first.message_id)
+    assert "Your answer: Strongly agree" in record.text and not record.buttons
+
+    # A second tap on question 1 after it moved on (double tap delivered late): nothing changes.
+    second = phone.last
+    assert second is not None
+    query = forge_tap(api, phone, "a:v_vision:sd")
+    assert await answered_tap(api, query) is not None
+    query = forge_tap(api, phone, "a:v_vision:sa")
+    assert "Already saved" in (await answered_tap(api, query) or "")
+
+    # Forged data: unknown question, unknown option, garbage, an over-long id.
+    for data in ("a:nope:a", "a:v_resource:zz", "zzz", "n:evil:x", "a:" + "q" * 40 + ":a", "l:fr"):
+        query = forge_tap(api, phone, data)
+        assert await answered_tap(api, query) is not None
+    await phone.wait_quiet()
+    answers = await _answers(bot_process.db_path, "ann.jones@powys.example")
+    assert answers == {"v_vision": ("sa", None)}
+
+    # Two taps on the same button within a few milliseconds: stored once, one next question.
+    await phone.tap("Agree", second)
+    await phone.tap("Agree", second)
+    await phone.wait_for("Question 3/")
+    await phone.wait_quiet()
+    question_3 = [m for m in phone.bot_messages if "Question 3/" in m.text]
+    assert len(question_3) == 1
+    assert (await _answers(bot_process.db_path, "ann.jones@powys.example"))["v_resource"] == (
+        "a",
+        None,
+    )
+
+
+async def test_language_switch_back_change_and_forget(
+    api: StandIn, bot_process: BotProcess
+) -> None:
+    tokens = await seed_roster(bot_process.db_path, PEOPLE)
+    await bot_process.start()
+    phone = await _begin(api, 5001, tokens["ann.jones@powys.example"])
+    await phone.tap("Agree")
+    await phone.wait_for("Question 2/")
+    await phone.send("/iaith")
+    await phone.wait_for("Dewiswch")
+    await phone.tap("Cymraeg")
+    await phone.wait_for("Cwestiwn 2 o")
+    await phone.tap("Yn ôl")
+    back = await phone.wait_for("Cwestiwn 1 o")
+    assert "✓ Cytuno" in back.button_texts  # the stored answer is marked
+    await phone.tap("Anghytuno")
+    await phone.wait_for("Cwestiwn 2 o")
+    assert (await _answers(bot_process.db_path, "ann.jones@powys.example"))["v_vision"] == (
+        "d",
+        None,
+    )
+
+    # A comment over the limit is refused with the limit stated, and the short one is kept.
+    await answer_everything(phone, "cy", comment="Sylw byr.")
+    position = [q.id for q in load_questionnaire().questions_for("officer")].index("v_barriers")
+    await phone.tap(str(position + 1))
+    await phone.wait_for(f"Cwestiwn {position + 1} o")
+    await phone.send("x" * 2001)
+    refusal = await phone.wait_for("2,000")
+    assert "2,001" in refusal.text and "nod" in refusal.text
+    assert (await _answers(bot_process.db_path, "ann.jones@powys.example"))["v_barriers"] == (
+        None,
+        "Sylw byr.",
+    )
+
+    await phone.send("/anghofio")
+    await phone.wait_for("Ydych chi am dynnu'n ôl")
+    await phone.tap("Dileu fy atebion")
+    await phone.wait_for("wedi'u dileu")
+    assert await _answers(bot_process.db_path, "ann.jones@powys.example") == {}
+    await phone.send("/start")
+    await phone.wait_for("ddolen bersonol")
+
+
+async def test_review_change_then_submit(api: StandIn, bot_process: BotProcess) -> None:
+    tokens = await seed_roster(bot_process.db_path, PEOPLE)
+    await bot_process.start()
+    phone = await _begin(api, 6001, tokens["ann.jones@powys.example"])
+    await answer_everything(phone, "en", comment="<b>bold</b> & <script>")
+    review = phone.last
+    assert (
+        review is not None
+        and "&lt;b&gt;" not in review.text
+        and "<b>bold</b> & <script>" in review.text
+    )
+    await phone.tap("2", review)
+    await phone.wait_for("Question 2/")
+    await phone.tap("Disagree")
+    again = await phone.wait_for("Check your answers")
+    assert "Disagree" in again.text
+    await phone.tap("Submit", again)
+    await phone.wait_for("Thank you")
+    await phone.tap("Submit", again) if any("Submit" in t for t in again.button_texts) else None
+    await phone.send("more thoughts")
+    await phone.wait_for(lambda m: "already submitted" in m.text or "Thank you" in m.text)
+    answers = await _answers(bot_process.db_path, "ann.jones@powys.example")
+    assert answers["v_resource"] == ("d", None)
+    await asyncio.sleep(0)
