@@ -27,7 +27,10 @@ async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProces
     await bot_process.start()
     emails = sorted(tokens)
     await asyncio.gather(
-        *(_finish(api, 5000 + n, tokens[e], "en" if n % 2 else "cy") for n, e in enumerate(emails[:12]))
+        *(
+            _finish(api, 5000 + n, tokens[e], "en" if n % 2 else "cy")
+            for n, e in enumerate(emails[:12])
+        )
     )
 
     auditor = api.phone(AUDITOR_ID, "Auditor", language_code="en")

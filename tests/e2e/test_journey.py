@@ -6,27 +6,27 @@ from pathlib import Path
 
 from bot.standin import StandIn
 from storage.database import Database
-from storage.repository import Repository
 from tests.e2e.harness import BotProcess, answer_everything, seed_roster
 
 
-async def _stored(db_path: Path, email: str) -> tuple[bool, dict[str, tuple[str | None, str | None]]]:
+async def _stored(
+    db_path: Path, email: str
+) -> tuple[bool, dict[str, tuple[str | None, str | None]]]:
     async with await Database.open(db_path) as db:
-        repo = Repository(db)
-        invitee = next(i for i in await repo.invitees(18) if i.email == email) if False else None
         rows = await db.fetchall(
             "SELECT a.question_id, a.choice, a.text, r.submitted_at FROM answers a"
             " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
             " WHERE i.email = ?",
             (email,),
         )
-        del repo, invitee
     submitted = bool(rows) and all(r[3] is not None for r in rows)
     return submitted, {r[0]: (r[1], r[2]) for r in rows}
 
 
 async def test_whole_survey_in_english(api: StandIn, bot_process: BotProcess) -> None:
-    tokens = await seed_roster(bot_process.db_path, [("powys", "officer", "Ann Jones", None, "CMT")])
+    tokens = await seed_roster(
+        bot_process.db_path, [("powys", "officer", "Ann Jones", None, "CMT")]
+    )
     await bot_process.start()
     phone = api.phone(1001, "Ann")
     await phone.send(f"/start {tokens['ann.jones@powys.example']}")
@@ -62,7 +62,16 @@ async def test_whole_survey_in_welsh_has_no_english(api: StandIn, bot_process: B
     await answer_everything(phone, "cy", comment="Mae angen rhannu data yn well.")
     await phone.tap("Cyflwyno")
     await phone.wait_for("Diolch")
-    english = ("Question", "Your answer", "Back", "Submit", "Thank you", "Continue", "Agree", "Skip")
+    english = (
+        "Question",
+        "Your answer",
+        "Back",
+        "Submit",
+        "Thank you",
+        "Continue",
+        "Agree",
+        "Skip",
+    )
     for message in phone.bot_messages[1:]:
         words = message.text + " " + " ".join(message.button_texts)
         assert not any(w in words for w in english), words
