@@ -47,6 +47,9 @@ async def test_whole_survey_in_english(api: StandIn, bot_process: BotProcess) ->
     assert answers["v_resource"] == ("a", None)
     assert answers["v_barriers"] == (None, "We need better data sharing.")
     assert all("Dewiswch" not in m.text or m is choose for m in phone.bot_messages)
+    menus = {c.params.get("language_code"): c.params for c in api.calls_to("setMyCommands")}
+    assert set(menus) == {None, "cy"}
+    assert "iaith" in str(menus["cy"]["commands"]) and "language" in str(menus[None]["commands"])
     assert await bot_process.stop() == 0
 
 
