@@ -1,1 +1,18 @@
-"""reports"""
+"""reports: what auditors read. Stored counts (``storage.reporting``) become pydantic results
+(``reports.aggregate.build_report``) with findings by rule (``reports.findings``) and anonymity
+(``reports.anonymity``), rendered as a Telegram summary and a self-contained HTML document
+(``reports.render``), in Welsh and in English."""
+
+from reports.aggregate import build_report
+from reports.anonymity import MIN_GROUP_SIZE
+from reports.models import Report
+from reports.render import render_html, render_summary, report_filename
+
+__all__ = [
+    "MIN_GROUP_SIZE",
+    "Report",
+    "build_report",
+    "render_html",
+    "render_summary",
+    "report_filename",
+]

@@ -1,0 +1,186 @@
+"""The report as data: pydantic results that the templates only lay out.
+
+Every sentence a reader sees is already in the report's language here (findings, comparisons,
+what was withheld), so the summary message and the HTML document cannot disagree. Figures are
+counts plus whole percentages rounded half up, as the Powys report prints them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from rubric.models import Group, Lang
+
+CellKind = Literal["all", "officer", "member", "team", "wales"]
+FindingRule = Literal["most", "not_believe", "half", "mixed", "none"]
+Comparison = Literal["more", "similar", "less"]
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CouncilNames(Protocol):
+    """What a report needs of a council (``storage.models.Council`` has it)."""
+
+    slug: str
+    name_en: str
+    name_cy: str
+    name_cy_soft: str
+    name_cy_nasal: str
+    name_cy_aspirate: str
+
+
+class CouncilName(_Result):
+    slug: str
+    name_en: str
+    name_cy: str
+    name_cy_soft: str
+    name_cy_nasal: str
+    name_cy_aspirate: str
+
+    @classmethod
+    def of(cls, council: CouncilNames) -> CouncilName:
+        return cls(**{f: getattr(council, f) for f in cls.model_fields})
+
+    def forms(self, lang: Lang) -> dict[str, str]:
+        """Placeholders for catalog texts: {council} (radical), {council_soft} (after i, gan, o),
+        {council_nasal} (after yng), {council_aspirate} (after a). English has one form."""
+        if lang == "en":
+            return dict.fromkeys(
+                ("council", "council_soft", "council_nasal", "council_aspirate"), self.name_en
+            )
+        return {
+            "council": self.name_cy,
+            "council_soft": self.name_cy_soft,
+            "council_nasal": self.name_cy_nasal,
+            "council_aspirate": self.name_cy_aspirate,
+        }
+
+
+def percent(part: int, whole: int) -> int:
+    """Whole percent, rounded half up, in integers (10/23 -> 43, 15/73 -> 21, 25/96 -> 26)."""
+    if whole <= 0:
+        raise ValueError("percent of nothing")
+    return (200 * part + whole) // (2 * whole)
+
+
+class RateRow(_Result):
+    row: Literal["officer", "member", "total"]
+    label: str
+    invited: int
+    responded: int
+    percent: int | None
+    """None when nobody was invited."""
+    caution: bool
+    """Below the questionnaire's low_response_rate."""
+
+
+class ResponseRates(_Result):
+    rows: tuple[RateRow, ...]
+    caution_below: int
+    """The caution threshold, in whole percent."""
+
+
+class Cell(_Result):
+    """A group of respondents the report may show figures for."""
+
+    key: str
+    kind: CellKind
+    group: Group | None = None
+    team: str | None = None
+    label: str
+    """Heading, e.g. "Officers", "Corporate Management Team", "Wales"."""
+    respondents: int
+    shown: bool
+    reason: Literal["small", "complementary", "empty"] | None = None
+
+
+class StatementResult(_Result):
+    """One statement's answers in one shown group. "Don't know" is outside the base `n`."""
+
+    cell: str
+    n: int
+    agree: int
+    neither: int
+    disagree: int
+    dk: int
+    agree_pct: int | None
+    neither_pct: int | None
+    disagree_pct: int | None
+    rule: FindingRule
+    finding: str
+
+
+class Statement(_Result):
+    question_id: str
+    text: str
+    results: tuple[StatementResult, ...]
+    """Shown groups only, council groups first and Wales last."""
+
+    def result(self, cell: str) -> StatementResult | None:
+        return next((r for r in self.results if r.cell == cell), None)
+
+
+class ThemeComparison(_Result):
+    council_pct: int | None
+    wales_pct: int | None
+    direction: Comparison | None
+    sentence: str
+
+
+class ThemeSection(_Result):
+    theme_id: str
+    title: str
+    intro: str
+    statements: tuple[Statement, ...]
+    comparison: ThemeComparison
+    headline: str | None
+    """The council's finding for the statement that sets it furthest from Wales."""
+    comments: tuple[str, ...]
+    comments_note: str | None
+    """Why comments are missing, when they are."""
+
+
+class LevelResult(_Result):
+    cell: str
+    levels: tuple[int, int, int]
+    dk: int
+    n: int
+    median: float | None
+
+
+class MaturityRow(_Result):
+    characteristic_id: str
+    title: str
+    descriptors: tuple[str, str, str]
+    results: tuple[LevelResult, ...]
+    """Shown groups among all, officers, elected members, and Wales."""
+
+    def result(self, cell: str) -> LevelResult | None:
+        return next((r for r in self.results if r.cell == cell), None)
+
+
+class Report(_Result):
+    lang: Lang
+    council: CouncilName
+    council_name: str
+    """The council's name in the report's language (radical form)."""
+    title: str
+    generated_on: date
+    min_group_size: int
+    rates: ResponseRates
+    cells: tuple[Cell, ...]
+    themes: tuple[ThemeSection, ...]
+    maturity: tuple[MaturityRow, ...]
+    withheld: tuple[str, ...]
+    """What was not shown and why, one sentence each."""
+
+    def cell(self, key: str) -> Cell:
+        return next(c for c in self.cells if c.key == key)
+
+    def shown_cells(self) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if c.shown)

@@ -1,0 +1,216 @@
+"""Shared builders for the report tests: a small questionnaire and a database filled in bulk.
+
+The questionnaire is built here (not read from rubric/questionnaire.toml) so that the golden
+files change only when the reports change. People are inserted with plain SQL in one
+transaction: the report tests need hundreds of submitted surveys, not the respondent journey.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from rubric.models import (
+    Characteristic,
+    FindingThresholds,
+    Option,
+    Question,
+    Questionnaire,
+    Scale,
+    Text,
+    Theme,
+)
+from storage.database import Database
+from storage.models import Council
+
+NOW = "2026-11-20T10:00:00Z"
+_serial = itertools.count(1)
+
+
+def T(en: str, cy: str) -> Text:
+    return Text(en=en, cy=cy)
+
+
+def small_questionnaire() -> Questionnaire:
+    agree = Scale(
+        options=(
+            Option(id="sa", label=T("Strongly agree", "Cytuno'n gryf")),
+            Option(id="a", label=T("Agree", "Cytuno")),
+            Option(id="n", label=T("Neither", "Dim y naill na'r llall")),
+            Option(id="d", label=T("Disagree", "Anghytuno")),
+            Option(id="sd", label=T("Strongly disagree", "Anghytuno'n gryf")),
+            Option(id="dk", label=T("Don't know", "Ddim yn gwybod")),
+        ),
+        agree=("sa", "a"),
+        neither=("n",),
+        disagree=("d", "sd"),
+    )
+    level = Scale(
+        options=(
+            Option(id="1", label=T("Level 1", "Lefel 1")),
+            Option(id="2", label=T("Level 2", "Lefel 2")),
+            Option(id="3", label=T("Level 3", "Lefel 3")),
+            Option(id="dk", label=T("Don't know", "Ddim yn gwybod")),
+        )
+    )
+    return Questionnaire(
+        version="test",
+        title=T("Use of data", "Defnyddio data"),
+        themes=(
+            Theme(
+                id="vision",
+                title=T(
+                    "Vision, leadership & culture", "Gweledigaeth, arweinyddiaeth a diwylliant"
+                ),
+                intro=T("A strong data culture matters.", "Mae diwylliant data cryf yn bwysig."),
+            ),
+            Theme(
+                id="skills",
+                title=T("Skills & capacity", "Sgiliau a chapasiti"),
+                intro=T("Skills matter.", "Mae sgiliau'n bwysig."),
+            ),
+        ),
+        characteristics=(
+            Characteristic(
+                id="leadership",
+                title=T("Leadership", "Arweinyddiaeth"),
+                theme="vision",
+                levels=(
+                    T("Risk averse.", "Gwrth-risg."),
+                    T("Recognises value.", "Cydnabod gwerth."),
+                    T("Strong culture.", "Diwylliant cryf."),
+                ),
+            ),
+        ),
+        scales={"agree": agree, "level": level},
+        questions=(
+            Question(
+                id="v1",
+                kind="agree",
+                theme="vision",
+                text=T(
+                    "My council treats data as a key resource.",
+                    "Mae fy nghyngor yn trin data fel adnodd allweddol.",
+                ),
+                finding=T(
+                    "the Authority treats data as a key resource",
+                    "yr Awdurdod yn trin data fel adnodd allweddol",
+                ),
+            ),
+            Question(
+                id="v2",
+                kind="agree",
+                theme="vision",
+                text=T(
+                    "My council has a clear data vision.",
+                    "Mae gan fy nghyngor weledigaeth glir ar gyfer data.",
+                ),
+                finding=T(
+                    "the Authority has a clear data vision",
+                    "gan yr Awdurdod weledigaeth glir ar gyfer data",
+                ),
+            ),
+            Question(
+                id="vlevel",
+                kind="level",
+                theme="vision",
+                characteristic="leadership",
+                text=T(
+                    "Which level best describes leadership?",
+                    "Pa lefel sy'n disgrifio'r arweinyddiaeth orau?",
+                ),
+            ),
+            Question(
+                id="vtext",
+                kind="text",
+                theme="vision",
+                optional=True,
+                text=T("What holds your council back?", "Beth sy'n dal eich cyngor yn ôl?"),
+            ),
+            Question(
+                id="s1",
+                kind="agree",
+                theme="skills",
+                text=T(
+                    "My council has enough staff with data skills.",
+                    "Mae gan fy nghyngor ddigon o staff â sgiliau data.",
+                ),
+                finding=T(
+                    "the Authority has sufficient staff with the skills to maximise "
+                    "the use of data",
+                    "gan yr Awdurdod ddigon o staff â'r sgiliau i wneud y defnydd gorau o ddata",
+                ),
+            ),
+            Question(
+                id="s2",
+                kind="agree",
+                theme="skills",
+                audience=("officer",),
+                text=T("Analysts are valued.", "Mae dadansoddwyr yn cael eu gwerthfawrogi."),
+                finding=T("analysts are valued", "dadansoddwyr yn cael eu gwerthfawrogi"),
+            ),
+            Question(
+                id="stext",
+                kind="text",
+                theme="skills",
+                optional=True,
+                audience=("officer",),
+                text=T("Which skills are missing?", "Pa sgiliau sydd ar goll?"),
+            ),
+        ),
+        thresholds=FindingThresholds(),
+    )
+
+
+async def open_db(tmp_path: Path) -> Database:
+    return await Database.open(tmp_path / "reports.sqlite3")
+
+
+async def council(db: Database, slug: str) -> Council:
+    rows = await db.fetchall("SELECT * FROM councils WHERE slug = ?", (slug,))
+    return Council(**dict(rows[0]))
+
+
+Answers = Mapping[str, tuple[str | None, str | None]]
+"""question id -> (choice, text)"""
+
+
+async def add_people(
+    db: Database,
+    slug: str,
+    group: str,
+    *,
+    invited: int,
+    submitted: int,
+    team: str | None = None,
+    started: int = 0,
+    answers: Callable[[int], Answers] | None = None,
+) -> None:
+    """`invited` invitees of one group (and team); the first `submitted` have submitted a survey
+    answered by ``answers(i)``, the next `started` have an unsubmitted one with the same answers."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute("SELECT id FROM councils WHERE slug = ?", (slug,))
+        (council_id,) = await cursor.fetchone()
+        for i in range(invited):
+            serial = next(_serial)
+            cursor = await conn.execute(
+                "INSERT INTO invitees (council_id, grp, name, email, team, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (council_id, group, f"Person {serial}", f"p{serial}@example.org", team, NOW),
+            )
+            invitee_id = cursor.lastrowid
+            if i >= submitted + started:
+                continue
+            cursor = await conn.execute(
+                "INSERT INTO responses (invitee_id, language, privacy_accepted, started_at,"
+                " updated_at, submitted_at) VALUES (?, 'en', 1, ?, ?, ?)",
+                (invitee_id, NOW, NOW, NOW if i < submitted else None),
+            )
+            response_id = cursor.lastrowid
+            for qid, (choice, text) in (answers(i) if answers else {}).items():
+                await conn.execute(
+                    "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (response_id, qid, choice, text, NOW),
+                )
