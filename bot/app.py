@@ -20,7 +20,7 @@ from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
 from bot.config import Settings
-from bot.handlers import auditor, common, respondent
+from bot.handlers import auditor, common, reminders, respondent
 from bot.middlewares import OncePerUpdate, OnePersonAtATime, WhoIsThis
 from bot.retry import RetryMiddleware
 from bot.ui import say
@@ -82,7 +82,7 @@ def build_dispatcher(
     dp.update.outer_middleware(OncePerUpdate(repo))
     dp.update.outer_middleware(OnePersonAtATime(rate=settings.flood_rate))
     dp.update.outer_middleware(WhoIsThis(repo))
-    dp.include_routers(auditor.router, respondent.router, common.router)
+    dp.include_routers(*(m.handlers.router() for m in (auditor, reminders, respondent, common)))
     dp.errors.register(_on_error)
     return dp
 

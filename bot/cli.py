@@ -48,9 +48,10 @@ async def council_or_fail(repo: Repository, query: str) -> Council:
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import run_polling
+    from bot.reminders.schedule import reminder_loop
 
     settings.token()
-    await run_polling(settings)
+    await run_polling(settings, background=[reminder_loop])
     return 0
 
 
@@ -210,9 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("backup", cmd_backup, "a consistent copy of the database, even while the bot runs")
     p.add_argument("file")
 
-    from bot import cli_reports
+    from bot import cli_reminders, cli_reports
 
-    for module in (cli_reports,):
+    for module in (cli_reports, cli_reminders):
         module.register(sub, add)
     return parser
 

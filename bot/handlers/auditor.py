@@ -9,18 +9,18 @@ from __future__ import annotations
 from html import escape
 from typing import Literal
 
-from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.config import Settings
+from bot.handlers.registry import Handlers
 from bot.reporting import deliver_report
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
 from storage.repository import Repository
 
-router = Router(name="auditor")
+handlers = Handlers("auditor")
 Scope = set[int] | Literal["all"] | None
 
 
@@ -62,7 +62,7 @@ async def resolve_council(
     return council
 
 
-@router.message(Command("report", "adroddiad"))
+@handlers.message(Command("report", "adroddiad"))
 async def report(
     message: Message,
     command: CommandObject,
@@ -116,7 +116,7 @@ async def _status_block(repo: Repository, texts: Messages, lang: Lang, council: 
     return f"{title}\n<pre>{escape(chr(10).join(lines))}</pre>"
 
 
-@router.message(Command("status", "statws"))
+@handlers.message(Command("status", "statws"))
 async def status(
     message: Message,
     command: CommandObject,

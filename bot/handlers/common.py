@@ -3,13 +3,14 @@ person sends goes unanswered: unknown commands, stickers and photos, forged or s
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ForgetCb
 from bot.config import Settings
+from bot.handlers.registry import Handlers
 from bot.handlers.respondent import is_auditor
 from bot.journey import Respondent, load_state
 from bot.screens import Rendered, render
@@ -19,7 +20,7 @@ from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.repository import Repository
 
-router = Router(name="common")
+handlers = Handlers("common")
 
 
 async def _lang(
@@ -32,7 +33,7 @@ async def _lang(
     return account_lang
 
 
-@router.message(Command("help", "cymorth"))
+@handlers.message(Command("help", "cymorth"))
 async def help_(
     message: Message,
     respondent: Respondent | None,
@@ -49,7 +50,7 @@ async def help_(
     await message.answer(text)
 
 
-@router.message(Command("privacy", "preifatrwydd"))
+@handlers.message(Command("privacy", "preifatrwydd"))
 async def privacy(
     message: Message,
     respondent: Respondent | None,
@@ -62,7 +63,7 @@ async def privacy(
     await message.answer(say(texts, lang, "privacy.text", min=settings.min_group_size))
 
 
-@router.message(Command("forget", "anghofio"))
+@handlers.message(Command("forget", "anghofio"))
 async def forget(
     message: Message,
     respondent: Respondent | None,
@@ -82,7 +83,7 @@ async def forget(
     await message.answer(say(texts, lang, "forget.confirm"), reply_markup=builder.as_markup())
 
 
-@router.callback_query(ForgetCb.filter())
+@handlers.callback_query(ForgetCb.filter())
 async def forget_confirmed(
     query: CallbackQuery,
     callback_data: ForgetCb,
@@ -102,7 +103,7 @@ async def forget_confirmed(
         await edit(query.message, Rendered(text))
 
 
-@router.message(F.text.startswith("/"))
+@handlers.message(F.text.startswith("/"))
 async def unknown_command(
     message: Message,
     respondent: Respondent | None,
@@ -114,7 +115,7 @@ async def unknown_command(
     await message.answer(say(texts, lang, "help.respondent"))
 
 
-@router.message()
+@handlers.message()
 async def unsupported(
     message: Message,
     respondent: Respondent | None,
@@ -134,7 +135,7 @@ async def unsupported(
         await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
-@router.callback_query()
+@handlers.callback_query()
 async def unknown_button(
     query: CallbackQuery,
     respondent: Respondent | None,

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.config import Settings
+from bot.handlers.registry import Handlers
 from bot.journey import Respondent, apply, load_state
 from bot.screens import Context, Rendered, answered_text, language_keyboard, render
 from bot.ui import context, drop_buttons, edit, notice_text, say, survey_open
@@ -38,7 +39,7 @@ from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.repository import Repository
 
-router = Router(name="respondent")
+handlers = Handlers("respondent")
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -111,7 +112,7 @@ def _survey(message: Message, respondent: Respondent, data: dict) -> Survey:
     )
 
 
-@router.message(CommandStart())
+@handlers.message(CommandStart())
 async def start(
     message: Message,
     command: CommandObject,
@@ -132,7 +133,7 @@ async def start(
             await message.answer(say(texts, account_lang, keys.get(outcome, "start.has_other")))
             return
         invitee = await repo.invitee_by_telegram(user.id)
-        council = await repo.find_council(invitee.council_slug) if invitee else None
+        council = await repo.council(invitee.council_id) if invitee else None
         assert invitee is not None and council is not None
         respondent = Respondent(invitee=invitee, council=council)
     if respondent is None:
@@ -153,12 +154,12 @@ async def is_auditor(repo: Repository, settings: Settings, telegram_id: int) -> 
     return telegram_id in settings.auditor_ids or await repo.auditor_scope(telegram_id) is not None
 
 
-@router.message(Command("language", "iaith"))
+@handlers.message(Command("language", "iaith"))
 async def language(message: Message, texts: Messages) -> None:
     await message.answer(texts.both("language.choose"), reply_markup=language_keyboard())
 
 
-@router.callback_query(LangCb.filter(F.lang.in_({"en", "cy"})))
+@handlers.callback_query(LangCb.filter(F.lang.in_({"en", "cy"})))
 async def chose_language(
     query: CallbackQuery,
     callback_data: LangCb,
@@ -240,14 +241,14 @@ async def _tap(
     await survey.show(result.state)
 
 
-@router.callback_query(NavCb.filter(F.action == Nav.PRIVACY))
+@handlers.callback_query(NavCb.filter(F.action == Nav.PRIVACY))
 async def accepted_privacy(
     query: CallbackQuery, respondent: Respondent | None, **data: object
 ) -> None:
     await _tap(query, respondent, AcceptPrivacy(), data)
 
 
-@router.callback_query(AnswerCb.filter())
+@handlers.callback_query(AnswerCb.filter())
 async def answered(
     query: CallbackQuery, callback_data: AnswerCb, respondent: Respondent | None, **data: object
 ) -> None:
@@ -256,7 +257,7 @@ async def answered(
     )
 
 
-@router.callback_query(NavCb.filter())
+@handlers.callback_query(NavCb.filter())
 async def navigated(
     query: CallbackQuery, callback_data: NavCb, respondent: Respondent | None, **data: object
 ) -> None:
@@ -272,7 +273,7 @@ async def navigated(
     await _tap(query, respondent, events[callback_data.action], data)
 
 
-@router.message(F.text & ~F.text.startswith("/"))
+@handlers.message(F.text & ~F.text.startswith("/"))
 async def typed(message: Message, respondent: Respondent | None, **data: object) -> None:
     texts: Messages = data["texts"]  # type: ignore[assignment]
     account_lang: Lang | None = data.get("account_lang")  # type: ignore[assignment]

@@ -1,0 +1,343 @@
+"""One reminder run, for the schedule (cadence and working hours) and for a person's deliberate
+chase (``datatool remind``, ``/remind``: everyone unfinished not reminded in the last 24 hours).
+
+Crash safety is *claim, then send, then record*. Each (invitee, step) is claimed in the database
+('sending', naming this run) before the message goes out and marked 'sent' after. Why this way:
+a claim is what stops two runs (the schedule inside ``datatool run`` and a ``datatool remind``
+beside it) from sending the same step twice, and a run that dies leaves its claims behind with
+its process id, so the next run knows they are orphaned and sends them again: nobody is skipped.
+The one message that can go twice is one that was on the wire at the instant of the crash, and
+with a handful of sends in flight that is a handful of people once per crash. Sending *before*
+recording nothing would instead risk skipping those people silently, which no one would notice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from aiogram import Bot
+from pydantic import BaseModel, Field
+
+from bot.config import Settings
+from bot.reminders.cadence import (
+    Cadence,
+    Channel,
+    Decision,
+    Progress,
+    Sent,
+    SkipReason,
+    Window,
+    chase,
+    due,
+)
+from bot.reminders.mail import Mailer, compose, invite_link, kind_of, sender_address
+from bot.reminders.outcome import SendResult
+from bot.reminders.sender import TelegramSender
+from bot.reminders.texts import load_texts, telegram_reminder
+from rubric.catalog import Messages
+from storage.database import utcnow
+from storage.models import Council
+from storage.reminders import Candidate, Claim, ReminderBook, ReminderRecord
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+CLAIM_LEASE = timedelta(minutes=15)
+"""A claim older than this is orphaned even if a process with its id still runs (id reuse)."""
+
+SKIP_WORDS: dict[str, str] = {
+    "submitted": "already submitted",
+    "unreachable": "unreachable (blocked the bot or email bounced)",
+    "closed": "survey closed",
+    "no_channel": "no way to reach them",
+    "email_off": "not opened the bot, and email is not set up (no SMTP_HOST)",
+    "outside_hours": "outside working hours",
+    "today_already": "already reminded today",
+    "recent": "reminded in the last 24 hours",
+    "not_yet": "not due yet",
+    "max_reached": "had every reminder",
+    "in_progress": "being sent by another run",
+}
+
+
+class Summary(BaseModel):
+    """What a run did (or, with ``dry_run``, would do)."""
+
+    telegram: int = 0
+    email: int = 0
+    unreachable: int = 0
+    """People found unreachable in this run (blocked the bot, mail bounced)."""
+    failed: int = 0
+    """Sends that failed for now; the next run tries them again."""
+    skipped: dict[str, int] = Field(default_factory=dict)
+    email_enabled: bool = True
+    dry_run: bool = False
+    retry_afters: int = 0
+
+    @property
+    def sent(self) -> int:
+        return self.telegram + self.email
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def lines(self) -> list[str]:
+        verb = "would send" if self.dry_run else "sent"
+        lines = [f"{verb} by Telegram: {self.telegram}", f"{verb} by email: {self.email}"]
+        if not self.email_enabled:
+            lines.append("email channel skipped: SMTP_HOST is not set")
+        lines.append(f"unreachable: {self.unreachable}")
+        if self.failed:
+            lines.append(f"failed for now (tried again next run): {self.failed}")
+        lines.append(f"skipped: {self.skipped_total}")
+        for reason, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {SKIP_WORDS.get(reason, reason)}: {n}")
+        return lines
+
+
+@dataclass(frozen=True)
+class Job:
+    candidate: Candidate
+    council: Council
+    step: str
+    channel: Channel
+    closes_on: date | None
+
+
+def new_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # not us (our own claims carry our nonce): an earlier process with our id
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def orphaned(claims: Sequence[Claim], me: str, now: datetime) -> set[str]:
+    """The owners whose claims nobody will settle: their process is gone, or the claim is older
+    than the lease."""
+    host = socket.gethostname()
+    dead: set[str] = set()
+    for claim in claims:
+        if claim.owner == me:
+            continue
+        name, _, rest = claim.owner.partition(":")
+        pid_text = rest.partition(":")[0]
+        stale = now - claim.claimed_at > CLAIM_LEASE
+        gone = name == host and pid_text.isdigit() and not _pid_alive(int(pid_text))
+        if stale or gone:
+            dead.add(claim.owner)
+    return dead
+
+
+def progress_of(
+    candidate: Candidate, records: Sequence[ReminderRecord], email_enabled: bool
+) -> Progress:
+    return Progress(
+        submitted=candidate.submitted_at is not None,
+        unreachable=candidate.unreachable,
+        telegram=candidate.telegram_id is not None and candidate.opened_at is not None,
+        email=email_enabled and bool(candidate.email),
+        invited_at=candidate.emailed_at,
+        opened_at=candidate.opened_at,
+        started_at=candidate.started_at,
+        updated_at=candidate.updated_at,
+        sent=tuple(Sent(r.step, r.sent_at) for r in records if r.status == "sent" and r.sent_at),
+    )
+
+
+def _reason(decision: Decision, email_enabled: bool) -> SkipReason:
+    assert decision.reason is not None
+    if decision.reason == "no_channel" and not email_enabled:
+        return "email_off"
+    return decision.reason
+
+
+async def plan(
+    repo: Repository,
+    book: ReminderBook,
+    settings: Settings,
+    council_ids: Sequence[int],
+    *,
+    deliberate: bool,
+    now: datetime,
+    live_claims: Callable[[ReminderRecord], bool],
+    summary: Summary,
+    make_tokens: bool,
+) -> list[Job]:
+    """The jobs due now; everyone else is counted in `summary.skipped` with a reason."""
+    cadence = Cadence.from_settings(settings)
+    rule = chase if deliberate else due
+    jobs: list[Job] = []
+    for council_id in council_ids:
+        council = await repo.council(council_id)
+        if council is None:
+            continue
+        stored = await repo.window(council_id)
+        window = Window() if stored is None else Window(*stored)
+        candidates = await book.candidates(council_id)
+        if make_tokens and any(c.token is None and c.submitted_at is None for c in candidates):
+            await repo.ensure_tokens(council_id)
+            candidates = await book.candidates(council_id)
+        history = await book.history(council_id)
+        for candidate in candidates:
+            records = history.get(candidate.invitee_id, [])
+            decision = rule(
+                progress_of(candidate, records, settings.email_enabled), window, now, cadence
+            )
+            if decision.step is None or decision.channel is None:
+                summary.skip(_reason(decision, settings.email_enabled))
+                continue
+            if any(r.step == decision.step and live_claims(r) for r in records):
+                summary.skip("in_progress")
+                continue
+            jobs.append(Job(candidate, council, decision.step, decision.channel, window.closes_on))
+    return jobs
+
+
+async def run_reminders(
+    repo: Repository,
+    bot: Bot,
+    settings: Settings,
+    *,
+    council_ids: Sequence[int] | None = None,
+    deliberate: bool,
+    dry_run: bool = False,
+    clock: Callable[[], datetime] = utcnow,
+    sender: TelegramSender | None = None,
+    texts: Messages | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_done: Callable[[], None] | None = None,
+    concurrency: int = 6,
+) -> Summary:
+    """Reminds whoever is due (cadence) or everyone unfinished (deliberate) in the councils
+    given (default: every council with a roster), by Telegram where the person opened the bot
+    and by email otherwise. Returns what was done."""
+    now = clock()
+    owner = new_owner()
+    book = ReminderBook(repo.db, clock=clock)
+    summary = Summary(email_enabled=settings.email_enabled, dry_run=dry_run)
+    ids = list(council_ids) if council_ids is not None else await book.council_ids()
+    dead = orphaned(await book.open_claims(), owner, now)
+
+    def live(record: ReminderRecord) -> bool:
+        return record.status == "sending" and record.owner not in dead
+
+    jobs = await plan(
+        repo,
+        book,
+        settings,
+        ids,
+        deliberate=deliberate,
+        now=now,
+        live_claims=live,
+        summary=summary,
+        make_tokens=settings.email_enabled and not dry_run,
+    )
+    if on_total is not None:
+        on_total(len(jobs))
+    if dry_run:
+        for job in jobs:
+            setattr(summary, job.channel, getattr(summary, job.channel) + 1)
+            if on_done is not None:
+                on_done()
+        return summary
+
+    texts = texts or load_texts()
+    sender = sender or TelegramSender(bot, settings.send_rate)
+    retry_afters_before = sender.retry_afters
+    telegram_jobs = [j for j in jobs if j.channel == "telegram"]
+    email_jobs = [j for j in jobs if j.channel == "email"]
+
+    async def settle(job: Job, result: SendResult) -> None:
+        invitee_id = job.candidate.invitee_id
+        if result.outcome == "sent":
+            await book.mark_sent(invitee_id, job.step, owner)
+            setattr(summary, job.channel, getattr(summary, job.channel) + 1)
+        else:
+            await book.mark_failed(
+                invitee_id, job.step, owner, result.error, unreachable=result.unreachable
+            )
+            if result.unreachable:
+                summary.unreachable += 1
+            else:
+                summary.failed += 1
+                log.warning("reminder to invitee %s failed: %s", invitee_id, result.error)
+        if on_done is not None:
+            on_done()
+
+    async def claimed(job: Job) -> bool:
+        ok = await book.claim(
+            job.candidate.invitee_id, job.step, job.channel, owner, dead_owners=dead
+        )
+        if not ok:
+            summary.skip("in_progress")
+            if on_done is not None:
+                on_done()
+        return ok
+
+    async def telegram_worker(queue: asyncio.Queue[Job]) -> None:
+        while not queue.empty():
+            job = queue.get_nowait()
+            if not await claimed(job):
+                continue
+            assert job.candidate.telegram_id is not None
+            text, markup = telegram_reminder(
+                texts,
+                job.council,
+                job.candidate.language,
+                last_call=job.step == "last",
+                closes_on=job.closes_on,
+            )
+            await settle(job, await sender.send(job.candidate.telegram_id, text, markup))
+
+    async def email_worker() -> None:
+        if not email_jobs:
+            return
+        me = await bot.me()
+        username = me.username or ""
+        async with Mailer(settings) as mailer:
+            for job in email_jobs:
+                if not await claimed(job):
+                    continue
+                candidate = job.candidate
+                assert candidate.token is not None
+                message = compose(
+                    texts,
+                    sender=sender_address(settings),
+                    to=candidate.email,
+                    name=candidate.name,
+                    lang=candidate.language,
+                    kind=kind_of(job.step, job.closes_on),
+                    link=invite_link(username, candidate.token),
+                    council=job.council,
+                    closes_on=job.closes_on,
+                )
+                await settle(job, await mailer.send(message))
+
+    queue: asyncio.Queue[Job] = asyncio.Queue()
+    for job in telegram_jobs:
+        queue.put_nowait(job)
+    async with asyncio.TaskGroup() as group:
+        group.create_task(email_worker())
+        for _ in range(max(1, min(concurrency, len(telegram_jobs)))):
+            group.create_task(telegram_worker(queue))
+    summary.retry_afters = sender.retry_afters - retry_afters_before
+    return summary
