@@ -103,7 +103,7 @@ class WhoIsThis(BaseMiddleware):
         if user is not None and not user.is_bot:
             invitee = await self.repo.invitee_by_telegram(user.id)
             if invitee is not None:
-                council = await self.repo.find_council(invitee.council_slug)
+                council = await self.repo.council(invitee.council_id)
                 assert council is not None
                 data["respondent"] = Respondent(invitee=invitee, council=council)
             data["account_lang"] = await self.repo.account_language(user.id)

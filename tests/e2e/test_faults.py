@@ -1,0 +1,389 @@
+"""The real bot process under faults: kill -9 mid-answer, repeated and reordered updates,
+a flaky Bot API, a locked database, and an online backup while people answer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.standin import Phone, StandIn, StoredMessage
+from bot.standin.methods import new_callback
+from rubric.loader import load_questionnaire
+from tests.e2e.harness import BotProcess, datatool_command, seed_roster
+
+QUESTIONS = [q.id for q in load_questionnaire().questions_for("officer")]
+KINDS = {q.id: q.kind for q in load_questionnaire().questions_for("officer")}
+OPTIONS = {"agree": ["sa", "a", "n", "d", "sd", "dk"], "level": ["1", "2", "3"]}
+REVIEW = "Check your answers"
+
+
+# --- reading the chat -----------------------------------------------------------------------
+
+
+def asked(message: StoredMessage) -> str | None:
+    """The question a bot message asks, read from its buttons' callback data (None if none)."""
+    for row in message.buttons:
+        for _, data in row:
+            if data and data.startswith("a:"):
+                return data.split(":")[1]
+            if data and data.startswith(("n:back:", "n:skip:")):
+                return data.split(":")[2]
+    return None
+
+
+def question_after(qid: str) -> str | None:
+    index = QUESTIONS.index(qid) + 1
+    return QUESTIONS[index] if index < len(QUESTIONS) else None
+
+
+def current_question(phone: Phone) -> StoredMessage | None:
+    """The bot's newest message that asks a question (buttons still on it)."""
+    for message in reversed(phone.bot_messages):
+        if asked(message) is not None:
+            return message
+    return None
+
+
+def shows(message: StoredMessage, qid: str | None) -> bool:
+    return (REVIEW in message.text) if qid is None else asked(message) == qid
+
+
+# --- reading the database (a second connection, as an operator would) -----------------------
+
+
+def stored_answers(db_path: Path) -> dict[str, dict[str, tuple[str | None, str | None]]]:
+    """email -> question id -> (choice, text); raises if any answer is stored twice."""
+    with sqlite3.connect(db_path, timeout=10) as conn:
+        doubled = conn.execute(
+            "SELECT response_id, question_id, COUNT(*) FROM answers"
+            " GROUP BY response_id, question_id HAVING COUNT(*) > 1"
+        ).fetchall()
+        assert doubled == [], doubled
+        rows = conn.execute(
+            "SELECT i.email, a.question_id, a.choice, a.text FROM answers a"
+            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
+        ).fetchall()
+    found: dict[str, dict[str, tuple[str | None, str | None]]] = {}
+    for email, qid, choice, text in rows:
+        found.setdefault(email, {})[qid] = (choice, text)
+    return found
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def email(n: int) -> str:
+    return f"officer.{n:03d}@powys.example"
+
+
+async def seed_officers(db_path: Path, count: int) -> dict[int, str]:
+    """``count`` English-speaking Powys officers; returns person number -> code."""
+    tokens = await seed_roster(
+        db_path, [("powys", "officer", f"Officer {n:03d}", "en", None) for n in range(count)]
+    )
+    return {n: tokens[email(n)] for n in range(count)}
+
+
+async def begin(phone: Phone, code: str) -> StoredMessage:
+    """Open the invitation, choose English, accept the privacy notice: the first question."""
+    await phone.send(f"/start {code}")
+    await phone.wait_for("Dewiswch eich iaith", timeout=15)
+    await phone.tap("English")
+    await phone.wait_for("Your privacy", timeout=15)
+    await phone.tap("Continue")
+    return await phone.wait_for(lambda m: asked(m) == QUESTIONS[0], timeout=15)
+
+
+def pick(rng: random.Random, person: int, qid: str) -> tuple[str | None, str | None]:
+    """A (choice, text) answer for this question."""
+    if KINDS[qid] == "text":
+        return None, f"note {person} on {qid} #{rng.randrange(10_000)}"
+    return rng.choice(OPTIONS[KINDS[qid]]), None
+
+
+async def give(phone: Phone, qid: str, answer: tuple[str | None, str | None]) -> None:
+    choice, text = answer
+    if text is not None:
+        await phone.send(text)
+    else:
+        message = current_question(phone)
+        assert message is not None and asked(message) == qid
+        await phone.tap(f"a:{qid}:{choice}", message)
+
+
+@dataclass
+class Attempt:
+    qid: str
+    answer: tuple[str | None, str | None]
+    mark: int  # the stand-in's sequence number just before the tap or message
+
+
+@dataclass
+class Person:
+    number: int
+    phone: Phone
+    attempts: list[Attempt] = field(default_factory=list)
+    acknowledged: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+async def answer_some(api: StandIn, person: Person, rng: random.Random, count: int) -> None:
+    """Answer up to ``count`` questions back to back, each after the previous was acknowledged."""
+    for _ in range(count):
+        message = current_question(person.phone)
+        if message is None:
+            return
+        qid = asked(message)
+        assert qid is not None
+        answer = pick(rng, person.number, qid)
+        person.attempts.append(Attempt(qid, answer, api.state.seq))
+        await give(person.phone, qid, answer)
+        nxt = question_after(qid)
+        await person.phone.wait_for(lambda m, nxt=nxt: shows(m, nxt), timeout=30)
+
+
+def note_acknowledged(person: Person) -> None:
+    """An attempt is acknowledged once the bot showed the question after it."""
+    for attempt in person.attempts:
+        nxt = question_after(attempt.qid)
+        if any(m.seq > attempt.mark and shows(m, nxt) for m in person.phone.bot_messages):
+            person.acknowledged[attempt.qid] = attempt.answer
+
+
+async def all_quiet(people: list[Person]) -> None:
+    await asyncio.gather(*(p.phone.wait_quiet(quiet=0.3, timeout=30) for p in people))
+
+
+# --- kill -9 ----------------------------------------------------------------------------------
+
+
+async def test_kill_nine_at_twenty_moments_loses_nothing_acknowledged(
+    api: StandIn, bot_process: BotProcess
+) -> None:
+    rng = random.Random(20261127)
+    codes = await seed_officers(bot_process.db_path, 50)
+    await bot_process.start()
+    people = [Person(n, api.phone(5000 + n, f"Officer{n}")) for n in codes]
+    await asyncio.gather(*(begin(p.phone, codes[p.number]) for p in people))
+
+    for round_ in range(20):
+        active = rng.sample(people, 30)
+        tasks = [asyncio.create_task(answer_some(api, p, rng, rng.randint(1, 3))) for p in active]
+        await asyncio.sleep(rng.uniform(0.05, 0.7))
+        await bot_process.kill()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await bot_process.start()
+        await all_quiet(active)  # updates the dead process never took are handled now
+        stored = stored_answers(bot_process.db_path)
+        for person in active:
+            note_acknowledged(person)
+            mine = stored.get(email(person.number), {})
+            for qid, answer in person.acknowledged.items():
+                assert mine.get(qid) == answer, (round_, person.number, qid)
+            # Stored answers are a prefix of the questionnaire, each the value last sent.
+            assert set(mine) == set(QUESTIONS[: len(mine)]), (round_, person.number, sorted(mine))
+            for qid, answer in mine.items():
+                last = [a.answer for a in person.attempts if a.qid == qid][-1]
+                assert answer == last, (round_, person.number, qid)
+        # Everyone continues from the right question after /start.
+        for person in active:
+            await person.phone.send("/start")
+        for person in active:
+            expected = QUESTIONS[len(stored.get(email(person.number), {}))]
+            await person.phone.wait_for(lambda m, e=expected: shows(m, e), timeout=15)
+
+    total = sum(len(p.acknowledged) for p in people)
+    assert total >= 150, f"only {total} answers were acknowledged: the test did too little"
+    assert "Traceback" not in bot_process.log()
+
+
+# --- repeated, reordered and doubled updates ----------------------------------------------------
+
+
+def advanced_once(phone: Phone, mark: int, index: int) -> bool:
+    """Since ``mark`` the bot asked question ``index`` (a stale second tap may ask it again)
+    and nothing beyond it."""
+    fresh = [asked(m) for m in phone.bot_messages if m.seq > mark]
+    return QUESTIONS[index] in fresh and not set(fresh) & set(QUESTIONS[index + 1 :])
+
+
+def raw_tap(api: StandIn, user_id: int, message_id: int, data: str) -> str:
+    """A tap with any callback data on a message, as the person saw it a moment ago (the stand-in's
+    own ``tap`` only finds buttons still on the message)."""
+    message = api.state.messages(user_id)[message_id]
+    body = new_callback(api.state, user_id, message, data)
+    api.state.touch(user_id)
+    api.state.push_update({"callback_query": body})
+    return body["id"]
+
+
+def update_id_of(api: StandIn, callback_id: str) -> int:
+    for update_id, update in api.state.history.items():
+        if update.get("callback_query", {}).get("id") == callback_id:
+            return update_id
+    raise LookupError(callback_id)
+
+
+async def test_redelivered_reordered_and_double_taps(api: StandIn, bot_process: BotProcess) -> None:
+    codes = await seed_officers(bot_process.db_path, 3)
+    await bot_process.start()
+    a, b, c = (api.phone(6000 + n, f"P{n}") for n in range(3))
+    await asyncio.gather(*(begin(p, codes[n]) for n, p in enumerate((a, b, c))))
+
+    # The same update twice: the second delivery is skipped, nothing new is said.
+    tap = await a.tap(f"a:{QUESTIONS[0]}:sa")
+    await a.wait_for(lambda m: shows(m, QUESTIONS[1]))
+    sent_before = len(a.bot_messages)
+    await a.wait_quiet()
+    api.redeliver(update_id_of(api, tap))
+    await a.wait_quiet(quiet=0.5)
+    assert len(a.bot_messages) == sent_before
+    assert stored_answers(bot_process.db_path)[email(0)] == {QUESTIONS[0]: ("sa", None)}
+    assert "delivered again; skipped" in bot_process.log()
+
+    # Two taps on one question arriving in reverse order: the one handled first is kept, the
+    # message records it, and the survey advances once.
+    question = current_question(b)
+    assert question is not None
+    first_mark = api.state.seq
+    await b.tap(f"a:{QUESTIONS[0]}:d", question)
+    await b.tap(f"a:{QUESTIONS[0]}:a", question)
+    pending = api.state.pending
+    pending[-2], pending[-1] = pending[-1], pending[-2]
+    await b.wait_quiet(quiet=0.5)
+    assert advanced_once(b, first_mark, 1)
+    assert stored_answers(bot_process.db_path)[email(1)] == {QUESTIONS[0]: ("a", None)}
+    record = api.state.messages(b.user_id)[question.message_id]
+    assert "Agree" in record.text and "Disagree" not in record.text and not record.buttons
+
+    # Two different taps within 50 ms, then the same button twice: one answer each time.
+    question = current_question(c)
+    assert question is not None
+    mark = api.state.seq
+    await c.tap(f"a:{QUESTIONS[0]}:n", question)
+    await asyncio.sleep(0.02)  # the bot may have taken the buttons off by now
+    raw_tap(api, c.user_id, question.message_id, f"a:{QUESTIONS[0]}:sd")
+    await c.wait_quiet(quiet=0.5)
+    assert advanced_once(c, mark, 1)
+    first = stored_answers(bot_process.db_path)[email(2)][QUESTIONS[0]]
+    assert first in (("n", None), ("sd", None))
+    question = current_question(c)
+    assert question is not None and asked(question) == QUESTIONS[1]
+    mark = api.state.seq
+    await c.tap(f"a:{QUESTIONS[1]}:a", question)
+    await c.tap(f"a:{QUESTIONS[1]}:a", question)
+    await c.wait_quiet(quiet=0.5)
+    assert advanced_once(c, mark, 2)
+    assert len([m for m in c.bot_messages if m.seq > mark and shows(m, QUESTIONS[2])]) == 1
+    assert stored_answers(bot_process.db_path)[email(2)] == {
+        QUESTIONS[0]: first,
+        QUESTIONS[1]: ("a", None),
+    }
+    # Every tap was answered (no endless spinner), even the ones that changed nothing.
+    assert all(q.answered for p in (a, b, c) for q in p.answers)
+    assert "Traceback" not in bot_process.log()
+
+
+# --- a flaky Bot API ------------------------------------------------------------------------------
+
+
+async def test_429_5xx_and_dropped_connections_lose_nothing(
+    api: StandIn, bot_process: BotProcess
+) -> None:
+    codes = await seed_officers(bot_process.db_path, 10)
+    await bot_process.start()
+    people = [Person(n, api.phone(7000 + n, f"F{n}")) for n in codes]
+    await asyncio.gather(*(begin(p.phone, codes[p.number]) for p in people))
+    api.faults.update(
+        {"share_429": 0.08, "retry_after": 1, "share_5xx": 0.08, "share_drop": 0.08, "seed": 6}
+    )
+    rng = random.Random(6)
+    await asyncio.gather(*(answer_some(api, p, rng, 12) for p in people))
+    api.faults.update({"share_429": 0, "share_5xx": 0, "share_drop": 0})
+
+    kinds = {i.kind for i in api.injected}
+    assert {"429", "5xx", "drop"} <= kinds, kinds
+    stored = stored_answers(bot_process.db_path)
+    for person in people:
+        expected = {a.qid: a.answer for a in person.attempts}
+        assert len(expected) == 12
+        assert stored[email(person.number)] == expected
+    # Still polling and answering after the storm.
+    polls = len(api.calls_to("getUpdates"))
+    await people[0].phone.send("/help")
+    await people[0].phone.wait_for("/start")
+    assert len(api.calls_to("getUpdates")) > polls
+    assert bot_process.proc is not None and bot_process.proc.returncode is None
+    assert "Traceback" not in bot_process.log()
+
+
+# --- a locked database, and an online backup ------------------------------------------------------
+
+
+async def test_locked_database_makes_the_bot_wait_not_fail(
+    api: StandIn, bot_process: BotProcess
+) -> None:
+    codes = await seed_officers(bot_process.db_path, 1)
+    await bot_process.start()
+    phone = api.phone(8000, "L")
+    await begin(phone, codes[0])
+
+    blocker = sqlite3.connect(bot_process.db_path, timeout=10, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    loop = asyncio.get_running_loop()
+    held_from = loop.time()
+    await phone.tap(f"a:{QUESTIONS[0]}:sa")
+    await asyncio.sleep(3.0)
+    assert not any(shows(m, QUESTIONS[1]) for m in phone.bot_messages), "answered under a lock?"
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    await phone.wait_for(lambda m: shows(m, QUESTIONS[1]), timeout=10)
+    assert loop.time() - held_from >= 3.0
+    assert stored_answers(bot_process.db_path)[email(0)] == {QUESTIONS[0]: ("sa", None)}
+    assert "Traceback" not in bot_process.log()
+
+
+async def test_backup_while_people_answer_is_a_consistent_copy(
+    api: StandIn, bot_process: BotProcess, tmp_path: Path
+) -> None:
+    codes = await seed_officers(bot_process.db_path, 8)
+    await bot_process.start()
+    people = [Person(n, api.phone(8100 + n, f"B{n}")) for n in codes]
+    await asyncio.gather(*(begin(p.phone, codes[p.number]) for p in people))
+    rng = random.Random(8)
+    answering = [asyncio.create_task(answer_some(api, p, rng, 15)) for p in people]
+    await asyncio.sleep(0.5)
+    before = stored_answers(bot_process.db_path)
+    copy = tmp_path / "copy.sqlite3"
+    env = {**os.environ, "DATATOOL_DB": str(bot_process.db_path)}
+    proc = await asyncio.create_subprocess_exec(
+        *datatool_command(),
+        "backup",
+        str(copy),
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, (out, err)
+    await asyncio.gather(*answering)
+    after = stored_answers(bot_process.db_path)
+
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    assert not Path(str(copy) + "-wal").exists()
+    copied = stored_answers(copy)
+    for person in people:
+        mine = copied.get(email(person.number), {})
+        # A snapshot: every answer stored before the backup began, nothing that never existed,
+        # and each respondent's answers a prefix of the questionnaire (no half transaction).
+        assert before.get(email(person.number), {}).items() <= mine.items()
+        assert mine.items() <= after[email(person.number)].items()
+        assert set(mine) == set(QUESTIONS[: len(mine)])
