@@ -494,7 +494,7 @@ async def test_remind_command_is_for_the_councils_auditors_only(
             repo=repo, settings=settings, questionnaire=load_questionnaire(), texts=load_texts()
         )
         dp.update.outer_middleware(WhoIsThis(repo))
-        dp.include_router(reminders.router)
+        dp.include_router(reminders.handlers.router())
         bot = create_bot(settings)
 
         async def say(uid: int, text: str, update_id: int) -> str:
