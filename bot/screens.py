@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import AnswerCb, LangCb, Nav, NavCb
 from flows import (
@@ -51,11 +51,18 @@ class Context:
     min_group_size: int
 
 
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    """Buttons are built directly: aiogram's keyboard builder deep-copies every button, which
+    was most of the cost of answering a question."""
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
 def language_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for lang in LANGS:
-        builder.button(text=LANGUAGE_NAMES[lang], callback_data=LangCb(lang=lang))
-    return builder.as_markup()
+    return keyboard([[button(LANGUAGE_NAMES[lang], LangCb(lang=lang)) for lang in LANGS]])
 
 
 def render(screen: Screen, ctx: Context) -> Rendered:
@@ -82,11 +89,10 @@ def _privacy(ctx: Context) -> Rendered:
         count=len(q.questions_for(ctx.group)),
         min=ctx.min_group_size,
     )
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=ctx.texts(ctx.lang, "button.continue"), callback_data=NavCb(action=Nav.PRIVACY)
+    return Rendered(
+        text,
+        keyboard([[button(ctx.texts(ctx.lang, "button.continue"), NavCb(action=Nav.PRIVACY))]]),
     )
-    return Rendered(text, builder.as_markup())
 
 
 def question_text(question: Question, index: int, total: int, ctx: Context) -> str:
@@ -132,29 +138,24 @@ def _ask(screen: AskScreen, ctx: Context) -> Rendered:
             current = _clip(screen.current.text, 1500)
             parts += ["", texts(lang, "question.current", answer=f"<i>{escape(current)}</i>")]
 
-    builder = InlineKeyboardBuilder()
     scale = ctx.questionnaire.scale(question)
     current_choice = screen.current.choice if screen.current else None
+    rows: list[list[InlineKeyboardButton]] = []
     if scale is not None:
-        for option in scale.options:
-            mark = CHECK if option.id == current_choice else ""
-            builder.button(
-                text=mark + option.label(lang), callback_data=AnswerCb(q=question.id, o=option.id)
+        options = [
+            button(
+                (CHECK if option.id == current_choice else "") + option.label(lang),
+                AnswerCb(q=question.id, o=option.id),
             )
-        widths = [1] * len(scale.options) if question.kind == "agree" else [3, 1]
-    else:
-        widths = []
-    builder.button(
-        text=texts(lang, "button.back"), callback_data=NavCb(action=Nav.BACK, q=question.id)
-    )
-    nav = 1
+            for option in scale.options
+        ]
+        # Agree labels are long: one per row. Levels fit three to a row, "Don't know" below.
+        rows = [[b] for b in options] if question.kind == "agree" else [options[:-1], options[-1:]]
+    nav = [button(texts(lang, "button.back"), NavCb(action=Nav.BACK, q=question.id))]
     if screen.can_skip:
-        builder.button(
-            text=texts(lang, "button.skip"), callback_data=NavCb(action=Nav.SKIP, q=question.id)
-        )
-        nav = 2
-    builder.adjust(*widths, nav)
-    return Rendered("\n".join(parts), builder.as_markup())
+        nav.append(button(texts(lang, "button.skip"), NavCb(action=Nav.SKIP, q=question.id)))
+    rows.append(nav)
+    return Rendered("\n".join(parts), keyboard(rows))
 
 
 def answered_text(question: Question, answer: Answer, index: int, total: int, ctx: Context) -> str:
@@ -204,14 +205,11 @@ def _review(screen: ReviewScreen, ctx: Context) -> Rendered:
             break
     text = "\n\n".join(["\n".join(header[:1]), "\n".join(body), "\n".join(header[1:])])
 
-    builder = InlineKeyboardBuilder()
-    for item in screen.items:
-        builder.button(
-            text=str(item.index), callback_data=NavCb(action=Nav.CHANGE, q=item.question.id)
-        )
-    rows = [8] * ((len(screen.items) + 7) // 8)
+    numbers = [
+        button(str(item.index), NavCb(action=Nav.CHANGE, q=item.question.id))
+        for item in screen.items
+    ]
+    rows = [numbers[i : i + 8] for i in range(0, len(numbers), 8)]
     if not screen.missing:
-        builder.button(text=texts(lang, "button.submit"), callback_data=NavCb(action=Nav.SUBMIT))
-        rows.append(1)
-    builder.adjust(*rows)
-    return Rendered(text, builder.as_markup())
+        rows.append([button(texts(lang, "button.submit"), NavCb(action=Nav.SUBMIT))])
+    return Rendered(text, keyboard(rows))

@@ -6,14 +6,13 @@ from __future__ import annotations
 from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import ForgetCb
 from bot.config import Settings
 from bot.handlers.registry import Handlers
 from bot.handlers.respondent import is_auditor
 from bot.journey import Respondent, load_state
-from bot.screens import Rendered, render
+from bot.screens import Rendered, button, keyboard, render
 from bot.ui import context, edit, say
 from flows import current_screen
 from rubric.catalog import Messages
@@ -76,11 +75,13 @@ async def forget(
         await message.answer(say(texts, lang, "forget.nothing"))
         return
     shown: Lang = lang or "cy"
-    builder = InlineKeyboardBuilder()
-    builder.button(text=texts(shown, "button.forget_yes"), callback_data=ForgetCb(confirm=True))
-    builder.button(text=texts(shown, "button.forget_no"), callback_data=ForgetCb(confirm=False))
-    builder.adjust(1)
-    await message.answer(say(texts, lang, "forget.confirm"), reply_markup=builder.as_markup())
+    choices = keyboard(
+        [
+            [button(texts(shown, "button.forget_yes"), ForgetCb(confirm=True))],
+            [button(texts(shown, "button.forget_no"), ForgetCb(confirm=False))],
+        ]
+    )
+    await message.answer(say(texts, lang, "forget.confirm"), reply_markup=choices)
 
 
 @handlers.callback_query(ForgetCb.filter())
