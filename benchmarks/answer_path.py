@@ -113,7 +113,7 @@ async def real_path(people: int, profile: bool) -> tuple[float, int, RecordingSe
             elapsed = await feed_all(dp, bot, batch)
             if profiler:
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
             stored = await db.fetchone("SELECT COUNT(*) FROM answers")
             assert stored is not None and stored[0] == len(batch), (stored[0], len(batch))
             return elapsed, len(batch), session

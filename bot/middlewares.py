@@ -101,10 +101,8 @@ class WhoIsThis(BaseMiddleware):
         data["respondent"] = None
         data["account_lang"] = None
         if user is not None and not user.is_bot:
-            invitee = await self.repo.invitee_by_telegram(user.id)
-            if invitee is not None:
-                council = await self.repo.council(invitee.council_id)
-                assert council is not None
+            invitee, council, account_lang = await self.repo.whois(user.id)
+            if invitee is not None and council is not None:
                 data["respondent"] = Respondent(invitee=invitee, council=council)
-            data["account_lang"] = await self.repo.account_language(user.id)
+            data["account_lang"] = account_lang
         return await handler(event, data)

@@ -246,6 +246,33 @@ class Repository:
         row = await self.db.fetchone(_INVITEE_SQL + " WHERE i.token = ?", (token,))
         return None if row is None else _invitee(row)
 
+    async def whois(self, telegram_id: int) -> tuple[Invitee | None, Council | None, Lang | None]:
+        """Everything the bot needs to know about who wrote, in one read: their invitation and
+        council (if their account is bound to one) and their account's language."""
+        row = await self.db.fetchone(
+            'SELECT i.id, i.council_id, c.slug AS council_slug, i.grp AS "group", i.name,'
+            " i.email, i.language, i.team, i.token, i.telegram_id, i.opened_at, i.emailed_at,"
+            " i.unreachable, c.slug_cy, c.name_en, c.name_cy, c.name_cy_soft, c.name_cy_nasal,"
+            " c.name_cy_aspirate, a.language AS account_language"
+            " FROM (SELECT ? AS tid) t"
+            " LEFT JOIN invitees i ON i.telegram_id = t.tid"
+            " LEFT JOIN councils c ON c.id = i.council_id"
+            " LEFT JOIN accounts a ON a.telegram_id = t.tid",
+            (telegram_id,),
+        )
+        assert row is not None
+        language = row["account_language"]
+        if row["id"] is None:
+            return None, None, language
+        fields = dict(row)
+        council = Council(
+            id=fields["council_id"],
+            slug=fields["council_slug"],
+            **{k: fields[k] for k in Council.model_fields if k not in ("id", "slug")},
+        )
+        invitee = Invitee(**{k: fields[k] for k in Invitee.model_fields})
+        return invitee, council, language
+
     async def invitee_by_telegram(self, telegram_id: int) -> Invitee | None:
         row = await self.db.fetchone(_INVITEE_SQL + " WHERE i.telegram_id = ?", (telegram_id,))
         return None if row is None else _invitee(row)
@@ -375,10 +402,10 @@ class Repository:
                 raise ValueError(f"answer for {answer.question_id!r} filed under {key!r}")
         now = self._now()
         async with self.db.transaction() as conn:
-            async with conn.execute(
+            found = await conn.execute_fetchall(
                 "SELECT id, submitted_at FROM responses WHERE invitee_id = ?", (invitee_id,)
-            ) as cur:
-                existing = await cur.fetchone()
+            )
+            existing = next(iter(found), None)
             submitted_before = existing is not None and existing["submitted_at"] is not None
             if submitted_before and (answers or delete_answers):
                 raise AlreadySubmitted(f"invitee {invitee_id} has submitted")
@@ -396,24 +423,28 @@ class Repository:
                     " reviewing = ?, updated_at = ? WHERE id = ?",
                     (language, int(privacy_accepted), cursor, int(reviewing), now, response_id),
                 )
-            await conn.executemany(
-                "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (response_id, question_id) DO UPDATE SET"
-                " choice = excluded.choice, text = excluded.text,"
-                " answered_at = excluded.answered_at",
-                [(response_id, a.question_id, a.choice, a.text, now) for a in answers.values()],
-            )
-            await conn.executemany(
-                "DELETE FROM answers WHERE response_id = ? AND question_id = ?",
-                [(response_id, qid) for qid in delete_answers],
-            )
+            if answers:
+                await conn.executemany(
+                    "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (response_id, question_id) DO UPDATE SET"
+                    " choice = excluded.choice, text = excluded.text,"
+                    " answered_at = excluded.answered_at",
+                    [(response_id, a.question_id, a.choice, a.text, now) for a in answers.values()],
+                )
+            if delete_answers:
+                await conn.executemany(
+                    "DELETE FROM answers WHERE response_id = ? AND question_id = ?",
+                    [(response_id, qid) for qid in delete_answers],
+                )
             if submitted:
                 await conn.execute(
                     "UPDATE responses SET submitted_at = IFNULL(submitted_at, ?) WHERE id = ?",
                     (now, response_id),
                 )
-            async with conn.execute("SELECT * FROM responses WHERE id = ?", (response_id,)) as cur:
-                row = await cur.fetchone()
+            rows = await conn.execute_fetchall(
+                "SELECT * FROM responses WHERE id = ?", (response_id,)
+            )
+            row = next(iter(rows), None)
         assert row is not None
         return _record(row)
 
@@ -440,12 +471,11 @@ class Repository:
 
     async def claim_update(self, update_id: int) -> bool:
         """True the first time an update is seen; False when Telegram delivers it again."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
-                (update_id, self._now()),
-            )
-            return cur.rowcount == 1
+        changed = await self.db.execute_alone(
+            "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
+            (update_id, self._now()),
+        )
+        return changed == 1
 
     async def prune_updates(self, older_than: datetime) -> int:
         return await self.db.execute(

@@ -627,3 +627,21 @@ async def test_cancelled_transaction_leaves_connection_usable(db: Database, tmp_
     await db.execute("INSERT INTO handled_updates VALUES (2, 'x')")
     rows = await db.fetchall("SELECT update_id FROM handled_updates")
     assert [r[0] for r in rows] == [2]
+
+
+async def test_whois_reads_invitation_council_and_language_at_once(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "w.sqlite3") as db:
+        repo = Repository(db)
+        await repo.import_roster(
+            [RosterRow(council="powys", group="member", name="A", email="a@x.example")]
+        )
+        powys = await repo.find_council("powys")
+        assert powys is not None
+        token = (await repo.ensure_tokens(powys.id))[0].token
+        assert await repo.whois(7) == (None, None, None)
+        await repo.remember_account(7, "cy")
+        assert await repo.whois(7) == (None, None, "cy")
+        assert await repo.bind(token, 7) == "bound"
+        invitee, council, lang = await repo.whois(7)
+        assert invitee == await repo.invitee_by_telegram(7)
+        assert council == powys and lang == "cy"
