@@ -22,7 +22,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 from bot.config import Settings
 from bot.handlers import auditor, common, reminders, respondent
 from bot.middlewares import OncePerUpdate, OnePersonAtATime, WhoIsThis
-from bot.retry import RetryMiddleware
+from bot.retry import RetryMiddleware, SendPacer
 from bot.ui import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
@@ -58,6 +58,7 @@ def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(RetryMiddleware())
+    session.middleware(SendPacer(settings.reply_rate))
     return Bot(
         settings.token(),
         session=session,

@@ -211,9 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("backup", cmd_backup, "a consistent copy of the database, even while the bot runs")
     p.add_argument("file")
 
-    from bot import cli_reminders, cli_reports
+    from bot import cli_demo, cli_reminders, cli_reports
 
-    for module in (cli_reports, cli_reminders):
+    for module in (cli_reports, cli_reminders, cli_demo):
         module.register(sub, add)
     return parser
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     datatool_db: Path = Path("./datatool.sqlite3")
     auditor_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     send_rate: float = Field(25.0, gt=0, le=30)
+    reply_rate: float = Field(29.0, gt=0)
+    """Most messages a second the bot sends to all chats together (Telegram's cap is about
+    30); the offline demo raises it, since its phones are simulated."""
     min_group_size: int = Field(5, ge=2, le=100)
 
     smtp_host: str | None = None
@@ -50,8 +53,9 @@ class Settings(BaseSettings):
     remind_check_seconds: float = Field(300.0, gt=0)
     """How often the schedule inside ``datatool run`` looks for due reminders."""
 
-    flood_rate: float = Field(3.0, gt=0)
-    """Most updates a second one person may send before the bot throttles them."""
+    flood_rate: float = Field(1.0, gt=0)
+    """Updates a second one person may send, after a burst of eight, before the bot drops
+    theirs: each can cost a message, and Telegram allows about one a second in a chat."""
 
     @field_validator("auditor_ids", mode="before")
     @classmethod

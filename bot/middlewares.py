@@ -40,7 +40,7 @@ class OnePersonAtATime(BaseMiddleware):
 
     The locks and buckets live in this middleware instance, which the dispatcher owns."""
 
-    def __init__(self, rate: float, burst: int = 10) -> None:
+    def __init__(self, rate: float, burst: int = 8) -> None:
         self.rate = rate
         self.burst = burst
         self._locks: dict[int, asyncio.Lock] = {}

@@ -128,12 +128,14 @@ async def unsupported(
 ) -> None:
     """Stickers, photos, voice notes: say what the bot can read, then the question again."""
     lang = await _lang(repo, respondent, account_lang)
-    await message.answer(say(texts, lang, "notice.unsupported"))
-    if respondent is not None and lang is not None:
-        state = await load_state(repo, respondent.invitee)
-        ctx = context(questionnaire, texts, settings, respondent, lang)
-        rendered = render(current_screen(questionnaire, state), ctx)
-        await message.answer(rendered.text, reply_markup=rendered.markup)
+    notice = say(texts, lang, "notice.unsupported")
+    if respondent is None or lang is None:
+        await message.answer(notice)
+        return
+    state = await load_state(repo, respondent.invitee)
+    ctx = context(questionnaire, texts, settings, respondent, lang)
+    rendered = render(current_screen(questionnaire, state), ctx)
+    await message.answer(f"<i>{notice}</i>\n\n{rendered.text}", reply_markup=rendered.markup)
 
 
 @handlers.callback_query()

@@ -63,13 +63,13 @@ class Survey:
     def lang(self, state: SurveyState) -> Lang:
         return state.language or self.respondent.invitee.language or "cy"
 
-    async def show(self, state: SurveyState) -> None:
-        if state.language is None:
-            screen = current_screen(self.questionnaire, state)
-            rendered = render(screen, self._ctx("cy"))
-        else:
-            rendered = render(current_screen(self.questionnaire, state), self._ctx(state.language))
-        await self.bot.send_message(self.chat_id, rendered.text, reply_markup=rendered.markup)
+    async def show(self, state: SurveyState, notice: str | None = None) -> None:
+        """Sends the screen the person is on; a notice goes on top of it in the same message,
+        so a stray text costs one message, not two (Telegram allows about one a second)."""
+        screen = current_screen(self.questionnaire, state)
+        rendered = render(screen, self._ctx(state.language or "cy"))
+        text = f"<i>{notice}</i>\n\n{rendered.text}" if notice else rendered.text
+        await self.bot.send_message(self.chat_id, text, reply_markup=rendered.markup)
 
     def _ctx(self, lang: Lang) -> Context:
         return context(self.questionnaire, self.texts, self.settings, self.respondent, lang)
@@ -294,6 +294,5 @@ async def typed(message: Message, respondent: Respondent | None, **data: object)
             )
         )
         return
-    if result.notice is not None:
-        await message.answer(notice_text(texts, lang, result.notice))
-    await survey.show(result.state)
+    notice = notice_text(texts, lang, result.notice) if result.notice else None
+    await survey.show(result.state, notice)
