@@ -41,6 +41,23 @@ def auditor_lang(message: Message, account_lang: Lang | None) -> Lang:
     return "cy" if code.lower().startswith("cy") else "en"
 
 
+async def admit(
+    message: Message,
+    repo: Repository,
+    texts: Messages,
+    settings: Settings,
+    account_lang: Lang | None,
+) -> tuple[Lang, Scope] | None:
+    """The auditor's language and scope; None, after the one refusal, for anyone else."""
+    assert message.from_user is not None
+    lang = auditor_lang(message, account_lang)
+    scope = await auditor_scope(repo, settings, message.from_user.id)
+    if scope is None:
+        await message.answer(texts(lang, "auditor.denied"))
+        return None
+    return lang, scope
+
+
 async def resolve_council(
     message: Message, repo: Repository, texts: Messages, lang: Lang, query: str, scope: Scope
 ) -> Council | None:
@@ -72,12 +89,10 @@ async def report(
     settings: Settings,
     questionnaire: Questionnaire,
 ) -> None:
-    assert message.from_user is not None
-    lang = auditor_lang(message, account_lang)
-    scope = await auditor_scope(repo, settings, message.from_user.id)
-    if scope is None:
-        await message.answer(texts(lang, "auditor.denied"))
+    admitted = await admit(message, repo, texts, settings, account_lang)
+    if admitted is None:
         return
+    lang, scope = admitted
     words = (command.args or "").split()
     report_lang: Lang = lang
     if words and words[-1].lower() in ("en", "cy"):
@@ -125,12 +140,10 @@ async def status(
     texts: Messages,
     settings: Settings,
 ) -> None:
-    assert message.from_user is not None
-    lang = auditor_lang(message, account_lang)
-    scope = await auditor_scope(repo, settings, message.from_user.id)
-    if scope is None:
-        await message.answer(texts(lang, "auditor.denied"))
+    admitted = await admit(message, repo, texts, settings, account_lang)
+    if admitted is None:
         return
+    lang, scope = admitted
     query = (command.args or "").strip()
     header = texts(lang, "status.header")
     if query:

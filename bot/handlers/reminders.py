@@ -14,7 +14,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.config import Settings
-from bot.handlers.auditor import auditor_lang, auditor_scope, resolve_council
+from bot.handlers.auditor import admit, resolve_council
 from bot.handlers.registry import Handlers
 from bot.reminders.sender import shared_sender
 from bot.reminders.service import run_reminders
@@ -47,12 +47,10 @@ async def remind(
     texts: Messages,
     settings: Settings,
 ) -> None:
-    assert message.from_user is not None
-    lang = auditor_lang(message, account_lang)
-    scope = await auditor_scope(repo, settings, message.from_user.id)
-    if scope is None:
-        await message.answer(texts(lang, "auditor.denied"))
+    admitted = await admit(message, repo, texts, settings, account_lang)
+    if admitted is None:
         return
+    lang, scope = admitted
     query = (command.args or "").strip()
     if not query:
         await message.answer(texts(lang, "auditor.usage_remind"))
