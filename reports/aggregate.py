@@ -320,10 +320,14 @@ class _Builder:
         theme = self.q.theme(theme_id)
         questions = [q for q in self.q.questions if q.theme == theme_id]
         statements = tuple(self.statement(q) for q in questions if q.kind == "agree")
+        # Negatively worded statements keep their own findings, but agreeing with them is no
+        # sign of maturity, so they stay out of the theme's pooled share.
+        negative = {q.id for q in questions if q.negative}
+        pooled_statements = [s for s in statements if s.question_id not in negative]
 
         def pooled(cell: str) -> int | None:
             agree = base = 0
-            for s in statements:
+            for s in pooled_statements:
                 r = s.result(cell)
                 if r is not None:
                     agree, base = agree + r.agree, base + r.n

@@ -116,6 +116,9 @@ class Question(_Frozen):
     member_text: Text | None = None
     audience: tuple[Group, ...] = GROUPS
     optional: bool = False
+    negative: bool = False
+    """Agreeing is a bad sign ("data protection is seen as a barrier"): the statement keeps
+    its own finding, but stays out of a theme's pooled share of agreement."""
     finding: Text | None = None
     """For agree statements: the clause a finding sentence is built around. English follows
     "agree that ..."; Welsh follows "cytuno bod ..." (so it starts with its subject, e.g.
@@ -127,6 +130,8 @@ class Question(_Frozen):
             raise ValueError(f"level question {self.id} needs a characteristic")
         if self.kind != "level" and self.characteristic is not None:
             raise ValueError(f"only level questions name a characteristic ({self.id})")
+        if self.negative and self.kind != "agree":
+            raise ValueError(f"only agree statements can be negative ({self.id})")
         if self.kind == "agree" and self.finding is None:
             raise ValueError(f"agree statement {self.id} needs a finding clause")
         if not self.audience or len(set(self.audience)) != len(self.audience):

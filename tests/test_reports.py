@@ -454,3 +454,30 @@ def test_catalogs_have_every_key_in_both_languages() -> None:
     assert "2 gyngor" in m.plural("cy", "withheld.wales_excluded", 2, min=5)
     assert "3 chyngor" in m.plural("cy", "withheld.wales_excluded", 3, min=5)
     assert "7 cyngor" in m.plural("cy", "withheld.wales_excluded", 7, min=5)
+
+
+async def test_negative_statements_stay_out_of_the_theme_share(tmp_path: Path) -> None:
+    db = await powys_db(tmp_path)
+    try:
+        c = await council(db, "powys")
+        rows = await report_input(db, c.id)
+    finally:
+        await db.close()
+    plain = small_questionnaire()
+    negative = plain.model_copy(
+        update={
+            "questions": tuple(
+                q.model_copy(update={"negative": True}) if q.id == "s2" else q
+                for q in plain.questions
+            )
+        }
+    )
+    before = build_report(plain, rows, c, "en", 5, generated_on=ON)
+    after = build_report(negative, rows, c, "en", 5, generated_on=ON)
+    skills_before = next(t for t in before.themes if t.theme_id == "skills")
+    skills_after = next(t for t in after.themes if t.theme_id == "skills")
+    s1 = next(s for s in skills_after.statements if s.question_id == "s1")
+    assert skills_after.comparison.council_pct == s1.result("all").agree_pct
+    assert skills_before.comparison.council_pct != skills_after.comparison.council_pct
+    # The negative statement still has its own finding.
+    assert any(s.question_id == "s2" for s in skills_after.statements)
