@@ -133,9 +133,13 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
         council = await council_or_fail(repo, args.council)
         if args.action == "open":
             closes = _date(args.closes) if args.closes else None
-            await repo.set_window(council.id, closes)
+            opens = _date(args.opens) if args.opens else None
+            if opens and closes and opens > closes:
+                raise Failure("--opens must not be after --closes")
+            await repo.set_window(council.id, closes, opens)
+            since = f" from {opens.isoformat()}" if opens else ""
             until = f" until the end of {closes.isoformat()}" if closes else ""
-            print(f"{council.slug}: survey open{until}")
+            print(f"{council.slug}: survey open{since}{until}")
         else:
             await repo.close_survey(council.id)
             print(f"{council.slug}: survey closed")
@@ -146,7 +150,7 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Failure(f"--closes must be a date like 2026-12-31, not {text!r}") from None
+        raise Failure(f"dates must look like 2026-12-31, not {text!r}") from None
 
 
 async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
@@ -203,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("open", cmd_survey, "open a council's survey", survey)
     p.add_argument("council")
     p.add_argument("--closes", help="last day open, YYYY-MM-DD")
+    p.add_argument("--opens", help="first day open, YYYY-MM-DD (default: now)")
     p.set_defaults(action="open")
     p = add("close", cmd_survey, "close a council's survey now", survey)
     p.add_argument("council")

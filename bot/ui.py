@@ -4,7 +4,7 @@ provoke Telegram's "message is not modified"."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from html import unescape
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.journey import Respondent
 from bot.screens import Context, Rendered
 from flows import Notice
+from flows.window import Window, WindowState, window_state
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.repository import Repository
@@ -94,13 +95,15 @@ async def drop_buttons(message: Message) -> None:
             raise
 
 
+async def window_now(repo: Repository, council_id: int, tz: str) -> WindowState:
+    """Where the council's survey window stands today (no window set: open)."""
+    stored = await repo.window(council_id)
+    if stored is None:
+        return "open"
+    closes_on, closed_at, opens_on = stored
+    window = Window(closes_on=closes_on, closed_at=closed_at, opens_on=opens_on)
+    return window_state(window, datetime.now(UTC), ZoneInfo(tz))
+
+
 async def survey_open(repo: Repository, council_id: int, tz: str) -> bool:
-    """A council with no window set is open; one that was closed, or whose last day has
-    passed (in the survey's time zone), is not."""
-    window = await repo.window(council_id)
-    if window is None:
-        return True
-    closes_on, closed_at = window
-    if closed_at is not None:
-        return False
-    return closes_on is None or datetime.now(ZoneInfo(tz)).date() <= closes_on
+    return await window_now(repo, council_id, tz) == "open"

@@ -542,13 +542,19 @@ class Repository:
             for group in GROUPS
         ]
 
-    async def set_window(self, council_id: int, closes_on: date | None) -> None:
+    async def set_window(
+        self, council_id: int, closes_on: date | None, opens_on: date | None = None
+    ) -> None:
         """Opens (or re-opens) the council's survey, until the end of `closes_on` (None: no end)."""
         await self.db.execute(
-            "INSERT INTO survey_windows (council_id, closes_on) VALUES (?, ?)"
+            "INSERT INTO survey_windows (council_id, closes_on, opens_on) VALUES (?, ?, ?)"
             " ON CONFLICT (council_id) DO UPDATE SET closes_on = excluded.closes_on,"
-            " closed_at = NULL",
-            (council_id, None if closes_on is None else closes_on.isoformat()),
+            " opens_on = excluded.opens_on, closed_at = NULL",
+            (
+                council_id,
+                None if closes_on is None else closes_on.isoformat(),
+                None if opens_on is None else opens_on.isoformat(),
+            ),
         )
 
     async def close_survey(self, council_id: int, at: datetime | None = None) -> None:
@@ -561,15 +567,19 @@ class Repository:
             (council_id, moment),
         )
 
-    async def window(self, council_id: int) -> tuple[date | None, datetime | None] | None:
-        """(closes_on, closed_at), or None when no window was ever set (the survey is open)."""
+    async def window(
+        self, council_id: int
+    ) -> tuple[date | None, datetime | None, date | None] | None:
+        """(closes_on, closed_at, opens_on), or None when no window was ever set (open)."""
         row = await self.db.fetchone(
-            "SELECT closes_on, closed_at FROM survey_windows WHERE council_id = ?", (council_id,)
+            "SELECT closes_on, closed_at, opens_on FROM survey_windows WHERE council_id = ?",
+            (council_id,),
         )
         if row is None:
             return None
         closes_on = None if row[0] is None else date.fromisoformat(row[0])
-        return closes_on, from_iso(row[1])
+        opens_on = None if row[2] is None else date.fromisoformat(row[2])
+        return closes_on, from_iso(row[1]), opens_on
 
 
 def _find_in(councils: list[Council], query: str) -> Council | None:

@@ -103,6 +103,9 @@ def test_status_survey_window_and_backup(env: Path, capsys: pytest.CaptureFixtur
     assert main(["survey", "open", "powys", "--closes", "2026-12-31"]) == 0
     assert "until the end of 2026-12-31" in capsys.readouterr().out
     assert main(["survey", "open", "powys", "--closes", "31/12/2026"]) == 1
+    assert main(["survey", "open", "powys", "--opens", "2027-01-04", "--closes", "2027-01-31"]) == 0
+    assert "from 2027-01-04 until the end of 2027-01-31" in capsys.readouterr().out
+    assert main(["survey", "open", "powys", "--opens", "2027-02-04", "--closes", "2027-01-31"]) == 1
     assert main(["survey", "close", "bro-morgannwg"]) == 0
     assert "vale-of-glamorgan: survey closed" in capsys.readouterr().out
     assert main(["backup", "copy.sqlite3"]) == 0

@@ -13,12 +13,11 @@ from bot.reminders.cadence import (
     Cadence,
     Progress,
     Sent,
-    Window,
     chase,
     due,
-    window_open,
     working_hours,
 )
+from flows.window import Window, window_open, window_state
 
 LONDON = ZoneInfo("Europe/London")
 CADENCE = Cadence.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
@@ -57,6 +56,10 @@ def test_no_window_is_open() -> None:
 def test_open_to_the_end_of_the_last_day_in_london() -> None:
     window = Window(closes_on=date(2026, 7, 6))
     assert window_open(window, at(2026, 7, 6, 23, 59), LONDON)
+    not_yet = Window(opens_on=date(2026, 7, 6))
+    assert not window_open(not_yet, at(2026, 7, 5, 23, 59), LONDON)
+    assert window_open(not_yet, at(2026, 7, 6, 0, 0), LONDON)
+    assert window_state(not_yet, at(2026, 7, 5, 12, 0), LONDON) == "not_yet"
     # 23:30 UTC on the 6th is already 00:30 on the 7th in London (BST): closed.
     assert not window_open(window, datetime(2026, 7, 6, 23, 30, tzinfo=UTC), LONDON)
     assert not window_open(window, at(2026, 7, 7, 0, 0), LONDON)

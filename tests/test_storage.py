@@ -72,11 +72,11 @@ STATE = {"language": "cy", "privacy_accepted": True, "reviewing": False}
 async def test_migrations_apply_once(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with await Database.open(path) as db:
-        assert await db.applied_migrations() == [1, 2]
+        assert await db.applied_migrations() == [1, 2, 3]
     async with await Database.open(path) as db:
-        assert await db.applied_migrations() == [1, 2]
+        assert await db.applied_migrations() == [1, 2, 3]
         rows = await db.fetchall("SELECT version, name FROM schema_migrations")
-        assert [tuple(r) for r in rows] == [(1, "initial"), (2, "reminders")]
+        assert [tuple(r) for r in rows] == [(1, "initial"), (2, "reminders"), (3, "window_opens")]
         assert (await db.fetchone("SELECT COUNT(*) FROM councils"))[0] == 22
 
 
@@ -582,13 +582,15 @@ async def test_survey_window(repo: Repository) -> None:
     assert powys is not None
     assert await repo.window(powys.id) is None
     await repo.set_window(powys.id, date(2026, 12, 18))
-    assert await repo.window(powys.id) == (date(2026, 12, 18), None)
+    assert await repo.window(powys.id) == (date(2026, 12, 18), None, None)
     closed = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     await repo.close_survey(powys.id, closed)
     await repo.close_survey(powys.id, closed + timedelta(days=1))  # the first close stands
-    assert await repo.window(powys.id) == (date(2026, 12, 18), closed)
+    assert await repo.window(powys.id) == (date(2026, 12, 18), closed, None)
     await repo.set_window(powys.id, None)  # re-opened with no end
-    assert await repo.window(powys.id) == (None, None)
+    assert await repo.window(powys.id) == (None, None, None)
+    await repo.set_window(powys.id, date(2027, 1, 31), date(2027, 1, 4))
+    assert await repo.window(powys.id) == (date(2027, 1, 31), None, date(2027, 1, 4))
     cardiff = await repo.find_council("cardiff")
     assert cardiff is not None
     await repo.close_survey(cardiff.id)

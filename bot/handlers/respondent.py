@@ -5,6 +5,7 @@ update into a flows event, lets ``journey.apply`` store the outcome, then shows 
 from __future__ import annotations
 
 import re
+from html import escape
 
 from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -15,7 +16,7 @@ from bot.config import Settings
 from bot.handlers.registry import Handlers
 from bot.journey import Respondent, apply, load_state
 from bot.screens import Context, Rendered, answered_text, language_keyboard, render
-from bot.ui import context, drop_buttons, edit, notice_text, say, survey_open
+from bot.ui import context, drop_buttons, edit, notice_text, say, window_now
 from flows import (
     MAX_TEXT,
     AcceptPrivacy,
@@ -35,6 +36,7 @@ from flows import (
     Type,
     current_screen,
 )
+from flows.window import WindowState
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.repository import Repository
@@ -59,6 +61,7 @@ class Survey:
         self.bot, self.chat_id, self.repo = bot, chat_id, repo
         self.questionnaire, self.texts, self.settings = questionnaire, texts, settings
         self.respondent = respondent
+        self._window: WindowState = "open"
 
     def lang(self, state: SurveyState) -> Lang:
         return state.language or self.respondent.invitee.language or "cy"
@@ -75,16 +78,22 @@ class Survey:
         return context(self.questionnaire, self.texts, self.settings, self.respondent, lang)
 
     async def is_open(self) -> bool:
-        return await survey_open(self.repo, self.respondent.council.id, self.settings.timezone)
+        self._window = await window_now(
+            self.repo, self.respondent.council.id, self.settings.timezone
+        )
+        return self._window == "open"
 
     async def closed_notice(self, lang: Lang | None) -> None:
+        """Before the window opens, when it opens; after it closes, that it has closed."""
         council = self.respondent.council
-        text = (
-            self.texts(lang, "survey.not_open", council=council.name(lang))
-            if lang
-            else "\n\n".join(
-                self.texts(x, "survey.not_open", council=council.name(x)) for x in ("cy", "en")
-            )
+        key = "survey.not_yet_open" if self._window == "not_yet" else "survey.not_open"
+        opens = ""
+        if self._window == "not_yet":
+            stored = await self.repo.window(council.id)
+            opens = stored[2].isoformat() if stored and stored[2] else ""
+        langs: tuple[Lang, ...] = (lang,) if lang else ("cy", "en")
+        text = "\n\n".join(
+            self.texts(x, key, council=escape(council.name(x)), opens=opens) for x in langs
         )
         await self.bot.send_message(self.chat_id, text)
 

@@ -11,11 +11,12 @@ Steps are named so that each is sent at most once: 'invite' (the invitation emai
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from flows.window import Window, window_open
 
 Channel = Literal["telegram", "email"]
 SkipReason = Literal[
@@ -63,14 +64,6 @@ class Cadence:
 
 
 @dataclass(frozen=True)
-class Window:
-    """A council's survey window: no row at all is `Window()` (open, no end)."""
-
-    closes_on: date | None = None
-    closed_at: datetime | None = None
-
-
-@dataclass(frozen=True)
 class Sent:
     step: str
     at: datetime
@@ -105,13 +98,6 @@ class Decision:
 
 def skip(reason: SkipReason) -> Decision:
     return Decision(reason=reason)
-
-
-def window_open(window: Window, now: datetime, tz: ZoneInfo) -> bool:
-    """Open unless closed by hand, or past the end of its last day in the survey's time zone."""
-    if window.closed_at is not None and window.closed_at <= now:
-        return False
-    return window.closes_on is None or now.astimezone(tz).date() <= window.closes_on
 
 
 def working_hours(now: datetime, cadence: Cadence) -> bool:

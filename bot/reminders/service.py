@@ -191,7 +191,11 @@ async def plan(
         if council is None:
             continue
         stored = await repo.window(council_id)
-        window = Window() if stored is None else Window(*stored)
+        window = (
+            Window()
+            if stored is None
+            else Window(closes_on=stored[0], closed_at=stored[1], opens_on=stored[2])
+        )
         candidates = await book.candidates(council_id)
         if make_tokens and any(c.token is None and c.submitted_at is None for c in candidates):
             await repo.ensure_tokens(council_id)

@@ -203,3 +203,29 @@ async def test_review_change_then_submit(api: StandIn, bot_process: BotProcess) 
     await phone.wait_for(lambda m: "already submitted" in m.text or "Thank you" in m.text)
     answers = await _answers(bot_process.db_path, "ann.jones@powys.example")
     assert answers["v_resource"] == ("d", None)
+
+
+async def test_survey_window_not_yet_open_then_closed(
+    api: StandIn, bot_process: BotProcess
+) -> None:
+    from datetime import date, timedelta
+
+    from storage.repository import Repository
+
+    tokens = await seed_roster(bot_process.db_path, PEOPLE)
+    async with await Database.open(bot_process.db_path) as db:
+        repo = Repository(db)
+        powys = await repo.find_council("powys")
+        assert powys is not None
+        opens = date.today() + timedelta(days=10)
+        await repo.set_window(powys.id, opens + timedelta(days=20), opens)
+    await bot_process.start()
+    phone = api.phone(7001, "Ifan")
+    await phone.send(f"/start {tokens['ifan.rees@powys.example']}")
+    early = await phone.wait_for(opens.isoformat())
+    assert "yn agor ar" in early.text and "opens on" in early.text  # language not known yet
+    async with await Database.open(bot_process.db_path) as db:
+        await Repository(db).close_survey(powys.id)
+    await phone.send("/start")
+    closed = await phone.wait_for("wedi cau")
+    assert "is closed" in closed.text  # both languages while the person has not chosen one
