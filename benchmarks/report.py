@@ -1,0 +1,232 @@
+"""Benchmark: building one council's report with the figures for Wales, on a full database.
+
+All 22 councils, 100 invitees each (60 officers in five teams, 40 members), every one of them
+submitted with an answer to every question they are asked. Times the path that `/report` and
+`datatool report` take (`bot.reporting.build`: `storage.reporting.report_input`, then
+`reports.build_report`, `render_summary`, `render_html`), median and p95 over repeated runs,
+and the peak memory of `datatool report COUNCIL --out FILE` as a whole process.
+Goal: under 150 ms to build.
+
+    python -m benchmarks.report [--council powys] [--runs 20] [--per-council 100] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bot.config import Settings
+from reports import build_report, render_html, render_summary
+from rubric.loader import load_questionnaire
+from rubric.models import Group, Questionnaire
+from storage.database import Database
+from storage.reporting import report_input
+from storage.repository import Repository
+
+TOKEN = "123456:BENCH-token"
+NOW = "2026-11-27T12:00:00Z"
+TEAMS = ("CMT", "Finance", "ICT", "Housing", "Social Care")
+COMMENTS = (
+    "We need better data sharing between services.",
+    "Mae angen gwell rhannu data rhwng gwasanaethau.",
+    "Data quality is patchy; the systems do not talk to each other.",
+    "Training on data protection would help.",
+)
+
+
+def fill(path: Path, questionnaire: Questionnaire, per_council: int, seed: int = 2018) -> int:
+    """Adds `per_council` submitted respondents to every council, in bulk; returns the answers."""
+    rng = random.Random(seed)
+    asked: dict[Group, list[tuple[str, tuple[str, ...]]]] = {}
+    for group in ("officer", "member"):
+        rows = []
+        for question in questionnaire.questions_for(group):
+            scale = questionnaire.scale(question)
+            rows.append((question.id, tuple(o.id for o in scale.options) if scale else ()))
+        asked[group] = rows
+    conn = sqlite3.connect(path)
+    answers = 0
+    with conn:
+        councils = [r[0] for r in conn.execute("SELECT id FROM councils ORDER BY id")]
+        for council_id in councils:
+            for n in range(per_council):
+                group: Group = "officer" if n < per_council * 6 // 10 else "member"
+                team = TEAMS[n % len(TEAMS)] if group == "officer" else None
+                lang = "cy" if n % 4 == 0 else "en"
+                invitee_id = conn.execute(
+                    "INSERT INTO invitees (council_id, grp, name, email, language, team,"
+                    " token, telegram_id, opened_at, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        council_id,
+                        group,
+                        f"Person {council_id}-{n}",
+                        f"person{n}@c{council_id}.example",
+                        lang,
+                        team,
+                        f"tok-{council_id}-{n}",
+                        council_id * 10_000 + n,
+                        NOW,
+                        NOW,
+                    ),
+                ).lastrowid
+                response_id = conn.execute(
+                    "INSERT INTO responses (invitee_id, language, privacy_accepted,"
+                    " started_at, updated_at, submitted_at) VALUES (?, ?, 1, ?, ?, ?)",
+                    (invitee_id, lang, NOW, NOW, NOW),
+                ).lastrowid
+                batch = [
+                    (
+                        response_id,
+                        qid,
+                        rng.choice(options) if options else None,
+                        None if options else rng.choice(COMMENTS),
+                        NOW,
+                    )
+                    for qid, options in asked[group]
+                ]
+                conn.executemany(
+                    "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    batch,
+                )
+                answers += len(batch)
+    conn.close()
+    return answers
+
+
+@dataclass
+class Timings:
+    total: list[float]
+    query: list[float]
+    build: list[float]
+    render: list[float]
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+async def time_builds(
+    path: Path, questionnaire: Questionnaire, slug: str, runs: int, profile: bool
+) -> Timings:
+    settings = Settings(bot_token=TOKEN, datatool_db=path)  # type: ignore[arg-type]
+    timings = Timings([], [], [], [])
+    profiler = cProfile.Profile() if profile else None
+    async with await Database.open(path) as db:
+        repo = Repository(db)
+        council = await repo.find_council(slug)
+        assert council is not None, slug
+        for run in range(runs + 2):  # the first two warm caches and are not counted
+            if profiler and run >= 2:
+                profiler.enable()
+            t0 = time.perf_counter()
+            rows = await report_input(db, council.id)
+            t1 = time.perf_counter()
+            report = build_report(
+                questionnaire,
+                rows,
+                council,
+                "en",
+                settings.min_group_size,
+                generated_on=date(2026, 11, 27),
+            )
+            t2 = time.perf_counter()
+            summary = render_summary(report, "en")
+            html = render_html(report, "en")
+            t3 = time.perf_counter()
+            if profiler:
+                profiler.disable()
+            assert summary and "<html" in html.lower()
+            if run >= 2:
+                timings.query.append(t1 - t0)
+                timings.build.append(t2 - t1)
+                timings.render.append(t3 - t2)
+                timings.total.append(t3 - t0)
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    return timings
+
+
+def datatool_command() -> list[str]:
+    script = Path(sys.executable).parent / "datatool"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def peak_memory(path: Path, slug: str, out: Path) -> tuple[float, float]:
+    """Runs `datatool report` as its own process; returns (seconds, peak RSS in MiB)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATATOOL_"))}
+    env.update(DATATOOL_DB=str(path), BOT_TOKEN=TOKEN)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    subprocess.run(
+        [*datatool_command(), "report", slug, "--out", str(out)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    elapsed = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak <= before:
+        print("(the child's peak did not exceed an earlier child's; figure is an upper bound)")
+    unit = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return elapsed, peak * unit / 1024 / 1024
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.1f} ms"
+
+
+async def main(slug: str, runs: int, per_council: int, profile: bool) -> None:
+    questionnaire = load_questionnaire()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report-bench.sqlite3"
+        async with await Database.open(path):
+            pass  # schema and the 22 councils
+        t0 = time.perf_counter()
+        answers = fill(path, questionnaire, per_council)
+        print(
+            f"database: 22 councils × {per_council} submitted invitees, {answers:,} answers"
+            f" ({time.perf_counter() - t0:.1f} s to fill, {path.stat().st_size / 2**20:.1f} MiB)"
+        )
+        t = await time_builds(path, questionnaire, slug, runs, profile)
+        print(f"{slug} report with the figures for Wales, {runs} runs:")
+        for name, values in (
+            ("report_input (SQL)", t.query),
+            ("build_report", t.build),
+            ("render_summary + render_html", t.render),
+            ("total", t.total),
+        ):
+            print(
+                f"  {name:<30} median {ms(statistics.median(values)):>9}"
+                f"   p95 {ms(p95(values)):>9}   max {ms(max(values)):>9}"
+            )
+        verdict = "met" if statistics.median(t.total) < 0.150 else "NOT met"
+        print(f"goal (< 150 ms): {verdict}")
+        elapsed, peak = peak_memory(path, slug, Path(tmp) / f"{slug}.html")
+        print(f"`datatool report {slug}` as a process: {elapsed:.2f} s, peak RSS {peak:.1f} MiB")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--council", default="powys")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--per-council", type=int, default=100)
+    parser.add_argument("--profile", action="store_true", help="cProfile the timed builds")
+    args = parser.parse_args()
+    asyncio.run(main(args.council, args.runs, args.per_council, args.profile))

@@ -1,0 +1,185 @@
+"""The access matrix: every auditor command, for several councils, from every kind of person.
+
+One bot process serves the whole matrix. Strangers, respondents and auditors of another council
+must get the one refusal, word for word the same whether the council asked about has answers,
+has only invitations, has nothing, or does not exist: no document, no figures, no hint.
+Full auditors (from AUDITOR_IDS or added for every council) get the summary and the document;
+an auditor of Cardiff gets Cardiff and nothing of Powys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bot.app import load_texts
+from bot.standin import Phone, StandIn, StoredMessage
+from storage.database import Database
+from storage.repository import Repository
+from tests.e2e.harness import AUDITOR_ID, BotProcess, answer_everything, seed_roster
+
+STRANGER = 7001
+RESPONDENT = 7002
+CARDIFF_AUDITOR = 7003
+ADDED_AUDITOR = 7004  # add_auditor(id, None): every council
+
+REPORT = ("/report", "/adroddiad")
+STATUS = ("/status", "/statws")
+REMIND = ("/remind", "/atgoffa")
+# powys has a submitted answer set, cardiff only invitations, ceredigion nothing at all,
+# atlantis does not exist and powis is a near miss that would draw suggestions.
+COUNCILS = ("powys", "cardiff", "ceredigion", "atlantis", "powis")
+
+
+def matrix() -> list[str]:
+    """Every auditor command with every council, with no argument, and with a language."""
+    commands = [f"{c} {council}" for c in (*REPORT, *STATUS, *REMIND) for council in COUNCILS]
+    commands += [*REPORT, *STATUS, *REMIND]
+    commands += ["/report powys en", "/report powys cy", "/adroddiad cardiff cy"]
+    return commands
+
+
+@dataclass
+class Reply:
+    command: str
+    messages: list[StoredMessage]
+
+    @property
+    def texts(self) -> list[str]:
+        return [m.shown for m in self.messages]
+
+    @property
+    def documents(self) -> list[StoredMessage]:
+        return [m for m in self.messages if m.document is not None]
+
+
+async def ask(api: StandIn, phone: Phone, command: str, *, expect: int = 1) -> Reply:
+    """Sends one command and returns everything the bot said to this phone in reply."""
+    mark = api.state.seq
+    await phone.send(command)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    while len([m for m in phone.bot_messages if m.seq > mark]) < expect:
+        assert loop.time() < deadline, f"{phone.user_id}: no reply to {command!r}"
+        await asyncio.sleep(0.02)
+    await phone.wait_quiet(quiet=0.25, timeout=15)
+    return Reply(command, [m for m in phone.bot_messages if m.seq > mark])
+
+
+async def _bind_and_submit(api: StandIn, token: str) -> Phone:
+    phone = api.phone(RESPONDENT, "Rhian", language_code="cy")
+    await phone.send(f"/start {token}")
+    await phone.wait_for("Dewiswch")
+    await phone.tap("Cymraeg")
+    await phone.wait_for(lambda m: bool(m.buttons) and "Dewiswch" not in m.text)
+    await phone.tap("Parhau")
+    await answer_everything(phone, "cy")
+    await phone.tap("Cyflwyno")
+    await phone.wait_for("Diolch")
+    await phone.wait_quiet()
+    return phone
+
+
+async def _refused_everything(api: StandIn, phone: Phone, refusal: str) -> None:
+    before = len(phone.documents)
+    replies = [await ask(api, phone, command) for command in matrix()]
+    for reply in replies:
+        assert reply.texts == [refusal], (phone.user_id, reply.command, reply.texts)
+    assert len(phone.documents) == before
+
+
+async def test_access_matrix(api: StandIn, bot_process: BotProcess) -> None:
+    tokens = await seed_roster(
+        bot_process.db_path,
+        [
+            ("powys", "officer", "Rhian Morgan", "cy", "CMT"),
+            ("powys", "officer", "Owen Price", None, "CMT"),
+            ("cardiff", "officer", "Sara Jones", None, "Finance"),
+            ("cardiff", "member", "Dai Evans", None, None),
+        ],
+    )
+    async with await Database.open(bot_process.db_path) as db:
+        repo = Repository(db)
+        cardiff = await repo.find_council("cardiff")
+        assert cardiff is not None
+        assert await repo.add_auditor(CARDIFF_AUDITOR, cardiff.id)
+        assert await repo.add_auditor(ADDED_AUDITOR, None)
+    await bot_process.start()
+    respondent = await _bind_and_submit(api, tokens["rhian.morgan@powys.example"])
+
+    texts = load_texts()
+    refusal = {lang: texts(lang, "auditor.denied") for lang in ("en", "cy")}
+    assert refusal["en"] != refusal["cy"]
+    stranger = api.phone(STRANGER, "Stranger", language_code="en")
+    cardiff_auditor = api.phone(CARDIFF_AUDITOR, "Cardiff", language_code="en")
+
+    # Strangers and respondents (in their own language) learn nothing, whatever they ask.
+    await asyncio.gather(
+        _refused_everything(api, stranger, refusal["en"]),
+        _refused_everything(api, respondent, refusal["cy"]),
+        _cardiff_auditor(api, cardiff_auditor, refusal["en"]),
+    )
+    full = [
+        api.phone(AUDITOR_ID, "Auditor", language_code="en"),
+        api.phone(ADDED_AUDITOR, "Added", language_code="en"),
+    ]
+    await asyncio.gather(*(_full_auditor(api, phone, refusal) for phone in full))
+
+
+async def _cardiff_auditor(api: StandIn, phone: Phone, refusal: str) -> None:
+    """Cardiff, all of it; Powys and Ceredigion, the same refusal a stranger gets."""
+    for command in (*REPORT, *STATUS, *REMIND):
+        for council in ("powys", "ceredigion"):
+            reply = await ask(api, phone, f"{command} {council}")
+            assert reply.texts == [refusal], (reply.command, reply.texts)
+
+    for command in REPORT:
+        reply = await ask(api, phone, f"{command} cardiff", expect=2)
+        assert "Cardiff" in reply.texts[0] and refusal not in reply.texts
+        [document] = reply.documents
+        assert document.document is not None
+        assert document.document.file_name.startswith("datatool-cardiff-")
+        assert "Powys" not in document.document.data.decode()
+    for command in STATUS:
+        reply = await ask(api, phone, f"{command} cardiff")
+        assert "Cardiff" in reply.texts[0] and not reply.documents
+        everything = await ask(api, phone, command)
+        assert "Cardiff" in everything.texts[0]
+        assert all("Powys" not in t for t in everything.texts)
+    for command in REMIND:
+        reply = await ask(api, phone, f"{command} cardiff", expect=2)
+        assert all("Cardiff" in t for t in reply.texts), reply.texts
+        assert refusal not in reply.texts
+    # An unknown name is answered as unknown, and the suggestions hold only Cardiff's council.
+    for command in (*REPORT, *STATUS, *REMIND):
+        reply = await ask(api, phone, f"{command} powis")
+        assert not reply.documents
+        assert all("Powys" not in t and "powys" not in t for t in reply.texts), reply.texts
+    assert all(d.file_name.startswith("datatool-cardiff-") for d in phone.documents)
+
+
+async def _full_auditor(api: StandIn, phone: Phone, refusal: dict[str, str]) -> None:
+    for command in REPORT:
+        for council, name in (("powys", "Powys County Council"), ("cardiff", "Cardiff")):
+            reply = await ask(api, phone, f"{command} {council}", expect=2)
+            assert name in reply.texts[0], reply.texts
+            [document] = reply.documents
+            assert document.document is not None
+            assert document.document.file_name.startswith(f"datatool-{council}-")
+            assert "<html" in document.document.data.decode().lower()
+    welsh = await ask(api, phone, "/report powys cy", expect=2)
+    assert "Cyngor Sir Powys" in welsh.texts[0] and len(welsh.documents) == 1
+
+    for command in STATUS:
+        reply = await ask(api, phone, f"{command} powys")
+        assert "Powys" in reply.texts[0] and "Cardiff" not in reply.texts[0]
+        everything = await ask(api, phone, command)
+        joined = "\n".join(everything.texts)
+        assert "Powys" in joined and "Cardiff" in joined
+    for command in REMIND:
+        reply = await ask(api, phone, f"{command} powys", expect=2)
+        assert all("Powys" in t for t in reply.texts), reply.texts
+    for command in (*REPORT, *STATUS, *REMIND):
+        reply = await ask(api, phone, f"{command} atlantis")
+        assert not reply.documents and "atlantis" in reply.texts[0]
+        assert refusal["en"] not in reply.texts
