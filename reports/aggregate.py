@@ -52,7 +52,7 @@ from reports.models import (
 )
 from reports.text import messages, team_label, team_members
 from rubric.models import GROUPS, Group, Lang, Question, Questionnaire, Scale
-from storage.reporting import AnswerCountRow, ReportRows
+from storage.reporting import AnswerCountRow, ReportRows, WalesCountRow
 
 LEVELS = ("1", "2", "3")
 Counts = dict[str, int]
@@ -99,7 +99,7 @@ class _Tally:
     def __init__(self) -> None:
         self.by_atom: dict[str, dict[str, Counts]] = defaultdict(lambda: defaultdict(dict))
 
-    def add(self, atom: str, row: AnswerCountRow) -> None:
+    def add(self, atom: str, row: AnswerCountRow | WalesCountRow) -> None:
         counts = self.by_atom[atom][row.question_id]
         counts[row.choice] = counts.get(row.choice, 0) + row.n
 
@@ -158,8 +158,9 @@ class _Builder:
         for a in rows.answers:
             if a.council_slug == rows.council_slug:
                 self.tally.add(_atom(a.group, a.team), a)
-            if a.council_slug in self.wales_councils:
-                self.wales.add("wales", a)
+        for w in rows.wales_answers:
+            if w.council_slug in self.wales_councils:
+                self.wales.add("wales", w)
 
         self.cells, self.cell_atoms = self._cells(own)
 

@@ -42,6 +42,16 @@ class AnswerCountRow(_Row):
     n: int
 
 
+class WalesCountRow(_Row):
+    """How many submitted responses of one council chose `choice` for a question: the Wales
+    comparison needs no groups or teams, and leaving them out keeps the rows few."""
+
+    council_slug: str
+    question_id: str
+    choice: str
+    n: int
+
+
 class CommentRow(_Row):
     """One free-text answer, with nothing that says who wrote it."""
 
@@ -57,7 +67,9 @@ class ReportRows(_Row):
     responses: tuple[ResponseCountRow, ...]
     """Every council's (the council's own are those with its slug)."""
     answers: tuple[AnswerCountRow, ...]
-    """Every council's, submitted responses only."""
+    """The council's own, by group and team; submitted responses only."""
+    wales_answers: tuple[WalesCountRow, ...] = ()
+    """Every council's, by council only; submitted responses only."""
     comments: tuple[CommentRow, ...]
     """The council's own, submitted responses only."""
 
@@ -84,17 +96,38 @@ GROUP BY c.slug, i.grp, team
 ORDER BY c.slug, i.grp, team
 """
 
-_ANSWER_COUNTS = f"""
+_ANSWER_COUNTS_SELECT = f"""
 SELECT c.slug, i.grp, {_TEAM} AS team, a.question_id, a.choice, COUNT(*) AS n
-FROM answers AS a
-JOIN responses AS r ON r.id = a.response_id
-JOIN invitees AS i ON i.id = r.invitee_id
+FROM invitees AS i
 JOIN councils AS c ON c.id = i.council_id
+JOIN responses AS r ON r.invitee_id = i.id
+JOIN answers AS a ON a.response_id = r.id
 WHERE r.submitted_at IS NOT NULL
   AND a.choice IS NOT NULL
-  AND (:council_id IS NULL OR i.council_id = :council_id)
+"""
+_ANSWER_COUNTS_TAIL = """
 GROUP BY c.slug, i.grp, team, a.question_id, a.choice
 ORDER BY c.slug, i.grp, team, a.question_id, a.choice
+"""
+# Two statements rather than one with "(:council_id IS NULL OR ...)": that OR keeps SQLite
+# from starting at the council's invitees, and one council's report would read every answer.
+_ANSWER_COUNTS = _ANSWER_COUNTS_SELECT + _ANSWER_COUNTS_TAIL
+_ANSWER_COUNTS_ONE = (
+    _ANSWER_COUNTS_SELECT + "  AND i.council_id = :council_id" + _ANSWER_COUNTS_TAIL
+)
+
+_WALES_COUNTS = """
+SELECT c.slug, a.question_id, a.choice, SUM(a.n) AS n
+FROM (
+  SELECT i.council_id, a.question_id, a.choice, COUNT(*) AS n
+  FROM answers AS a
+  JOIN responses AS r ON r.id = a.response_id
+  JOIN invitees AS i ON i.id = r.invitee_id
+  WHERE r.submitted_at IS NOT NULL AND a.choice IS NOT NULL
+  GROUP BY i.council_id, a.question_id, a.choice
+) AS a
+JOIN councils AS c ON c.id = a.council_id
+GROUP BY c.slug, a.question_id, a.choice
 """
 
 # Ordered by question and text, never by time or response: the order of writing is itself a clue
@@ -123,13 +156,22 @@ async def response_counts(db: Fetcher, council_id: int | None = None) -> list[Re
 
 async def answer_counts(db: Fetcher, council_id: int | None = None) -> list[AnswerCountRow]:
     """Chosen options of submitted responses, counted per (council, group, team, question)."""
-    rows = await db.fetchall(_ANSWER_COUNTS, {"council_id": council_id})
+    if council_id is None:
+        rows = await db.fetchall(_ANSWER_COUNTS, {})
+    else:
+        rows = await db.fetchall(_ANSWER_COUNTS_ONE, {"council_id": council_id})
     return [
         AnswerCountRow(
             council_slug=r[0], group=r[1], team=r[2], question_id=r[3], choice=r[4], n=r[5]
         )
         for r in rows
     ]
+
+
+async def wales_counts(db: Fetcher) -> list[WalesCountRow]:
+    """Chosen options of every council's submitted responses, counted per council and question."""
+    rows = await db.fetchall(_WALES_COUNTS, {})
+    return [WalesCountRow(council_slug=r[0], question_id=r[1], choice=r[2], n=r[3]) for r in rows]
 
 
 async def comments(db: Fetcher, council_id: int) -> list[CommentRow]:
@@ -146,6 +188,7 @@ async def report_input(db: Fetcher, council_id: int) -> ReportRows:
     return ReportRows(
         council_slug=found[0][0],
         responses=tuple(await response_counts(db)),
-        answers=tuple(await answer_counts(db)),
+        answers=tuple(await answer_counts(db, council_id)),
+        wales_answers=tuple(await wales_counts(db)),
         comments=tuple(await comments(db, council_id)),
     )
