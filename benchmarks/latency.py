@@ -78,6 +78,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--answers", type=int, default=6)
-    parser.add_argument("--think", type=float, default=0.5, help="seconds between a phone's taps")
+    parser.add_argument("--think", type=float, default=5.0, help="seconds between a phone's taps")
     args = parser.parse_args()
     asyncio.run(main(args.phones, args.answers, args.think))
