@@ -54,10 +54,14 @@ def load_texts() -> Messages:
     return Messages(LOCALES)
 
 
-def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
+def create_bot(
+    settings: Settings, session: AiohttpSession | None = None, *, attempts: int = 10
+) -> Bot:
+    """The bot with its session: every call retried (``attempts``) and every send paced. A
+    one-off command asks once for a few attempts, so an unreachable API fails in seconds."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    session.middleware(RetryMiddleware())
+    session.middleware(RetryMiddleware(attempts=attempts))
     session.middleware(SendPacer(settings.reply_rate))
     return Bot(
         settings.token(),

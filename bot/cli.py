@@ -73,7 +73,7 @@ async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int
 async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import create_bot
 
-    bot = create_bot(settings)
+    bot = create_bot(settings, attempts=4)
     try:
         me = await bot.get_me()
     finally:

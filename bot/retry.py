@@ -47,7 +47,7 @@ class SendPacer(BaseRequestMiddleware):
 
 
 class RetryMiddleware(BaseRequestMiddleware):
-    def __init__(self, attempts: int = 6, backoff: float = 0.25, max_wait: float = 60.0) -> None:
+    def __init__(self, attempts: int = 10, backoff: float = 0.25, max_wait: float = 60.0) -> None:
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait

@@ -26,6 +26,7 @@ from bot.standin.state import (
     State,
     StoredMessage,
     Violation,
+    update_user,
 )
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -305,6 +306,12 @@ class StandIn:
             batch.extend(state.pending[: limit - len(batch)])
             remaining = deadline - loop.time()
             if batch or remaining <= 0:
+                # A delivery is activity in the chat: a phone waiting for the bot to go quiet
+                # must not see silence while the bot is still handling what it just received.
+                for update in batch:
+                    user_id = update_user(update)
+                    if user_id is not None:
+                        state.touch(user_id)
                 return batch
             # Wake now and then to notice a client that went away (a killed bot), so that
             # stopping the stand-in never waits out a long poll nobody is listening to.

@@ -428,10 +428,10 @@ class State:
         queued = list(self.pending) + list(self.redeliveries)
         if user_id is None:
             return bool(queued)
-        return any(_update_user(u) == user_id for u in queued)
+        return any(update_user(u) == user_id for u in queued)
 
 
-def _update_user(update: dict[str, Any]) -> int | None:
+def update_user(update: dict[str, Any]) -> int | None:
     for key in ("message", "callback_query", "edited_message"):
         if key in update:
             sender = update[key].get("from") or {}
