@@ -233,7 +233,7 @@ async def _tap(
     message = query.message if isinstance(query.message, Message) else None
     if result.notice is not None:
         await query.answer(notice_text(texts, lang, result.notice), show_alert=False)
-        if result.notice in ("stale", "incomplete"):
+        if result.notice == "incomplete":
             await survey.show(result.state)
         return
     await query.answer()
