@@ -13,6 +13,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from bot.journey import Respondent
+from bot.survey import Survey
 from rubric.catalog import Messages
 from storage.repository import Repository
 
@@ -91,7 +92,8 @@ class OnePersonAtATime(BaseMiddleware):
 
 
 class WhoIsThis(BaseMiddleware):
-    """Puts ``respondent`` (or None) and ``account_lang`` into the handler's data."""
+    """Puts ``respondent`` and its ``survey`` (or None) and ``account_lang`` into the
+    handler's data."""
 
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
@@ -99,10 +101,21 @@ class WhoIsThis(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         data["respondent"] = None
+        data["survey"] = None
         data["account_lang"] = None
         if user is not None and not user.is_bot:
             invitee, council, account_lang = await self.repo.whois(user.id)
             if invitee is not None and council is not None:
-                data["respondent"] = Respondent(invitee=invitee, council=council)
+                respondent = Respondent(invitee=invitee, council=council)
+                data["respondent"] = respondent
+                data["survey"] = Survey(
+                    data["bot"],
+                    user.id,
+                    self.repo,
+                    data["questionnaire"],
+                    data["texts"],
+                    data["settings"],
+                    respondent,
+                )
             data["account_lang"] = account_lang
         return await handler(event, data)

@@ -5,7 +5,6 @@ update into a flows event, lets ``journey.apply`` store the outcome, then shows 
 from __future__ import annotations
 
 import re
-from html import escape
 
 from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -14,14 +13,13 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.config import Settings
 from bot.handlers.registry import Handlers
-from bot.journey import Respondent, apply, load_state
-from bot.screens import Context, Rendered, answered_text, language_keyboard, render
-from bot.ui import context, drop_buttons, edit, notice_text, say, window_now
+from bot.journey import Respondent, load_state
+from bot.screens import Rendered, language_keyboard
+from bot.survey import Survey
+from bot.ui import drop_buttons, edit, notice_text, say
 from flows import (
     MAX_TEXT,
     AcceptPrivacy,
-    Answer,
-    AskScreen,
     Back,
     Change,
     Choose,
@@ -30,13 +28,9 @@ from flows import (
     Resume,
     ShowReview,
     Skip,
-    Step,
     Submit,
-    SurveyState,
     Type,
-    current_screen,
 )
-from flows.window import WindowState
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.repository import Repository
@@ -45,91 +39,17 @@ handlers = Handlers("respondent")
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class Survey:
-    """What every respondent handler needs, gathered once per update."""
-
-    def __init__(
-        self,
-        bot: Bot,
-        chat_id: int,
-        repo: Repository,
-        questionnaire: Questionnaire,
-        texts: Messages,
-        settings: Settings,
-        respondent: Respondent,
-    ) -> None:
-        self.bot, self.chat_id, self.repo = bot, chat_id, repo
-        self.questionnaire, self.texts, self.settings = questionnaire, texts, settings
-        self.respondent = respondent
-        self._window: WindowState = "open"
-
-    def lang(self, state: SurveyState) -> Lang:
-        return state.language or self.respondent.invitee.language or "cy"
-
-    async def show(self, state: SurveyState, notice: str | None = None) -> None:
-        """Sends the screen the person is on; a notice goes on top of it in the same message,
-        so a stray text costs one message, not two (Telegram allows about one a second)."""
-        screen = current_screen(self.questionnaire, state)
-        rendered = render(screen, self._ctx(state.language or "cy"))
-        text = f"<i>{notice}</i>\n\n{rendered.text}" if notice else rendered.text
-        await self.bot.send_message(self.chat_id, text, reply_markup=rendered.markup)
-
-    def _ctx(self, lang: Lang) -> Context:
-        return context(self.questionnaire, self.texts, self.settings, self.respondent, lang)
-
-    async def is_open(self) -> bool:
-        self._window = await window_now(
-            self.repo, self.respondent.council.id, self.settings.timezone
-        )
-        return self._window == "open"
-
-    async def closed_notice(self, lang: Lang | None) -> None:
-        """Before the window opens, when it opens; after it closes, that it has closed."""
-        council = self.respondent.council
-        key = "survey.not_yet_open" if self._window == "not_yet" else "survey.not_open"
-        opens = ""
-        if self._window == "not_yet":
-            stored = await self.repo.window(council.id)
-            opens = stored[2].isoformat() if stored and stored[2] else ""
-        langs: tuple[Lang, ...] = (lang,) if lang else ("cy", "en")
-        text = "\n\n".join(
-            self.texts(x, key, council=escape(council.name(x)), opens=opens) for x in langs
-        )
-        await self.bot.send_message(self.chat_id, text)
-
-    async def apply(self, event: Event) -> tuple[SurveyState, Step]:
-        return await apply(self.repo, self.questionnaire, self.respondent.invitee, event)
-
-    def answered(self, before: SurveyState, answer: Answer) -> str | None:
-        """The record a just-answered question's message is edited to."""
-        screen = current_screen(self.questionnaire, before)
-        if not isinstance(screen, AskScreen) or before.language is None:
-            return None
-        ctx = self._ctx(before.language)
-        return answered_text(screen.question, answer, screen.index, screen.total, ctx)
-
-
-def _survey(message: Message, respondent: Respondent, data: dict) -> Survey:
-    return Survey(
-        message.bot,  # type: ignore[arg-type]
-        message.chat.id,
-        data["repo"],
-        data["questionnaire"],
-        data["texts"],
-        data["settings"],
-        respondent,
-    )
-
-
 @handlers.message(CommandStart())
 async def start(
     message: Message,
     command: CommandObject,
-    respondent: Respondent | None,
+    bot: Bot,
+    survey: Survey | None,
     account_lang: Lang | None,
     repo: Repository,
     texts: Messages,
-    **data: object,
+    settings: Settings,
+    questionnaire: Questionnaire,
 ) -> None:
     user = message.from_user
     assert user is not None
@@ -141,18 +61,18 @@ async def start(
             keys = {"unknown": "start.unknown_code", "taken": "start.taken"}
             await message.answer(say(texts, account_lang, keys.get(outcome, "start.has_other")))
             return
-        invitee = await repo.invitee_by_telegram(user.id)
-        council = await repo.council(invitee.council_id) if invitee else None
+        invitee, council, _ = await repo.whois(user.id)
         assert invitee is not None and council is not None
-        respondent = Respondent(invitee=invitee, council=council)
-    if respondent is None:
-        if await is_auditor(repo, data["settings"], user.id):  # type: ignore[arg-type]
+        survey = Survey(
+            bot, user.id, repo, questionnaire, texts, settings, Respondent(invitee, council)
+        )
+    if survey is None:
+        if await is_auditor(repo, settings, user.id):
             await message.answer(texts(account_lang or "en", "help.auditor"))
         else:
             await message.answer(texts.both("start.no_code"))
         return
-    survey = _survey(message, respondent, {"repo": repo, "texts": texts, **data})
-    state = await load_state(repo, respondent.invitee)
+    state = await load_state(repo, survey.respondent.invitee)
     if not state.submitted and not await survey.is_open():
         await survey.closed_notice(state.language or account_lang)
         return
@@ -172,29 +92,21 @@ async def language(message: Message, texts: Messages) -> None:
 async def chose_language(
     query: CallbackQuery,
     callback_data: LangCb,
-    respondent: Respondent | None,
+    bot: Bot,
+    survey: Survey | None,
     repo: Repository,
     texts: Messages,
-    **data: object,
+    settings: Settings,
 ) -> None:
-    lang: Lang = callback_data.lang  # type: ignore[assignment]
+    lang: Lang = "cy" if callback_data.lang == "cy" else "en"
     await repo.remember_account(query.from_user.id, lang)
     await query.answer()
     if isinstance(query.message, Message):
         await edit(query.message, Rendered(texts(lang, "language.set")))
-    if respondent is None:
-        if await is_auditor(repo, data["settings"], query.from_user.id):  # type: ignore[arg-type]
-            await query.bot.send_message(query.from_user.id, texts(lang, "help.auditor"))  # type: ignore[union-attr]
+    if survey is None:
+        if await is_auditor(repo, settings, query.from_user.id):
+            await bot.send_message(query.from_user.id, texts(lang, "help.auditor"))
         return
-    survey = Survey(
-        query.bot,  # type: ignore[arg-type]
-        query.from_user.id,
-        repo,
-        data["questionnaire"],  # type: ignore[arg-type]
-        texts,
-        data["settings"],  # type: ignore[arg-type]
-        respondent,
-    )
     _, result = await survey.apply(ChooseLanguage(lang=lang))
     if not result.state.submitted and not await survey.is_open():
         await survey.closed_notice(lang)
@@ -202,28 +114,17 @@ async def chose_language(
     await survey.show(result.state)
 
 
-def _query_survey(query: CallbackQuery, respondent: Respondent, data: dict) -> Survey:
-    return Survey(
-        query.bot,  # type: ignore[arg-type]
-        query.from_user.id,
-        data["repo"],
-        data["questionnaire"],
-        data["texts"],
-        data["settings"],
-        respondent,
-    )
-
-
 async def _tap(
-    query: CallbackQuery, respondent: Respondent | None, event: Event, data: dict
+    query: CallbackQuery,
+    survey: Survey | None,
+    event: Event,
+    texts: Messages,
+    account_lang: Lang | None,
 ) -> None:
     """One button tap on the survey: apply it, answer the tap, update the chat."""
-    texts: Messages = data["texts"]
-    account_lang: Lang | None = data.get("account_lang")
-    if respondent is None:
+    if survey is None:
         await query.answer(say(texts, account_lang, "start.not_invited")[:200], show_alert=True)
         return
-    survey = _query_survey(query, respondent, data)
     if not await survey.is_open():
         await query.answer()
         await survey.closed_notice(account_lang)
@@ -252,23 +153,30 @@ async def _tap(
 
 @handlers.callback_query(NavCb.filter(F.action == Nav.PRIVACY))
 async def accepted_privacy(
-    query: CallbackQuery, respondent: Respondent | None, **data: object
+    query: CallbackQuery, survey: Survey | None, texts: Messages, account_lang: Lang | None
 ) -> None:
-    await _tap(query, respondent, AcceptPrivacy(), data)
+    await _tap(query, survey, AcceptPrivacy(), texts, account_lang)
 
 
 @handlers.callback_query(AnswerCb.filter())
 async def answered(
-    query: CallbackQuery, callback_data: AnswerCb, respondent: Respondent | None, **data: object
+    query: CallbackQuery,
+    callback_data: AnswerCb,
+    survey: Survey | None,
+    texts: Messages,
+    account_lang: Lang | None,
 ) -> None:
-    await _tap(
-        query, respondent, Choose(question_id=callback_data.q, option_id=callback_data.o), data
-    )
+    event = Choose(question_id=callback_data.q, option_id=callback_data.o)
+    await _tap(query, survey, event, texts, account_lang)
 
 
 @handlers.callback_query(NavCb.filter())
 async def navigated(
-    query: CallbackQuery, callback_data: NavCb, respondent: Respondent | None, **data: object
+    query: CallbackQuery,
+    callback_data: NavCb,
+    survey: Survey | None,
+    texts: Messages,
+    account_lang: Lang | None,
 ) -> None:
     q = callback_data.q
     events: dict[Nav, Event] = {
@@ -279,17 +187,16 @@ async def navigated(
         Nav.SUBMIT: Submit(),
         Nav.RESUME: Resume(),
     }
-    await _tap(query, respondent, events[callback_data.action], data)
+    await _tap(query, survey, events[callback_data.action], texts, account_lang)
 
 
 @handlers.message(F.text & ~F.text.startswith("/"))
-async def typed(message: Message, respondent: Respondent | None, **data: object) -> None:
-    texts: Messages = data["texts"]  # type: ignore[assignment]
-    account_lang: Lang | None = data.get("account_lang")  # type: ignore[assignment]
-    if respondent is None:
+async def typed(
+    message: Message, survey: Survey | None, texts: Messages, account_lang: Lang | None
+) -> None:
+    if survey is None:
         await message.answer(say(texts, account_lang, "start.not_invited"))
         return
-    survey = _survey(message, respondent, data)
     if not await survey.is_open():
         await survey.closed_notice(account_lang)
         return
