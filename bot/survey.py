@@ -15,7 +15,7 @@ from bot.journey import Respondent, apply
 from bot.screens import Context, answered_text, render
 from bot.ui import context, window_now
 from flows import Answer, AskScreen, Event, Step, SurveyState, current_screen
-from flows.window import WindowState
+from flows.window import Window, WindowState
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.repository import Repository
@@ -37,7 +37,7 @@ class Survey:
         self.bot, self.chat_id, self.repo = bot, chat_id, repo
         self.questionnaire, self.texts, self.settings = questionnaire, texts, settings
         self.respondent = respondent
-        self._window: WindowState = "open"
+        self._window: tuple[WindowState, Window] = ("open", Window())
 
     def lang(self, state: SurveyState) -> Lang:
         return state.language or self.respondent.invitee.language or "cy"
@@ -57,16 +57,14 @@ class Survey:
         self._window = await window_now(
             self.repo, self.respondent.council.id, self.settings.timezone
         )
-        return self._window == "open"
+        return self._window[0] == "open"
 
     async def closed_notice(self, lang: Lang | None) -> None:
         """Before the window opens, when it opens; after it closes, that it has closed."""
         council = self.respondent.council
-        key = "survey.not_yet_open" if self._window == "not_yet" else "survey.not_open"
-        opens = ""
-        if self._window == "not_yet":
-            stored = await self.repo.window(council.id)
-            opens = stored[2].isoformat() if stored and stored[2] else ""
+        state, window = self._window
+        key = "survey.not_yet_open" if state == "not_yet" else "survey.not_open"
+        opens = window.opens_on.isoformat() if state == "not_yet" and window.opens_on else ""
         langs: tuple[Lang, ...] = (lang,) if lang else ("cy", "en")
         text = "\n\n".join(
             self.texts(x, key, council=escape(council.name(x)), opens=opens) for x in langs

@@ -21,16 +21,6 @@ from rubric.models import Lang, Questionnaire
 from storage.repository import Repository
 
 _TAG = re.compile(r"<[^>]+>")
-NOTICE_KEYS: dict[str, str] = {
-    "stale": "notice.stale",
-    "duplicate": "notice.duplicate",
-    "too_long": "notice.too_long",
-    "expected_button": "notice.expected_button",
-    "expected_text": "notice.expected_text",
-    "invalid": "notice.invalid",
-    "already_submitted": "notice.already_submitted",
-    "incomplete": "notice.incomplete",
-}
 
 
 def say(texts: Messages, lang: Lang | None, key: str, **values: object) -> str:
@@ -39,7 +29,7 @@ def say(texts: Messages, lang: Lang | None, key: str, **values: object) -> str:
 
 
 def notice_text(texts: Messages, lang: Lang, notice: Notice, **values: object) -> str:
-    return texts(lang, NOTICE_KEYS[notice], **values)
+    return texts(lang, f"notice.{notice}", **values)
 
 
 def context(
@@ -95,15 +85,21 @@ async def drop_buttons(message: Message) -> None:
             raise
 
 
-async def window_now(repo: Repository, council_id: int, tz: str) -> WindowState:
-    """Where the council's survey window stands today (no window set: open)."""
+async def load_window(repo: Repository, council_id: int) -> Window:
+    """The council's survey window as the pure rule takes it (no window set: ``Window()``)."""
     stored = await repo.window(council_id)
     if stored is None:
-        return "open"
+        return Window()
     closes_on, closed_at, opens_on = stored
-    window = Window(closes_on=closes_on, closed_at=closed_at, opens_on=opens_on)
-    return window_state(window, datetime.now(UTC), ZoneInfo(tz))
+    return Window(closes_on=closes_on, closed_at=closed_at, opens_on=opens_on)
+
+
+async def window_now(repo: Repository, council_id: int, tz: str) -> tuple[WindowState, Window]:
+    """Where the council's survey window stands today, and the window itself."""
+    window = await load_window(repo, council_id)
+    return window_state(window, datetime.now(UTC), ZoneInfo(tz)), window
 
 
 async def survey_open(repo: Repository, council_id: int, tz: str) -> bool:
-    return await window_now(repo, council_id, tz) == "open"
+    state, _ = await window_now(repo, council_id, tz)
+    return state == "open"

@@ -33,7 +33,6 @@ from bot.reminders.cadence import (
     Progress,
     Sent,
     SkipReason,
-    Window,
     chase,
     due,
 )
@@ -41,6 +40,7 @@ from bot.reminders.mail import Mailer, compose, invite_link, kind_of, sender_add
 from bot.reminders.outcome import SendResult
 from bot.reminders.sender import TelegramSender
 from bot.reminders.texts import load_texts, telegram_reminder
+from bot.ui import load_window
 from rubric.catalog import Messages
 from storage.database import utcnow
 from storage.models import Council
@@ -190,12 +190,7 @@ async def plan(
         council = await repo.council(council_id)
         if council is None:
             continue
-        stored = await repo.window(council_id)
-        window = (
-            Window()
-            if stored is None
-            else Window(closes_on=stored[0], closed_at=stored[1], opens_on=stored[2])
-        )
+        window = await load_window(repo, council_id)
         candidates = await book.candidates(council_id)
         if make_tokens and any(c.token is None and c.submitted_at is None for c in candidates):
             await repo.ensure_tokens(council_id)
