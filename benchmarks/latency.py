@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.standin import Phone, StandIn, StoredMessage
+from standin import Phone, StandIn, StoredMessage
 from tests.e2e.harness import TOKEN, BotProcess, seed_roster
 from tests.e2e.test_faults import KINDS, QUESTIONS, asked, begin, current_question
 

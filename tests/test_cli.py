@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.cli_reports import neutralise
-from bot.standin import StandIn
+from bot.cli.main import main
+from bot.cli.reports import neutralise
+from standin import StandIn
 from storage.database import Database
 from storage.repository import Repository
 
@@ -69,7 +69,7 @@ def test_roster_import_is_all_or_nothing(env: Path, capsys: pytest.CaptureFixtur
 
 def test_missing_token_is_one_clear_line(env: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "bot.cli.main", "run"],
         capture_output=True,
         text=True,
         cwd=env,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import StandIn
+from standin import StandIn
 from tests.e2e.harness import TOKEN, BotProcess, answer_everything, seed_roster
 
 COMMENT = "PURPLE-ELEPHANT-7731 our data is kept in spreadsheets"

@@ -17,13 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.standin.html_check import check_text
 from reports import build_report, render_html, render_summary, report_filename
 from reports.aggregate import median_level, seeded_shuffle
 from reports.findings import finding_rule, finding_sentence
 from reports.models import Report, percent
 from reports.text import LOCALES, messages
 from rubric.models import FindingThresholds, Lang
+from standin.html_check import check_text
 from storage.database import Database
 from storage.reporting import answer_counts, comments, report_input, response_counts
 from tests.test_reports_support import add_people, council, open_db, small_questionnaire

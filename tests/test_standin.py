@@ -29,7 +29,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
 )
 
-from bot.standin import (
+from standin import (
     FloodControl,
     HtmlError,
     StandIn,

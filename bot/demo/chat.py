@@ -21,7 +21,7 @@ from rich.text import Text
 from bot.demo.render import message_body, numbered_buttons
 from bot.demo.stage import demo_bot
 from bot.demo.workspace import fresh_database
-from bot.standin import Phone, StandIn, StoredMessage
+from standin import Phone, StandIn, StoredMessage
 from storage.models import RosterRow
 
 CHAT_USER = 800001

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 from rich.text import Text
 
-from bot.standin import StoredMessage
+from standin import StoredMessage
 
 STYLES: dict[str, str] = {
     "b": "bold",

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.demo.roster import CMT, Person
-from bot.standin import Phone, StoredMessage
 from rubric.models import Lang, Questionnaire
+from standin import Phone, StoredMessage
 
 AGREE = ("sa", "a", "n", "d", "sd", "dk")
 LEVEL = ("1", "2", "3", "dk")

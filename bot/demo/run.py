@@ -18,9 +18,9 @@ from bot.demo.respondents import AnswerPlan, plan_answers, walk
 from bot.demo.roster import Person, demo_people
 from bot.demo.stage import Stage, StageError, demo_bot
 from bot.demo.workspace import fresh_database
-from bot.standin import StoredMessage
 from rubric.loader import load_questionnaire
 from rubric.models import Lang
+from standin import StoredMessage
 
 SEED = 2018
 AUDITOR_ID = 900001

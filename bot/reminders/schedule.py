@@ -13,12 +13,12 @@ from datetime import datetime
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
+from bot.auditor.delivery import deliver_report
 from bot.config import Settings
 from bot.reminders.cadence import Cadence, working_hours
 from bot.reminders.sender import TelegramSender, shared_sender
 from bot.reminders.service import Summary, run_reminders
 from bot.reminders.texts import load_texts
-from bot.reporting import deliver_report
 from rubric.catalog import Messages
 from rubric.models import Questionnaire
 from storage.database import utcnow

@@ -40,7 +40,7 @@ from bot.reminders.mail import Mailer, compose, invite_link, kind_of, sender_add
 from bot.reminders.outcome import SendResult
 from bot.reminders.sender import TelegramSender
 from bot.reminders.texts import load_texts, telegram_reminder
-from bot.ui import load_window
+from bot.telegram.ui import load_window
 from rubric.catalog import Messages
 from storage.database import utcnow
 from storage.models import Council

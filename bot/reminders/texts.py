@@ -9,7 +9,7 @@ from pathlib import Path
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from babel.dates import format_date
 
-from bot.callbacks import Nav, NavCb
+from bot.respondent.callbacks import Nav, NavCb
 from rubric.catalog import Messages
 from rubric.models import LANGS, Lang
 from storage.models import Council

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import StandIn
+from standin import StandIn
 from tests.e2e.harness import TOKEN, BotProcess
 
 

@@ -9,8 +9,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.standin import Phone, StandIn, StoredMessage
 from rubric.models import Group, Lang
+from standin import Phone, StandIn, StoredMessage
 from storage.database import Database
 from storage.models import RosterRow
 from storage.repository import Repository
@@ -21,7 +21,7 @@ AUDITOR_ID = 900001
 
 def datatool_command() -> list[str]:
     script = Path(sys.executable).parent / "datatool"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli.main"]
 
 
 @dataclass
@@ -148,7 +148,7 @@ async def answer_everything(
 
 def forge_tap(api: StandIn, phone: Phone, data: str) -> str:
     """A tap with callback data the bot never sent (a modified client), on the newest message."""
-    from bot.standin.methods import new_callback
+    from standin.methods import new_callback
 
     message = phone.last
     assert message is not None

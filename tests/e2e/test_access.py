@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from bot.app import load_texts
-from bot.standin import Phone, StandIn, StoredMessage
+from bot.telegram.dispatcher import load_texts
+from standin import Phone, StandIn, StoredMessage
 from storage.database import Database
 from storage.repository import Repository
 from tests.e2e.harness import AUDITOR_ID, BotProcess, answer_everything, seed_roster

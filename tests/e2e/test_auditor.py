@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.standin import StandIn
+from standin import StandIn
 from tests.e2e.harness import AUDITOR_ID, BotProcess, answer_everything, seed_roster
 
 

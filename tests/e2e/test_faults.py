@@ -10,9 +10,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.standin import Phone, StandIn, StoredMessage
-from bot.standin.methods import new_callback
 from rubric.loader import load_questionnaire
+from standin import Phone, StandIn, StoredMessage
+from standin.methods import new_callback
 from tests.e2e.harness import BotProcess, datatool_command, seed_roster
 
 QUESTIONS = [q.id for q in load_questionnaire().questions_for("officer")]

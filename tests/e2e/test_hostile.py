@@ -9,8 +9,8 @@ import random
 import sqlite3
 from pathlib import Path
 
-from bot.standin import Phone, StandIn, utf16_len
-from bot.standin.methods import new_callback
+from standin import Phone, StandIn, utf16_len
+from standin.methods import new_callback
 from tests.e2e.harness import BotProcess, seed_roster
 from tests.e2e.test_faults import KINDS, QUESTIONS, asked, begin, current_question, shows
 

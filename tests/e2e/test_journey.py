@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.standin import StandIn
+from standin import StandIn
 from storage.database import Database
 from tests.e2e.harness import BotProcess, answer_everything, seed_roster
 

@@ -3,8 +3,8 @@ in the middle of a survey, a language switch, going back, changing an answer, wi
 
 from __future__ import annotations
 
-from bot.standin import StandIn
 from rubric.loader import load_questionnaire
+from standin import StandIn
 from storage.database import Database
 from tests.e2e.harness import (
     BotProcess,

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.app import build_dispatcher, create_bot
 from bot.config import Settings
 from bot.reminders.schedule import reminder_loop
-from bot.standin import StandIn, StoredMessage
+from bot.telegram.dispatcher import build_dispatcher, create_bot
+from standin import StandIn, StoredMessage
 from storage.database import Database
 from storage.models import RosterRow
 from storage.reminders import ReminderBook
@@ -468,9 +468,9 @@ async def test_remind_command_is_for_the_councils_auditors_only(
     from aiogram import Dispatcher
     from aiogram.types import Update
 
-    from bot.app import load_texts
-    from bot.handlers import reminders
-    from bot.middlewares import WhoIsThis
+    from bot.reminders import handlers as reminders
+    from bot.telegram.dispatcher import load_texts
+    from bot.telegram.middlewares import WhoIsThis
     from rubric.loader import load_questionnaire
 
     db_path = tmp_path / "datatool.sqlite3"

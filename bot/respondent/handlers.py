@@ -10,13 +10,13 @@ from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.config import Settings
-from bot.handlers.registry import Handlers
-from bot.journey import Respondent, load_state
-from bot.screens import Rendered, language_keyboard
-from bot.survey import Survey
-from bot.ui import drop_buttons, edit, notice_text, say
+from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
+from bot.respondent.journey import Respondent, load_state
+from bot.respondent.screens import Rendered, language_keyboard
+from bot.respondent.survey import Survey
+from bot.telegram.registry import Handlers
+from bot.telegram.ui import drop_buttons, edit, notice_text, say
 from flows import (
     MAX_TEXT,
     AcceptPrivacy,

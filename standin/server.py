@@ -15,9 +15,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.standin.methods import FAULTY, METHODS, SENDS, Params, Upload, message_dict
-from bot.standin.phone import Phone, user_send, user_tap
-from bot.standin.state import (
+from standin.methods import FAULTY, METHODS, SENDS, Params, Upload, message_dict
+from standin.phone import Phone, user_send, user_tap
+from standin.state import (
     ApiError,
     Call,
     Faults,

@@ -3,7 +3,7 @@
 No aiogram here: it is an HTTP server (aiohttp) that aiogram talks to like api.telegram.org.
 """
 
-from bot.standin.html_check import (
+from standin.html_check import (
     HtmlError,
     Parsed,
     TelegramRuleError,
@@ -12,9 +12,9 @@ from bot.standin.html_check import (
     utf16_len,
     visible_text,
 )
-from bot.standin.phone import Phone
-from bot.standin.server import StandIn
-from bot.standin.state import (
+from standin.phone import Phone
+from standin.server import StandIn
+from standin.state import (
     ApiError,
     Call,
     Faults,

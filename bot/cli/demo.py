@@ -1,7 +1,7 @@
 """``datatool demo [--chat] [--out DIR] [--quick]``: the whole journey offline, with no token.
 
-Registered into ``bot.cli``'s parser by :func:`register`. The demo makes its own settings (a fake
-token, the in-process stand-in, a fresh database in ``--out``), so ``.env`` is never needed.
+Registered into ``bot.cli.main``'s parser by :func:`register`. The demo makes its own settings
+(a fake token, the in-process stand-in, a fresh database in ``--out``), so ``.env`` is never needed.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             return await run_chat(out)
         await run_demo(out, quick=args.quick)
     except StageError as exc:
-        from bot.cli import Failure
+        from bot.cli.main import Failure
 
         raise Failure(f"demo: {exc}") from None
     return 0

@@ -1,4 +1,4 @@
-"""Run the stand-in on its own: ``python -m bot.standin --port 8081``.
+"""Run the stand-in on its own: ``python -m standin --port 8081``.
 
 Drive it from another process through ``/_standin/...`` (see ``server.py``).
 """
@@ -9,7 +9,7 @@ import argparse
 import asyncio
 import contextlib
 
-from bot.standin.server import StandIn
+from standin.server import StandIn
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -29,7 +29,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.standin", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m standin", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123:ABC")

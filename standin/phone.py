@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.standin.methods import message_dict, new_callback, user_entities
-from bot.standin.state import CallbackQuery, Document, State, StoredMessage
+from standin.methods import message_dict, new_callback, user_entities
+from standin.state import CallbackQuery, Document, State, StoredMessage
 
 Match = str | Callable[[StoredMessage], bool]
 

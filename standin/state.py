@@ -308,7 +308,7 @@ class Notifier:
 
 @dataclass
 class State:
-    """All the stand-in knows; one per :class:`~bot.standin.server.StandIn`."""
+    """All the stand-in knows; one per :class:`~standin.server.StandIn`."""
 
     token: str
     bot_username: str

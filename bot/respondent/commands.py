@@ -7,13 +7,13 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import ForgetCb
 from bot.config import Settings
-from bot.handlers.registry import Handlers
-from bot.handlers.respondent import is_auditor
-from bot.journey import Respondent, load_state
-from bot.screens import Rendered, button, keyboard, render
-from bot.ui import context, edit, say
+from bot.respondent.callbacks import ForgetCb
+from bot.respondent.handlers import is_auditor
+from bot.respondent.journey import Respondent, load_state
+from bot.respondent.screens import Rendered, button, keyboard, render
+from bot.telegram.registry import Handlers
+from bot.telegram.ui import context, edit, say
 from flows import current_screen
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire

@@ -22,8 +22,8 @@ def neutralise(cell: str) -> str:
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import council_or_fail, open_repo
-    from bot.reporting import build
+    from bot.auditor.delivery import build
+    from bot.cli.main import council_or_fail, open_repo
 
     async with open_repo(settings) as repo:
         council = await council_or_fail(repo, args.council)
@@ -35,7 +35,7 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import council_or_fail, open_repo
+    from bot.cli.main import council_or_fail, open_repo
 
     questionnaire = load_questionnaire()
     async with open_repo(settings) as repo:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
+from bot.cli.roster_csv import RosterFileError, read_roster, write_invitations
 from bot.config import ConfigError, Settings, load_settings
-from bot.roster_csv import RosterFileError, read_roster, write_invitations
 from storage.database import Database
 from storage.models import Council
 from storage.repository import Repository, RosterError
@@ -47,8 +47,8 @@ async def council_or_fail(repo: Repository, query: str) -> Council:
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import run_polling
     from bot.reminders.schedule import reminder_loop
+    from bot.telegram.dispatcher import run_polling
 
     settings.token()
     await run_polling(settings, background=[reminder_loop])
@@ -71,7 +71,7 @@ async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int
 
 
 async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import create_bot
+    from bot.telegram.dispatcher import create_bot
 
     bot = create_bot(settings, attempts=4)
     try:
@@ -216,9 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("backup", cmd_backup, "a consistent copy of the database, even while the bot runs")
     p.add_argument("file")
 
-    from bot import cli_demo, cli_reminders, cli_reports
+    from bot.cli import demo, reminders, reports
 
-    for module in (cli_reports, cli_reminders, cli_demo):
+    for module in (reports, reminders, demo):
         module.register(sub, add)
     return parser
 

@@ -11,9 +11,9 @@ from html import escape
 from aiogram import Bot
 
 from bot.config import Settings
-from bot.journey import Respondent, apply
-from bot.screens import Context, answered_text, render
-from bot.ui import context, window_now
+from bot.respondent.journey import Respondent, apply
+from bot.respondent.screens import Context, answered_text, render
+from bot.telegram.ui import context, window_now
 from flows import Answer, AskScreen, Event, Step, SurveyState, current_screen
 from flows.window import Window, WindowState
 from rubric.catalog import Messages

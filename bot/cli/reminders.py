@@ -16,9 +16,9 @@ from bot.config import Settings
 
 
 async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import create_bot
-    from bot.cli import council_or_fail, open_repo
+    from bot.cli.main import council_or_fail, open_repo
     from bot.reminders.service import run_reminders
+    from bot.telegram.dispatcher import create_bot
 
     bot = create_bot(settings)
     try:

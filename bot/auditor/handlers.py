@@ -12,9 +12,9 @@ from typing import Literal
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.auditor.delivery import deliver_report
 from bot.config import Settings
-from bot.handlers.registry import Handlers
-from bot.reporting import deliver_report
+from bot.telegram.registry import Handlers
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.models import Council

@@ -12,8 +12,8 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
-from bot.journey import Respondent
-from bot.survey import Survey
+from bot.respondent.journey import Respondent
+from bot.respondent.survey import Survey
 from rubric.catalog import Messages
 from storage.repository import Repository
 

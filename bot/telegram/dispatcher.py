@@ -19,18 +19,21 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
+from bot.auditor import handlers as auditor
 from bot.config import Settings
-from bot.handlers import auditor, common, reminders, respondent
-from bot.middlewares import OncePerUpdate, OnePersonAtATime, WhoIsThis
-from bot.retry import RetryMiddleware, SendPacer
-from bot.ui import say
+from bot.reminders import handlers as reminders
+from bot.respondent import commands as common
+from bot.respondent import handlers as respondent
+from bot.telegram.middlewares import OncePerUpdate, OnePersonAtATime, WhoIsThis
+from bot.telegram.session import RetryMiddleware, SendPacer
+from bot.telegram.ui import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
 from rubric.models import Lang, Questionnaire
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
-LOCALES = Path(__file__).parent / "locales"
+LOCALES = Path(__file__).parents[1] / "locales"
 
 RESPONDENT_COMMANDS: dict[Lang, list[tuple[str, str]]] = {
     "en": [

@@ -12,8 +12,8 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.config import Settings
-from bot.journey import Respondent
-from bot.screens import Context, Rendered
+from bot.respondent.journey import Respondent
+from bot.respondent.screens import Context, Rendered
 from flows import Notice
 from flows.window import Window, WindowState, window_state
 from rubric.catalog import Messages

@@ -1,7 +1,7 @@
 """The Bot API methods the stand-in answers, with Telegram's rules and error descriptions.
 
-Each handler takes the :class:`~bot.standin.state.State` and the request's :class:`Params`
-and returns the ``result`` or raises :class:`~bot.standin.state.ApiError`. getUpdates lives in
+Each handler takes the :class:`~standin.state.State` and the request's :class:`Params`
+and returns the ``result`` or raises :class:`~standin.state.ApiError`. getUpdates lives in
 ``server.py`` because it waits.
 """
 
@@ -13,8 +13,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.standin.html_check import TelegramRuleError, check_text, utf16_len
-from bot.standin.state import (
+from standin.html_check import TelegramRuleError, check_text, utf16_len
+from standin.state import (
     ApiError,
     CallbackQuery,
     Document,

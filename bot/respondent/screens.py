@@ -12,7 +12,7 @@ from html import escape
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import AnswerCb, LangCb, Nav, NavCb
+from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
 from flows import (
     MAX_TEXT,
     Answer,

@@ -13,13 +13,13 @@ from aiogram import Bot, Dispatcher
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.auditor.handlers import admit, resolve_council
 from bot.config import Settings
-from bot.handlers.auditor import admit, resolve_council
-from bot.handlers.registry import Handlers
 from bot.reminders.sender import shared_sender
 from bot.reminders.service import run_reminders
 from bot.reminders.texts import council_values, load_texts
-from bot.ui import survey_open
+from bot.telegram.registry import Handlers
+from bot.telegram.ui import survey_open
 from rubric.catalog import Messages
 from rubric.models import Lang
 from storage.repository import Repository

@@ -1,0 +1,1 @@
+"""The auditor's room: /report, /status and the delivery of reports."""

@@ -1,0 +1,1 @@
+"""The operator's room: the ``datatool`` command line."""

@@ -1,0 +1,1 @@
+"""The respondent's room: the survey conversation on Telegram (handlers, screens, buttons)."""
