@@ -116,6 +116,40 @@ class Database:
             raise
         return db
 
+    @classmethod
+    async def open_read_only(
+        cls, path: str | Path, *, migrations_dir: Path | None = None
+    ) -> Database:
+        """Opens an existing database for reading only (SQLite's ``mode=ro``): no migration, no
+        seeding, nothing written, so it works on a read-only file in a read-only folder. A
+        schema older than this program's migrations raises `SchemaBehind`, since its queries
+        would fail on the missing columns."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(2, "no such file", str(path))
+        base = path.resolve().as_uri()
+        try:
+            conn = await _connect(base + "?mode=ro")
+        except sqlite3.OperationalError:
+            # A WAL database whose folder is read-only cannot get its -shm file; nobody can
+            # write it there either, so reading it as immutable is exact.
+            conn = await _connect(base + "?mode=ro&immutable=1")
+        db = cls(conn, path)
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA query_only = ON")
+            known = [m.version for m in load_migrations(migrations_dir or MIGRATIONS_DIR)]
+            table = await db.fetchone(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            )
+            applied = await db.applied_migrations() if table is not None else []
+            if known and (not applied or max(applied) < max(known)):
+                raise SchemaBehind(path, max(applied, default=0), max(known))
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
     async def close(self) -> None:
         async with self._lock:
             await self._conn.close()
@@ -277,6 +311,32 @@ class Database:
                 " excluded.name_cy_aspirate)",
                 rows,
             )
+
+
+class SchemaBehind(Exception):
+    """A database opened read-only whose schema this program has newer migrations for."""
+
+    def __init__(self, path: Path, version: int, wanted: int) -> None:
+        super().__init__(
+            f"{path} has schema version {version}, this datatool needs {wanted}:"
+            " run a command that writes (such as `datatool run`) once to upgrade it"
+        )
+        self.path, self.version, self.wanted = path, version, wanted
+
+
+async def _connect(uri: str) -> aiosqlite.Connection:
+    """A connection that has read the file (SQLite opens lazily, so a file it cannot read
+    fails here rather than at the first query)."""
+    conn = await aiosqlite.connect(
+        uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    try:
+        await conn.execute_fetchall("SELECT COUNT(*) FROM sqlite_master")
+    except BaseException:
+        await conn.close()
+        raise
+    conn.row_factory = aiosqlite.Row
+    return conn
 
 
 async def _run_script(conn: aiosqlite.Connection, script: str) -> None:

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rubric.models import Group, Lang
+from storage.plain_text import check_plain, clean_words
 
 BindOutcome = Literal["bound", "already_yours", "taken", "unknown", "has_other"]
 Unreachable = Literal["blocked", "bounced"]
@@ -48,7 +49,7 @@ class RosterRow(_Row):
     language: Lang | None = None
     team: str | None = None
 
-    @field_validator("council", "name", mode="before")
+    @field_validator("council", mode="before")
     @classmethod
     def _strip(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
@@ -80,6 +81,20 @@ class RosterRow(_Row):
     @classmethod
     def _language(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("name", "team", mode="before")
+    @classmethod
+    def _words(cls, value: object) -> object:
+        """Names and teams normalised, so look-alikes are one name (see storage.plain_text)."""
+        return clean_words(value) if isinstance(value, str) else value
+
+    # Defined last because pydantic runs "before" validators last-defined first: these checks
+    # see the field exactly as the file had it, before any stripping.
+    @field_validator("council", "group", "email", "language", mode="before")
+    @classmethod
+    def _plain(cls, value: object) -> object:
+        """No line breaks, control or invisible characters in any field."""
+        return check_plain(value) if isinstance(value, str) else value
 
 
 class Invitee(_Row):

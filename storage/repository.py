@@ -31,7 +31,8 @@ from storage.models import (
 )
 
 TOKEN_BYTES = 24
-"""192 random bits, 32 characters of A-Za-z0-9_-: a valid /start payload, impossible to guess."""
+"""192 random bits, 32 characters of A-Za-z0-9_-: a valid /start payload, impossible to guess;
+the first is always a letter or digit (see `new_token`)."""
 
 _ALIASES = {c.slug: c.aliases for c in COUNCILS}
 _LEADING_WORDS = ("the-", "cyngor-", "gyngor-", "nghyngor-", "chyngor-")
@@ -41,11 +42,24 @@ _TRAILING_WORDS = ("-council", "-county-borough", "-county", "-city", "-cbc")
 class RosterError(Exception):
     """A roster row that cannot be imported; nothing of the roster was imported."""
 
-    def __init__(self, line_index: int, reason: str) -> None:
-        super().__init__(f"row {line_index}: {reason}")
+    def __init__(self, line_index: int, reason: str, also_index: int | None = None) -> None:
+        also = "" if also_index is None else f" (and row {also_index})"
+        super().__init__(f"row {line_index}: {reason}{also}")
         self.line_index = line_index
         """0-based index into the rows given to `import_roster`."""
         self.reason = reason
+        self.also_index = also_index
+        """For a person listed twice: the 0-based index of their first row."""
+
+
+def new_token() -> str:
+    """A personal code: TOKEN_BYTES random bytes in base64url, drawn again until it starts with
+    a letter or a digit, because a spreadsheet reads a cell starting with - as a formula (the
+    redraw costs under a tenth of a bit of the 192)."""
+    while True:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        if token[0].isascii() and token[0].isalnum():
+            return token
 
 
 class AlreadySubmitted(Exception):
@@ -172,7 +186,7 @@ class Repository:
             person = (council.id, row.email)
             if person in seen:
                 raise RosterError(
-                    index, f"{row.email} at {council.slug} is also on row {seen[person]}"
+                    index, f"{row.email} at {council.slug} is listed twice", seen[person]
                 )
             seen[person] = index
             resolved.append(council.id)
@@ -223,7 +237,7 @@ class Repository:
                 missing = [r[0] for r in await cursor.fetchall()]
             await conn.executemany(
                 "UPDATE invitees SET token = ? WHERE id = ?",
-                [(secrets.token_urlsafe(TOKEN_BYTES), invitee_id) for invitee_id in missing],
+                [(new_token(), invitee_id) for invitee_id in missing],
             )
             rows = await conn.execute_fetchall(
                 "SELECT c.slug, i.grp, i.name, i.email, i.language, i.token"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -19,7 +20,8 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
 from bot.cli.roster_csv import RosterFileError, read_roster, write_invitations
 from bot.config import ConfigError, Settings, load_settings
-from storage.database import Database
+from storage.database import Database, SchemaBehind
+from storage.faults import cause
 from storage.models import Council
 from storage.repository import Repository, RosterError
 
@@ -28,9 +30,33 @@ class Failure(Exception):
     """A one-line reason for the operator; exit code 1."""
 
 
+class DatabaseFailure(Failure):
+    """The database could not be opened, read or written: names the file and the cause."""
+
+
+async def open_database(settings: Settings, *, read_only: bool = False) -> Database:
+    """The database, opened for writing (migrations applied) or, for the commands that only
+    read, with SQLite's ``mode=ro``: those work on a read-only copy and never change a file."""
+    path = settings.datatool_db
+    try:
+        if read_only:
+            return await Database.open_read_only(path)
+        return await Database.open(path)
+    except SchemaBehind as exc:
+        raise DatabaseFailure(str(exc)) from None
+    except FileNotFoundError:
+        raise DatabaseFailure(
+            f"cannot open the database {path}: no such file"
+            " (check DATATOOL_DB, or import a roster first)"
+        ) from None
+    except (sqlite3.Error, OSError) as exc:
+        verb = "open" if read_only else "open or write"
+        raise DatabaseFailure(f"cannot {verb} the database {path}: {cause(exc)}") from None
+
+
 @asynccontextmanager
-async def open_repo(settings: Settings) -> AsyncIterator[Repository]:
-    async with await Database.open(settings.datatool_db) as db:
+async def open_repo(settings: Settings, *, read_only: bool = False) -> AsyncIterator[Repository]:
+    async with await open_database(settings, read_only=read_only) as db:
         yield Repository(db)
 
 
@@ -62,7 +88,8 @@ async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int
         try:
             result = await repo.import_roster([row for _, row in lines])
         except RosterError as exc:
-            raise Failure(f"{path}: line {lines[exc.line_index][0]}: {exc.reason}") from None
+            also = "" if exc.also_index is None else f", also on line {lines[exc.also_index][0]}"
+            raise Failure(f"{path}: line {lines[exc.line_index][0]}: {exc.reason}{also}") from None
     print(
         f"imported {path}: {result.added} added, {result.updated} updated, "
         f"{result.unchanged} unchanged"
@@ -115,7 +142,7 @@ async def cmd_auditors(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_repo(settings) as repo:
+    async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
         rows = await repo.status(council.id)
     columns = ("invited", "emailed", "opened", "started", "submitted", "unreachable")
@@ -157,8 +184,11 @@ async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     dest = Path(args.file)
     if dest.resolve() == Path(settings.datatool_db).resolve():
         raise Failure("the backup file must not be the database itself")
-    async with await Database.open(settings.datatool_db) as db:
-        await db.backup(dest)
+    async with await open_database(settings, read_only=True) as db:
+        try:
+            await db.backup(dest)
+        except (sqlite3.Error, OSError) as exc:
+            raise Failure(f"cannot write the backup {dest}: {cause(exc)}") from None
     print(f"backed up {settings.datatool_db} to {dest}")
     return 0
 
@@ -233,8 +263,15 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         return asyncio.run(args.func(args, settings))
     except (ConfigError, Failure, RosterFileError) as exc:
-        print(f"datatool: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"datatool: {line}", file=sys.stderr)
         return 2 if isinstance(exc, ConfigError) else 1
+    except (sqlite3.Error, OSError) as exc:
+        # A database that failed part-way (the disk filled, the file became read-only), or an
+        # output file that could not be written: one line naming the file and the cause.
+        name = getattr(exc, "filename", None) or f"the database {settings.datatool_db}"
+        print(f"datatool: cannot write {name}: {cause(exc)}", file=sys.stderr)
+        return 1
     except TelegramUnauthorizedError:
         print("datatool: the Bot API refused BOT_TOKEN: check it with @BotFather", file=sys.stderr)
         return 2

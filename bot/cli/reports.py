@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.cli.spreadsheet import write_csv
 from bot.config import Settings
 from rubric.loader import load_questionnaire
 from storage.export import export_answers
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula; a leading apostrophe
-    makes it plain text (OWASP's advice on CSV injection)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.auditor.delivery import build
     from bot.cli.main import council_or_fail, open_repo
 
-    async with open_repo(settings) as repo:
+    async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
         built = await build(repo, load_questionnaire(), settings, council, args.lang)
     out = Path(args.out) if args.out else Path(built.filename)
@@ -38,17 +29,18 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli.main import council_or_fail, open_repo
 
     questionnaire = load_questionnaire()
-    async with open_repo(settings) as repo:
+    async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
         rows = await export_answers(repo.db, council.id)
     question_ids = [q.id for q in questionnaire.questions]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["response", "group", "language", *question_ids])
-    for number, row in enumerate(rows, start=1):
-        values = [neutralise(row.answers.get(qid, "")) for qid in question_ids]
-        writer.writerow([number, row.group, row.language or "", *values])
-    Path(args.out).write_text(buffer.getvalue(), encoding="utf-8")
+    write_csv(
+        Path(args.out),
+        ["response", "group", "language", *question_ids],
+        (
+            [number, row.group, row.language or "", *(row.answers.get(q, "") for q in question_ids)]
+            for number, row in enumerate(rows, start=1)
+        ),
+    )
     print(f"wrote {len(rows)} anonymised responses for {council.slug} to {args.out}")
     return 0
 

@@ -1,63 +1,134 @@
-"""Roster CSV in, invitations CSV out (the columns are in the interface contract)."""
+"""Roster CSV in, invitations CSV out (the columns are in the interface contract).
+
+A problem in a roster is reported with its line counted as the file's own lines, as an editor
+shows them: a quoted field that holds a line break spans two lines, and the row is named by the
+line it starts on. Every problem in the file is reported at once, so that one round of fixes is
+enough.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli.spreadsheet import csv_text
 from storage.models import Invitation, RosterRow
 
 REQUIRED = ("council", "group", "name", "email", "language")
 OPTIONAL = ("team",)
 INVITATION_COLUMNS = ("council", "group", "name", "email", "language", "token", "link")
+MAX_REPORTED = 20
+"""Problems listed before the rest are only counted."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    reason: str
 
 
 class RosterFileError(Exception):
-    """A roster file that cannot be imported; says which line and why."""
+    """A roster file that cannot be imported: one line per problem, each naming its line."""
 
-    def __init__(self, path: Path, line: int | None, reason: str) -> None:
-        where = f"{path}: line {line}" if line else str(path)
-        super().__init__(f"{where}: {reason}")
-        self.line = line
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        self.line = problems[0].line if problems else None
+        shown = [
+            f"{path}: line {p.line}: {p.reason}" if p.line else f"{path}: {p.reason}"
+            for p in problems[:MAX_REPORTED]
+        ]
+        if len(problems) > MAX_REPORTED:
+            shown.append(f"{path}: and {len(problems) - MAX_REPORTED} more problems")
+        super().__init__("\n".join(shown))
+
+
+def _fail(path: Path, line: int | None, reason: str) -> RosterFileError:
+    return RosterFileError(path, [Problem(line, reason)])
+
+
+def _reason(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(p) for p in error["loc"]) or "row"
+    cause = error.get("ctx", {}).get("error")
+    return f"{field}: {cause if cause is not None else error['msg']}"
 
 
 def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
-    """Every row checked, with its line number; the first bad row stops the import."""
+    """Every row checked, with the line it starts on; any problem stops the whole import."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # Bytes, then decoded: reading as text would turn every \r\n into \n before the check.
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise RosterFileError(path, None, "no such file") from None
-    except UnicodeDecodeError:
-        raise RosterFileError(path, None, "not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise RosterFileError(path, 1, f"missing column(s): {', '.join(missing)}")
-    unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
-    if unknown:
-        raise RosterFileError(path, 1, f"unknown column(s): {', '.join(unknown)}")
-    reader.fieldnames = columns
+        raise _fail(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise _fail(path, None, "is a folder, not a file") from None
+    except PermissionError:
+        raise _fail(path, None, "not allowed to read it") from None
+    except UnicodeDecodeError as exc:
+        line = text_line(exc.object[: exc.start])
+        raise _fail(path, line, "not UTF-8 text (save it as CSV UTF-8)") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
     rows: list[tuple[int, RosterRow]] = []
-    for record in reader:
-        line = reader.line_num
-        if None in record or any(v is None for v in record.values()):
-            raise RosterFileError(path, line, "wrong number of fields")
-        if not any((v or "").strip() for v in record.values()):
+    columns: list[str] | None = None
+    start = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(start, f"not valid CSV ({exc})"))
+            break
+        line, start = start, reader.line_num + 1
+        if columns is None:
+            columns = [c.strip().lower() for c in record]
+            header = _header_problems(columns)
+            if header:
+                raise _fail(path, line, header)
+            continue
+        if not any(v.strip() for v in record):
+            continue  # a blank line, or one of empty fields
+        if len(record) != len(columns):
+            problems.append(
+                Problem(line, f"{len(record)} fields where the header has {len(columns)}")
+            )
             continue
         try:
-            rows.append((line, RosterRow(**{k: v for k, v in record.items() if k})))
+            rows.append((line, RosterRow(**dict(zip(columns, record, strict=True)))))
         except ValidationError as exc:
-            error = exc.errors()[0]
-            field = ".".join(str(p) for p in error["loc"]) or "row"
-            raise RosterFileError(path, line, f"{field}: {error['msg']}") from None
+            problems.append(Problem(line, _reason(exc)))
+    if columns is None:
+        raise _fail(path, None, "the file is empty")
+    if problems:
+        raise RosterFileError(path, problems)
     if not rows:
-        raise RosterFileError(path, None, "no invitees in the file")
+        raise _fail(path, None, "no invitees in the file")
     return rows
+
+
+def text_line(prefix: bytes) -> int:
+    """The line on which the byte after `prefix` lies."""
+    return prefix.count(b"\n") + prefix.count(b"\r") - prefix.count(b"\r\n") + 1
+
+
+def _header_problems(columns: list[str]) -> str | None:
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        return f"missing column(s): {', '.join(missing)}"
+    unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
+    if unknown:
+        return f"unknown column(s): {', '.join(unknown)}"
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        return f"column(s) more than once: {', '.join(twice)}"
+    return None
 
 
 def invitation_link(bot_username: str, token: str) -> str:
@@ -65,11 +136,9 @@ def invitation_link(bot_username: str, token: str) -> str:
 
 
 def write_invitations(invitations: Iterable[Invitation], bot_username: str) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(INVITATION_COLUMNS)
-    for inv in invitations:
-        writer.writerow(
+    return csv_text(
+        INVITATION_COLUMNS,
+        (
             (
                 inv.council_slug,
                 inv.group,
@@ -79,5 +148,6 @@ def write_invitations(invitations: Iterable[Invitation], bot_username: str) -> s
                 inv.token,
                 invitation_link(bot_username, inv.token),
             )
-        )
-    return buffer.getvalue()
+            for inv in invitations
+        ),
+    )
