@@ -8,7 +8,9 @@ respondent and logged by its cause).
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 
 _CAUSES = (
     ("database or disk is full", "the disk is full"),
@@ -34,6 +36,20 @@ def cause(exc: BaseException) -> str:
         if needle in text:
             return words
     return str(exc).strip() or type(exc).__name__
+
+
+def cause_at(path: Path, exc: BaseException) -> str:
+    """`cause`, made exact for a file that exists but cannot be written: SQLite says only
+    "unable to open" when a WAL database's folder is read-only."""
+    words = cause(exc)
+    if words in ("it is read-only", "it cannot be opened (missing, or no permission)") or (
+        isinstance(exc, PermissionError)
+    ):
+        if path.is_file() and not os.access(path, os.W_OK):
+            return "it is read-only"
+        if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+            return f"its folder {path.parent} is read-only"
+    return words
 
 
 def is_write_fault(exc: BaseException) -> bool:

@@ -21,7 +21,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from bot.cli.roster_csv import RosterFileError, read_roster, write_invitations
 from bot.config import ConfigError, Settings, load_settings
 from storage.database import Database, SchemaBehind
-from storage.faults import cause
+from storage.faults import cause, cause_at
 from storage.models import Council
 from storage.repository import Repository, RosterError
 
@@ -51,7 +51,7 @@ async def open_database(settings: Settings, *, read_only: bool = False) -> Datab
         ) from None
     except (sqlite3.Error, OSError) as exc:
         verb = "open" if read_only else "open or write"
-        raise DatabaseFailure(f"cannot {verb} the database {path}: {cause(exc)}") from None
+        raise DatabaseFailure(f"cannot {verb} the database {path}: {cause_at(path, exc)}") from None
 
 
 @asynccontextmanager
@@ -188,7 +188,7 @@ async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         try:
             await db.backup(dest)
         except (sqlite3.Error, OSError) as exc:
-            raise Failure(f"cannot write the backup {dest}: {cause(exc)}") from None
+            raise Failure(f"cannot write the backup {dest}: {cause_at(dest, exc)}") from None
     print(f"backed up {settings.datatool_db} to {dest}")
     return 0
 
