@@ -63,6 +63,8 @@ class ReminderRecord(_Row):
     claimed_at: datetime
     sent_at: datetime | None
     error: str | None
+    failures: int = 0
+    """Attempts that failed for this person's own reasons (see `mark_failed`)."""
 
 
 class Claim(_Row):
@@ -106,7 +108,8 @@ class ReminderBook:
     async def history(self, council_id: int) -> dict[int, list[ReminderRecord]]:
         rows = await self.db.fetchall(
             "SELECT m.invitee_id, m.step, m.channel, m.status, m.owner, m.claimed_at,"
-            " m.sent_at, m.error FROM reminders m JOIN invitees i ON i.id = m.invitee_id"
+            " m.sent_at, m.error, m.failures"
+            " FROM reminders m JOIN invitees i ON i.id = m.invitee_id"
             " WHERE i.council_id = ? ORDER BY m.id",
             (council_id,),
         )
@@ -125,8 +128,8 @@ class ReminderBook:
 
     async def records(self, invitee_id: int) -> list[ReminderRecord]:
         rows = await self.db.fetchall(
-            "SELECT invitee_id, step, channel, status, owner, claimed_at, sent_at, error"
-            " FROM reminders WHERE invitee_id = ? ORDER BY id",
+            "SELECT invitee_id, step, channel, status, owner, claimed_at, sent_at, error,"
+            " failures FROM reminders WHERE invitee_id = ? ORDER BY id",
             (invitee_id,),
         )
         return [ReminderRecord(**dict(r)) for r in rows]
@@ -186,15 +189,17 @@ class ReminderBook:
         error: str,
         *,
         unreachable: Unreachable | None = None,
+        personal: bool = False,
     ) -> None:
-        """The step did not go out. With `unreachable` the person is marked so ('blocked' also
-        on their Telegram account) and nothing more is sent to them."""
+        """The step did not go out, for the reason `error`. With `unreachable` the person is
+        marked so ('blocked' also on their Telegram account) and nothing more is sent to them;
+        `personal` (the message to this person was refused) counts towards the cap on tries."""
         now = self._now()
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE reminders SET status = 'failed', error = ?"
+                "UPDATE reminders SET status = 'failed', error = ?, failures = failures + ?"
                 " WHERE invitee_id = ? AND step = ? AND owner = ?",
-                (error[:500], invitee_id, step, owner),
+                (error[:500], int(personal), invitee_id, step, owner),
             )
             if unreachable is not None:
                 await conn.execute(

@@ -217,6 +217,13 @@ class Repository:
                         " WHERE council_id = ? AND email = ?",
                         (*fields, council_id, row.email),
                     )
+                    # A corrected row (a name that broke the email header) earns its failed
+                    # reminders a fresh set of tries.
+                    await conn.execute(
+                        "DELETE FROM reminders WHERE status = 'failed' AND invitee_id ="
+                        " (SELECT id FROM invitees WHERE council_id = ? AND email = ?)",
+                        (council_id, row.email),
+                    )
                     updated += 1
         return ImportResult(added=added, updated=updated, unchanged=unchanged)
 

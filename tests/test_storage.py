@@ -72,11 +72,16 @@ STATE = {"language": "cy", "privacy_accepted": True, "reviewing": False}
 async def test_migrations_apply_once(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with await Database.open(path) as db:
-        assert await db.applied_migrations() == [1, 2, 3]
+        assert await db.applied_migrations() == [1, 2, 3, 4]
     async with await Database.open(path) as db:
-        assert await db.applied_migrations() == [1, 2, 3]
+        assert await db.applied_migrations() == [1, 2, 3, 4]
         rows = await db.fetchall("SELECT version, name FROM schema_migrations")
-        assert [tuple(r) for r in rows] == [(1, "initial"), (2, "reminders"), (3, "window_opens")]
+        assert [tuple(r) for r in rows] == [
+            (1, "initial"),
+            (2, "reminders"),
+            (3, "window_opens"),
+            (4, "reminder_failures"),
+        ]
         assert (await db.fetchone("SELECT COUNT(*) FROM councils"))[0] == 22
 
 

@@ -1,12 +1,15 @@
 """`datatool remind [COUNCIL] [--dry-run]`: a person's deliberate chase, from the command line.
 
 It reminds, now, every unfinished invitee who has had nothing in the last 24 hours, whatever the
-cadence or the hour; a progress bar on stderr, the summary on stdout.
+cadence or the hour; a progress bar on stderr, the summary on stdout: what was sent, who was not
+reached and why, who was skipped and why. One person's failure never stops the others; the exit
+status is 1 only when messages were tried and not one of them went out.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
 from rich.console import Console
@@ -22,7 +25,7 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
     bot = create_bot(settings)
     try:
-        async with open_repo(settings) as repo:
+        async with open_repo(settings, read_only=args.dry_run) as repo:
             council_ids = None
             scope = "every council"
             if args.council:
@@ -53,6 +56,13 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{heading}: {scope}")
     for line in summary.lines():
         print(line)
+    if summary.failures:
+        print("not reached this time:")
+        for line in summary.people_lines():
+            print(line)
+    if summary.nothing_sent:
+        print(f"datatool: nothing could be sent ({scope}): see the reasons above", file=sys.stderr)
+        return 1
     return 0
 
 

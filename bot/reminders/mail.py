@@ -19,7 +19,7 @@ from typing import Literal, Self
 import aiosmtplib
 
 from bot.config import Settings
-from bot.reminders.outcome import SENT, SendResult
+from bot.reminders.outcome import SENT, SendResult, refused
 from bot.reminders.texts import closing_date, council_values, languages
 from rubric.catalog import Messages
 from rubric.models import Lang
@@ -159,6 +159,10 @@ class Mailer:
                     client.close()
 
     async def send(self, message: EmailMessage) -> SendResult:
+        """Sends one message. A recipient refused for good (5xx) is a bounce; one refused for
+        now (4xx), a command refused for this message, or an address that cannot be sent is
+        a failure of this message alone; a connection fault or a 4xx elsewhere is tried again
+        with backoff, then reported as the channel's failure."""
         delay = self.backoff
         error = ""
         for attempt in range(1, self.attempts + 1):
@@ -167,13 +171,26 @@ class Mailer:
                 await client.send_message(message)
                 return SENT
             except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPRecipientRefused) as exc:
-                return SendResult("bounced", f"recipient refused: {exc}")
+                found = (
+                    exc.recipients if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else [exc]
+                )
+                codes = ", ".join(f"{r.code} {r.message}" for r in found)
+                if all(r.code >= 500 for r in found):
+                    return SendResult("bounced", f"recipient refused: {codes}")
+                return refused(f"recipient refused for now: {codes}")
             except aiosmtplib.SMTPAuthenticationError as exc:
                 return SendResult("failed", f"SMTP login refused: {exc.code}")
+            except aiosmtplib.SMTPSenderRefused as exc:
+                return SendResult("failed", f"SMTP refused the sender: {exc.code} {exc.message}")
+            except aiosmtplib.SMTPNotSupported as exc:
+                return refused(f"SMTP server cannot send this: {exc}")
             except aiosmtplib.SMTPResponseException as exc:
                 if exc.code >= 500:
-                    return SendResult("failed", f"SMTP {exc.code}: {exc.message}")
+                    return refused(f"SMTP {exc.code}: {exc.message}")
                 error = f"SMTP {exc.code}: {exc.message}"
+            except ValueError as exc:
+                # aiosmtplib refuses, before sending anything, an address it cannot send safely.
+                return refused(f"cannot be sent: {exc}")
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 await self._drop()

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 Outcome = Literal["sent", "blocked", "bounced", "failed"]
+_ADDRESS = re.compile(r"[^\s@<>()\[\]'\",;:]+@[^\s@<>()\[\]'\",;:]+")
 
 
 @dataclass(frozen=True)
 class SendResult:
     outcome: Outcome
     error: str = ""
+    personal: bool = False
+    """For 'failed': this message to this person was refused (a 400 from Telegram, an SMTP
+    command refused, a name that cannot go in a header), so trying again counts towards the
+    person's cap. False when the channel itself failed (network, login, a server fault): that
+    says nothing about the person, and the next run simply tries again."""
 
     @property
     def unreachable(self) -> Literal["blocked", "bounced"] | None:
@@ -22,5 +29,16 @@ class SendResult:
             return "bounced"
         return None
 
+    @property
+    def reason(self) -> str:
+        """The error with any email address taken out: what the summary groups by and the log
+        may hold (the log never names a person)."""
+        return _ADDRESS.sub("<address>", self.error) or self.outcome
+
 
 SENT = SendResult("sent")
+
+
+def refused(error: str) -> SendResult:
+    """This message to this person was refused."""
+    return SendResult("failed", error, personal=True)

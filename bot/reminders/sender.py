@@ -16,6 +16,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -25,7 +26,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from aiolimiter import AsyncLimiter
 
-from bot.reminders.outcome import SENT, SendResult
+from bot.reminders.outcome import SENT, SendResult, refused
 
 log = logging.getLogger(__name__)
 SENDER_KEY = "reminder_sender"
@@ -84,7 +85,7 @@ class TelegramSender:
             except TelegramForbiddenError as exc:
                 return SendResult("blocked", exc.message)
             except TelegramBadRequest as exc:
-                return SendResult("failed", f"400: {exc.message}")
+                return refused(f"400: {exc.message}")
             except (TelegramNetworkError, TelegramServerError, TimeoutError) as exc:
                 faults += 1
                 if faults >= self.attempts:
@@ -92,6 +93,9 @@ class TelegramSender:
                 log.warning("send to Telegram failed (%s); trying again", type(exc).__name__)
                 await self._sleep(delay)
                 delay *= 2
+            except TelegramAPIError as exc:
+                # Anything else (a refused token, a conflict): the channel's fault, not theirs.
+                return SendResult("failed", f"{type(exc).__name__}: {exc.message}")
 
 
 def shared_sender(data: MutableMapping[str, Any], bot: Bot, rate: float) -> TelegramSender:

@@ -9,6 +9,12 @@ its process id, so the next run knows they are orphaned and sends them again: no
 The one message that can go twice is one that was on the wire at the instant of the crash, and
 with a handful of sends in flight that is a handful of people once per crash. Sending *before*
 recording nothing would instead risk skipping those people silently, which no one would notice.
+
+One person's failure never stops the run: whatever goes wrong with one message (a refused
+address, a refused SMTP command, a 400 from Telegram, a name that cannot go in a header) is
+recorded against that (invitee, step) with its reason, and the run goes on to the next person.
+Later runs try that step again, the schedule no sooner than `RETRY_GAP` after the failure, and
+give up after `FAILURE_CAP` such failures (a fault of the whole channel is not counted).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -37,7 +43,7 @@ from bot.reminders.cadence import (
     due,
 )
 from bot.reminders.mail import Mailer, compose, invite_link, kind_of, sender_address
-from bot.reminders.outcome import SendResult
+from bot.reminders.outcome import SendResult, refused
 from bot.reminders.sender import TelegramSender
 from bot.reminders.texts import load_texts, telegram_reminder
 from bot.telegram.ui import load_window
@@ -50,6 +56,10 @@ from storage.repository import Repository
 log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=15)
 """A claim older than this is orphaned even if a process with its id still runs (id reuse)."""
+FAILURE_CAP = 3
+"""Tries of one step that failed for the person's own reasons before the runs stop trying."""
+RETRY_GAP = timedelta(hours=1)
+"""How long the schedule waits before trying a failed step again (a chase tries at once)."""
 
 SKIP_WORDS: dict[str, str] = {
     "submitted": "already submitted",
@@ -63,7 +73,20 @@ SKIP_WORDS: dict[str, str] = {
     "not_yet": "not due yet",
     "max_reached": "had every reminder",
     "in_progress": "being sent by another run",
+    "gave_up": f"failed {FAILURE_CAP} times, not tried again (correct their roster row)",
+    "retry_later": "failed within the last hour, tried again later",
 }
+
+
+@dataclass(frozen=True)
+class FailedSend:
+    """One message that did not go out in this run, and why."""
+
+    invitee_id: int
+    email: str
+    channel: Channel
+    step: str
+    reason: str
 
 
 class Summary(BaseModel):
@@ -75,6 +98,8 @@ class Summary(BaseModel):
     """People found unreachable in this run (blocked the bot, mail bounced)."""
     failed: int = 0
     """Sends that failed for now; the next run tries them again."""
+    failures: list[FailedSend] = Field(default_factory=list)
+    """Each failed send, with its reason (the email is for the operator's eyes, never a log)."""
     skipped: dict[str, int] = Field(default_factory=dict)
     email_enabled: bool = True
     dry_run: bool = False
@@ -91,18 +116,37 @@ class Summary(BaseModel):
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
+    @property
+    def nothing_sent(self) -> bool:
+        """Messages were tried and not one went out: the run as a whole failed."""
+        return not self.dry_run and self.sent == 0 and bool(self.failed or self.unreachable)
+
     def lines(self) -> list[str]:
+        """The summary, with reasons but without anyone's name or address (it is logged)."""
         verb = "would send" if self.dry_run else "sent"
         lines = [f"{verb} by Telegram: {self.telegram}", f"{verb} by email: {self.email}"]
         if not self.email_enabled:
             lines.append("email channel skipped: SMTP_HOST is not set")
         lines.append(f"unreachable: {self.unreachable}")
         if self.failed:
-            lines.append(f"failed for now (tried again next run): {self.failed}")
+            lines.append(f"failed (tried again by a later run): {self.failed}")
+            reasons: dict[str, int] = {}
+            for failure in self.failures:
+                if failure.reason != "unreachable":
+                    reasons[failure.reason] = reasons.get(failure.reason, 0) + 1
+            for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+                lines.append(f"  {reason}: {n}")
         lines.append(f"skipped: {self.skipped_total}")
         for reason, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {SKIP_WORDS.get(reason, reason)}: {n}")
         return lines
+
+    def people_lines(self) -> list[str]:
+        """Who was not reached and why, one line each, for the operator at the command line."""
+        return [
+            f"  {f.email} ({f.channel}, {f.step}): {f.reason}"
+            for f in sorted(self.failures, key=lambda f: (f.email, f.step))
+        ]
 
 
 @dataclass(frozen=True)
@@ -207,6 +251,15 @@ async def plan(
             if any(r.step == decision.step and live_claims(r) for r in records):
                 summary.skip("in_progress")
                 continue
+            failed = next(
+                (r for r in records if r.step == decision.step and r.status == "failed"), None
+            )
+            if failed is not None and failed.failures >= FAILURE_CAP:
+                summary.skip("gave_up")
+                continue
+            if failed is not None and not deliberate and now - failed.claimed_at < RETRY_GAP:
+                summary.skip("retry_later")
+                continue
             jobs.append(Job(candidate, council, decision.step, decision.channel, window.closes_on))
     return jobs
 
@@ -272,15 +325,33 @@ async def run_reminders(
             setattr(summary, job.channel, getattr(summary, job.channel) + 1)
         else:
             await book.mark_failed(
-                invitee_id, job.step, owner, result.error, unreachable=result.unreachable
+                invitee_id,
+                job.step,
+                owner,
+                result.error,
+                unreachable=result.unreachable,
+                personal=result.personal,
             )
             if result.unreachable:
                 summary.unreachable += 1
             else:
                 summary.failed += 1
-                log.warning("reminder to invitee %s failed: %s", invitee_id, result.error)
+                summary.failures.append(
+                    FailedSend(
+                        invitee_id, job.candidate.email, job.channel, job.step, result.reason
+                    )
+                )
+                log.warning("reminder to invitee %s failed: %s", invitee_id, result.reason)
         if on_done is not None:
             on_done()
+
+    async def attempt(job: Job, send: Callable[[], Awaitable[SendResult]]) -> None:
+        """One message, whatever happens to it: a failure is this person's, never the run's."""
+        try:
+            result = await send()
+        except Exception as exc:  # recorded against the person, with its reason
+            result = refused(f"{type(exc).__name__}: {exc}")
+        await settle(job, result)
 
     async def claimed(job: Job) -> bool:
         ok = await book.claim(
@@ -297,39 +368,52 @@ async def run_reminders(
             job = queue.get_nowait()
             if not await claimed(job):
                 continue
-            assert job.candidate.telegram_id is not None
-            text, markup = telegram_reminder(
-                texts,
-                job.council,
-                job.candidate.language,
-                last_call=job.step == "last",
-                closes_on=job.closes_on,
-            )
-            await settle(job, await sender.send(job.candidate.telegram_id, text, markup))
+            await attempt(job, lambda job=job: by_telegram(job))
+
+    async def by_telegram(job: Job) -> SendResult:
+        assert job.candidate.telegram_id is not None
+        text, markup = telegram_reminder(
+            texts,
+            job.council,
+            job.candidate.language,
+            last_call=job.step == "last",
+            closes_on=job.closes_on,
+        )
+        return await sender.send(job.candidate.telegram_id, text, markup)
 
     async def email_worker() -> None:
         if not email_jobs:
             return
-        me = await bot.me()
-        username = me.username or ""
+        try:
+            username = (await bot.me()).username or ""
+        except Exception as exc:  # the links need it: no email can go
+            username, no_link = "", SendResult("failed", f"no bot username: {type(exc).__name__}")
+        else:
+            no_link = None
         async with Mailer(settings) as mailer:
             for job in email_jobs:
                 if not await claimed(job):
                     continue
-                candidate = job.candidate
-                assert candidate.token is not None
-                message = compose(
-                    texts,
-                    sender=sender_address(settings),
-                    to=candidate.email,
-                    name=candidate.name,
-                    lang=candidate.language,
-                    kind=kind_of(job.step, job.closes_on),
-                    link=invite_link(username, candidate.token),
-                    council=job.council,
-                    closes_on=job.closes_on,
-                )
-                await settle(job, await mailer.send(message))
+                if no_link is not None:
+                    await settle(job, no_link)
+                    continue
+                await attempt(job, lambda job=job: by_email(mailer, username, job))
+
+    async def by_email(mailer: Mailer, username: str, job: Job) -> SendResult:
+        candidate = job.candidate
+        assert candidate.token is not None
+        message = compose(
+            texts,
+            sender=sender_address(settings),
+            to=candidate.email,
+            name=candidate.name,
+            lang=candidate.language,
+            kind=kind_of(job.step, job.closes_on),
+            link=invite_link(username, candidate.token),
+            council=job.council,
+            closes_on=job.closes_on,
+        )
+        return await mailer.send(message)
 
     queue: asyncio.Queue[Job] = asyncio.Queue()
     for job in telegram_jobs:
