@@ -24,12 +24,14 @@ from bot.config import Settings
 from bot.reminders import handlers as reminders
 from bot.respondent import commands as common
 from bot.respondent import handlers as respondent
+from bot.telegram.faults import tell_not_saved, write_faults
 from bot.telegram.middlewares import OncePerUpdate, OnePersonAtATime, WhoIsThis
 from bot.telegram.session import RetryMiddleware, SendPacer
 from bot.telegram.ui import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
 from rubric.models import Lang, Questionnaire
+from storage.faults import is_write_fault
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -91,14 +93,22 @@ def build_dispatcher(
     dp.update.outer_middleware(OnePersonAtATime(rate=settings.flood_rate))
     dp.update.outer_middleware(WhoIsThis(repo))
     dp.include_routers(*(m.handlers.router() for m in (auditor, reminders, respondent, common)))
+    write_faults(dp.workflow_data)
     dp.errors.register(_on_error)
     return dp
 
 
-async def _on_error(event: ErrorEvent, texts: Messages, bot: Bot) -> bool:
+async def _on_error(
+    event: ErrorEvent, texts: Messages, bot: Bot, repo: Repository, dispatcher: Dispatcher
+) -> bool:
     """Log the failure (ids only: never answers or names) and tell the person their answers
-    are safe, so nobody is left waiting on a silent bot."""
+    are safe, so nobody is left waiting on a silent bot. A write the database refused is told
+    as such: the last answer was not saved, tap again shortly (see bot.telegram.faults)."""
     update = event.update
+    if is_write_fault(event.exception):
+        write_faults(dispatcher.workflow_data).note(event.exception, str(repo.db.path))
+        await tell_not_saved(bot, update, texts, repo)
+        return True
     # The frames, but not the exception's message: a message can quote what a person typed.
     frames = "".join(traceback.format_tb(event.exception.__traceback__))
     log.error("update %s failed: %s\n%s", update.update_id, type(event.exception).__name__, frames)
