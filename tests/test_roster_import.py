@@ -216,3 +216,32 @@ def test_codes_never_start_like_a_formula() -> None:
     assert len(set(tokens)) == len(tokens)
     # Without the redraw, about 1 in 64 codes would start with '-': 5000 draws would show ~78.
     assert any("-" in t for t in tokens)
+
+
+async def test_invites_file_from_a_hostile_roster_opens_as_plain_text(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from standin import StandIn
+
+    roster = HEADER + "".join(
+        f'powys,officer,"{quoted}",p{i}@powys.example,en,"{quoted}"\n'
+        for i, quoted in enumerate(n.replace('"', '""') for n in FORMULAS[:4])
+    )
+    (env / "roster.csv").write_text(roster, encoding="utf-8")
+    async with StandIn(token="123:ABC", bot_username="audit_data_bot") as api:
+        monkeypatch.setenv("BOT_TOKEN", "123:ABC")
+        monkeypatch.setenv("TELEGRAM_API_URL", api.base_url)
+        code = await asyncio.to_thread(
+            lambda: (
+                main(["roster", "import", "roster.csv"])
+                or main(["invites", "powys", "--out", "inv.csv"])
+            )
+        )
+    assert code == 0, capsys.readouterr().err
+    rows = list(csv.reader((env / "inv.csv").open(encoding="utf-8", newline="")))
+    assert rows[0] == ["council", "group", "name", "email", "language", "token", "link"]
+    assert sorted(r[2] for r in rows[1:]) == sorted("'" + n for n in FORMULAS[:4])
+    for row in rows[1:]:
+        assert not row[5].startswith(("=", "+", "-", "@", "'")), row  # codes need no quote
+        assert row[6] == f"https://t.me/audit_data_bot?start={row[5]}"
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)

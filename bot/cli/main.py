@@ -21,7 +21,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from bot.cli.roster_csv import RosterFileError, read_roster, write_invitations
 from bot.config import ConfigError, Settings, load_settings
 from storage.database import Database, SchemaBehind
-from storage.faults import cause, cause_at
+from storage.faults import cause_at
 from storage.models import Council
 from storage.repository import Repository, RosterError
 
@@ -269,8 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     except (sqlite3.Error, OSError) as exc:
         # A database that failed part-way (the disk filled, the file became read-only), or an
         # output file that could not be written: one line naming the file and the cause.
-        name = getattr(exc, "filename", None) or f"the database {settings.datatool_db}"
-        print(f"datatool: cannot write {name}: {cause(exc)}", file=sys.stderr)
+        filename = getattr(exc, "filename", None)
+        path = Path(filename) if filename else settings.datatool_db
+        name = filename or f"the database {settings.datatool_db}"
+        print(f"datatool: cannot write {name}: {cause_at(path, exc)}", file=sys.stderr)
         return 1
     except TelegramUnauthorizedError:
         print("datatool: the Bot API refused BOT_TOKEN: check it with @BotFather", file=sys.stderr)
