@@ -82,6 +82,8 @@ async def remind(
         skipped=summary.skipped_total,
         **names,
     )
+    if summary.failed:
+        text += "\n" + words(lang, "chase.failed", failed=summary.failed)
     if not settings.email_enabled:
         text += "\n" + words(lang, "chase.no_email")
     await message.answer(text)
