@@ -56,9 +56,9 @@ def is_write_fault(exc: BaseException) -> bool:
     """True for the failures that a write meets when the machine, not the data, is at fault: a
     full disk, a read-only file, a lock held too long, an I/O error. Such a write can succeed
     a moment later; nothing about the person's input is wrong."""
-    if not isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError):
-        return False
-    if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(
+        exc, sqlite3.IntegrityError | sqlite3.ProgrammingError
+    ):
         return False
     text = str(exc).lower()
     return any(

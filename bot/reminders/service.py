@@ -132,8 +132,7 @@ class Summary(BaseModel):
             lines.append(f"failed (tried again by a later run): {self.failed}")
             reasons: dict[str, int] = {}
             for failure in self.failures:
-                if failure.reason != "unreachable":
-                    reasons[failure.reason] = reasons.get(failure.reason, 0) + 1
+                reasons[failure.reason] = reasons.get(failure.reason, 0) + 1
             for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
                 lines.append(f"  {reason}: {n}")
         lines.append(f"skipped: {self.skipped_total}")
@@ -384,12 +383,11 @@ async def run_reminders(
     async def email_worker() -> None:
         if not email_jobs:
             return
+        no_link: SendResult | None = None
         try:
             username = (await bot.me()).username or ""
         except Exception as exc:  # the links need it: no email can go
             username, no_link = "", SendResult("failed", f"no bot username: {type(exc).__name__}")
-        else:
-            no_link = None
         async with Mailer(settings) as mailer:
             for job in email_jobs:
                 if not await claimed(job):
