@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
@@ -39,17 +40,27 @@ _LEADING_WORDS = ("the-", "cyngor-", "gyngor-", "nghyngor-", "chyngor-")
 _TRAILING_WORDS = ("-council", "-county-borough", "-county", "-city", "-cbc")
 
 
-class RosterError(Exception):
-    """A roster row that cannot be imported; nothing of the roster was imported."""
+@dataclass(frozen=True)
+class RowProblem:
+    index: int
+    """0-based index into the rows given to `import_roster`."""
+    reason: str
+    also_index: int | None = None
+    """For a person listed twice: the 0-based index of their first row."""
 
-    def __init__(self, line_index: int, reason: str, also_index: int | None = None) -> None:
-        also = "" if also_index is None else f" (and row {also_index})"
-        super().__init__(f"row {line_index}: {reason}{also}")
-        self.line_index = line_index
-        """0-based index into the rows given to `import_roster`."""
-        self.reason = reason
-        self.also_index = also_index
-        """For a person listed twice: the 0-based index of their first row."""
+
+class RosterError(Exception):
+    """Roster rows that cannot be imported (every one found); nothing was imported."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        first = problems[0]
+        also = "" if first.also_index is None else f" (and row {first.also_index})"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"row {first.index}: {first.reason}{also}{more}")
+        self.problems = problems
+        self.line_index = first.index
+        self.reason = first.reason
+        self.also_index = first.also_index
 
 
 def new_token() -> str:
@@ -179,17 +190,21 @@ class Repository:
         councils = await self.councils()
         resolved: list[int] = []
         seen: dict[tuple[int, str], int] = {}
+        problems: list[RowProblem] = []
         for index, row in enumerate(rows):
             council = _find_in(councils, row.council)
             if council is None:
-                raise RosterError(index, f"unknown council {row.council!r}")
+                problems.append(RowProblem(index, f"unknown council {row.council!r}"))
+                continue
             person = (council.id, row.email)
             if person in seen:
-                raise RosterError(
-                    index, f"{row.email} at {council.slug} is listed twice", seen[person]
-                )
+                reason = f"{row.email} at {council.slug} is listed twice"
+                problems.append(RowProblem(index, reason, seen[person]))
+                continue
             seen[person] = index
             resolved.append(council.id)
+        if problems:
+            raise RosterError(problems)
 
         added = updated = unchanged = 0
         now = self._now()

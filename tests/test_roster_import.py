@@ -245,3 +245,23 @@ async def test_invites_file_from_a_hostile_roster_opens_as_plain_text(
         assert not row[5].startswith(("=", "+", "-", "@", "'")), row  # codes need no quote
         assert row[6] == f"https://t.me/audit_data_bot?start={row[5]}"
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)
+
+
+def test_every_unknown_council_and_duplicate_is_reported_at_once(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _import(
+        env,
+        HEADER
+        + "powis,officer,Typo,typo@powys.example,en,\n"  # line 2
+        + "powys,officer,Ann,ann@powys.example,en,\n"  # line 3
+        + "Atlantis,officer,Nobody,no@atlantis.example,en,\n"  # line 4
+        + "powys,member,Ann Again,Ann@Powys.example,en,\n",  # line 5
+        capsys,
+    )
+    assert code == 1
+    assert [line.split(": ", 2)[2] for line in err] == [
+        "line 2: unknown council 'powis'",
+        "line 4: unknown council 'Atlantis'",
+        "line 5: ann@powys.example at powys is listed twice, also on line 3",
+    ]

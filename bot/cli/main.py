@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
-from bot.cli.roster_csv import RosterFileError, read_roster, write_invitations
+from bot.cli.roster_csv import Problem, RosterFileError, read_roster, write_invitations
 from bot.config import ConfigError, Settings, load_settings
 from storage.database import Database, SchemaBehind
 from storage.faults import cause_at
@@ -88,8 +88,21 @@ async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int
         try:
             result = await repo.import_roster([row for _, row in lines])
         except RosterError as exc:
-            also = "" if exc.also_index is None else f", also on line {lines[exc.also_index][0]}"
-            raise Failure(f"{path}: line {lines[exc.line_index][0]}: {exc.reason}{also}") from None
+            raise RosterFileError(
+                path,
+                [
+                    Problem(
+                        lines[p.index][0],
+                        p.reason
+                        + (
+                            ""
+                            if p.also_index is None
+                            else f", also on line {lines[p.also_index][0]}"
+                        ),
+                    )
+                    for p in exc.problems
+                ],
+            ) from None
     print(
         f"imported {path}: {result.added} added, {result.updated} updated, "
         f"{result.unchanged} unchanged"
