@@ -2,7 +2,7 @@
 
 All 22 councils, 100 invitees each (60 officers in five teams, 40 members), every one of them
 submitted with an answer to every question they are asked. Times the path that `/report` and
-`datatool report` take (`bot.auditor.delivery.build`: `storage.reporting.report_input`, then
+`datatool report` take (`bot.auditor.report_files.build`: `storage.reporting.report_input`, then
 `reports.build_report`, `render_summary`, `render_html`), median and p95 over repeated runs,
 and the peak memory of `datatool report COUNCIL --out FILE` as a whole process.
 Goal: under 150 ms to build.

@@ -18,6 +18,7 @@ import aiosqlite
 from rubric.models import GROUPS, Lang
 from storage.councils import COUNCILS, fold, short_name_cy, short_name_en
 from storage.database import Database, from_iso, to_iso, utcnow
+from storage.export import ExportRow, export_answers
 from storage.models import (
     BindOutcome,
     Council,
@@ -30,6 +31,8 @@ from storage.models import (
     SurveyRecord,
     Unreachable,
 )
+from storage.reminders import ReminderBook
+from storage.reporting import ReportRows, report_input
 
 TOKEN_BYTES = 24
 """192 random bits, 32 characters of A-Za-z0-9_-: a valid /start payload, impossible to guess;
@@ -616,6 +619,18 @@ class Repository:
         closes_on = None if row[0] is None else date.fromisoformat(row[0])
         opens_on = None if row[2] is None else date.fromisoformat(row[2])
         return closes_on, from_iso(row[1]), opens_on
+
+    # The reminder bookkeeping, the report queries and the export live in their own modules;
+    # the bot and the command line reach them through here, never through ``self.db``.
+
+    def reminder_book(self, *, clock: Callable[[], datetime] | None = None) -> ReminderBook:
+        return ReminderBook(self.db, clock=clock or self._clock)
+
+    async def report_input(self, council_id: int) -> ReportRows:
+        return await report_input(self.db, council_id)
+
+    async def export_answers(self, council_id: int) -> list[ExportRow]:
+        return await export_answers(self.db, council_id)
 
 
 def _find_in(councils: list[Council], query: str) -> Council | None:

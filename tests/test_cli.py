@@ -154,3 +154,30 @@ def test_export_neutralises_formulas() -> None:
     assert neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert neutralise("+1") == "'+1" and neutralise("@x") == "'@x" and neutralise("-2") == "'-2"
     assert neutralise("Agree") == "Agree"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["status", "powys"],
+        ["roster", "import", "missing.csv"],
+        ["export", "powys", "--out", "x.csv"],
+        ["report", "powys", "--out", "r.html"],
+        ["auditors", "list"],
+        ["survey", "close", "powys"],
+    ],
+)
+def test_commands_that_never_talk_to_telegram_never_load_aiogram(
+    env: Path, argv: list[str]
+) -> None:
+    """What makes ``datatool --help`` and the offline commands start at once (see README)."""
+    probe = (
+        "import sys\nfrom bot.cli.main import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiogram', 'aiohttp'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=env, timeout=60
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr

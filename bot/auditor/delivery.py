@@ -1,47 +1,16 @@
-"""Builds a council's report from the database and delivers it in Telegram: the summary as a
-message, the full report as an HTML document. Used by /report and when a survey closes."""
+"""Delivers a council's report in Telegram: the summary as a message, the full report as an HTML
+document. Used by /report and when a survey closes."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
+from bot.auditor.report_files import build
 from bot.config import Settings
-from reports import build_report, render_html, render_summary, report_filename
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
-from storage.reporting import report_input
 from storage.repository import Repository
-
-
-@dataclass(frozen=True)
-class BuiltReport:
-    summary: str
-    html: str
-    filename: str
-
-
-async def build(
-    repo: Repository,
-    questionnaire: Questionnaire,
-    settings: Settings,
-    council: Council,
-    lang: Lang,
-) -> BuiltReport:
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
-    rows = await report_input(repo.db, council.id)
-    report = build_report(
-        questionnaire, rows, council, lang, settings.min_group_size, generated_on=today
-    )
-    return BuiltReport(
-        summary=render_summary(report, lang),
-        html=render_html(report, lang),
-        filename=report_filename(council, today),
-    )
 
 
 async def deliver_report(

@@ -10,48 +10,42 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bot.cli.common import council_or_fail, open_repo
+from bot.cli.telegram import open_bot
 from bot.config import Settings
+from bot.reminders.service import run_reminders
 
 
 async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli.main import council_or_fail, open_repo
-    from bot.reminders.service import run_reminders
-    from bot.telegram.dispatcher import create_bot
-
-    bot = create_bot(settings)
-    try:
-        async with open_repo(settings, read_only=args.dry_run) as repo:
-            council_ids = None
-            scope = "every council"
-            if args.council:
-                council = await council_or_fail(repo, args.council)
-                council_ids = [council.id]
-                scope = council.slug
-            columns = (
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
+    async with open_bot(settings) as bot, open_repo(settings, read_only=args.dry_run) as repo:
+        council_ids = None
+        scope = "every council"
+        if args.council:
+            council = await council_or_fail(repo, args.council)
+            council_ids = [council.id]
+            scope = council.slug
+        columns = (
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+            task = progress.add_task(f"reminding ({scope})", total=None)
+            summary = await run_reminders(
+                repo,
+                bot,
+                settings,
+                council_ids=council_ids,
+                deliberate=True,
+                dry_run=args.dry_run,
+                on_total=lambda n: progress.update(task, total=n),
+                on_done=lambda: progress.advance(task),
             )
-            with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
-                task = progress.add_task(f"reminding ({scope})", total=None)
-                summary = await run_reminders(
-                    repo,
-                    bot,
-                    settings,
-                    council_ids=council_ids,
-                    deliberate=True,
-                    dry_run=args.dry_run,
-                    on_total=lambda n: progress.update(task, total=n),
-                    on_done=lambda: progress.advance(task),
-                )
-    finally:
-        await bot.session.close()
     heading = "dry run, nothing sent" if args.dry_run else "reminders"
     print(f"{heading}: {scope}")
     for line in summary.lines():
@@ -64,15 +58,3 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         print(f"datatool: nothing could be sent ({scope}): see the reasons above", file=sys.stderr)
         return 1
     return 0
-
-
-def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
-    p = add(
-        "remind",
-        cmd_remind,
-        "remind now every unfinished invitee not reminded in the last 24 hours",
-    )
-    p.add_argument("council", nargs="?", help="one council (default: every council)")
-    p.add_argument(
-        "--dry-run", action="store_true", help="show who would be reminded; send nothing"
-    )

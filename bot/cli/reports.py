@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
+from bot.auditor.report_files import build
+from bot.cli.common import council_or_fail, open_repo
 from bot.cli.spreadsheet import write_csv
 from bot.config import Settings
 from rubric.loader import load_questionnaire
-from storage.export import export_answers
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.auditor.delivery import build
-    from bot.cli.main import council_or_fail, open_repo
-
     async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
         built = await build(repo, load_questionnaire(), settings, council, args.lang)
@@ -26,12 +23,10 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli.main import council_or_fail, open_repo
-
     questionnaire = load_questionnaire()
     async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
-        rows = await export_answers(repo.db, council.id)
+        rows = await repo.export_answers(council.id)
     question_ids = [q.id for q in questionnaire.questions]
     write_csv(
         Path(args.out),
@@ -43,13 +38,3 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     )
     print(f"wrote {len(rows)} anonymised responses for {council.slug} to {args.out}")
     return 0
-
-
-def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
-    p = add("report", cmd_report, "a council's report as one self-contained HTML file")
-    p.add_argument("council")
-    p.add_argument("--lang", choices=("en", "cy"), default="en")
-    p.add_argument("--out", help="the HTML file (default: datatool-COUNCIL-DATE.html)")
-    p = add("export", cmd_export, "anonymised answers as CSV, one row per response")
-    p.add_argument("council")
-    p.add_argument("--out", required=True)

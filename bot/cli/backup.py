@@ -1,0 +1,24 @@
+"""``datatool backup FILE``: a consistent copy of the database, even while the bot runs."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from pathlib import Path
+
+from bot.cli.common import Failure, open_database
+from bot.config import Settings
+from storage.faults import cause_at
+
+
+async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    dest = Path(args.file)
+    if dest.resolve() == Path(settings.datatool_db).resolve():
+        raise Failure("the backup file must not be the database itself")
+    async with await open_database(settings, read_only=True) as db:
+        try:
+            await db.backup(dest)
+        except (sqlite3.Error, OSError) as exc:
+            raise Failure(f"cannot write the backup {dest}: {cause_at(dest, exc)}") from None
+    print(f"backed up {settings.datatool_db} to {dest}")
+    return 0

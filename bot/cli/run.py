@@ -1,0 +1,17 @@
+"""``datatool run``: the bot itself (long polling and the reminder schedule beside it)."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli.telegram import telegram_failures
+from bot.config import Settings
+from bot.reminders.schedule import reminder_loop
+from bot.telegram.dispatcher import run_polling
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    settings.token()
+    async with telegram_failures(settings):
+        await run_polling(settings, background=[reminder_loop])
+    return 0
