@@ -6,12 +6,15 @@ A missing or malformed setting must end a command with one line that names the s
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from flows.cadence import Cadence
 
 
 class ConfigError(Exception):
@@ -102,6 +105,19 @@ class Settings(BaseSettings):
                 "BOT_TOKEN is malformed: expected the form 123456:ABC-DEF from @BotFather"
             )
         return value
+
+    def cadence(self) -> Cadence:
+        """The reminder rules' settings, as the pure rules in ``flows.cadence`` take them."""
+        return Cadence(
+            remind_after=timedelta(days=self.remind_after_days),
+            remind_every=timedelta(days=self.remind_every_days),
+            remind_max=self.remind_max,
+            last_call_days=self.last_call_days,
+            work_start=self.work_start,
+            work_end=self.work_end,
+            work_days=self.work_days,
+            tz=ZoneInfo(self.timezone),
+        )
 
 
 def load_settings(*, require_token: bool = False, **overrides: object) -> Settings:

@@ -287,20 +287,22 @@ class Repository:
 
     async def whois(self, telegram_id: int) -> tuple[Invitee | None, Council | None, Lang | None]:
         """Everything the bot needs to know about who wrote, in one read: their invitation and
-        council (if their account is bound to one) and their account's language."""
+        council (if their account is bound to one) and their language (the one their survey is
+        in, else their account's; None while unknown)."""
         row = await self.db.fetchone(
             'SELECT i.id, i.council_id, c.slug AS council_slug, i.grp AS "group", i.name,'
             " i.email, i.language, i.team, i.token, i.telegram_id, i.opened_at, i.emailed_at,"
             " i.unreachable, c.slug_cy, c.name_en, c.name_cy, c.name_cy_soft, c.name_cy_nasal,"
-            " c.name_cy_aspirate, a.language AS account_language"
+            " c.name_cy_aspirate, a.language AS account_language, r.language AS survey_language"
             " FROM (SELECT ? AS tid) t"
             " LEFT JOIN invitees i ON i.telegram_id = t.tid"
+            " LEFT JOIN responses r ON r.invitee_id = i.id"
             " LEFT JOIN councils c ON c.id = i.council_id"
             " LEFT JOIN accounts a ON a.telegram_id = t.tid",
             (telegram_id,),
         )
         assert row is not None
-        language = row["account_language"]
+        language = row["survey_language"] or row["account_language"]
         if row["id"] is None:
             return None, None, language
         fields = dict(row)
@@ -622,6 +624,11 @@ class Repository:
 
     # The reminder bookkeeping, the report queries and the export live in their own modules;
     # the bot and the command line reach them through here, never through ``self.db``.
+
+    @property
+    def location(self) -> str:
+        """Where the data lives (the database file), for the operator's log lines."""
+        return str(self.db.path)
 
     def reminder_book(self, *, clock: Callable[[], datetime] | None = None) -> ReminderBook:
         return ReminderBook(self.db, clock=clock or self._clock)

@@ -1,5 +1,5 @@
-"""Reminder bookkeeping on real SQLite (claims, crash takeover, reports once), the emails'
-composition, and the Telegram sender's handling of 429, 403 and network faults."""
+"""Reminder bookkeeping on real SQLite (claims, crash takeover, reports once) and the emails'
+composition. (The one retry policy, and the sender that relies on it: tests/telegram/.)"""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiogram.exceptions import TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
-from aiogram.methods import SendMessage
 
 from bot.reminders.mail import compose, invite_link
-from bot.reminders.sender import TelegramSender
 from bot.reminders.service import Summary, orphaned
 from bot.reminders.texts import load_texts, telegram_reminder
 from storage.database import Database
@@ -166,51 +163,3 @@ async def test_telegram_reminder_resumes(db: Database) -> None:
 
 
 # --- the sender ---------------------------------------------------------------------------------
-
-
-class FakeBot:
-    """Answers send_message with a scripted list of exceptions, then success."""
-
-    def __init__(self, script: list[Exception]) -> None:
-        self.script = script
-        self.calls = 0
-
-    async def send_message(self, chat_id: int, text: str, reply_markup: object = None) -> None:
-        self.calls += 1
-        if self.script:
-            raise self.script.pop(0)
-
-
-METHOD = SendMessage(chat_id=1, text="x")
-
-
-async def _sender(script: list[Exception]) -> tuple[TelegramSender, FakeBot, list[float]]:
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    fake = FakeBot(script)
-    return TelegramSender(fake, 1000, sleep=sleep, backoff=0.5), fake, slept  # type: ignore[arg-type]
-
-
-async def test_429_waits_and_sends_the_same_message_again() -> None:
-    sender, fake, slept = await _sender([TelegramRetryAfter(METHOD, "flood", 3)])
-    result = await sender.send(1, "hello")
-    assert result.outcome == "sent" and fake.calls == 2 and sender.retry_afters == 1
-    assert slept and 2.5 < slept[0] <= 3
-
-
-async def test_403_is_blocked_and_never_retried() -> None:
-    sender, fake, _ = await _sender([TelegramForbiddenError(METHOD, "bot was blocked")])
-    result = await sender.send(1, "hello")
-    assert (result.outcome, result.unreachable, fake.calls) == ("blocked", "blocked", 1)
-
-
-async def test_network_errors_back_off_then_give_up() -> None:
-    sender, fake, slept = await _sender([TelegramNetworkError(METHOD, "reset")] * 2)
-    assert (await sender.send(1, "hello")).outcome == "sent"
-    assert slept == [0.5, 1.0] and fake.calls == 3
-    sender, fake, _ = await _sender([TelegramNetworkError(METHOD, "reset")] * 9)
-    result = await sender.send(1, "hello")
-    assert result.outcome == "failed" and result.unreachable is None and fake.calls == 5

@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from bot.reminders.cadence import (
-    Cadence,
+from flows.cadence import (
     Progress,
     Sent,
     chase,
@@ -20,7 +19,7 @@ from bot.reminders.cadence import (
 from flows.window import Window, window_open, window_state
 
 LONDON = ZoneInfo("Europe/London")
-CADENCE = Cadence.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+CADENCE = Settings(_env_file=None).cadence()  # type: ignore[call-arg]
 OPEN = Window()
 
 

@@ -1,17 +1,19 @@
 """Auditor commands: /report COUNCIL [en|cy] and /status [COUNCIL].
 
-Whoever is not an auditor for the council asked about gets one polite refusal, the same
-whatever they asked, so that nobody learns which councils exist in the data or have answers.
+They sit behind the auditor filter (``bot.auditor.access``): a handler here runs for an auditor
+only, with their ``scope`` and ``lang``. A council outside the scope gets the same refusal as a
+non-auditor does.
 """
 
 from __future__ import annotations
 
 from html import escape
-from typing import Literal
 
+from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.auditor.access import REPORT, STATUS, Scope, covers, refuse
 from bot.auditor.delivery import deliver_report
 from bot.config import Settings
 from bot.telegram.registry import Handlers
@@ -21,41 +23,6 @@ from storage.models import Council
 from storage.repository import Repository
 
 handlers = Handlers("auditor")
-Scope = set[int] | Literal["all"] | None
-
-
-async def auditor_scope(repo: Repository, settings: Settings, telegram_id: int) -> Scope:
-    if telegram_id in settings.auditor_ids:
-        return "all"
-    return await repo.auditor_scope(telegram_id)
-
-
-def covers(scope: Scope, council: Council) -> bool:
-    return scope == "all" or (isinstance(scope, set) and council.id in scope)
-
-
-def auditor_lang(message: Message, account_lang: Lang | None) -> Lang:
-    if account_lang:
-        return account_lang
-    code = (message.from_user.language_code or "") if message.from_user else ""
-    return "cy" if code.lower().startswith("cy") else "en"
-
-
-async def admit(
-    message: Message,
-    repo: Repository,
-    texts: Messages,
-    settings: Settings,
-    account_lang: Lang | None,
-) -> tuple[Lang, Scope] | None:
-    """The auditor's language and scope; None, after the one refusal, for anyone else."""
-    assert message.from_user is not None
-    lang = auditor_lang(message, account_lang)
-    scope = await auditor_scope(repo, settings, message.from_user.id)
-    if scope is None:
-        await message.answer(texts(lang, "auditor.denied"))
-        return None
-    return lang, scope
 
 
 async def resolve_council(
@@ -74,25 +41,23 @@ async def resolve_council(
         await message.answer(text)
         return None
     if not covers(scope, council):
-        await message.answer(texts(lang, "auditor.denied"))
+        await refuse(message, texts, lang)
         return None
     return council
 
 
-@handlers.message(Command("report", "adroddiad"))
+@handlers.message(Command(*REPORT))
 async def report(
     message: Message,
     command: CommandObject,
-    account_lang: Lang | None,
+    bot: Bot,
+    scope: Scope,
+    lang: Lang,
     repo: Repository,
     texts: Messages,
     settings: Settings,
     questionnaire: Questionnaire,
 ) -> None:
-    admitted = await admit(message, repo, texts, settings, account_lang)
-    if admitted is None:
-        return
-    lang, scope = admitted
     words = (command.args or "").split()
     report_lang: Lang = lang
     if words and words[-1].lower() in ("en", "cy"):
@@ -104,7 +69,7 @@ async def report(
     if council is None:
         return
     await deliver_report(
-        message.bot,  # type: ignore[arg-type]
+        bot,
         repo,
         questionnaire,
         settings,
@@ -131,19 +96,15 @@ async def _status_block(repo: Repository, texts: Messages, lang: Lang, council: 
     return f"{title}\n<pre>{escape(chr(10).join(lines))}</pre>"
 
 
-@handlers.message(Command("status", "statws"))
+@handlers.message(Command(*STATUS))
 async def status(
     message: Message,
     command: CommandObject,
-    account_lang: Lang | None,
+    scope: Scope,
+    lang: Lang,
     repo: Repository,
     texts: Messages,
-    settings: Settings,
 ) -> None:
-    admitted = await admit(message, repo, texts, settings, account_lang)
-    if admitted is None:
-        return
-    lang, scope = admitted
     query = (command.args or "").strip()
     header = texts(lang, "status.header")
     if query:

@@ -1,56 +1,46 @@
 """`/remind COUNCIL`: an auditor's deliberate chase, from Telegram.
 
 Like `datatool remind`, it reminds now everyone unfinished at the council who has had nothing in
-the last 24 hours. Whoever is not an auditor for that council gets the one polite refusal.
+the last 24 hours. It sits behind the auditor filter (``bot.auditor.access``), and uses the
+process's one reminder sender and the reminders' catalog, which the dispatcher holds.
 """
 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.auditor.handlers import admit, resolve_council
+from bot.auditor.access import REMIND, Scope
+from bot.auditor.handlers import resolve_council
 from bot.config import Settings
-from bot.reminders.sender import shared_sender
+from bot.reminders.sender import TelegramSender
 from bot.reminders.service import run_reminders
-from bot.reminders.texts import council_values, load_texts
+from bot.reminders.texts import council_values
+from bot.survey_window import survey_open
 from bot.telegram.registry import Handlers
-from bot.telegram.ui import survey_open
 from rubric.catalog import Messages
 from rubric.models import Lang
 from storage.repository import Repository
 
 handlers = Handlers("reminders")
-TEXTS_KEY = "reminder_texts"
 
 
-def reminder_texts(data: dict[str, Any]) -> Messages:
-    """The reminders' catalog, read once per dispatcher."""
-    found = data.get(TEXTS_KEY)
-    if not isinstance(found, Messages):
-        found = data[TEXTS_KEY] = load_texts()
-    return found
-
-
-@handlers.message(Command("remind", "atgoffa"))
+@handlers.message(Command(*REMIND))
 async def remind(
     message: Message,
     command: CommandObject,
     bot: Bot,
-    dispatcher: Dispatcher,
-    account_lang: Lang | None,
+    scope: Scope,
+    lang: Lang,
     repo: Repository,
     texts: Messages,
     settings: Settings,
+    reminder_sender: TelegramSender,
+    reminder_texts: Messages,
 ) -> None:
-    admitted = await admit(message, repo, texts, settings, account_lang)
-    if admitted is None:
-        return
-    lang, scope = admitted
     query = (command.args or "").strip()
     if not query:
         await message.answer(texts(lang, "auditor.usage_remind"))
@@ -58,7 +48,7 @@ async def remind(
     council = await resolve_council(message, repo, texts, lang, query, scope)
     if council is None:
         return
-    words = reminder_texts(dispatcher.workflow_data)
+    words = reminder_texts
     names = {k: escape(v) for k, v in council_values(council, lang).items()}
     if not await survey_open(repo, council.id, settings.timezone):
         await message.answer(words(lang, "chase.closed", **names))
@@ -70,7 +60,7 @@ async def remind(
         settings,
         council_ids=[council.id],
         deliberate=True,
-        sender=shared_sender(dispatcher.workflow_data, bot, settings.send_rate),
+        sender=reminder_sender,
         texts=words,
     )
     text = words(

@@ -17,10 +17,17 @@ from types import TracebackType
 from typing import Literal, Self
 
 import aiosmtplib
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from bot.config import Settings
-from bot.reminders.outcome import SENT, SendResult, refused
 from bot.reminders.texts import closing_date, council_values, languages
+from flows.outcome import SENT, SendResult, refused
 from rubric.catalog import Messages
 from rubric.models import Lang
 from storage.models import Council
@@ -109,10 +116,19 @@ def sender_address(settings: Settings) -> str:
     return settings.smtp_from or settings.smtp_username or f"datatool@{settings.smtp_host}"
 
 
+class _TryAgain(Exception):
+    """A fault worth another attempt: a dropped connection or a 4xx answer."""
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.warning("email attempt %d failed (%s); trying again", state.attempt_number, error)
+
+
 class Mailer:
     """One SMTP connection for a run, opened on first use and opened again if the server drops
     it. A refused recipient is a bounce (never retried); a connection fault or a 4xx answer is
-    tried again with backoff."""
+    tried again with exponential backoff (tenacity), ``attempts`` times in all."""
 
     def __init__(
         self,
@@ -162,43 +178,51 @@ class Mailer:
         """Sends one message. A recipient refused for good (5xx) is a bounce; one refused for
         now (4xx), a command refused for this message, or an address that cannot be sent is
         a failure of this message alone; a connection fault or a 4xx elsewhere is tried again
-        with backoff, then reported as the channel's failure."""
-        delay = self.backoff
-        error = ""
-        for attempt in range(1, self.attempts + 1):
-            try:
-                client = await self._connected()
-                await client.send_message(message)
-                return SENT
-            except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPRecipientRefused) as exc:
-                found = (
-                    exc.recipients if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else [exc]
-                )
-                codes = ", ".join(f"{r.code} {r.message}" for r in found)
-                if all(r.code >= 500 for r in found):
-                    return SendResult("bounced", f"recipient refused: {codes}")
-                return refused(f"recipient refused for now: {codes}")
-            except aiosmtplib.SMTPAuthenticationError as exc:
-                return SendResult("failed", f"SMTP login refused: {exc.code}")
-            except aiosmtplib.SMTPSenderRefused as exc:
-                return SendResult("failed", f"SMTP refused the sender: {exc.code} {exc.message}")
-            except aiosmtplib.SMTPNotSupported as exc:
-                return refused(f"SMTP server cannot send this: {exc}")
-            except aiosmtplib.SMTPResponseException as exc:
-                if exc.code >= 500:
-                    return refused(f"SMTP {exc.code}: {exc.message}")
-                error = f"SMTP {exc.code}: {exc.message}"
-            except ValueError as exc:
-                # aiosmtplib refuses, before sending anything, an address it cannot send safely.
-                return refused(f"cannot be sent: {exc}")
-            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                await self._drop()
-            if attempt < self.attempts:
-                log.warning("email attempt %d failed (%s); trying again", attempt, error)
-                await self._sleep(delay)
-                delay *= 2
-        return SendResult("failed", error)
+        with exponential backoff (tenacity), then reported as the channel's failure."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(_TryAgain),
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.backoff, exp_base=2),
+            sleep=self._sleep,
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send_once(message)
+        except _TryAgain as exc:
+            return SendResult("failed", str(exc))
+        raise AssertionError("unreachable")
+
+    async def _send_once(self, message: EmailMessage) -> SendResult:
+        """One attempt: sent, or a final answer (bounced, refused), or ``_TryAgain``."""
+        try:
+            client = await self._connected()
+            await client.send_message(message)
+            return SENT
+        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPRecipientRefused) as exc:
+            found = exc.recipients if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else [exc]
+            codes = ", ".join(f"{r.code} {r.message}" for r in found)
+            if all(r.code >= 500 for r in found):
+                return SendResult("bounced", f"recipient refused: {codes}")
+            return refused(f"recipient refused for now: {codes}")
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            return SendResult("failed", f"SMTP login refused: {exc.code}")
+        except aiosmtplib.SMTPSenderRefused as exc:
+            return SendResult("failed", f"SMTP refused the sender: {exc.code} {exc.message}")
+        except aiosmtplib.SMTPNotSupported as exc:
+            return refused(f"SMTP server cannot send this: {exc}")
+        except aiosmtplib.SMTPResponseException as exc:
+            if exc.code >= 500:
+                return refused(f"SMTP {exc.code}: {exc.message}")
+            raise _TryAgain(f"SMTP {exc.code}: {exc.message}") from exc
+        except ValueError as exc:
+            # aiosmtplib refuses, before sending anything, an address it cannot send safely.
+            return refused(f"cannot be sent: {exc}")
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._drop()
+            raise _TryAgain(f"{type(exc).__name__}: {exc}") from exc
 
     async def __aenter__(self) -> Self:
         return self

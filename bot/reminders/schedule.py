@@ -15,14 +15,12 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
 from bot.auditor.delivery import deliver_report
 from bot.config import Settings
-from bot.reminders.cadence import Cadence, working_hours
-from bot.reminders.sender import TelegramSender, shared_sender
+from bot.reminders.sender import TelegramSender
 from bot.reminders.service import Summary, run_reminders
-from bot.reminders.texts import load_texts
+from flows.cadence import working_hours
 from rubric.catalog import Messages
 from rubric.models import Questionnaire
 from storage.database import utcnow
-from storage.reminders import ReminderBook
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -49,8 +47,8 @@ async def send_closed_reports(
     """Sends every newly closed council's report to each of its auditors, then records it as
     sent. An auditor who blocked the bot or never opened it is passed over; any other failure
     leaves the report unsent, to be tried again next round."""
-    book = ReminderBook(repo.db, clock=clock)
-    today = Cadence.from_settings(settings).local(clock()).date()
+    book = repo.reminder_book(clock=clock)
+    today = settings.cadence().local(clock()).date()
     done: list[int] = []
     for council_id in await book.closed_unreported(today):
         council = await repo.council(council_id)
@@ -86,7 +84,7 @@ async def schedule_round(
     result = Round(
         reports=await send_closed_reports(bot, repo, questionnaire, settings, clock=clock)
     )
-    if working_hours(clock(), Cadence.from_settings(settings)):
+    if working_hours(clock(), settings.cadence()):
         result.summary = await run_reminders(
             repo, bot, settings, deliberate=False, clock=clock, sender=sender, texts=texts
         )
@@ -108,8 +106,8 @@ async def reminder_loop(
     `rounds` rounds, in tests). A failed round is logged and the next one tries again."""
     settings: Settings = dp["settings"]
     questionnaire: Questionnaire = dp["questionnaire"]
-    sender = shared_sender(dp.workflow_data, bot, settings.send_rate)
-    texts = load_texts()
+    sender: TelegramSender = dp["reminder_sender"]
+    texts: Messages = dp["reminder_texts"]
     done = 0
     while rounds is None or done < rounds:
         try:

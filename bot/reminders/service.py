@@ -32,8 +32,12 @@ from aiogram import Bot
 from pydantic import BaseModel, Field
 
 from bot.config import Settings
-from bot.reminders.cadence import (
-    Cadence,
+from bot.reminders.mail import Mailer, compose, invite_link, kind_of, sender_address
+from bot.reminders.sender import TelegramSender
+from bot.reminders.texts import load_texts, telegram_reminder
+from bot.survey_window import load_window
+from bot.telegram.session import retry_policy
+from flows.cadence import (
     Channel,
     Decision,
     Progress,
@@ -42,11 +46,7 @@ from bot.reminders.cadence import (
     chase,
     due,
 )
-from bot.reminders.mail import Mailer, compose, invite_link, kind_of, sender_address
-from bot.reminders.outcome import SendResult, refused
-from bot.reminders.sender import TelegramSender
-from bot.reminders.texts import load_texts, telegram_reminder
-from bot.telegram.ui import load_window
+from flows.outcome import SendResult, refused
 from rubric.catalog import Messages
 from storage.database import utcnow
 from storage.models import Council
@@ -226,7 +226,7 @@ async def plan(
     make_tokens: bool,
 ) -> list[Job]:
     """The jobs due now; everyone else is counted in `summary.skipped` with a reason."""
-    cadence = Cadence.from_settings(settings)
+    cadence = settings.cadence()
     rule = chase if deliberate else due
     jobs: list[Job] = []
     for council_id in council_ids:
@@ -283,7 +283,7 @@ async def run_reminders(
     and by email otherwise. Returns what was done."""
     now = clock()
     owner = new_owner()
-    book = ReminderBook(repo.db, clock=clock)
+    book = repo.reminder_book(clock=clock)
     summary = Summary(email_enabled=settings.email_enabled, dry_run=dry_run)
     ids = list(council_ids) if council_ids is not None else await book.council_ids()
     dead = orphaned(await book.open_claims(), owner, now)
@@ -312,8 +312,9 @@ async def run_reminders(
         return summary
 
     texts = texts or load_texts()
-    sender = sender or TelegramSender(bot, settings.send_rate)
-    retry_afters_before = sender.retry_afters
+    sender = sender or TelegramSender(settings.send_rate)
+    policy = retry_policy(bot)
+    retry_afters_before = policy.retry_afters if policy else 0
     telegram_jobs = [j for j in jobs if j.channel == "telegram"]
     email_jobs = [j for j in jobs if j.channel == "email"]
 
@@ -378,7 +379,7 @@ async def run_reminders(
             last_call=job.step == "last",
             closes_on=job.closes_on,
         )
-        return await sender.send(job.candidate.telegram_id, text, markup)
+        return await sender.send(bot, job.candidate.telegram_id, text, markup)
 
     async def email_worker() -> None:
         if not email_jobs:
@@ -420,5 +421,5 @@ async def run_reminders(
         group.create_task(email_worker())
         for _ in range(max(1, min(concurrency, len(telegram_jobs)))):
             group.create_task(telegram_worker(queue))
-    summary.retry_afters = sender.retry_afters - retry_afters_before
+    summary.retry_afters = (policy.retry_afters if policy else 0) - retry_afters_before
     return summary

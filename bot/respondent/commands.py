@@ -1,5 +1,8 @@
 """Commands for everyone (/help, /privacy, /forget) and the fallbacks that make sure nothing a
-person sends goes unanswered: unknown commands, stickers and photos, forged or stale buttons."""
+person sends goes unanswered: unknown commands, stickers and photos, forged or stale buttons.
+
+Each handler gets the person's ``lang`` from the ``WhoIsThis`` middleware (None while unknown:
+then both languages, Welsh first)."""
 
 from __future__ import annotations
 
@@ -7,13 +10,15 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from bot.auditor.access import auditor_scope
 from bot.config import Settings
 from bot.respondent.callbacks import ForgetCb
-from bot.respondent.handlers import is_auditor
 from bot.respondent.journey import Respondent, load_state
 from bot.respondent.screens import Rendered, button, keyboard, render
+from bot.respondent.survey import screen_context
+from bot.telegram.edits import edit
 from bot.telegram.registry import Handlers
-from bot.telegram.ui import context, edit, say
+from bot.telegram.wording import say
 from flows import current_screen
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
@@ -22,29 +27,18 @@ from storage.repository import Repository
 handlers = Handlers("common")
 
 
-async def _lang(
-    repo: Repository, respondent: Respondent | None, account_lang: Lang | None
-) -> Lang | None:
-    if respondent is not None:
-        state = await load_state(repo, respondent.invitee)
-        if state.language:
-            return state.language
-    return account_lang
-
-
 @handlers.message(Command("help", "cymorth"))
 async def help_(
     message: Message,
     respondent: Respondent | None,
-    account_lang: Lang | None,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
     settings: Settings,
 ) -> None:
-    lang = await _lang(repo, respondent, account_lang)
     text = say(texts, lang, "help.respondent")
     assert message.from_user is not None
-    if await is_auditor(repo, settings, message.from_user.id):
+    if await auditor_scope(repo, settings, message.from_user.id) is not None:
         text += "\n\n" + say(texts, lang, "help.auditor")
     await message.answer(text)
 
@@ -53,12 +47,11 @@ async def help_(
 async def privacy(
     message: Message,
     respondent: Respondent | None,
-    account_lang: Lang | None,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
     settings: Settings,
 ) -> None:
-    lang = await _lang(repo, respondent, account_lang)
     await message.answer(say(texts, lang, "privacy.text", min=settings.min_group_size))
 
 
@@ -66,12 +59,11 @@ async def privacy(
 async def forget(
     message: Message,
     respondent: Respondent | None,
-    account_lang: Lang | None,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
 ) -> None:
-    lang = await _lang(repo, respondent, account_lang)
-    if respondent is None and account_lang is None:
+    if respondent is None and lang is None:
         await message.answer(say(texts, lang, "forget.nothing"))
         return
     shown: Lang = lang or "cy"
@@ -89,11 +81,10 @@ async def forget_confirmed(
     query: CallbackQuery,
     callback_data: ForgetCb,
     respondent: Respondent | None,
-    account_lang: Lang | None,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
 ) -> None:
-    lang = await _lang(repo, respondent, account_lang)
     await query.answer()
     if callback_data.confirm:
         deleted = await repo.forget(query.from_user.id)
@@ -108,11 +99,10 @@ async def forget_confirmed(
 async def unknown_command(
     message: Message,
     respondent: Respondent | None,
-    account_lang: Lang | None,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
 ) -> None:
-    lang = await _lang(repo, respondent, account_lang)
     await message.answer(say(texts, lang, "help.respondent"))
 
 
@@ -120,20 +110,19 @@ async def unknown_command(
 async def unsupported(
     message: Message,
     respondent: Respondent | None,
-    account_lang: Lang | None,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
     questionnaire: Questionnaire,
     settings: Settings,
 ) -> None:
     """Stickers, photos, voice notes: say what the bot can read, then the question again."""
-    lang = await _lang(repo, respondent, account_lang)
     notice = say(texts, lang, "notice.unsupported")
     if respondent is None or lang is None:
         await message.answer(notice)
         return
     state = await load_state(repo, respondent.invitee)
-    ctx = context(questionnaire, texts, settings, respondent, lang)
+    ctx = screen_context(questionnaire, texts, settings, respondent, lang)
     rendered = render(current_screen(questionnaire, state), ctx)
     await message.answer(f"<i>{notice}</i>\n\n{rendered.text}", reply_markup=rendered.markup)
 
@@ -142,10 +131,9 @@ async def unsupported(
 async def unknown_button(
     query: CallbackQuery,
     respondent: Respondent | None,
-    account_lang: Lang | None,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
 ) -> None:
     """Forged or outdated callback data: answer the tap so the spinner stops, change nothing."""
-    lang = await _lang(repo, respondent, account_lang) or "cy"
-    await query.answer(texts(lang, "notice.invalid"))
+    await query.answer(texts(lang or "cy", "notice.invalid"))

@@ -10,13 +10,15 @@ from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
+from bot.auditor.access import auditor_scope
 from bot.config import Settings
 from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.respondent.journey import Respondent, load_state
 from bot.respondent.screens import Rendered, language_keyboard
 from bot.respondent.survey import Survey
+from bot.telegram.edits import drop_buttons, edit
 from bot.telegram.registry import Handlers
-from bot.telegram.ui import drop_buttons, edit, notice_text, say
+from bot.telegram.wording import notice_text, say
 from flows import (
     MAX_TEXT,
     AcceptPrivacy,
@@ -45,7 +47,7 @@ async def start(
     command: CommandObject,
     bot: Bot,
     survey: Survey | None,
-    account_lang: Lang | None,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
     settings: Settings,
@@ -59,7 +61,7 @@ async def start(
         outcome = await repo.bind(code, user.id) if CODE.fullmatch(code) else "unknown"
         if outcome not in ("bound", "already_yours"):
             keys = {"unknown": "start.unknown_code", "taken": "start.taken"}
-            await message.answer(say(texts, account_lang, keys.get(outcome, "start.has_other")))
+            await message.answer(say(texts, lang, keys.get(outcome, "start.has_other")))
             return
         invitee, council, _ = await repo.whois(user.id)
         assert invitee is not None and council is not None
@@ -67,20 +69,16 @@ async def start(
             bot, user.id, repo, questionnaire, texts, settings, Respondent(invitee, council)
         )
     if survey is None:
-        if await is_auditor(repo, settings, user.id):
-            await message.answer(texts(account_lang or "en", "help.auditor"))
+        if await auditor_scope(repo, settings, user.id) is not None:
+            await message.answer(texts(lang or "en", "help.auditor"))
         else:
             await message.answer(texts.both("start.no_code"))
         return
     state = await load_state(repo, survey.respondent.invitee)
     if not state.submitted and not await survey.is_open():
-        await survey.closed_notice(state.language or account_lang)
+        await survey.closed_notice(state.language or lang)
         return
     await survey.show(state)
-
-
-async def is_auditor(repo: Repository, settings: Settings, telegram_id: int) -> bool:
-    return telegram_id in settings.auditor_ids or await repo.auditor_scope(telegram_id) is not None
 
 
 @handlers.message(Command("language", "iaith"))
@@ -104,7 +102,7 @@ async def chose_language(
     if isinstance(query.message, Message):
         await edit(query.message, Rendered(texts(lang, "language.set")))
     if survey is None:
-        if await is_auditor(repo, settings, query.from_user.id):
+        if await auditor_scope(repo, settings, query.from_user.id) is not None:
             await bot.send_message(query.from_user.id, texts(lang, "help.auditor"))
         return
     _, result = await survey.apply(ChooseLanguage(lang=lang))
@@ -119,21 +117,21 @@ async def _tap(
     survey: Survey | None,
     event: Event,
     texts: Messages,
-    account_lang: Lang | None,
+    lang: Lang | None,
 ) -> None:
     """One button tap on the survey: apply it, answer the tap, update the chat."""
     if survey is None:
-        await query.answer(say(texts, account_lang, "start.not_invited")[:200], show_alert=True)
+        await query.answer(say(texts, lang, "start.not_invited")[:200], show_alert=True)
         return
     if not await survey.is_open():
         await query.answer()
-        await survey.closed_notice(account_lang)
+        await survey.closed_notice(lang)
         return
     before, result = await survey.apply(event)
-    lang = survey.lang(result.state)
+    shown = survey.lang(result.state)
     message = query.message if isinstance(query.message, Message) else None
     if result.notice is not None:
-        await query.answer(notice_text(texts, lang, result.notice), show_alert=False)
+        await query.answer(notice_text(texts, shown, result.notice), show_alert=False)
         if result.notice == "incomplete":
             await survey.show(result.state)
         return
@@ -153,9 +151,9 @@ async def _tap(
 
 @handlers.callback_query(NavCb.filter(F.action == Nav.PRIVACY))
 async def accepted_privacy(
-    query: CallbackQuery, survey: Survey | None, texts: Messages, account_lang: Lang | None
+    query: CallbackQuery, survey: Survey | None, texts: Messages, lang: Lang | None
 ) -> None:
-    await _tap(query, survey, AcceptPrivacy(), texts, account_lang)
+    await _tap(query, survey, AcceptPrivacy(), texts, lang)
 
 
 @handlers.callback_query(AnswerCb.filter())
@@ -164,10 +162,10 @@ async def answered(
     callback_data: AnswerCb,
     survey: Survey | None,
     texts: Messages,
-    account_lang: Lang | None,
+    lang: Lang | None,
 ) -> None:
     event = Choose(question_id=callback_data.q, option_id=callback_data.o)
-    await _tap(query, survey, event, texts, account_lang)
+    await _tap(query, survey, event, texts, lang)
 
 
 @handlers.callback_query(NavCb.filter())
@@ -176,7 +174,7 @@ async def navigated(
     callback_data: NavCb,
     survey: Survey | None,
     texts: Messages,
-    account_lang: Lang | None,
+    lang: Lang | None,
 ) -> None:
     q = callback_data.q
     events: dict[Nav, Event] = {
@@ -187,28 +185,28 @@ async def navigated(
         Nav.SUBMIT: Submit(),
         Nav.RESUME: Resume(),
     }
-    await _tap(query, survey, events[callback_data.action], texts, account_lang)
+    await _tap(query, survey, events[callback_data.action], texts, lang)
 
 
 @handlers.message(F.text & ~F.text.startswith("/"))
 async def typed(
-    message: Message, survey: Survey | None, texts: Messages, account_lang: Lang | None
+    message: Message, survey: Survey | None, texts: Messages, lang: Lang | None
 ) -> None:
     if survey is None:
-        await message.answer(say(texts, account_lang, "start.not_invited"))
+        await message.answer(say(texts, lang, "start.not_invited"))
         return
     if not await survey.is_open():
-        await survey.closed_notice(account_lang)
+        await survey.closed_notice(lang)
         return
     text = message.text or ""
     _, result = await survey.apply(Type(text=text))
-    lang = survey.lang(result.state)
+    shown = survey.lang(result.state)
     if result.notice == "too_long":
         await message.answer(
             notice_text(
-                texts, lang, "too_long", length=f"{len(text.strip()):,}", max=f"{MAX_TEXT:,}"
+                texts, shown, "too_long", length=f"{len(text.strip()):,}", max=f"{MAX_TEXT:,}"
             )
         )
         return
-    notice = notice_text(texts, lang, result.notice) if result.notice else None
+    notice = notice_text(texts, shown, result.notice) if result.notice else None
     await survey.show(result.state, notice)

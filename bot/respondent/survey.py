@@ -13,12 +13,30 @@ from aiogram import Bot
 from bot.config import Settings
 from bot.respondent.journey import Respondent, apply
 from bot.respondent.screens import Context, answered_text, render
-from bot.telegram.ui import context, window_now
+from bot.survey_window import window_now
 from flows import Answer, AskScreen, Event, Step, SurveyState, current_screen
 from flows.window import Window, WindowState
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.repository import Repository
+
+
+def screen_context(
+    questionnaire: Questionnaire,
+    texts: Messages,
+    settings: Settings,
+    respondent: Respondent,
+    lang: Lang,
+) -> Context:
+    """What the screens need to render for this respondent in ``lang``."""
+    return Context(
+        questionnaire=questionnaire,
+        texts=texts,
+        lang=lang,
+        group=respondent.invitee.group,
+        council_name=respondent.council.name(lang),
+        min_group_size=settings.min_group_size,
+    )
 
 
 class Survey:
@@ -51,7 +69,7 @@ class Survey:
         await self.bot.send_message(self.chat_id, text, reply_markup=rendered.markup)
 
     def _ctx(self, lang: Lang) -> Context:
-        return context(self.questionnaire, self.texts, self.settings, self.respondent, lang)
+        return screen_context(self.questionnaire, self.texts, self.settings, self.respondent, lang)
 
     async def is_open(self) -> bool:
         self._window = await window_now(

@@ -1,7 +1,8 @@
 """Builds the bot and the dispatcher, registers the command menus, and runs long polling.
 
-Everything long-lived (the repository, the questionnaire, the catalogs, the settings) is put in
-the dispatcher's workflow data once, so handlers receive it by name and nothing is global.
+Everything long-lived (the repository, the questionnaire, the catalogs, the settings, the one
+reminder sender) is put in the dispatcher's workflow data here, once and in plain sight, so
+handlers receive it by name and nothing is global or made on first use.
 """
 
 from __future__ import annotations
@@ -17,17 +18,21 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
 from bot.auditor import handlers as auditor
+from bot.auditor.access import auditor_router
 from bot.config import Settings
 from bot.reminders import handlers as reminders
+from bot.reminders.sender import TelegramSender
+from bot.reminders.texts import load_texts as load_reminder_texts
 from bot.respondent import commands as common
 from bot.respondent import handlers as respondent
-from bot.telegram.faults import tell_not_saved, write_faults
-from bot.telegram.middlewares import OncePerUpdate, OnePersonAtATime, WhoIsThis
+from bot.telegram.faults import WriteFaults, tell_not_saved
+from bot.telegram.middlewares import OncePerUpdate, Throttle, WhoIsThis
 from bot.telegram.session import RetryMiddleware, SendPacer
-from bot.telegram.ui import say
+from bot.telegram.wording import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
 from rubric.models import Lang, Questionnaire
@@ -81,32 +86,41 @@ def build_dispatcher(
     *,
     questionnaire: Questionnaire | None = None,
     texts: Messages | None = None,
-    clock: Callable[[], object] | None = None,
 ) -> Dispatcher:
+    """One person's updates run one at a time (``SimpleEventIsolation``: a double tap arrives
+    as two concurrent updates); then each update is claimed once, throttled per person, and
+    told who sent it and in which language, before any router sees it."""
     dp = Dispatcher(
+        events_isolation=SimpleEventIsolation(),
         repo=repo,
         settings=settings,
         questionnaire=questionnaire or load_questionnaire(),
         texts=texts or load_texts(),
+        reminder_texts=load_reminder_texts(),
+        reminder_sender=TelegramSender(settings.send_rate),
+        write_faults=WriteFaults(),
     )
     dp.update.outer_middleware(OncePerUpdate(repo))
-    dp.update.outer_middleware(OnePersonAtATime(rate=settings.flood_rate))
+    dp.update.outer_middleware(Throttle(rate=settings.flood_rate))
     dp.update.outer_middleware(WhoIsThis(repo))
-    dp.include_routers(*(m.handlers.router() for m in (auditor, reminders, respondent, common)))
-    write_faults(dp.workflow_data)
+    dp.include_routers(
+        auditor_router(auditor.handlers, reminders.handlers),
+        respondent.handlers.router(),
+        common.handlers.router(),
+    )
     dp.errors.register(_on_error)
     return dp
 
 
 async def _on_error(
-    event: ErrorEvent, texts: Messages, bot: Bot, repo: Repository, dispatcher: Dispatcher
+    event: ErrorEvent, texts: Messages, bot: Bot, repo: Repository, write_faults: WriteFaults
 ) -> bool:
     """Log the failure (ids only: never answers or names) and tell the person their answers
     are safe, so nobody is left waiting on a silent bot. A write the database refused is told
     as such: the last answer was not saved, tap again shortly (see bot.telegram.faults)."""
     update = event.update
     if is_write_fault(event.exception):
-        write_faults(dispatcher.workflow_data).note(event.exception, str(repo.db.path))
+        write_faults.note(event.exception, repo.location)
         await tell_not_saved(bot, update, texts, repo)
         return True
     # The frames, but not the exception's message: a message can quote what a person typed.

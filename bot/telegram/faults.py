@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -23,13 +22,13 @@ from storage.faults import cause
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
-FAULTS_KEY = "write_faults"
 LOG_EVERY = 60.0
 """Seconds between two log lines about the same cause."""
 
 
 class WriteFaults:
-    """Logs each cause of failed writes at most once a minute, with a count of the rest."""
+    """Logs each cause of failed writes at most once a minute, with a count of the rest. The
+    dispatcher holds one, as ``write_faults`` in its workflow data."""
 
     def __init__(
         self, *, every: float = LOG_EVERY, clock: Callable[[], float] = time.monotonic
@@ -52,14 +51,6 @@ class WriteFaults:
         log.error("a write to the database %s failed: %s%s", where, words, since)
         self._logged[words] = now
         return True
-
-
-def write_faults(data: dict[str, Any]) -> WriteFaults:
-    """The dispatcher's one `WriteFaults` (in its workflow data, not a global)."""
-    found = data.get(FAULTS_KEY)
-    if not isinstance(found, WriteFaults):
-        found = data[FAULTS_KEY] = WriteFaults()
-    return found
 
 
 async def language_of(repo: Repository, user_id: int) -> Lang | None:

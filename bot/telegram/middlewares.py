@@ -1,16 +1,16 @@
-"""Outer middlewares: each update once, one at a time per person, floods throttled, and the
-person's language and invitation looked up before any handler runs."""
+"""Outer middlewares: each update once, floods throttled, and the person's language and
+invitation looked up before any handler runs. (One person's updates run one at a time by
+aiogram's ``SimpleEventIsolation``, which the dispatcher is built with.)"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
+from aiolimiter import AsyncLimiter
 
 from bot.respondent.journey import Respondent
 from bot.respondent.survey import Survey
@@ -19,6 +19,7 @@ from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+PRUNE_AT = 1024
 
 
 class OncePerUpdate(BaseMiddleware):
@@ -35,27 +36,33 @@ class OncePerUpdate(BaseMiddleware):
         return await handler(event, data)
 
 
-class OnePersonAtATime(BaseMiddleware):
-    """Serialises one person's updates (a double tap arrives as two concurrent updates) and
-    throttles a person who floods the bot, without slowing anyone else.
-
-    The locks and buckets live in this middleware instance, which the dispatcher owns."""
+class Throttle(BaseMiddleware):
+    """Throttles a person who floods the bot, without slowing anyone else: each person has an
+    ``aiolimiter`` bucket of ``burst`` updates refilled at ``rate`` a second; the buckets live
+    in this middleware instance, which the dispatcher owns."""
 
     def __init__(self, rate: float, burst: int = 8) -> None:
         self.rate = rate
         self.burst = burst
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: dict[int, int] = {}
-        self._buckets: dict[int, tuple[float, float]] = {}
+        self._buckets: dict[int, AsyncLimiter] = {}
         self._warned: set[int] = set()
 
-    def _allow(self, user_id: int) -> bool:
-        now = time.monotonic()
-        tokens, last = self._buckets.get(user_id, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-        allowed = tokens >= 1
-        self._buckets[user_id] = (tokens - 1 if allowed else tokens, now)
-        return allowed
+    async def _allow(self, user_id: int) -> bool:
+        bucket = self._buckets.get(user_id)
+        if bucket is None:
+            if len(self._buckets) >= PRUNE_AT:
+                self._prune()
+            bucket = self._buckets[user_id] = AsyncLimiter(self.burst, self.burst / self.rate)
+        if not bucket.has_capacity():
+            return False
+        await bucket.acquire()  # returns at once: there is capacity
+        return True
+
+    def _prune(self) -> None:
+        """Forgets the buckets that have drained (their people are quiet), so that thousands
+        of respondents over weeks do not keep one bucket each."""
+        for user_id in [u for u, b in self._buckets.items() if b.has_capacity(self.burst)]:
+            del self._buckets[user_id]
 
     async def _slow_down(self, user_id: int, event: TelegramObject, data: dict[str, Any]) -> None:
         """A throttled tap is still answered (no endless spinner); a throttled message is
@@ -74,26 +81,18 @@ class OnePersonAtATime(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        if not self._allow(user.id):
+        if not await self._allow(user.id):
             log.info("throttled an update from user %s", user.id)
             await self._slow_down(user.id, event, data)
             return None
         self._warned.discard(user.id)
-        lock = self._locks.setdefault(user.id, asyncio.Lock())
-        self._waiting[user.id] = self._waiting.get(user.id, 0) + 1
-        try:
-            async with lock:
-                return await handler(event, data)
-        finally:
-            self._waiting[user.id] -= 1
-            if not self._waiting[user.id]:
-                del self._waiting[user.id]
-                self._locks.pop(user.id, None)
+        return await handler(event, data)
 
 
 class WhoIsThis(BaseMiddleware):
-    """Puts ``respondent`` and its ``survey`` (or None) and ``account_lang`` into the
-    handler's data."""
+    """Works out who wrote, once per update, before any handler runs: ``respondent`` and its
+    ``survey`` (or None), and ``lang``, the person's language (their survey's, else their
+    account's; None while unknown), so that no handler looks it up again."""
 
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
@@ -102,9 +101,9 @@ class WhoIsThis(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         data["respondent"] = None
         data["survey"] = None
-        data["account_lang"] = None
+        data["lang"] = None
         if user is not None and not user.is_bot:
-            invitee, council, account_lang = await self.repo.whois(user.id)
+            invitee, council, lang = await self.repo.whois(user.id)
             if invitee is not None and council is not None:
                 respondent = Respondent(invitee=invitee, council=council)
                 data["respondent"] = respondent
@@ -117,5 +116,5 @@ class WhoIsThis(BaseMiddleware):
                     data["settings"],
                     respondent,
                 )
-            data["account_lang"] = account_lang
+            data["lang"] = lang
         return await handler(event, data)

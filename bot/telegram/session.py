@@ -1,15 +1,19 @@
-"""A request middleware for aiogram's session: what Telegram asks us to wait for, we wait for.
+"""The bot's one retry policy, at aiogram's session: what Telegram asks us to wait for, we wait
+for, and every caller (replies, reminders, reports, one-off commands) goes through it.
 
-A 429 is retried after ``retry_after`` seconds, a 5xx or a network error after a short
-back-off; a 403 (blocked) or 400 is never retried, since sending again cannot succeed. So a
-busy moment (a whole council answering in one lunch hour) slows replies down instead of
-losing them.
+A 429 pauses *every* request of the session for ``retry_after`` seconds (Telegram's limits are
+per bot, so one chat's wait is everybody's) and then sends the same request again; a 5xx or a
+network error is tried again after a short back-off; a 403 (blocked) or 400 is never retried,
+since sending again cannot succeed. So a busy moment (a whole council answering in one lunch
+hour) slows replies down instead of losing them. Nothing above the session retries again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -47,10 +51,28 @@ class SendPacer(BaseRequestMiddleware):
 
 
 class RetryMiddleware(BaseRequestMiddleware):
-    def __init__(self, attempts: int = 10, backoff: float = 0.25, max_wait: float = 60.0) -> None:
+    def __init__(
+        self,
+        attempts: int = 10,
+        backoff: float = 0.25,
+        max_wait: float = 60.0,
+        *,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait
+        self._sleep = sleep
+        self._clock = clock
+        self._resume_at = 0.0
+        self.retry_afters = 0
+        """How many 429s Telegram answered (a figure for the logs and the benchmarks)."""
+
+    async def _turn(self) -> None:
+        """Waits out any 429 pause that Telegram asked of this session."""
+        while (wait := self._resume_at - self._clock()) > 0:
+            await self._sleep(wait)
 
     async def __call__(
         self,
@@ -60,20 +82,27 @@ class RetryMiddleware(BaseRequestMiddleware):
     ) -> Any:
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
+            await self._turn()
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
+                self.retry_afters += 1
                 if attempt == self.attempts:
                     raise
                 wait = min(float(exc.retry_after), self.max_wait)
-                log.info("%s: 429, retrying after %.1f s", method.__api_method__, wait)
-                await asyncio.sleep(wait)
+                self._resume_at = max(self._resume_at, self._clock() + wait)
+                log.info("%s: 429, every request waits %.1f s", method.__api_method__, wait)
             except (TelegramServerError, TelegramNetworkError) as exc:
                 if attempt == self.attempts or method.__api_method__ == "getUpdates":
                     raise
                 log.info(
                     "%s: %s, retrying in %.2f s", method.__api_method__, type(exc).__name__, delay
                 )
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
                 delay = min(delay * 2, 5.0)
         raise AssertionError("unreachable")
+
+
+def retry_policy(bot: Bot) -> RetryMiddleware | None:
+    """The retry policy on this bot's session (None for a bare test bot)."""
+    return next((m for m in bot.session.middleware if isinstance(m, RetryMiddleware)), None)

@@ -15,7 +15,6 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
 from flows.window import Window, window_open
 
 Channel = Literal["telegram", "email"]
@@ -37,6 +36,8 @@ CHASE_GAP = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class Cadence:
+    """The reminder settings as plain values (the bot builds one from its ``Settings``)."""
+
     remind_after: timedelta
     remind_every: timedelta
     remind_max: int
@@ -45,19 +46,6 @@ class Cadence:
     work_end: time
     work_days: frozenset[int]
     tz: ZoneInfo
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Cadence:
-        return cls(
-            remind_after=timedelta(days=settings.remind_after_days),
-            remind_every=timedelta(days=settings.remind_every_days),
-            remind_max=settings.remind_max,
-            last_call_days=settings.last_call_days,
-            work_start=settings.work_start,
-            work_end=settings.work_end,
-            work_days=settings.work_days,
-            tz=ZoneInfo(settings.timezone),
-        )
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)

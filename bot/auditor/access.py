@@ -1,0 +1,80 @@
+"""Who may use the auditor commands, checked in one place.
+
+The auditor rooms' handlers (``/report``, ``/status``, ``/remind``) live on one router whose
+filter admits an auditor and hands the handlers their ``scope`` and ``lang``; whoever else sends
+one of those commands gets the one polite refusal, the same whatever they asked, so that nobody
+learns which councils exist in the data or have answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aiogram import Router
+from aiogram.filters import Command, Filter
+from aiogram.types import Message
+
+from bot.config import Settings
+from bot.telegram.registry import Handlers
+from rubric.catalog import Messages
+from rubric.models import Lang
+from storage.models import Council
+from storage.repository import Repository
+
+Scope = set[int] | Literal["all"]
+
+REPORT = ("report", "adroddiad")
+STATUS = ("status", "statws")
+REMIND = ("remind", "atgoffa")
+COMMANDS = (*REPORT, *STATUS, *REMIND)
+
+
+async def auditor_scope(repo: Repository, settings: Settings, telegram_id: int) -> Scope | None:
+    """The councils this person audits ("all" for every council), or None: not an auditor."""
+    if telegram_id in settings.auditor_ids:
+        return "all"
+    return await repo.auditor_scope(telegram_id)
+
+
+def covers(scope: Scope, council: Council) -> bool:
+    return scope == "all" or council.id in scope
+
+
+def auditor_lang(message: Message, lang: Lang | None) -> Lang:
+    """The person's language, else their Telegram client's; English for a client in neither."""
+    if lang:
+        return lang
+    code = (message.from_user.language_code or "") if message.from_user else ""
+    return "cy" if code.lower().startswith("cy") else "en"
+
+
+class IsAuditor(Filter):
+    """Admits an auditor, giving the handlers ``scope`` and ``lang`` (never None here)."""
+
+    async def __call__(
+        self, message: Message, repo: Repository, settings: Settings, lang: Lang | None
+    ) -> bool | dict[str, Any]:
+        if message.from_user is None:
+            return False
+        scope = await auditor_scope(repo, settings, message.from_user.id)
+        if scope is None:
+            return False
+        return {"scope": scope, "lang": auditor_lang(message, lang)}
+
+
+async def refuse(message: Message, texts: Messages, lang: Lang | None) -> None:
+    await message.answer(texts(auditor_lang(message, lang), "auditor.denied"))
+
+
+def auditor_router(*rooms: Handlers) -> Router:
+    """The rooms' handlers behind the auditor filter, then the one refusal for everyone else.
+
+    The command filter goes first so that an ordinary message costs no auditor look-up."""
+    admitted = Router(name="auditor.admitted")
+    admitted.message.filter(Command(*COMMANDS), IsAuditor())
+    admitted.include_routers(*(room.router() for room in rooms))
+    refused = Router(name="auditor.refused")
+    refused.message.register(refuse, Command(*COMMANDS))
+    outer = Router(name="auditor")
+    outer.include_routers(admitted, refused)
+    return outer
