@@ -52,7 +52,7 @@ from reports.models import (
 )
 from reports.text import messages, team_label, team_members
 from rubric.models import GROUPS, Group, Lang, Question, Questionnaire, Scale
-from storage.reporting import AnswerCountRow, ReportRows, WalesCountRow
+from storage.reporting import AnswerCountRow, ReportRows, ResponseCountRow, WalesCountRow
 
 LEVELS = ("1", "2", "3")
 Counts = dict[str, int]
@@ -166,12 +166,21 @@ class _Builder:
 
     # --- groups and suppression -------------------------------------------------------
 
-    def _cells(self, own: Sequence) -> tuple[list[Cell], dict[str, frozenset[str]]]:
+    def _cells(
+        self, own: Sequence[ResponseCountRow]
+    ) -> tuple[list[Cell], dict[str, frozenset[str]]]:
         atoms_of: dict[str, frozenset[str]] = {}
         candidates: list[Candidate] = []
         kinds: dict[str, tuple[str, Group | None, str | None]] = {}
 
-        def add(key: str, atoms: Iterable[str], priority: int, kind: str, group, team) -> None:
+        def add(
+            key: str,
+            atoms: Iterable[str],
+            priority: int,
+            kind: str,
+            group: Group | None,
+            team: str | None,
+        ) -> None:
             atoms_of[key] = frozenset(atoms)
             candidates.append(Candidate(key=key, atoms=atoms_of[key], priority=priority))
             kinds[key] = (kind, group, team)
@@ -182,8 +191,8 @@ class _Builder:
             add(g, [a for a in all_atoms if a.startswith(f"{g}|")], 2, g, g, None)
         if len(all_atoms) <= MAX_ATOMS:
             teams = sorted({(r.group, r.team) for r in own if r.team and r.submitted})
-            for g, team in teams:
-                add(f"team:{g}:{team}", [_atom(g, team)], 1, "team", g, team)
+            for g, name in teams:
+                add(f"team:{g}:{name}", [_atom(g, name)], 1, "team", g, name)
         decisions = suppress(self.atom_sizes, candidates, self.min)
 
         cells = []

@@ -26,12 +26,19 @@ class _Result(BaseModel):
 class CouncilNames(Protocol):
     """What a report needs of a council (``storage.models.Council`` has it)."""
 
-    slug: str
-    name_en: str
-    name_cy: str
-    name_cy_soft: str
-    name_cy_nasal: str
-    name_cy_aspirate: str
+    # Read-only properties, so that a frozen row model satisfies the protocol.
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+    @property
+    def name_cy(self) -> str: ...
+    @property
+    def name_cy_soft(self) -> str: ...
+    @property
+    def name_cy_nasal(self) -> str: ...
+    @property
+    def name_cy_aspirate(self) -> str: ...
 
 
 class CouncilName(_Result):

@@ -67,9 +67,9 @@ def _load(path: Path) -> Questionnaire:
         raise QuestionnaireError(
             f"{path}: {count} problem{'s' if count != 1 else ''} in the questionnaire:\n{problems}"
         ) from exc
-    problems = check_questionnaire(questionnaire)
-    if problems:
-        listed = "\n".join(f"  {p}" for p in problems)
+    issues = check_questionnaire(questionnaire)
+    if issues:
+        listed = "\n".join(f"  {p}" for p in issues)
         raise QuestionnaireError(f"{path}: the questionnaire does not hold together:\n{listed}")
     return questionnaire
 

@@ -7,6 +7,7 @@ and returns the ``result`` or raises :class:`~standin.state.ApiError`. getUpdate
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 import time
@@ -82,7 +83,7 @@ class Params:
             raise bad_request(f'field "{name}" must be of type String')
         return value if isinstance(value, str) else json.dumps(value)
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def int(self, name: builtins.str, default: int | None = None) -> int | None:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -93,7 +94,7 @@ class Params:
         except (TypeError, ValueError):
             raise bad_request(f'field "{name}" must be of type Integer') from None
 
-    def float(self, name: str, default: float | None = None) -> float | None:
+    def float(self, name: builtins.str, default: float | None = None) -> float | None:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -102,13 +103,13 @@ class Params:
         except (TypeError, ValueError):
             raise bad_request(f'field "{name}" must be of type Number') from None
 
-    def bool(self, name: str) -> bool:
+    def bool(self, name: builtins.str) -> bool:
         value = self.values.get(name)
         if isinstance(value, str):
             return value.lower() in ("true", "1")
         return bool(value)
 
-    def json(self, name: str, what: str) -> Any:
+    def json(self, name: builtins.str, what: builtins.str) -> Any:
         value = self.values.get(name)
         if value is None or value == "":
             return None
@@ -119,7 +120,7 @@ class Params:
                 raise bad_request(f"can't parse {what} JSON object") from None
         return value
 
-    def loggable(self) -> dict[str, Any]:
+    def loggable(self) -> dict[builtins.str, Any]:
         return {k: (v.describe() if isinstance(v, Upload) else v) for k, v in self.values.items()}
 
 

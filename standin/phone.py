@@ -70,7 +70,7 @@ def user_tap(state: State, user_id: int, label: str, message_id: int | None = No
     body = new_callback(state, user_id, msg, data)
     state.touch(user_id)
     state.push_update({"callback_query": body})
-    return body["id"]
+    return str(body["id"])
 
 
 class Phone:

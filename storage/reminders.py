@@ -124,7 +124,7 @@ class ReminderBook:
             "SELECT owner, MAX(claimed_at) AS claimed_at FROM reminders"
             " WHERE status = 'sending' GROUP BY owner"
         )
-        return [Claim(owner=r[0], claimed_at=from_iso(r[1])) for r in rows]  # type: ignore[arg-type]
+        return [Claim(owner=r[0], claimed_at=from_iso(r[1])) for r in rows]
 
     async def records(self, invitee_id: int) -> list[ReminderRecord]:
         rows = await self.db.fetchall(

@@ -136,7 +136,7 @@ class Mailer:
         *,
         attempts: int = 4,
         backoff: float = 0.5,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if not settings.smtp_host:
             raise ValueError("email is not set up (no SMTP_HOST)")

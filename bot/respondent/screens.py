@@ -205,11 +205,11 @@ def _review(screen: ReviewScreen, ctx: Context) -> Rendered:
             break
     text = "\n\n".join(["\n".join(header[:1]), "\n".join(body), "\n".join(header[1:])])
 
-    numbers = [
+    changes = [
         button(str(item.index), NavCb(action=Nav.CHANGE, q=item.question.id))
         for item in screen.items
     ]
-    rows = [numbers[i : i + 8] for i in range(0, len(numbers), 8)]
+    button_rows = [changes[i : i + 8] for i in range(0, len(changes), 8)]
     if not screen.missing:
-        rows.append([button(texts(lang, "button.submit"), NavCb(action=Nav.SUBMIT))])
-    return Rendered(text, keyboard(rows))
+        button_rows.append([button(texts(lang, "button.submit"), NavCb(action=Nav.SUBMIT))])
+    return Rendered(text, keyboard(button_rows))

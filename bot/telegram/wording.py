@@ -9,7 +9,7 @@ from rubric.models import Lang
 
 def say(texts: Messages, lang: Lang | None, key: str, **values: object) -> str:
     """In the person's language, or in both (Welsh first) while it is not known."""
-    return texts(lang, key, **values) if lang else texts.both(key, **values)
+    return texts(lang, key, **values) if lang else texts.both(key, "\n\n", **values)
 
 
 def notice_text(texts: Messages, lang: Lang, notice: Notice, **values: object) -> str:

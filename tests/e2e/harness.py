@@ -39,7 +39,7 @@ class BotProcess:
     def log_path(self) -> Path:
         return self.workdir / f"bot-{self.starts}.log"
 
-    async def start(self, timeout: float = 20.0) -> None:
+    async def start(self, timeout: float = 90.0) -> None:
         self.starts += 1
         env = {
             k: v
