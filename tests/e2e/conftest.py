@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from standin import StandIn
-from tests.e2e.harness import TOKEN, BotProcess
+from tests.support.bot_process import TOKEN, BotProcess
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.telegram.dispatcher import load_texts
 from standin import Phone, StandIn, StoredMessage
 from storage.database import Database
 from storage.repository import Repository
-from tests.e2e.harness import AUDITOR_ID, BotProcess, answer_everything, seed_roster
+from tests.support.bot_process import AUDITOR_ID, BotProcess, answer_everything, seed_roster
 
 STRANGER = 7001
 RESPONDENT = 7002

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from standin import StandIn
-from tests.e2e.harness import AUDITOR_ID, BotProcess, answer_everything, seed_roster
+from tests.support.bot_process import AUDITOR_ID, BotProcess, answer_everything, seed_roster
 
 
 async def _finish(api: StandIn, user_id: int, token: str, lang: str) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from standin import Phone, StandIn, utf16_len
 from standin.methods import new_callback
-from tests.e2e.harness import BotProcess, seed_roster
-from tests.e2e.test_faults import KINDS, QUESTIONS, asked, begin, current_question, shows
+from tests.support.bot_process import BotProcess, seed_roster
+from tests.support.chat import KINDS, QUESTIONS, asked, begin, current_question, shows
 
 WELSH_CATALOG = (
     Path(__file__).parents[2] / "bot" / "locales" / "cy" / "LC_MESSAGES" / "messages.po"
@@ -290,7 +290,11 @@ async def test_a_flooder_is_throttled_without_slowing_anyone_else(
     # Never over Telegram's per-chat limit, and the calm person was not held up.
     assert not [i for i in api.injected if i.kind == "flood_chat"]
     assert api.flood.chat_over == 0
-    assert max(waits) < 1.0, waits
+    # Not held up: never throttled, never told to slow down. (How fast the replies came is a
+    # benchmark's figure, benchmarks/latency.py; a test that timed it would fail on a busy
+    # machine.) The bound below only catches replies queued behind the flood.
+    assert not [m for m in calm.bot_messages if "very quickly" in m.text]
+    assert max(waits) < 15.0, waits
     with sqlite3.connect(bot_process.db_path) as conn:
         stored = conn.execute(
             "SELECT COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from standin import StandIn
 from storage.database import Database
-from tests.e2e.harness import BotProcess, answer_everything, seed_roster
+from tests.support.bot_process import BotProcess, answer_everything, seed_roster
 
 
 async def _stored(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rubric.loader import load_questionnaire
 from standin import StandIn
 from storage.database import Database
-from tests.e2e.harness import (
+from tests.support.bot_process import (
     BotProcess,
     answer_everything,
     answered_tap,

@@ -25,7 +25,13 @@ from storage.database import Database
 from storage.models import RosterRow
 from storage.reminders import ReminderBook
 from storage.repository import Repository
-from tests.e2e.harness import AUDITOR_ID, TOKEN, BotProcess, answer_everything, datatool_command
+from tests.support.bot_process import (
+    AUDITOR_ID,
+    TOKEN,
+    BotProcess,
+    answer_everything,
+    datatool_command,
+)
 
 REMINDER_WORDS = ("Reminder", "Nodyn atgoffa", "Last call", "Galwad olaf")
 
@@ -335,7 +341,7 @@ async def test_a_kill_mid_run_then_a_rerun_sends_each_reminder_exactly_once(
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + 20
+    deadline = loop.time() + 90  # catches a hung run only: start-up alone can take seconds
     while len(api.calls_to("sendMessage")) < 12:
         assert loop.time() < deadline and proc.returncode is None
         await asyncio.sleep(0.005)

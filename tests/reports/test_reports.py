@@ -1,6 +1,7 @@
 """Reports: the Powys table, SQL aggregation, findings, comments, rendering and golden files.
 
-Regenerate the golden files with ``UPDATE_GOLDEN=1 uv run --frozen pytest tests/test_reports.py``.
+Regenerate the golden files with
+``UPDATE_GOLDEN=1 uv run --frozen pytest tests/reports/test_reports.py``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from rubric.models import FindingThresholds, Lang
 from standin.html_check import check_text
 from storage.database import Database
 from storage.reporting import answer_counts, comments, report_input, response_counts
-from tests.test_reports_support import add_people, council, open_db, small_questionnaire
+from tests.support.reports import add_people, council, open_db, small_questionnaire
 
 GOLDEN = Path(__file__).with_name("golden")
 ON = date(2026, 11, 27)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from standin import StandIn
-from tests.e2e.harness import TOKEN, BotProcess, answer_everything, seed_roster
+from tests.support.bot_process import TOKEN, BotProcess, answer_everything, seed_roster
 
 COMMENT = "PURPLE-ELEPHANT-7731 our data is kept in spreadsheets"
 

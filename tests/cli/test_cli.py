@@ -67,17 +67,9 @@ def test_roster_import_is_all_or_nothing(env: Path, capsys: pytest.CaptureFixtur
     assert "line 2" in capsys.readouterr().err
 
 
-def test_missing_token_is_one_clear_line(env: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", "run"],
-        capture_output=True,
-        text=True,
-        cwd=env,
-        env={"PATH": "/usr/bin:/bin", "DATATOOL_DB": str(env / "x.sqlite3")},
-        timeout=60,
-    )
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+def test_missing_token_is_one_clear_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
         "datatool: BOT_TOKEN is not set: put the token from @BotFather in .env"
     ]
 

@@ -12,7 +12,7 @@ from reports.aggregate import build_report
 from reports.anonymity import Candidate, derivable_small_sets, suppress
 from storage.models import Council
 from storage.reporting import AnswerCountRow, ReportRows, ResponseCountRow
-from tests.test_reports_support import small_questionnaire
+from tests.support.reports import small_questionnaire
 
 POWYS = Council(
     id=1,

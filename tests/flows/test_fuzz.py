@@ -32,7 +32,7 @@ from flows.survey import (
     step,
 )
 from rubric.models import GROUPS, Group
-from tests.test_flows import sample_questionnaire
+from tests.flows.test_flows import sample_questionnaire
 
 Q = sample_questionnaire()
 QUESTION_IDS = [*(qu.id for qu in Q.questions), "nope", "", "@privacy"]

@@ -16,7 +16,7 @@ from bot.demo.respondents import CMT_SKILLS, POWYS_DECKS, deal, plan_answers
 from bot.demo.roster import CMT, demo_people
 from bot.demo.workspace import RECORD, fresh_database
 from rubric.loader import load_questionnaire
-from tests.e2e.harness import datatool_command
+from tests.support.bot_process import datatool_command
 
 POWYS_TABLE = [
     ["Officers", "23", "10", "43%"],
@@ -82,6 +82,7 @@ def table_rows(html: str) -> list[list[str]]:
 
 
 @pytest.mark.timeout(200)
+@pytest.mark.e2e
 def test_quick_demo_reports_powys_as_audit_wales_did(tmp_path: Path) -> None:
     out = tmp_path / "out"
     done = _datatool(["demo", "--quick", "--out", str(out)], cwd=tmp_path)
@@ -116,6 +117,7 @@ def test_quick_demo_reports_powys_as_audit_wales_did(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.e2e
 def test_chat_through_stdin_and_stdout(tmp_path: Path) -> None:
     typed = [
         "2",  # English
@@ -147,6 +149,7 @@ def test_chat_through_stdin_and_stdout(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.e2e
 def test_chat_ends_on_quit_before_the_rest_of_input(tmp_path: Path) -> None:
     done = _datatool(["demo", "--chat", "--out", str(tmp_path)], cwd=tmp_path, stdin="/quit\n2\n")
     assert done.returncode == 0, done.stderr[-3000:]
