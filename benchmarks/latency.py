@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from standin import Phone, StandIn, StoredMessage
-from tests.e2e.harness import TOKEN, BotProcess, seed_roster
-from tests.e2e.test_faults import KINDS, QUESTIONS, asked, begin, current_question
+from tests.support.bot_process import TOKEN, BotProcess, seed_roster
+from tests.support.chat import KINDS, QUESTIONS, asked, begin, current_question
 
 
 async def answer(phone: Phone, count: int, think: float) -> list[float]:

@@ -67,9 +67,16 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    # Another xdist worker may take a free port between the look and the bind: look again.
+    for tries_left in reversed(range(5)):
+        port = _free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+            break
+        except (OSError, RuntimeError):
+            if not tries_left:
+                raise
     try:
         yield inbox, port
     finally:
