@@ -14,11 +14,17 @@ here is one Telegram accepts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+"""Telegram's limits after entity parsing, in code points (tdlib counts ``utf8_length``)."""
+MAX_RAW = 1 << 15
+"""The Bot API refuses raw text (before parsing) over 32,768 bytes: "text is too long"."""
+DATE_TIME_FORMAT = re.compile(r"r|w?[dD]?[tT]?")
+"""The documented date-time entity formats ("Date-time entity formatting" in the Bot API)."""
 
 PREFIX = "Bad Request: can't parse entities: "
 
@@ -36,6 +42,7 @@ ALLOWED_TAGS = frozenset(
         "ins",
         "tg-spoiler",
         "tg-emoji",
+        "tg-time",
         "span",
         "pre",
         "code",
@@ -80,13 +87,36 @@ class Parsed:
 
     @property
     def length(self) -> int:
-        """Length in UTF-16 code units, the unit of Telegram's limits and entity offsets."""
+        """Length in UTF-16 code units, the unit of entity offsets."""
         return utf16_len(self.text)
+
+    @property
+    def chars(self) -> int:
+        """Length in code points, the unit of Telegram's text and caption limits."""
+        return len(self.text)
 
 
 def utf16_len(text: str) -> int:
     """Length of ``text`` in UTF-16 code units (astral characters count twice)."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+# tdlib's is_empty_string: these become spaces, then the text is trimmed ...
+_SPACE_LIKE = frozenset(
+    "\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202e\u202f\u205f\u2800\u3000\ufffc"
+)
+# ... and a text left with nothing but these is empty ("message text is empty").
+_EMPTY = frozenset(" \n\u200b\u200c\u200d\u200e\u200f\u202e\ufeff\u00a0")
+
+
+def is_empty_text(text: str) -> bool:
+    """True if Telegram sees no visible character: only spaces, zero-width characters, marks
+    of direction, no-break spaces, Braille blanks and the like (tdlib's ``is_empty_string``)."""
+    spaced = "".join(
+        " " if ch in _SPACE_LIKE or 0xE0000 <= ord(ch) <= 0xE007F else ch for ch in text
+    )
+    return all(ch in _EMPTY for ch in spaced.strip(" \t\r\n\0\v\f"))
 
 
 def _is_space(ch: str) -> bool:
@@ -179,6 +209,7 @@ def parse_html(html: str, *, strict: bool = True) -> Parsed:
                 raise fail(f'Unsupported start tag "{tag}" at byte offset {byte_offset(begin)}')
             argument = ""
             expandable = False
+            time_attrs: dict[str, str] = {}
             while at(i) != ">":
                 while at(i) != "\0" and _is_space(at(i)):
                     i += 1
@@ -242,12 +273,16 @@ def parse_html(html: str, *, strict: bool = True) -> Parsed:
                     argument = value[len("tg-") :]
                 elif tag == "tg-emoji" and attr == "emoji-id":
                     argument = value
+                elif tag == "tg-time" and attr in ("unix", "format"):
+                    time_attrs[attr] = value
             if tag == "span" and argument != "spoiler":
                 raise fail(
                     f'Tag "span" must have class "tg-spoiler" at byte offset {byte_offset(begin)}'
                 )
             if tag == "blockquote" and expandable:
                 argument = "expandable"
+            if tag == "tg-time":
+                argument = _time_argument(time_attrs, byte_offset(begin))
             stack.append((tag, argument, utf16, len(out)))
             i += 1  # past '>'
             continue
@@ -281,6 +316,19 @@ def parse_html(html: str, *, strict: bool = True) -> Parsed:
     return Parsed("".join(out), _clean(entities))
 
 
+def _time_argument(attrs: dict[str, str], offset: int) -> str:
+    """``unix`` (required, a positive whole number) and ``format`` (optional, as documented),
+    kept as "unix|format". The refusals' wording is the stand-in's: Telegram documents the
+    tag and the formats, not the messages."""
+    unix = attrs.get("unix", "")
+    if not unix.isdigit() or int(unix) == 0:
+        raise HtmlError(f'{PREFIX}Tag "tg-time" must have a valid "unix" at byte offset {offset}')
+    fmt = attrs.get("format", "")
+    if not DATE_TIME_FORMAT.fullmatch(fmt):
+        raise HtmlError(f'{PREFIX}Invalid date-time format "{fmt}" at byte offset {offset}')
+    return f"{int(unix)}|{fmt}"
+
+
 def _make_entity(
     tag: str, argument: str, offset: int, length: int, inner: str
 ) -> dict[str, Any] | None:
@@ -302,6 +350,11 @@ def _make_entity(
         if not argument.isdigit() or int(argument) == 0:
             raise TelegramRuleError("Bad Request: Invalid custom emoji identifier specified")
         entity.update(type="custom_emoji", custom_emoji_id=argument)
+    elif tag == "tg-time":
+        unix, _, fmt = argument.partition("|")
+        entity.update(type="date_time", unix_time=int(unix))
+        if fmt:
+            entity["date_time_format"] = fmt
     elif tag == "pre":
         entity["type"] = "pre"
     elif tag == "code":
@@ -370,9 +423,12 @@ def check_text(
     """Check a message text (or caption) as sendMessage / sendDocument would.
 
     Returns the visible text and entities; raises :class:`TelegramRuleError` with Telegram's
-    description: bad HTML, an empty text, or a text over 4096 (caption over 1024) UTF-16 units.
+    description: raw text over 32,768 bytes, bad HTML, a text with nothing visible in it, or
+    one over 4096 (a caption over 1024) code points after parsing.
     """
     raw = text or ""
+    if len(raw.encode("utf-8", "surrogatepass")) > MAX_RAW:
+        raise TelegramRuleError("Bad Request: text is too long")
     mode = (parse_mode or "").lower()
     if mode == "html":
         parsed = parse_html(raw, strict=strict)
@@ -382,12 +438,12 @@ def check_text(
         raise TelegramRuleError(f"Bad Request: unsupported parse_mode {parse_mode!r} in stand-in")
     parsed = _strip(parsed)
     if caption:
-        if parsed.length > MAX_CAPTION:
+        if parsed.chars > MAX_CAPTION:
             raise TelegramRuleError("Bad Request: message caption is too long")
         return parsed
-    if not parsed.text:
+    if is_empty_text(parsed.text):
         raise TelegramRuleError("Bad Request: message text is empty")
-    if parsed.length > MAX_TEXT:
+    if parsed.chars > MAX_TEXT:
         raise TelegramRuleError("Bad Request: message is too long")
     return parsed
 

@@ -406,6 +406,14 @@ def _edited(state: State, msg: StoredMessage) -> Any:
     return message_dict(state, msg)
 
 
+def check_inline_markup(params: Params) -> dict[str, Any] | None:
+    """An edit takes an inline keyboard only; a reply keyboard there is refused."""
+    markup = check_markup(params)
+    if markup is not None and "inline_keyboard" not in markup:
+        raise bad_request("inline keyboard expected")
+    return markup
+
+
 def edit_message_text(state: State, params: Params) -> Any:
     msg = _editable(state, params)
     if msg.document is not None:
@@ -414,7 +422,7 @@ def edit_message_text(state: State, params: Params) -> Any:
         parsed = check_text(params.str("text"), params.str("parse_mode"), strict=state.strict_html)
     except TelegramRuleError as error:
         raise _rule(error) from None
-    markup = check_markup(params)
+    markup = check_inline_markup(params)
     if parsed.text == msg.text and parsed.entities == msg.entities and markup == msg.reply_markup:
         raise bad_request(NOT_MODIFIED)
     msg.text, msg.entities, msg.html, msg.reply_markup = (
@@ -428,7 +436,7 @@ def edit_message_text(state: State, params: Params) -> Any:
 
 def edit_message_reply_markup(state: State, params: Params) -> Any:
     msg = _editable(state, params)
-    markup = check_markup(params)
+    markup = check_inline_markup(params)
     if markup == msg.reply_markup or (not markup and not msg.reply_markup):
         raise bad_request(NOT_MODIFIED)
     msg.reply_markup = markup

@@ -26,10 +26,12 @@ from standin.state import (
     State,
     StoredMessage,
     Violation,
+    allowed_update_types,
     update_user,
 )
 
 MAX_UPLOAD = 50 * 1024 * 1024
+LONG_POLL_MAX_TIMEOUT = 50
 CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"
@@ -288,7 +290,11 @@ class StandIn:
             )
         offset = params.int("offset")
         limit = min(max(params.int("limit", 100) or 100, 1), 100)
-        timeout = max(params.int("timeout", 0) or 0, 0)
+        # Telegram clamps the long poll to 0..50 s (telegram-bot-api's LONG_POLL_MAX_TIMEOUT).
+        timeout = min(max(params.int("timeout", 0) or 0, 0), LONG_POLL_MAX_TIMEOUT)
+        allowed = allowed_update_types(params.raw("allowed_updates"))
+        if allowed is not None:
+            state.allowed_updates = allowed
         state.poll_generation += 1
         generation = state.poll_generation
         state.changed.fire()  # an older long poll wakes and answers 409

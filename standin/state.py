@@ -7,6 +7,7 @@ buckets); the Bot API semantics live in ``methods.py`` and the HTTP layer in ``s
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from collections import deque
@@ -306,6 +307,56 @@ class Notifier:
         return True
 
 
+UPDATE_TYPES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "message_reaction",
+        "message_reaction_count",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
+    }
+)
+DEFAULT_ALLOWED_UPDATES = UPDATE_TYPES - {
+    "chat_member",
+    "message_reaction",
+    "message_reaction_count",
+}
+"""Telegram's default: every update type except these three."""
+
+
+def allowed_update_types(raw: Any) -> frozenset[str] | None:
+    """What getUpdates' ``allowed_updates`` asks for, as the Bot API reads it: None (keep what
+    was asked before) for a missing or malformed value, the default for an empty list or one
+    naming no known type."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            return None
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        return None
+    named = frozenset(x.lower() for x in raw) & UPDATE_TYPES
+    return named or DEFAULT_ALLOWED_UPDATES
+
+
 @dataclass
 class State:
     """All the stand-in knows; one per :class:`~standin.server.StandIn`."""
@@ -329,6 +380,9 @@ class State:
     faults: Faults = field(default_factory=Faults)
     flood: FloodControl = field(default_factory=FloodControl)
     webhook_url: str = ""
+    allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
+    """The update types the bot asked for (getUpdates' ``allowed_updates``); others are dropped
+    as they happen, as Telegram does."""
     next_update_id: int = 100_000_001
     _message_ids: dict[int, int] = field(default_factory=dict)
     _seq: int = 0
@@ -407,6 +461,8 @@ class State:
     def push_update(self, body: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": self.next_update_id, **body}
         self.next_update_id += 1
+        if not set(body) & self.allowed_updates:
+            return update  # a type the bot did not ask for: never delivered
         self.pending.append(update)
         self.history[update["update_id"]] = update
         self.changed.fire()

@@ -130,6 +130,8 @@ def test_html_all_supported_tags() -> None:
         ("<b title>x</b>", 'Expected equal sign in declaration of an attribute of the tag "b"'),
         ("Tom & Jerry", 'Unescaped "&" at byte offset 4'),
         ("&nbsp;", 'Unescaped "&" at byte offset 0'),
+        ("<tg-time>x</tg-time>", 'Tag "tg-time" must have a valid "unix"'),
+        ('<tg-time unix="1647531900" format="rt">x</tg-time>', 'Invalid date-time format "rt"'),
     ],
 )
 def test_html_refusals(html: str, message: str) -> None:
@@ -142,12 +144,15 @@ def test_html_lenient_mode_matches_telegram_on_bare_ampersand() -> None:
     assert visible_text("Tom & Jerry &nbsp;", strict=False) == "Tom & Jerry &nbsp;"
 
 
-def test_check_text_limits_count_utf16_after_parsing() -> None:
+def test_check_text_limits_count_code_points_after_parsing() -> None:
+    """tdlib checks ``utf8_length`` (code points) against message_text_length_max, after
+    parsing; offsets of entities are in UTF-16 units."""
     assert utf16_len("ŵ😀") == 3
     check_text("<b>" + "a" * 4096 + "</b>")  # tags do not count
     check_text("&amp;" * 4096)  # entities count once
+    assert check_text("😀" * 4096).chars == 4096  # 8192 UTF-16 units: still accepted
     with pytest.raises(TelegramRuleError, match=r"^Bad Request: message is too long$"):
-        check_text("😀" * 2049)  # 4098 UTF-16 units, 2049 characters
+        check_text("😀" * 4097)
     with pytest.raises(TelegramRuleError, match=r"^Bad Request: message text is empty$"):
         check_text("<b> </b>\n")
     with pytest.raises(TelegramRuleError, match=r"^Bad Request: message caption is too long$"):
@@ -512,3 +517,99 @@ async def test_wait_quiet_waits_for_updates_to_be_taken(api: StandIn, bot: Bot, 
     await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
     await bot.send_message(ANN, "done")
     await ann.wait_quiet(quiet=0.05, timeout=1)
+
+
+# --- as strict as Telegram, and no stricter (issue 13) -------------------------------------------
+
+
+def test_an_unknown_attribute_with_a_value_is_ignored_as_by_tdlib() -> None:
+    """tdlib skips attributes it does not know (``<b foo="x">``) and refuses one without a value
+    (``<b foo>``, in the refusals above): its own parse_html test says so."""
+    assert parse_html('<b foo="bar">x</b>').entities == [{"offset": 0, "length": 1, "type": "bold"}]
+    assert parse_html("<i data-x=1>y</i>").text == "y"
+
+
+def test_tg_time_is_a_date_time_entity_as_documented() -> None:
+    parsed = parse_html('at <tg-time unix="1647531900" format="wDT">22:45 tomorrow</tg-time>')
+    assert parsed.text == "at 22:45 tomorrow"
+    assert parsed.entities == [
+        {
+            "offset": 3,
+            "length": 14,
+            "type": "date_time",
+            "unix_time": 1647531900,
+            "date_time_format": "wDT",
+        }
+    ]
+    for fmt in ("r", "t", "T", "d", "D", "w", "wd", "Dt", "wDT"):
+        parse_html(f'<tg-time unix="1" format="{fmt}">x</tg-time>')
+    plain = parse_html('<tg-time unix="1647531900">x</tg-time>').entities[0]
+    assert "date_time_format" not in plain
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u200b", "\u00a0\u00a0", "\u2800 \u3000\n\ufeff", "<b>\u200d\u200e</b>", "\U000e0041"],
+)
+def test_text_of_only_invisible_characters_is_empty(text: str) -> None:
+    with pytest.raises(TelegramRuleError, match=r"^Bad Request: message text is empty$"):
+        check_text(text)
+
+
+def test_visible_text_among_invisible_characters_is_kept() -> None:
+    assert check_text("\u200b.\u200b").text == "\u200b.\u200b"
+
+
+def test_raw_text_over_32768_bytes_is_too_long_even_if_it_parses_short() -> None:
+    assert check_text("." + "<b></b>" * 4681).text == "."  # 32,768 bytes: the most there is
+    with pytest.raises(TelegramRuleError, match=r"^Bad Request: text is too long$"):
+        check_text("." + "<b></b>" * 4681 + ".")
+    with pytest.raises(TelegramRuleError, match=r"^Bad Request: text is too long$"):
+        check_text("ŵ" * 16385, caption=True)  # 32,770 bytes
+
+
+async def test_edit_message_text_refuses_a_reply_keyboard(api: StandIn, bot: Bot, ann) -> None:  # type: ignore[no-untyped-def]
+    sent = await bot.send_message(ANN, "Q1")
+    reply_keyboard = json.dumps({"keyboard": [[{"text": "Yes"}]]})
+    async with aiohttp.ClientSession(base_url=api.base_url) as http:
+        for method in ("editMessageText", "editMessageReplyMarkup"):
+            body = {"chat_id": ANN, "message_id": sent.message_id, "text": "Q1 again"}
+            body["reply_markup"] = reply_keyboard
+            async with http.post(f"/bot{TOKEN}/{method}", data=body) as response:
+                answer = await response.json()
+            assert answer == {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: inline keyboard expected",
+            }
+    assert ann.last.text == "Q1"
+
+
+async def test_get_updates_honours_allowed_updates(api: StandIn, bot: Bot, ann) -> None:  # type: ignore[no-untyped-def]
+    start = await bot.get_updates(timeout=0)  # /start CODE
+    after_start = start[-1].update_id + 1
+    only_taps = await bot.get_updates(
+        offset=after_start, allowed_updates=["callback_query"], timeout=0
+    )
+    assert only_taps == []
+    await ann.send("a message the bot did not ask for")
+    await bot.send_message(ANN, "Pick", reply_markup=keyboard(("A", "a")))
+    await ann.tap("A")
+    updates = await bot.get_updates(timeout=0)
+    assert [u.callback_query is not None for u in updates] == [True]
+    await bot.get_updates(offset=updates[-1].update_id + 1, allowed_updates=[], timeout=0)
+    await ann.send("now wanted")  # an empty list is Telegram's default again
+    later = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in later if u.message] == ["now wanted"]
+
+
+async def test_the_long_poll_is_capped_as_telegram_caps_it(
+    api: StandIn, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram clamps ``timeout`` to 50 s; here the cap is lowered so the test need not wait."""
+    from standin import server
+
+    monkeypatch.setattr(server, "LONG_POLL_MAX_TIMEOUT", 1)
+    poll = asyncio.create_task(bot.get_updates(timeout=3600))
+    assert await asyncio.wait_for(poll, timeout=60) == []
+    assert server.LONG_POLL_MAX_TIMEOUT == 1
