@@ -652,3 +652,40 @@ async def test_whois_reads_invitation_council_and_language_at_once(tmp_path: Pat
         invitee, council, lang = await repo.whois(7)
         assert invitee == await repo.invitee_by_telegram(7)
         assert council == powys and lang == "cy"
+
+
+async def test_whois_gives_the_survey_language_before_the_accounts(tmp_path: Path) -> None:
+    """The language the bot speaks is worked out once per update from this one read."""
+    async with await Database.open(tmp_path / "w.sqlite3") as db:
+        repo = Repository(db)
+        await repo.import_roster(
+            [RosterRow(council="powys", group="member", name="A", email="a@x.example")]
+        )
+        powys = await repo.find_council("powys")
+        assert powys is not None
+        invitee = (await repo.invitees(powys.id))[0]
+        token = (await repo.ensure_tokens(powys.id))[0].token
+        await repo.remember_account(7, "en")
+        assert await repo.bind(token, 7) == "bound"
+        assert (await repo.whois(7))[2] == "en"  # no survey yet: the account's
+        await repo.save_survey(
+            invitee.id,
+            language="cy",
+            privacy_accepted=False,
+            cursor=None,
+            reviewing=False,
+            submitted=False,
+            answers={},
+        )
+        assert (await repo.whois(7))[2] == "cy"  # the survey's
+
+
+async def test_the_other_stores_are_reached_through_the_repository(tmp_path: Path) -> None:
+    """One storage API: the bot never reaches through ``repo.db``."""
+    async with await Database.open(tmp_path / "r.sqlite3") as db:
+        repo = Repository(db)
+        powys = await repo.find_council("powys")
+        assert powys is not None
+        assert (await repo.report_input(powys.id)).council_slug == "powys"
+        assert await repo.export_answers(powys.id) == []
+        assert await repo.reminder_book().council_ids() == []
