@@ -478,13 +478,7 @@ async def test_the_schedule_follows_the_cadence_hours_and_window(
 async def test_remind_command_is_for_the_councils_auditors_only(
     api: StandIn, tmp_path: Path
 ) -> None:
-    from aiogram import Dispatcher
     from aiogram.types import Update
-
-    from bot.reminders import handlers as reminders
-    from bot.telegram.dispatcher import load_texts
-    from bot.telegram.middlewares import WhoIsThis
-    from rubric.loader import load_questionnaire
 
     db_path = tmp_path / "datatool.sqlite3"
     await seed_opened(api, db_path, 2, 8000)
@@ -503,11 +497,8 @@ async def test_remind_command_is_for_the_councils_auditors_only(
         cardiff = await repo.find_council("cardiff")
         assert cardiff is not None
         await repo.add_auditor(cardiff_auditor, cardiff.id)
-        dp = Dispatcher(
-            repo=repo, settings=settings, questionnaire=load_questionnaire(), texts=load_texts()
-        )
-        dp.update.outer_middleware(WhoIsThis(repo))
-        dp.include_router(reminders.handlers.router())
+        # The real dispatcher: the auditor filter, the one refusal, the shared sender.
+        dp = build_dispatcher(settings, repo)
         bot = create_bot(settings)
 
         async def say(uid: int, text: str, update_id: int) -> str:
