@@ -12,6 +12,10 @@ import os
 import sqlite3
 from pathlib import Path
 
+STORAGE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
+"""What a database call (or the file beneath it) can raise: callers outside storage catch these
+without importing the SQL driver themselves."""
+
 _CAUSES = (
     ("database or disk is full", "the disk is full"),
     ("disk i/o error", "the disk refused the write (disk I/O error: full or failing?)"),

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from pathlib import Path
 
 from bot.cli.common import Failure, open_database
 from bot.config import Settings
-from storage.faults import cause_at
+from storage.faults import STORAGE_ERRORS, cause_at
 
 
 async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
@@ -18,7 +17,7 @@ async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     async with await open_database(settings, read_only=True) as db:
         try:
             await db.backup(dest)
-        except (sqlite3.Error, OSError) as exc:
+        except STORAGE_ERRORS as exc:
             raise Failure(f"cannot write the backup {dest}: {cause_at(dest, exc)}") from None
     print(f"backed up {settings.datatool_db} to {dest}")
     return 0

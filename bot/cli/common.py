@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -20,7 +19,7 @@ from typing import Any
 from bot.cli.roster_csv import RosterFileError
 from bot.config import ConfigError, Settings, load_settings
 from storage.database import Database, SchemaBehind
-from storage.faults import cause_at
+from storage.faults import STORAGE_ERRORS, cause_at
 from storage.models import Council
 from storage.repository import Repository
 
@@ -54,7 +53,7 @@ async def open_database(settings: Settings, *, read_only: bool = False) -> Datab
             f"cannot open the database {path}: no such file"
             " (check DATATOOL_DB, or import a roster first)"
         ) from None
-    except (sqlite3.Error, OSError) as exc:
+    except STORAGE_ERRORS as exc:
         verb = "open" if read_only else "open or write"
         raise DatabaseFailure(f"cannot {verb} the database {path}: {cause_at(path, exc)}") from None
 
@@ -88,7 +87,7 @@ def execute(command: Command, args: argparse.Namespace) -> int:
         for line in str(exc).splitlines():
             print(f"datatool: {line}", file=sys.stderr)
         return exc.code if isinstance(exc, Failure) else 1
-    except (sqlite3.Error, OSError) as exc:
+    except STORAGE_ERRORS as exc:
         # A database that failed part-way (the disk filled, the file became read-only), or an
         # output file that could not be written: one line naming the file and the cause.
         if settings is None:

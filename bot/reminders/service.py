@@ -27,6 +27,7 @@ import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from aiogram import Bot
 from pydantic import BaseModel, Field
@@ -368,7 +369,7 @@ async def run_reminders(
             job = queue.get_nowait()
             if not await claimed(job):
                 continue
-            await attempt(job, lambda job=job: by_telegram(job))
+            await attempt(job, partial(by_telegram, job))
 
     async def by_telegram(job: Job) -> SendResult:
         assert job.candidate.telegram_id is not None
@@ -396,7 +397,7 @@ async def run_reminders(
                 if no_link is not None:
                     await settle(job, no_link)
                     continue
-                await attempt(job, lambda job=job: by_email(mailer, username, job))
+                await attempt(job, partial(by_email, mailer, username, job))
 
     async def by_email(mailer: Mailer, username: str, job: Job) -> SendResult:
         candidate = job.candidate

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from standin import Phone, StandIn
-from tests.e2e.harness import TOKEN, BotProcess, answered_tap, seed_roster
-from tests.e2e.test_faults import QUESTIONS, asked, current_question, shows, stored_answers
-from tests.machine import can_mount, tmpfs
+from tests.e2e.test_faults import stored_answers
+from tests.support.bot_process import TOKEN, BotProcess, answered_tap, seed_roster
+from tests.support.chat import QUESTIONS, asked, current_question, shows
+from tests.support.machine import can_mount, tmpfs
 
 NOT_SAVED = {
     "en": "Sorry, your last answer was not saved. Please tap the button again in a moment.",

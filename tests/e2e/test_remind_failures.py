@@ -24,7 +24,6 @@ from standin import StandIn
 from storage.database import Database
 from storage.reminders import ReminderBook
 from storage.repository import Repository
-from tests.e2e.harness import TOKEN
 from tests.e2e.test_reminders import (
     Inbox,
     _free_port,
@@ -36,6 +35,7 @@ from tests.e2e.test_reminders import (
     seed,
     smtp_env,
 )
+from tests.support.bot_process import TOKEN
 
 EVIL = "Evil Person\r\nBcc: everyone@example.org"
 

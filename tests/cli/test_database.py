@@ -16,8 +16,8 @@ from rubric.loader import load_questionnaire
 from storage.database import Database, load_migrations
 from storage.models import RosterRow, StoredAnswer
 from storage.repository import Repository
-from tests.e2e.harness import datatool_command
-from tests.machine import read_only_copy
+from tests.support.bot_process import datatool_command
+from tests.support.machine import read_only_copy
 
 
 @pytest.fixture
