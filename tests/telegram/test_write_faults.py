@@ -13,7 +13,7 @@ from rubric.catalog import Messages
 from storage.database import Database
 from storage.faults import cause, is_write_fault
 
-LOCALES = Path(__file__).parents[1] / "bot" / "locales"
+LOCALES = Path(__file__).parents[2] / "bot" / "locales"
 
 
 async def test_read_only_and_locked_writes_are_write_faults(tmp_path: Path) -> None:
