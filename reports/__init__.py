@@ -1,6 +1,7 @@
 """reports: what auditors read. Stored counts (``storage.reporting``) become pydantic results
-(``reports.aggregate.build_report``) with findings by rule (``reports.findings``) and anonymity
-(``reports.anonymity``), rendered as a Telegram summary and a self-contained HTML document
+(``reports.aggregate.build_report``) with findings by rule (``reports.findings``) and the
+confidentiality rule (``reports.confidentiality``, on ``reports.anonymity``'s exact check),
+rendered as a Telegram summary and a self-contained HTML document
 (``reports.render``), in Welsh and in English."""
 
 from reports.aggregate import build_report

@@ -1,27 +1,25 @@
-"""From stored counts to a report: pure functions, no database, no clock.
+"""From a council's release to a report: pure functions, no database, no clock.
+
+What may be shown is decided once, by `reports.confidentiality` when the release is made
+(per question: the people asked it and those who gave a view; nothing derivable by subtraction;
+nothing that differs by fewer than MIN_GROUP_SIZE from an earlier release). This module lays the
+release's figures out: statements, theme shares (sums of shown figures only), maturity levels,
+comments, the Wales comparison (`confidentiality.wales_pooled`) and what was withheld.
 
 Groups. The council's respondents are split into atoms, one per (group, team); the report's
 groups are unions of atoms: all respondents, officers, elected members, and each named team
-within its group. `reports.anonymity.suppress` decides which may be shown (small groups, and
-complementary suppression so that nothing hidden can be worked out by subtraction).
-
-Wales. The figures for Wales add up every council where at least ``min_group_size`` people
-responded. A smaller council is left out (and the report says how many were), because its own
-report hides its figures and Wales minus every other council's shown total would otherwise give
-them away.
+within its group. A group is listed as shown when the release shows it for some question; a
+statement where it is not shown marks it as withheld.
 
 Response counts. The response-rate table shows invited and responses received for officers,
-elected members and the total exactly, as the Powys report does, even for a group of fewer than
-``min_group_size``. These counts say who took part, not what anyone thinks; they are the figures
-an auditor needs to judge how far the findings can be trusted; and writing "<5" for one group
-while showing the total and the other group would hide nothing, since subtraction restores it.
-What the minimum protects is people's answers: every figure about what a group thinks (shares,
-counts per answer, medians, comments) goes through the suppression rule.
+elected members and the total exactly, now, as the Powys report does, even for a group of fewer
+than ``min_group_size``. These counts say who took part, not what anyone thinks; they are the
+figures an auditor needs to judge how far the findings can be trusted; and writing "<5" for one
+group while showing the total and the other group would hide nothing, since subtraction restores
+it. The line under the title says how current the figures are.
 
-Comments need ``min_group_size`` submitted respondents in the council, and a question asked of
-one group only needs that many in that group, since its comments are otherwise attributable to a
-small group. Shown comments are verbatim, never attributed, in a seeded shuffle of their sorted
-texts: the same data always gives the same order, and the order says nothing about who or when.
+Shown comments are verbatim, never attributed, in a seeded shuffle of their sorted texts: the
+same data always gives the same order, and the order says nothing about who or when.
 """
 
 from __future__ import annotations
@@ -33,7 +31,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from fractions import Fraction
 
-from reports.anonymity import MAX_ATOMS, MIN_GROUP_SIZE, Candidate, suppress
+from reports.anonymity import MIN_GROUP_SIZE, suppress
+from reports.confidentiality import LEVELS, WALES_MIN_OTHERS, atom, candidates, wales_pooled
 from reports.findings import compare, comparison_sentence, finding_rule, finding_sentence
 from reports.models import (
     Cell,
@@ -52,15 +51,10 @@ from reports.models import (
 )
 from reports.text import messages, team_label, team_members
 from rubric.models import GROUPS, Group, Lang, Question, Questionnaire, Scale
-from storage.reporting import AnswerCountRow, ReportRows, ResponseCountRow, WalesCountRow
+from storage.reporting import ReportRows
 
-LEVELS = ("1", "2", "3")
 Counts = dict[str, int]
 """Answers of one group to one question: choice -> number."""
-
-
-def _atom(group: str, team: str | None) -> str:
-    return f"{group}|{team or ''}"
 
 
 def _pct(part: int, whole: int) -> int | None:
@@ -93,24 +87,6 @@ def seeded_shuffle(texts: Iterable[str], seed: str) -> tuple[str, ...]:
     return tuple(ordered)
 
 
-class _Tally:
-    """Answer counts per atom (the council) or summed (Wales), by question."""
-
-    def __init__(self) -> None:
-        self.by_atom: dict[str, dict[str, Counts]] = defaultdict(lambda: defaultdict(dict))
-
-    def add(self, atom: str, row: AnswerCountRow | WalesCountRow) -> None:
-        counts = self.by_atom[atom][row.question_id]
-        counts[row.choice] = counts.get(row.choice, 0) + row.n
-
-    def counts(self, atoms: Iterable[str], question_id: str) -> Counts:
-        total: Counts = {}
-        for atom in atoms:
-            for choice, n in self.by_atom.get(atom, {}).get(question_id, {}).items():
-                total[choice] = total.get(choice, 0) + n
-        return total
-
-
 def _split(counts: Counts, scale: Scale) -> tuple[int, int, int, int]:
     """(agree, neither, disagree, excluded) of an agree question's counts."""
     agree = sum(counts.get(o, 0) for o in scale.agree)
@@ -138,80 +114,70 @@ class _Builder:
         self.forms = council.forms(lang)
         self.withheld: list[str] = []
 
-        own = rows.council_responses()
+        # The release's groups: what the figures rest on (not the live response counts).
         self.atom_sizes: dict[str, int] = defaultdict(int)
         self.group_sizes: dict[Group, int] = defaultdict(int)
-        for r in own:
-            self.atom_sizes[_atom(r.group, r.team)] += r.submitted
-            self.group_sizes[r.group] += r.submitted
+        for r in rows.groups:
+            self.atom_sizes[atom(r.group, r.team)] += r.respondents
+            self.group_sizes[r.group] += r.respondents
         self.total = sum(self.group_sizes.values())
 
-        submitted_by_council: dict[str, int] = defaultdict(int)
-        for r in rows.responses:
-            submitted_by_council[r.council_slug] += r.submitted
-        self.wales_councils = {s for s, n in submitted_by_council.items() if n >= self.min}
-        self.wales_left_out = sum(1 for n in submitted_by_council.values() if 0 < n < self.min)
-        self.wales_size = sum(submitted_by_council[s] for s in self.wales_councils)
+        self.shown: dict[str, set[str]] = defaultdict(set)
+        for qid, cell in rows.cells:
+            self.shown[qid].add(cell)
+        self.figures: dict[tuple[str, str], Counts] = defaultdict(dict)
+        for f in rows.figures:
+            self.figures[(f.question_id, f.cell)][f.choice] = f.n
 
-        self.tally = _Tally()
-        self.wales = _Tally()
-        for a in rows.answers:
-            if a.council_slug == rows.council_slug:
-                self.tally.add(_atom(a.group, a.team), a)
-        for w in rows.wales_answers:
-            if w.council_slug in self.wales_councils:
-                self.wales.add("wales", w)
+        contributions: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        responses: dict[str, int] = {}
+        for w in rows.wales:
+            contributions[w.council_slug][w.question_id][w.choice] = w.n
+            responses[w.council_slug] = w.responses
+        self.wales = wales_pooled(contributions, rows.council_slug)
+        pooling = {
+            slug
+            for slug, questions in contributions.items()
+            if any(qid in self.wales for qid in questions)
+        }
+        self.wales_size = sum(responses[s] for s in pooling)
+        for qid in self.wales:
+            self.shown[qid].add("wales")
 
-        self.cells, self.cell_atoms = self._cells(own)
+        self.cells = self._cells()
 
     # --- groups and suppression -------------------------------------------------------
 
-    def _cells(
-        self, own: Sequence[ResponseCountRow]
-    ) -> tuple[list[Cell], dict[str, frozenset[str]]]:
-        atoms_of: dict[str, frozenset[str]] = {}
-        candidates: list[Candidate] = []
-        kinds: dict[str, tuple[str, Group | None, str | None]] = {}
-
-        def add(
-            key: str,
-            atoms: Iterable[str],
-            priority: int,
-            kind: str,
-            group: Group | None,
-            team: str | None,
-        ) -> None:
-            atoms_of[key] = frozenset(atoms)
-            candidates.append(Candidate(key=key, atoms=atoms_of[key], priority=priority))
-            kinds[key] = (kind, group, team)
-
-        all_atoms = list(self.atom_sizes)
-        add("all", all_atoms, 3, "all", None, None)
-        for g in GROUPS:
-            add(g, [a for a in all_atoms if a.startswith(f"{g}|")], 2, g, g, None)
-        if len(all_atoms) <= MAX_ATOMS:
-            teams = sorted({(r.group, r.team) for r in own if r.team and r.submitted})
-            for g, name in teams:
-                add(f"team:{g}:{name}", [_atom(g, name)], 1, "team", g, name)
-        decisions = suppress(self.atom_sizes, candidates, self.min)
-
+    def _cells(self) -> list[Cell]:
+        cands = candidates(a for a, n in self.atom_sizes.items() if n)
+        # Group-level decisions, on respondents alone, say what the report leaves out and why;
+        # the figures themselves follow the release's decisions, question by question.
+        decisions = suppress(self.atom_sizes, cands, self.min)
+        any_shown = {cell for cells in self.shown.values() for cell in cells}
         cells = []
-        for c in candidates:
-            kind, group, team = kinds[c.key]
+        for c in cands:
             d = decisions[c.key]
+            if c.key == "all":
+                kind, group, team = "all", None, None
+            elif c.key in GROUPS:
+                kind, group, team = c.key, c.key, None
+            else:
+                _, group, team = c.key.split(":", 2)
+                kind = "team"
+            shown = c.key in any_shown
             cells.append(
                 Cell(
                     key=c.key,
-                    kind=kind,
-                    group=group,
+                    kind=kind,  # type: ignore[arg-type]
+                    group=group,  # type: ignore[arg-type]
                     team=team,
                     label=self._label(kind, team),
                     respondents=d.size,
-                    shown=d.shown,
-                    reason=d.reason,
+                    shown=shown,
+                    reason=None if shown else (d.reason or "small"),
                 )
             )
-        wales_shown = self.wales_size >= self.min
+        wales_shown = bool(self.wales)
         cells.append(
             Cell(
                 key="wales",
@@ -219,12 +185,11 @@ class _Builder:
                 label=self.t(self.lang, "cell.wales"),
                 respondents=self.wales_size,
                 shown=wales_shown,
-                reason=None if wales_shown else ("small" if self.wales_size else "empty"),
+                reason=None if wales_shown else "small",
             )
         )
-        atoms_of["wales"] = frozenset({"wales"})
         self._note_withheld(cells)
-        return cells, atoms_of
+        return cells
 
     def _label(self, kind: str, team: str | None) -> str:
         if kind == "team" and team is not None:
@@ -238,8 +203,7 @@ class _Builder:
 
     def _note_withheld(self, cells: list[Cell]) -> None:
         t, lang = self.t, self.lang
-        council_cell = cells[0]
-        if council_cell.reason in ("small", "empty"):
+        if self.total < self.min:
             self.withheld.append(t(lang, "withheld.council_small", min=self.min, **self.forms))
             if any(q.kind == "text" for q in self.q.questions):
                 self.withheld.append(
@@ -247,33 +211,44 @@ class _Builder:
                 )
         else:
             for cell in cells:
-                if cell.kind == "wales" or cell.reason not in ("small", "complementary"):
+                if cell.kind in ("wales", "all") or cell.shown:
                     continue
+                reason = "complementary" if cell.reason == "complementary" else "small"
                 self.withheld.append(
-                    t(lang, f"withheld.{cell.reason}", name=self._name(cell), min=self.min)
+                    t(lang, f"withheld.{reason}", name=self._name(cell), min=self.min)
                 )
-        if self.wales_size and self.wales_size < self.min:
-            self.withheld.append(t(lang, "withheld.wales_small", min=self.min))
-        if self.wales_left_out:
-            self.withheld.append(
-                t.plural(lang, "withheld.wales_excluded", self.wales_left_out, min=self.min)
-            )
+            shown_keys = {c.key for c in cells if c.shown}
+            if any(
+                self.marked(q, shown_keys) or "all" not in self.shown.get(q.id, set())
+                for q in self.q.questions
+                if q.kind != "text"
+            ):
+                self.withheld.append(t(lang, "withheld.few_views", min=self.min))
+        if any(q.kind != "text" and q.id not in self.wales for q in self.q.questions):
+            self.withheld.append(t.plural(lang, "withheld.wales_rule", WALES_MIN_OTHERS))
+
+    def marked(self, question: Question, shown_keys: set[str]) -> list[str]:
+        """Groups shown elsewhere in the report but not for this question (it was asked of them,
+        but too few gave a view): their rows are marked as withheld."""
+        here = self.shown.get(question.id, set())
+        out = []
+        for key in shown_keys:
+            if key in here or key == "wales":
+                continue
+            group = None if key == "all" else key if key in GROUPS else key.split(":")[1]
+            if group is None or question.asks(group):  # type: ignore[arg-type]
+                out.append(key)
+        return out
 
     def shown_for(self, question: Question) -> list[Cell]:
-        """Shown groups that were asked this question (Wales last)."""
-        out = []
-        for cell in self.cells:
-            if not cell.shown:
-                continue
-            if cell.group is not None and not question.asks(cell.group):
-                continue
-            out.append(cell)
-        return out
+        """The groups the release shows for this question (Wales last)."""
+        here = self.shown.get(question.id, set())
+        return [cell for cell in self.cells if cell.key in here]
 
     def counts(self, cell: Cell, question_id: str) -> Counts:
         if cell.kind == "wales":
-            return self.wales.counts(["wales"], question_id)
-        return self.tally.counts(self.cell_atoms[cell.key], question_id)
+            return self.wales.get(question_id, {})
+        return self.figures.get((question_id, cell.key), {})
 
     # --- sections ---------------------------------------------------------------------
 
@@ -322,8 +297,14 @@ class _Builder:
                     finding=finding_sentence(self.lang, rule, cell.kind, clause, cell.team),
                 )
             )
+        shown_keys = {c.key for c in self.cells if c.shown}
         return Statement(
-            question_id=question.id, text=question.text(self.lang), results=tuple(results)
+            question_id=question.id,
+            text=question.text(self.lang),
+            results=tuple(results),
+            withheld=tuple(
+                c.label for c in self.cells if c.key in self.marked(question, shown_keys)
+            ),
         )
 
     def theme(self, theme_id: str) -> ThemeSection:
@@ -387,9 +368,7 @@ class _Builder:
         t, lang = self.t, self.lang
         if self.total < self.min:
             return (), t(lang, "withheld.comments_council", min=self.min, **self.forms)
-        allowed = {
-            q.id for q in questions if sum(self.group_sizes[g] for g in q.audience) >= self.min
-        }
+        allowed = {q.id for q in questions if "all" in self.shown.get(q.id, set())}
         note = None
         if len(allowed) < len(questions):
             note = t(
@@ -412,9 +391,11 @@ class _Builder:
                 continue
             results = []
             for cell in self.cells:
-                if not cell.shown or cell.kind == "team":
+                if cell.kind == "team":
                     continue
-                asked = [q for q in questions if cell.group is None or q.asks(cell.group)]
+                # Only the questions whose figures the release shows for this group: the sum
+                # of shown figures shows nothing that they do not.
+                asked = [q for q in questions if cell.key in self.shown.get(q.id, set())]
                 if not asked:
                     continue
                 levels = [0, 0, 0]
@@ -478,4 +459,18 @@ def build_report(
         themes=themes,
         maturity=maturity,
         withheld=tuple(b.withheld),
+        currency=currency(rows, lang),
     )
+
+
+def currency(rows: ReportRows, lang: Lang) -> str:
+    """How current the figures are: "Figures from 20 responses; 3 more since." """
+    t = messages()
+    release = rows.release
+    if release is None:
+        return t(lang, "currency.none")
+    key = "currency.final" if release.final else "currency.figures"
+    line = t.plural(lang, key, release.responses)
+    if release.pending:
+        line += t.plural(lang, "currency.since", release.pending)
+    return line + "."

@@ -123,50 +123,62 @@ def derivable_small_sets(
     return found
 
 
-def _leaks_without(
-    victim: Candidate,
-    shown: Sequence[Candidate],
-    leak: frozenset[str],
-    sizes: Mapping[str, int],
-) -> bool:
-    """Whether `leak` stays derivable once `victim` is hidden too."""
-    atoms = frozenset(a for a, n in sizes.items() if n > 0)
-    span = _Span(sorted(atoms), (c.atoms & atoms for c in shown if c is not victim))
-    return span.contains(leak)
-
-
 def suppress(
-    sizes: Mapping[str, int], candidates: Sequence[Candidate], min_size: int = MIN_GROUP_SIZE
+    sizes: Mapping[str, int],
+    candidates: Sequence[Candidate],
+    min_size: int = MIN_GROUP_SIZE,
+    *,
+    views: Mapping[str, int] | None = None,
+    fixed: Sequence[frozenset[str]] = (),
 ) -> dict[str, Decision]:
-    """Which candidates may be shown. `sizes` gives each atom's respondents."""
+    """Which candidates may be shown. `sizes` gives each atom's respondents (those asked the
+    question); `views`, when given, how many of them gave a view (the base of every share).
+    A candidate needs at least `min_size` of both, and no set of atoms with 1 to min_size-1 of
+    either may follow from the shown candidates together with the `fixed` sets (figures that
+    were shown before, in an earlier release, and cannot be taken back)."""
     if min_size < 1:
         raise ValueError("min_size must be at least 1")
+    weights = [sizes] if views is None else [sizes, views]
 
     def size_of(c: Candidate) -> int:
         return sum(sizes.get(a, 0) for a in c.atoms)
 
+    def base_of(c: Candidate) -> int:
+        return min(sum(w.get(a, 0) for a in c.atoms) for w in weights)
+
+    def leaks_in(sets: list[frozenset[str]]) -> list[tuple[Mapping[str, int], frozenset[str]]]:
+        return [(w, leak) for w in weights for leak in derivable_small_sets(w, sets, min_size)]
+
+    def derivable(w: Mapping[str, int], sets: list[frozenset[str]], leak: frozenset[str]) -> bool:
+        atoms = frozenset(a for a, n in w.items() if n > 0)
+        return _Span(sorted(atoms), (s & atoms for s in sets)).contains(leak)
+
     decisions: dict[str, Decision] = {}
     shown: list[Candidate] = []
     for c in candidates:
-        n = size_of(c)
+        n, base = size_of(c), base_of(c)
         if n == 0:
             decisions[c.key] = Decision(key=c.key, size=0, shown=False, reason="empty")
-        elif n < min_size:
+        elif base < min_size:
             decisions[c.key] = Decision(key=c.key, size=n, shown=False, reason="small")
         else:
             shown.append(c)
 
-    while True:
-        leaks = derivable_small_sets(sizes, (c.atoms for c in shown), min_size)
+    while shown:
+        leaks = leaks_in([*fixed, *(c.atoms for c in shown)])
         if not leaks:
             break
-        leak = leaks[0]
+        weight, leak = leaks[0]
         order = sorted(shown, key=lambda c: (c.priority, size_of(c), c.key))
         top = max(c.priority for c in order)
-        victim = next(
-            (c for c in order if c.priority < top and not _leaks_without(c, shown, leak, sizes)),
-            order[0],
-        )
+
+        def cures(
+            victim: Candidate, weight: Mapping[str, int] = weight, leak: frozenset[str] = leak
+        ) -> bool:
+            rest = [*fixed, *(c.atoms for c in shown if c is not victim)]
+            return not derivable(weight, rest, leak)
+
+        victim = next((c for c in order if c.priority < top and cures(c)), order[0])
         shown.remove(victim)
         decisions[victim.key] = Decision(
             key=victim.key, size=size_of(victim), shown=False, reason="complementary"

@@ -127,6 +127,8 @@ class Statement(_Result):
     text: str
     results: tuple[StatementResult, ...]
     """Shown groups only, council groups first and Wales last."""
+    withheld: tuple[str, ...] = ()
+    """Labels of groups shown elsewhere but not here: too few of them gave a view."""
 
     def result(self, cell: str) -> StatementResult | None:
         return next((r for r in self.results if r.cell == cell), None)
@@ -185,6 +187,8 @@ class Report(_Result):
     maturity: tuple[MaturityRow, ...]
     withheld: tuple[str, ...]
     """What was not shown and why, one sentence each."""
+    currency: str = ""
+    """How current the figures are: the release they come from and what came in since."""
 
     def cell(self, key: str) -> Cell:
         return next(c for c in self.cells if c.key == key)

@@ -197,7 +197,9 @@ def _message_dict(state: State, msg: StoredMessage) -> dict[str, Any]:
     user = state.users[msg.chat_id]
     data: dict[str, Any] = {
         "message_id": msg.message_id,
-        "from": state.bot_user() if msg.from_bot else user.as_user(),
+        "from": state.bot_user()
+        if msg.from_bot
+        else (state.users[msg.sender] if msg.sender is not None else user).as_user(),
         "chat": user.as_chat(),
         "date": msg.date,
     }

@@ -44,6 +44,31 @@ def user_send(state: State, user_id: int, text: str, **details: Any) -> dict[str
     return body
 
 
+def group_send(state: State, group_id: int, user_id: int, text: str) -> dict[str, Any]:
+    """``user_id`` writes ``text`` in the group chat ``group_id`` (negative), where the bot is a
+    member; the bot may then send to the group."""
+    if group_id >= 0:
+        raise ValueError("group chat ids are negative")
+    group = state.user(group_id, first_name="Group")
+    group.title, group.known = f"Group {-group_id}", True
+    state.user(user_id)
+    msg = StoredMessage(
+        message_id=state.next_message_id(group_id),
+        chat_id=group_id,
+        from_bot=False,
+        date=int(time.time()),
+        text=text,
+        entities=user_entities(text),
+        sender=user_id,
+    )
+    msg.seq = state.next_seq()
+    state.messages(group_id)[msg.message_id] = msg
+    body = message_dict(state, msg)
+    state.touch(group_id)
+    state.push_update({"message": body})
+    return body
+
+
 def find_button(
     state: State, user_id: int, label: str, message_id: int | None = None
 ) -> tuple[StoredMessage, str]:

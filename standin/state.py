@@ -198,6 +198,7 @@ class User:
     last_name: str | None = None
     blocked: bool = False
     known: bool = False  # has written to the bot at least once
+    title: str | None = None  # set: this is a group chat (negative id), not a person
 
     def as_user(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
@@ -210,6 +211,8 @@ class User:
         return data
 
     def as_chat(self) -> dict[str, Any]:
+        if self.title is not None:
+            return {"id": self.id, "type": "group", "title": self.title}
         data: dict[str, Any] = {"id": self.id, "type": "private", "first_name": self.first_name}
         if self.last_name:
             data["last_name"] = self.last_name
@@ -254,6 +257,7 @@ class StoredMessage:
     edit_date: int | None = None
     edits: int = 0
     seq: int = 0  # changes whenever the message is created or edited
+    sender: int | None = None  # in a group chat: the user who wrote it
 
     @property
     def buttons(self) -> list[list[tuple[str, str | None]]]:

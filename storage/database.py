@@ -109,6 +109,9 @@ class Database:
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA synchronous = NORMAL")
+            # Deleted rows (a withdrawn person's answers) are overwritten with zeros, not left
+            # in free pages; `checkpoint` then empties the -wal file of their old copies.
+            await conn.execute("PRAGMA secure_delete = ON")
             await db._migrate(load_migrations(migrations_dir or MIGRATIONS_DIR))
             await db._seed_councils()
         except BaseException:
@@ -225,6 +228,13 @@ class Database:
         async with self._reading() as conn:
             rows = await conn.execute_fetchall(sql, params)
             return next(iter(rows), None)
+
+    async def checkpoint(self) -> None:
+        """Copies the -wal file into the database and truncates it to nothing, so that rows
+        just deleted (securely) leave no old copy behind in the write-ahead log. Readers in
+        other processes can hold it back; then it is done by the next checkpoint."""
+        async with self._lock:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def pragma(self, name: str) -> Any:
         """The value of a PRAGMA (for checks and diagnostics)."""

@@ -1,44 +1,52 @@
-"""Anonymised answers for `datatool export`: one row per submitted response, no names, emails,
-Telegram ids, teams or times, in an order that says nothing about who answered when."""
+"""What `datatool export` reads: the answers of the people a release counts, one row each,
+with their group, team and reply language and nothing else (no names, emails, Telegram ids,
+times or response ids), and the release's comments apart from them.
+
+Which rows and values may leave is `reports.confidentiality.anonymise_export`'s decision."""
 
 from __future__ import annotations
-
-import hashlib
 
 from pydantic import BaseModel, ConfigDict
 
 from rubric.models import Group
 from storage.database import Database
+from storage.reporting import _TEAM, CommentRow
 
 
 class ExportRow(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    group: Group
+    group: Group | None
+    """None: generalised (left out) because too few rows share it."""
+    team: str | None
     language: str | None
     answers: dict[str, str]
-    """question id -> option id, or the typed text; skipped and unanswered are absent."""
+    """question id -> option id; skipped, unanswered and free text are absent."""
 
 
-async def export_answers(db: Database, council_id: int) -> list[ExportRow]:
+async def export_answers(db: Database, release_id: int) -> list[ExportRow]:
+    """The chosen options of the release's members who still count, in no meaningful order."""
     rows = await db.fetchall(
-        "SELECT r.id, i.grp, r.language, a.question_id, a.choice, a.text"
-        " FROM responses r JOIN invitees i ON i.id = r.invitee_id"
-        " LEFT JOIN answers a ON a.response_id = r.id"
-        " WHERE i.council_id = ? AND r.submitted_at IS NOT NULL",
-        (council_id,),
+        f"SELECT r.id, i.grp, {_TEAM} AS team, r.language, a.question_id, a.choice"
+        " FROM release_members AS m JOIN responses AS r ON r.id = m.response_id"
+        " JOIN invitees AS i ON i.id = r.invitee_id"
+        " LEFT JOIN answers AS a ON a.response_id = r.id AND a.choice IS NOT NULL"
+        " WHERE m.release_id = ?",
+        (release_id,),
     )
-    responses: dict[int, tuple[Group, str | None, dict[str, str]]] = {}
-    for response_id, group, language, question_id, choice, text in rows:
-        entry = responses.setdefault(response_id, (group, language, {}))
-        value = choice if choice is not None else text
-        if question_id is not None and value is not None:
-            entry[2][question_id] = value
-    # Order by a keyed hash of the id: stable between exports, unrelated to submission order.
-    order = sorted(
-        responses, key=lambda rid: hashlib.sha256(f"{council_id}:{rid}".encode()).hexdigest()
-    )
-    return [
-        ExportRow(group=responses[r][0], language=responses[r][1], answers=responses[r][2])
-        for r in order
-    ]
+    people: dict[int, ExportRow] = {}
+    for response_id, group, team, language, question_id, choice in rows:
+        row = people.setdefault(
+            response_id, ExportRow(group=group, team=team, language=language, answers={})
+        )
+        if question_id is not None:
+            row.answers[question_id] = choice
+    return list(people.values())
+
+
+async def export_comments(db: Database, release_id: int) -> list[CommentRow]:
+    """The release's comments for the questions whose comments it shows, by question and text."""
+    from storage.reporting import _RELEASED_COMMENTS
+
+    rows = await db.fetchall(_RELEASED_COMMENTS, {"release_id": release_id})
+    return [CommentRow(question_id=r[0], text=r[1]) for r in rows]

@@ -1,8 +1,10 @@
 """Report queries: counts aggregated in SQL, never one Python object per answer.
 
-Every figure a report shows is a sum of counts per (council, group, team, question, choice), so
-SQLite does the counting with GROUP BY and Python only adds small tables together. Only submitted
-responses count: an unfinished survey is neither a response received nor an opinion.
+Every figure a report shows comes from a release (`storage.releases`): counts per (council,
+group, team, question, choice) done by SQLite with GROUP BY, of the responses the release counts.
+Only submitted responses count: an unfinished survey is neither a response received nor an
+opinion. The response rates are counted now, not released: they say who took part, not what
+anyone thinks.
 
 The rows carry no person: no invitee id, name, email or Telegram id. Comments carry not even a
 group, so that nothing downstream can attribute one by accident.
@@ -42,16 +44,6 @@ class AnswerCountRow(_Row):
     n: int
 
 
-class WalesCountRow(_Row):
-    """How many submitted responses of one council chose `choice` for a question: the Wales
-    comparison needs no groups or teams, and leaving them out keeps the rows few."""
-
-    council_slug: str
-    question_id: str
-    choice: str
-    n: int
-
-
 class CommentRow(_Row):
     """One free-text answer, with nothing that says who wrote it."""
 
@@ -60,21 +52,61 @@ class CommentRow(_Row):
 
 
 class ReportRows(_Row):
-    """What a report for one council needs: its response counts and comments, and every
-    council's response and answer counts (for the figures for Wales)."""
+    """What a report for one council needs: every council's response counts (the response
+    rates move freely), and from the council's current release the groups, the shown figures
+    and the comments; and every council's released "all respondents" figures (for Wales)."""
 
     council_slug: str
     responses: tuple[ResponseCountRow, ...]
-    """Every council's (the council's own are those with its slug)."""
-    answers: tuple[AnswerCountRow, ...]
-    """The council's own, by group and team; submitted responses only."""
-    wales_answers: tuple[WalesCountRow, ...] = ()
-    """Every council's, by council only; submitted responses only."""
-    comments: tuple[CommentRow, ...]
-    """The council's own, submitted responses only."""
+    """Every council's, now (the council's own are those with its slug)."""
+    release: ReleaseInfo | None = None
+    """None: nobody's answers have been released yet."""
+    groups: tuple[ReleaseGroup, ...] = ()
+    """The release's respondents per (group, team)."""
+    cells: tuple[tuple[str, str], ...] = ()
+    """(question id, cell) shown by the release."""
+    figures: tuple[ReleasedFigure, ...] = ()
+    wales: tuple[WalesFigure, ...] = ()
+    comments: tuple[CommentRow, ...] = ()
+    """The release's members' comments, for the questions whose comments it shows."""
 
     def council_responses(self) -> tuple[ResponseCountRow, ...]:
         return tuple(r for r in self.responses if r.council_slug == self.council_slug)
+
+
+class ReleaseInfo(_Row):
+    id: int
+    responses: int
+    """Submitted responses the figures count."""
+    pending: int
+    """Submitted responses since, not yet counted."""
+    final: bool
+
+
+class ReleaseGroup(_Row):
+    group: Group
+    team: str | None
+    respondents: int
+
+
+class ReleasedFigure(_Row):
+    question_id: str
+    cell: str
+    choice: str
+    n: int
+
+
+class WalesFigure(_Row):
+    """One council's released "all respondents" count of one answer to one question."""
+
+    council_slug: str
+    responses: int
+    question_id: str
+    choice: str
+    n: int
+
+
+ReportRows.model_rebuild()
 
 
 class Fetcher(Protocol):
@@ -116,20 +148,6 @@ _ANSWER_COUNTS_ONE = (
     _ANSWER_COUNTS_SELECT + "  AND i.council_id = :council_id" + _ANSWER_COUNTS_TAIL
 )
 
-_WALES_COUNTS = """
-SELECT c.slug, a.question_id, a.choice, SUM(a.n) AS n
-FROM (
-  SELECT i.council_id, a.question_id, a.choice, COUNT(*) AS n
-  FROM answers AS a
-  JOIN responses AS r ON r.id = a.response_id
-  JOIN invitees AS i ON i.id = r.invitee_id
-  WHERE r.submitted_at IS NOT NULL AND a.choice IS NOT NULL
-  GROUP BY i.council_id, a.question_id, a.choice
-) AS a
-JOIN councils AS c ON c.id = a.council_id
-GROUP BY c.slug, a.question_id, a.choice
-"""
-
 # Ordered by question and text, never by time or response: the order of writing is itself a clue
 # to who wrote what. The report shuffles them (seeded) for display.
 _COMMENTS = """
@@ -139,6 +157,17 @@ JOIN responses AS r ON r.id = a.response_id
 JOIN invitees AS i ON i.id = r.invitee_id
 WHERE r.submitted_at IS NOT NULL
   AND i.council_id = :council_id
+  AND a.text IS NOT NULL
+  AND TRIM(a.text) <> ''
+ORDER BY a.question_id, text
+"""
+_RELEASED_COMMENTS = """
+SELECT a.question_id, TRIM(a.text) AS text
+FROM release_members AS m
+JOIN answers AS a ON a.response_id = m.response_id
+JOIN release_cells AS c
+  ON c.release_id = m.release_id AND c.question_id = a.question_id AND c.cell = 'all'
+WHERE m.release_id = :release_id
   AND a.text IS NOT NULL
   AND TRIM(a.text) <> ''
 ORDER BY a.question_id, text
@@ -168,12 +197,6 @@ async def answer_counts(db: Fetcher, council_id: int | None = None) -> list[Answ
     ]
 
 
-async def wales_counts(db: Fetcher) -> list[WalesCountRow]:
-    """Chosen options of every council's submitted responses, counted per council and question."""
-    rows = await db.fetchall(_WALES_COUNTS, {})
-    return [WalesCountRow(council_slug=r[0], question_id=r[1], choice=r[2], n=r[3]) for r in rows]
-
-
 async def comments(db: Fetcher, council_id: int) -> list[CommentRow]:
     """The council's non-empty free-text answers from submitted responses, unattributed."""
     rows = await db.fetchall(_COMMENTS, {"council_id": council_id})
@@ -181,14 +204,78 @@ async def comments(db: Fetcher, council_id: int) -> list[CommentRow]:
 
 
 async def report_input(db: Fetcher, council_id: int) -> ReportRows:
-    """Everything `reports.build_report` needs for one council and for the whole of Wales."""
+    """Everything `reports.build_report` needs for one council: its current release (see
+    `storage.releases.advance`, which the caller runs first), every council's response counts
+    and every council's released figures for Wales."""
     found = await db.fetchall("SELECT slug FROM councils WHERE id = ?", (council_id,))
     if not found:
         raise LookupError(f"no council with id {council_id}")
-    return ReportRows(
-        council_slug=found[0][0],
-        responses=tuple(await response_counts(db)),
-        answers=tuple(await answer_counts(db, council_id)),
-        wales_answers=tuple(await wales_counts(db)),
-        comments=tuple(await comments(db, council_id)),
+    slug = found[0][0]
+    latest = await db.fetchall(
+        "SELECT id, responses, final FROM releases WHERE council_id = ? ORDER BY id DESC LIMIT 1",
+        (council_id,),
     )
+    wales = tuple(
+        WalesFigure(council_slug=r[0], responses=r[1], question_id=r[2], choice=r[3], n=r[4])
+        for r in await db.fetchall(_WALES_RELEASED)
+    )
+    responses = tuple(await response_counts(db))
+    if not latest:
+        return ReportRows(council_slug=slug, responses=responses, wales=wales)
+    release_id, counted, final = latest[0]
+    pending = await db.fetchall(_PENDING, {"council_id": council_id, "release_id": release_id})
+    params = {"release_id": release_id}
+    return ReportRows(
+        council_slug=slug,
+        responses=responses,
+        release=ReleaseInfo(
+            id=release_id, responses=counted, pending=pending[0][0], final=bool(final)
+        ),
+        groups=tuple(
+            ReleaseGroup(group=r[0], team=r[1] or None, respondents=r[2])
+            for r in await db.fetchall(
+                "SELECT grp, team, respondents FROM release_groups WHERE release_id = :release_id"
+                " ORDER BY grp, team",
+                params,
+            )
+        ),
+        cells=tuple(
+            (r[0], r[1])
+            for r in await db.fetchall(
+                "SELECT question_id, cell FROM release_cells WHERE release_id = :release_id"
+                " ORDER BY question_id, cell",
+                params,
+            )
+        ),
+        figures=tuple(
+            ReleasedFigure(question_id=r[0], cell=r[1], choice=r[2], n=r[3])
+            for r in await db.fetchall(
+                "SELECT question_id, cell, choice, n FROM release_figures"
+                " WHERE release_id = :release_id",
+                params,
+            )
+        ),
+        wales=wales,
+        comments=tuple(
+            CommentRow(question_id=r[0], text=r[1])
+            for r in await db.fetchall(_RELEASED_COMMENTS, params)
+        ),
+    )
+
+
+_WALES_RELEASED = """
+SELECT c.slug, r.responses, f.question_id, f.choice, f.n
+FROM releases AS r
+JOIN councils AS c ON c.id = r.council_id
+JOIN release_figures AS f ON f.release_id = r.id AND f.cell = 'all'
+WHERE r.id = (SELECT MAX(id) FROM releases AS l WHERE l.council_id = r.council_id)
+ORDER BY c.slug, f.question_id, f.choice
+"""
+
+_PENDING = """
+SELECT COUNT(*)
+FROM responses AS r
+JOIN invitees AS i ON i.id = r.invitee_id
+WHERE i.council_id = :council_id AND r.submitted_at IS NOT NULL
+  AND r.id NOT IN (SELECT response_id FROM release_members WHERE release_id = :release_id)
+"""

@@ -16,9 +16,10 @@ from typing import Literal
 import aiosqlite
 
 from rubric.models import GROUPS, Lang
+from storage import releases
 from storage.councils import COUNCILS, fold, short_name_cy, short_name_en
 from storage.database import Database, from_iso, to_iso, utcnow
-from storage.export import ExportRow, export_answers
+from storage.export import ExportRow, export_answers, export_comments
 from storage.models import (
     BindOutcome,
     Council,
@@ -32,7 +33,7 @@ from storage.models import (
     Unreachable,
 )
 from storage.reminders import ReminderBook
-from storage.reporting import ReportRows, report_input
+from storage.reporting import CommentRow, ReportRows, report_input
 
 TOKEN_BYTES = 24
 """192 random bits, 32 characters of A-Za-z0-9_-: a valid /start payload, impossible to guess;
@@ -506,6 +507,10 @@ class Repository:
             forgotten += cur.rowcount
             cur = await conn.execute("DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,))
             forgotten += cur.rowcount
+        if forgotten:
+            # secure_delete has zeroed the deleted rows in the database pages; the -wal file
+            # still holds their old pages until it is checkpointed and truncated.
+            await self.db.checkpoint()
         return forgotten > 0
 
     # --- Telegram updates ---------------------------------------------------------------
@@ -608,6 +613,20 @@ class Repository:
             (council_id, moment),
         )
 
+    async def windows(self) -> dict[int, tuple[date | None, datetime | None, date | None]]:
+        """Every council's stored window (see `window`), in one query."""
+        rows = await self.db.fetchall(
+            "SELECT council_id, closes_on, closed_at, opens_on FROM survey_windows"
+        )
+        return {
+            r[0]: (
+                None if r[1] is None else date.fromisoformat(r[1]),
+                from_iso(r[2]),
+                None if r[3] is None else date.fromisoformat(r[3]),
+            )
+            for r in rows
+        }
+
     async def window(
         self, council_id: int
     ) -> tuple[date | None, datetime | None, date | None] | None:
@@ -636,8 +655,25 @@ class Repository:
     async def report_input(self, council_id: int) -> ReportRows:
         return await report_input(self.db, council_id)
 
-    async def export_answers(self, council_id: int) -> list[ExportRow]:
-        return await export_answers(self.db, council_id)
+    async def export_answers(self, release_id: int) -> list[ExportRow]:
+        return await export_answers(self.db, release_id)
+
+    async def export_comments(self, release_id: int) -> list[CommentRow]:
+        return await export_comments(self.db, release_id)
+
+    async def pending_releases(self) -> list[tuple[int, bool]]:
+        return await releases.pending_councils(self.db)
+
+    async def advance_release(
+        self, council_id: int, decide: releases.Decide, min_group_size: int, *, final: bool
+    ) -> releases.ReleaseRow | None:
+        return await releases.advance(self.db, council_id, decide, min_group_size, final=final)
+
+    async def latest_release(self, council_id: int) -> releases.ReleaseRow | None:
+        return await releases.latest(self.db, council_id)
+
+    async def withdrawn_since(self, release: releases.ReleaseRow) -> int:
+        return await releases.withdrawn_since(self.db, release)
 
 
 def _find_in(councils: list[Council], query: str) -> Council | None:

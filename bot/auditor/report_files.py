@@ -3,15 +3,22 @@ name. No aiogram here, so ``datatool report`` writes the file without loading Te
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from flows.window import Window, window_state
 from reports import build_report, render_html, render_summary, report_filename
+from reports.confidentiality import make_release
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
+from storage.releases import History, LiveRows, NewRelease
 from storage.repository import Repository
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ async def build(
     lang: Lang,
 ) -> BuiltReport:
     today = datetime.now(ZoneInfo(settings.timezone)).date()
+    await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
     rows = await repo.report_input(council.id)
     report = build_report(
         questionnaire, rows, council, lang, settings.min_group_size, generated_on=today
@@ -38,3 +46,30 @@ async def build(
         html=render_html(report, lang),
         filename=report_filename(council, today),
     )
+
+
+async def advance_releases(
+    repo: Repository, questionnaire: Questionnaire, min_group_size: int, timezone: str
+) -> None:
+    """Moves every council's release forward where the confidentiality rule lets it, so that
+    the report and the Wales figures are as current as they may be. A council whose survey has
+    closed gets its final release, which counts everyone. On a read-only database (a copy) the
+    releases stay as stored."""
+
+    def decide(live: LiveRows, history: list[History], final: bool) -> NewRelease | None:
+        return make_release(questionnaire, live, min_group_size, history, final=final)
+
+    windows = await repo.windows()
+    now, tz = datetime.now(UTC), ZoneInfo(timezone)
+    for council_id, changed in await repo.pending_releases():
+        stored = windows.get(council_id)
+        window = Window() if stored is None else Window(*stored)
+        closed = window_state(window, now, tz) == "closed"
+        if changed or closed:
+            try:
+                await repo.advance_release(council_id, decide, min_group_size, final=closed)
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc):
+                    raise
+                log.warning("read-only database: releases not moved forward")
+                return

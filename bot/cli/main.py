@@ -91,7 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("council")
     p.add_argument("--lang", choices=("en", "cy"), default="en")
     p.add_argument("--out", help="the HTML file (default: datatool-COUNCIL-DATE.html)")
-    p = _add(sub, "export", "reports:cmd_export", "anonymised answers as CSV, one row per response")
+    p = _add(
+        sub,
+        "export",
+        "reports:cmd_export",
+        "the final figures' answers as CSV (k-anonymous), comments in FILE-comments.csv",
+    )
     p.add_argument("council")
     p.add_argument("--out", required=True)
 
@@ -130,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose or args.command == "run" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from bot.telegram.logs import quiet_aiogram  # plain logging: aiogram itself is not loaded
+
+    quiet_aiogram()
     module, _, function = args.target.partition(":")
     command = getattr(importlib.import_module(f"bot.cli.{module}"), function)
     # Past the parser, so that --help never waits for pydantic and the database layer.

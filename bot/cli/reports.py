@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from bot.auditor.report_files import build
 from bot.cli.common import council_or_fail, open_repo
 from bot.cli.spreadsheet import write_csv
 from bot.config import Settings
+from reports.confidentiality import anonymise_export
 from rubric.loader import load_questionnaire
+from storage.export import ExportRow
+from storage.models import Council
+from storage.reporting import CommentRow
+from storage.repository import Repository
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,19 +28,60 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+class Refused(Exception):
+    """No export may be made now; the message says why."""
+
+
+async def export_tables(
+    repo: Repository, settings: Settings, council: Council
+) -> tuple[list[ExportRow], list[CommentRow]]:
+    """The export's rows and comments, from the council's final release (made when the survey
+    closes: `datatool survey close`, or the bot at the close). Rows of answers cannot be compared
+    export with export without giving away whose rows arrived or went, so there is one set of
+    rows, and none once someone counted in it has withdrawn."""
+    release = await repo.latest_release(council.id)
+    if release is None or not release.final:
+        raise Refused(
+            f"no export for {council.slug} yet: the export holds the final figures, made"
+            " when the survey closes (datatool survey close)"
+        )
+    if await repo.withdrawn_since(release):
+        raise Refused(
+            f"no export for {council.slug}: someone counted in the final figures has since"
+            " withdrawn, and a new export would show which rows were theirs"
+        )
+    rows = anonymise_export(await repo.export_answers(release.id), settings.min_group_size)
+    return rows, await repo.export_comments(release.id)
+
+
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     questionnaire = load_questionnaire()
     async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
-        rows = await repo.export_answers(council.id)
-    question_ids = [q.id for q in questionnaire.questions]
+        try:
+            rows, comments = await export_tables(repo, settings, council)
+        except Refused as refused:
+            print(str(refused), file=sys.stderr)
+            return 1
+    question_ids = [q.id for q in questionnaire.questions if q.kind != "text"]
+    out = Path(args.out)
     write_csv(
-        Path(args.out),
-        ["response", "group", "language", *question_ids],
+        out,
+        ["group", "team", "language", *question_ids],
         (
-            [number, row.group, row.language or "", *(row.answers.get(q, "") for q in question_ids)]
-            for number, row in enumerate(rows, start=1)
+            [
+                r.group or "",
+                r.team or "",
+                r.language or "",
+                *(r.answers.get(q, "") for q in question_ids),
+            ]
+            for r in rows
         ),
     )
-    print(f"wrote {len(rows)} anonymised responses for {council.slug} to {args.out}")
+    comments_out = out.with_name(out.stem + "-comments" + out.suffix)
+    write_csv(comments_out, ["question", "comment"], ([c.question_id, c.text] for c in comments))
+    print(
+        f"wrote {len(rows)} anonymised responses for {council.slug} to {out}"
+        f" and {len(comments)} comments, apart from them, to {comments_out}"
+    )
     return 0

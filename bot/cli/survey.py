@@ -37,8 +37,15 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             until = f" until the end of {closes.isoformat()}" if closes else ""
             print(f"{council.slug}: survey open{since}{until}")
         else:
+            from bot.auditor.report_files import advance_releases
+            from rubric.loader import load_questionnaire
+
             await repo.close_survey(council.id)
-            print(f"{council.slug}: survey closed")
+            # The final release, which counts everyone and which the export is made from.
+            await advance_releases(
+                repo, load_questionnaire(), settings.min_group_size, settings.timezone
+            )
+            print(f"{council.slug}: survey closed; final figures released")
     return 0
 
 

@@ -64,6 +64,10 @@ async def forget(
     texts: Messages,
 ) -> None:
     if respondent is None and lang is None:
+        # A stranger: whatever little was kept (that the account wrote, or blocked the bot) is
+        # deleted first, so that "nothing is stored" is true when it is said.
+        assert message.from_user is not None
+        await repo.forget(message.from_user.id)
         await message.answer(say(texts, lang, "forget.nothing"))
         return
     shown: Lang = lang or "cy"

@@ -56,7 +56,6 @@ async def start(
     user = message.from_user
     assert user is not None
     code = (command.args or "").strip()
-    await repo.remember_account(user.id)
     if code:
         outcome = await repo.bind(code, user.id) if CODE.fullmatch(code) else "unknown"
         if outcome not in ("bound", "already_yours"):
@@ -69,11 +68,14 @@ async def start(
             bot, user.id, repo, questionnaire, texts, settings, Respondent(invitee, council)
         )
     if survey is None:
+        # A stranger leaves no row behind: only respondents and auditors have an account.
         if await auditor_scope(repo, settings, user.id) is not None:
+            await repo.remember_account(user.id)
             await message.answer(texts(lang or "en", "help.auditor"))
         else:
             await message.answer(texts.both("start.no_code"))
         return
+    await repo.remember_account(user.id)
     state = await load_state(repo, survey.respondent.invitee)
     if not state.submitted and not await survey.is_open():
         await survey.closed_notice(state.language or lang)

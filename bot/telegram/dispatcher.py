@@ -30,8 +30,8 @@ from bot.reminders.texts import load_texts as load_reminder_texts
 from bot.respondent import commands as common
 from bot.respondent import handlers as respondent
 from bot.telegram.faults import WriteFaults, tell_not_saved
-from bot.telegram.middlewares import OncePerUpdate, Throttle, WhoIsThis
-from bot.telegram.session import RetryMiddleware, SendPacer
+from bot.telegram.middlewares import OncePerUpdate, PrivateChatsOnly, Throttle, WhoIsThis
+from bot.telegram.session import MalformedUpdates, RetryMiddleware, SendPacer
 from bot.telegram.wording import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
@@ -71,6 +71,7 @@ def create_bot(
     one-off command asks once for a few attempts, so an unreachable API fails in seconds."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(MalformedUpdates())
     session.middleware(RetryMiddleware(attempts=attempts))
     session.middleware(SendPacer(settings.reply_rate))
     return Bot(
@@ -101,6 +102,7 @@ def build_dispatcher(
         write_faults=WriteFaults(),
     )
     dp.update.outer_middleware(OncePerUpdate(repo))
+    dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate))
     dp.update.outer_middleware(WhoIsThis(repo))
     dp.include_routers(
@@ -164,6 +166,7 @@ async def run_polling(
             await register_commands(bot, dp["texts"])
             for start in background or []:
                 tasks.append(asyncio.create_task(start(bot=bot, dp=dp, repo=repo)))  # type: ignore[arg-type]
+            log.info("polling for updates")
             await dp.start_polling(
                 bot, handle_signals=True, close_bot_session=True, polling_timeout=10
             )

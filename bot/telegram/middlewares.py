@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, Update, User
+from aiogram.types import Chat, TelegramObject, Update, User
 from aiolimiter import AsyncLimiter
 
 from bot.respondent.journey import Respondent
@@ -34,6 +34,25 @@ class OncePerUpdate(BaseMiddleware):
             log.info("update %s delivered again; skipped", event.update_id)
             return None
         return await handler(event, data)
+
+
+class PrivateChatsOnly(BaseMiddleware):
+    """The bot works in private chats only. In a group, whatever is asked (a report, /status,
+    /start with an invitation code) would be read by everyone in it, so a command gets one line,
+    in Welsh and English, asking to write privately, and nothing else happens: no report, no
+    code bound, no answer stored. Other messages and taps in groups are ignored."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if not isinstance(event, Update) or chat is None or chat.type == "private":
+            return await handler(event, data)
+        texts: Messages = data["texts"]
+        if event.callback_query is not None:
+            await event.callback_query.answer()
+        elif event.message is not None and (event.message.text or "").startswith("/"):
+            await event.message.answer(texts.both("chat.private_only", separator=" / "))
+        log.info("update %s from a %s chat: not handled", event.update_id, chat.type)
+        return None
 
 
 class Throttle(BaseMiddleware):

@@ -21,10 +21,17 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import Update
 from aiolimiter import AsyncLimiter
+from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +113,36 @@ class RetryMiddleware(BaseRequestMiddleware):
 def retry_policy(bot: Bot) -> RetryMiddleware | None:
     """The retry policy on this bot's session (None for a bare test bot)."""
     return next((m for m in bot.session.middleware if isinstance(m, RetryMiddleware)), None)
+
+
+class MalformedUpdates(BaseRequestMiddleware):
+    """A getUpdates batch that aiogram cannot parse would be refused whole, logged whole (with
+    what people typed) and fetched again for ever. Instead each update is parsed on its own; one
+    that does not parse becomes an empty update with its id, so polling moves past it, and only
+    its id is logged."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Any:
+        try:
+            return await make_request(bot, method)
+        except ClientDecodeError as exc:
+            result = exc.data.get("result") if isinstance(exc.data, dict) else None
+            if method.__api_method__ != "getUpdates" or not isinstance(result, list):
+                raise ClientDecodeError(
+                    "the Bot API's answer could not be read", exc, None
+                ) from None
+            updates = []
+            for raw in result:
+                try:
+                    updates.append(Update.model_validate(raw, context={"bot": bot}))
+                except ValidationError:
+                    update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                    if not isinstance(update_id, int):
+                        continue
+                    log.warning("update %s could not be read; skipped", update_id)
+                    updates.append(Update(update_id=update_id))
+            return updates

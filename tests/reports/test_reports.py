@@ -1,7 +1,6 @@
 """Reports: the Powys table, SQL aggregation, findings, comments, rendering and golden files.
 
-Regenerate the golden files with
-``UPDATE_GOLDEN=1 uv run --frozen pytest tests/reports/test_reports.py``.
+Regenerate the golden files with ``UPDATE_GOLDEN=1 uv run --frozen pytest tests/test_reports.py``.
 """
 
 from __future__ import annotations
@@ -26,8 +25,14 @@ from reports.text import LOCALES, messages
 from rubric.models import FindingThresholds, Lang
 from standin.html_check import check_text
 from storage.database import Database
-from storage.reporting import answer_counts, comments, report_input, response_counts
-from tests.support.reports import add_people, council, open_db, small_questionnaire
+from storage.reporting import (
+    ReportRows,
+    answer_counts,
+    comments,
+    report_input,
+    response_counts,
+)
+from tests.support.reports import add_people, council, open_db, release, small_questionnaire
 
 GOLDEN = Path(__file__).with_name("golden")
 ON = date(2026, 11, 27)
@@ -48,9 +53,14 @@ def answers_for(i: int) -> dict[str, tuple[str | None, str | None]]:
     }
 
 
+async def _released(db: Database, council_id: int) -> ReportRows:
+    await release(db, small_questionnaire())
+    return await report_input(db, council_id)
+
+
 async def powys_db(tmp_path: Path) -> Database:
     """Powys as the 2018 report counts it (23 officers of whom 10 responded, 73 members of whom
-    15), with a CMT among the officers, plus two other councils for Wales."""
+    15), with a CMT among the officers, plus three other councils for Wales."""
     db = await open_db(tmp_path)
     await add_people(
         db, "powys", "officer", invited=12, submitted=5, team="CMT", answers=answers_for
@@ -66,6 +76,9 @@ async def powys_db(tmp_path: Path) -> Database:
     )
     await add_people(
         db, "gwynedd", "member", invited=20, submitted=3, answers=lambda i: answers_for(i + 2)
+    )
+    await add_people(
+        db, "conwy", "member", invited=30, submitted=12, answers=lambda i: answers_for(i + 3)
     )
     return db
 
@@ -83,6 +96,7 @@ async def powys_report(tmp_path: Path, lang: Lang, *, hostile: bool = False) -> 
         )
     try:
         c = await council(db, "powys")
+        await release(db, small_questionnaire())
         rows = await report_input(db, c.id)
     finally:
         await db.close()
@@ -186,11 +200,12 @@ def test_sql_counts_match_a_brute_force_recount(people: list[dict]) -> None:
         # The report's council-wide figures are the recount, when shown.
         c = await council(db, "powys")
         report = build_report(
-            small_questionnaire(), await report_input(db, c.id), c, "en", 5, generated_on=ON
+            small_questionnaire(), await _released(db, c.id), c, "en", 5, generated_on=ON
         )
         v1 = report.themes[0].statements[0].result("all")
         submitted = [p for p in people if p["council"] == "powys" and p["submitted"]]
-        if len(submitted) >= 5:
+        views = [p for p in submitted if p["v1"] not in (None, "dk")]
+        if len(views) >= 5:  # the base is those who gave a view
             assert v1 is not None
             tally = Counter(p["v1"] for p in submitted)
             assert (v1.agree, v1.neither, v1.disagree, v1.dk) == (
@@ -283,12 +298,21 @@ async def test_report_contents_and_what_is_withheld(tmp_path: Path) -> None:
     shown = {c.key for c in report.shown_cells()}
     # CMT 5 of 10 officers, the other 5 officers: both large enough.
     assert shown == {"all", "officer", "member", "team:officer:CMT", "wales"}
-    # Gwynedd (3 responses) is left out of Wales: Wales = Powys 25 + Cardiff 20.
-    assert report.cell("wales").respondents == 45
-    assert any("leave out 1 council" in w for w in report.withheld)
-    # The officer-only statement has no elected members' row.
+    # Gwynedd (3 responses) shows nothing, so adds nothing: Wales = Powys 25 + Cardiff 20 +
+    # Conwy 12.
+    assert report.cell("wales").respondents == 57
+    # One person in the CMT said "Don't know" to v1: four views are too few.
+    v1 = report.themes[0].statements[0]
+    assert {r.cell for r in v1.results} == {"all", "officer", "member", "wales"}
+    assert v1.withheld == ("Corporate Management Team",)
+    # The officer-only statement has no elected members' row, and no Wales figure: only
+    # Cardiff besides Powys has officers, and Wales minus Powys would be Cardiff.
     s2 = report.themes[1].statements[1]
-    assert {r.cell for r in s2.results} == {"all", "officer", "team:officer:CMT", "wales"}
+    assert {r.cell for r in s2.results} == {"all", "officer", "team:officer:CMT"}
+    assert s2.result("all") == s2.result("officer").model_copy(update={"cell": "all"}) or (
+        s2.result("all").n == s2.result("officer").n
+    )
+    assert any("at least 2 other councils" in w for w in report.withheld)
     # Comments: verbatim, and for officer-only questions only because 10 officers responded.
     vision = report.themes[0]
     assert sorted(vision.comments) == sorted(
@@ -306,6 +330,7 @@ async def test_small_groups_withheld_and_said_why_in_both_languages(tmp_path: Pa
     await add_people(db, "powys", "officer", invited=9, submitted=3, answers=answers_for)
     await add_people(db, "powys", "member", invited=40, submitted=12, answers=answers_for)
     c = await council(db, "powys")
+    await release(db, small_questionnaire())
     rows = await report_input(db, c.id)
     await db.close()
     for lang, small, complementary in (
@@ -313,7 +338,7 @@ async def test_small_groups_withheld_and_said_why_in_both_languages(tmp_path: Pa
         ("cy", "ar gyfer swyddogion: ymatebodd llai na 5", "ar gyfer aelodau etholedig, fel"),
     ):
         report = build_report(small_questionnaire(), rows, c, lang, 5, generated_on=ON)
-        assert {c.key for c in report.shown_cells()} == {"all", "wales"}
+        assert {c.key for c in report.shown_cells()} == {"all"}  # no other council: no Wales
         assert any(small in w for w in report.withheld)
         assert any(complementary in w for w in report.withheld)
         skills = report.themes[1]
@@ -329,22 +354,26 @@ async def test_a_council_below_the_minimum_shows_no_figures_and_no_comments(
     db = await open_db(tmp_path)
     await add_people(db, "powys", "member", invited=9, submitted=4, answers=answers_for)
     await add_people(db, "cardiff", "member", invited=9, submitted=9, answers=answers_for)
+    await add_people(db, "conwy", "member", invited=9, submitted=6, answers=answers_for)
     c = await council(db, "powys")
+    await release(db, small_questionnaire())
     rows = await report_input(db, c.id)
     await db.close()
     report = build_report(small_questionnaire(), rows, c, "cy", 5, generated_on=ON)
+    # Wales only where two councils besides Powys contribute: v1..s1, not the officers' s2.
     assert {c.key for c in report.shown_cells()} == {"wales"}
     assert all(r.cell == "wales" for t in report.themes for s in t.statements for r in s.results)
     assert all(t.comments == () for t in report.themes)
     assert "Ni ddangosir ffigurau ar gyfer Cyngor Sir Powys" in report.withheld[0]
     assert any("yng Nghyngor Sir Powys" in w for w in report.withheld)
-    # Powys is left out of Wales, so Wales is Cardiff alone.
-    assert report.cell("wales").respondents == 9
+    # Powys shows nothing, so adds nothing to Wales: Cardiff and Conwy.
+    assert report.cell("wales").respondents == 15
 
 
 async def test_min_group_size_is_a_parameter(tmp_path: Path) -> None:
     db = await powys_db(tmp_path)
     c = await council(db, "powys")
+    await release(db, small_questionnaire(), 11)
     rows = await report_input(db, c.id)
     await db.close()
     strict = build_report(small_questionnaire(), rows, c, "en", 11, generated_on=ON)
@@ -394,6 +423,7 @@ async def test_summary_fits_with_the_longest_names_and_many_withheld_groups(
         )
     await add_people(db, slug, "member", invited=60, submitted=3)
     c = await council(db, slug)
+    await release(db, load_questionnaire())
     rows = await report_input(db, c.id)
     await db.close()
     report = build_report(load_questionnaire(), rows, c, lang, 5, generated_on=ON)
@@ -461,6 +491,7 @@ async def test_negative_statements_stay_out_of_the_theme_share(tmp_path: Path) -
     db = await powys_db(tmp_path)
     try:
         c = await council(db, "powys")
+        await release(db, small_questionnaire())
         rows = await report_input(db, c.id)
     finally:
         await db.close()

@@ -71,17 +71,17 @@ STATE = {"language": "cy", "privacy_accepted": True, "reviewing": False}
 
 async def test_migrations_apply_once(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
+    from storage.database import load_migrations
+
+    files = [(m.version, m.name) for m in load_migrations()]
+    assert files[:3] == [(1, "initial"), (2, "reminders"), (3, "window_opens")]
+    assert (4, "reminder_failures") in files and (5, "releases") in files
     async with await Database.open(path) as db:
-        assert await db.applied_migrations() == [1, 2, 3, 4]
+        assert await db.applied_migrations() == [v for v, _ in files]
     async with await Database.open(path) as db:
-        assert await db.applied_migrations() == [1, 2, 3, 4]
+        assert await db.applied_migrations() == [v for v, _ in files]
         rows = await db.fetchall("SELECT version, name FROM schema_migrations")
-        assert [tuple(r) for r in rows] == [
-            (1, "initial"),
-            (2, "reminders"),
-            (3, "window_opens"),
-            (4, "reminder_failures"),
-        ]
+        assert [tuple(r) for r in rows] == files
         assert (await db.fetchone("SELECT COUNT(*) FROM councils"))[0] == 22
 
 

@@ -214,3 +214,25 @@ async def add_people(
                     " VALUES (?, ?, ?, ?, ?)",
                     (response_id, qid, choice, text, NOW),
                 )
+
+
+async def release(
+    db: Database,
+    questionnaire: Questionnaire,
+    min_group_size: int = 5,
+    *,
+    final: bool = False,
+    slugs: tuple[str, ...] | None = None,
+) -> None:
+    """Moves every council's release (or the named ones') forward, as the bot does before a
+    report (`bot.auditor.report_files.advance_releases`), without the survey window."""
+    from reports.confidentiality import make_release
+    from storage import releases
+
+    def decide(live, history, is_final):  # type: ignore[no-untyped-def]
+        return make_release(questionnaire, live, min_group_size, history, final=is_final)
+
+    rows = await db.fetchall("SELECT id, slug FROM councils ORDER BY id")
+    for council_id, slug in rows:
+        if slugs is None or slug in slugs:
+            await releases.advance(db, council_id, decide, min_group_size, final=final)
