@@ -32,7 +32,14 @@ from datetime import date
 from fractions import Fraction
 
 from reports.anonymity import MIN_GROUP_SIZE, suppress
-from reports.confidentiality import LEVELS, WALES_MIN_OTHERS, atom, candidates, wales_pooled
+from reports.confidentiality import (
+    LEVELS,
+    WALES_MIN_OTHERS,
+    as_group,
+    atom,
+    candidates,
+    wales_pooled,
+)
 from reports.findings import compare, comparison_sentence, finding_rule, finding_sentence
 from reports.models import (
     Cell,
@@ -162,14 +169,14 @@ class _Builder:
             elif c.key in GROUPS:
                 kind, group, team = c.key, c.key, None
             else:
-                _, group, team = c.key.split(":", 2)
-                kind = "team"
+                _, grp, team = c.key.split(":", 2)
+                kind, group = "team", as_group(grp)
             shown = c.key in any_shown
             cells.append(
                 Cell(
                     key=c.key,
-                    kind=kind,  # type: ignore[arg-type]
-                    group=group,  # type: ignore[arg-type]
+                    kind=kind,
+                    group=group,
                     team=team,
                     label=self._label(kind, team),
                     respondents=d.size,

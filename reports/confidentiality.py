@@ -41,9 +41,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from reports.anonymity import MAX_ATOMS, MIN_GROUP_SIZE, Candidate, derivable_small_sets, suppress
-from rubric.models import GROUPS, Question, Questionnaire
-from storage.export import ExportRow
-from storage.releases import (
+from rubric.models import GROUPS, Group, Question, Questionnaire
+from storage.reporting import (
+    ExportRow,
     FigureRow,
     History,
     LiveRows,
@@ -65,8 +65,16 @@ def atom(group: str, team: str | None) -> str:
     return f"{group}|{team or ''}"
 
 
-def group_of(atom_key: str) -> str:
-    return atom_key.split("|", 1)[0]
+def as_group(text: str) -> Group:
+    if text == "officer":
+        return "officer"
+    if text == "member":
+        return "member"
+    raise ValueError(f"not a group: {text!r}")
+
+
+def group_of(atom_key: str) -> Group:
+    return as_group(atom_key.split("|", 1)[0])
 
 
 def view_options(questionnaire: Questionnaire, question: Question) -> frozenset[str] | None:
@@ -88,7 +96,7 @@ def candidates(atoms: Iterable[str], question: Question | None = None) -> list[C
     named team; for a question, only the atoms of the groups it is asked of."""
     atoms = sorted(set(atoms))
     if question is not None:
-        atoms = [a for a in atoms if question.asks(group_of(a))]  # type: ignore[arg-type]
+        atoms = [a for a in atoms if question.asks(group_of(a))]
     out = [Candidate(key="all", atoms=frozenset(atoms), priority=3)]
     for g in GROUPS:
         if question is None or question.asks(g):
@@ -97,9 +105,9 @@ def candidates(atoms: Iterable[str], question: Question | None = None) -> list[C
             )
     if len(atoms) <= MAX_ATOMS:
         for a in atoms:
-            g, team = a.split("|", 1)
+            grp, team = a.split("|", 1)
             if team:
-                out.append(Candidate(key=f"team:{g}:{team}", atoms=frozenset({a}), priority=1))
+                out.append(Candidate(key=f"team:{grp}:{team}", atoms=frozenset({a}), priority=1))
     return out
 
 
@@ -119,7 +127,7 @@ def sizes_of(
     counts: Mapping[str, Mapping[str, int]],
 ) -> QuestionSizes:
     """`counts`: atom -> choice -> n for this question."""
-    asked = {a: (n if question.asks(group_of(a)) else 0) for a, n in respondents.items()}  # type: ignore[arg-type]
+    asked = {a: (n if question.asks(group_of(a)) else 0) for a, n in respondents.items()}
     options = view_options(questionnaire, question)
     if options is None:
         return QuestionSizes(asked=asked, views=None)
@@ -256,7 +264,7 @@ def make_release(
         for a in sorted(sizes.asked):
             sizes_rows.append(
                 ReleaseSizeRow(
-                    group=group_of(a),  # type: ignore[arg-type]
+                    group=group_of(a),
                     team=a.split("|", 1)[1] or None,
                     question_id=q.id,
                     asked=sizes.asked[a],
@@ -270,7 +278,7 @@ def make_release(
         responses=sum(now.respondents.values()),
         final=final,
         groups=tuple(
-            ReleaseGroupRow(group=group_of(a), team=a.split("|", 1)[1] or None, respondents=n)  # type: ignore[arg-type]
+            ReleaseGroupRow(group=group_of(a), team=a.split("|", 1)[1] or None, respondents=n)
             for a, n in sorted(now.respondents.items())
         ),
         sizes=tuple(sizes_rows),
@@ -289,7 +297,7 @@ def _final_cells(
     shown: Mapping[str, frozenset[str]],
     k: int,
 ) -> list[str]:
-    priority = {"all": 3, **dict.fromkeys(GROUPS, 2)}
+    priority: dict[str, int] = {"all": 3, "officer": 2, "member": 2}
     cands = [
         Candidate(key=key, atoms=_over(atoms, "both", "new"), priority=priority.get(key, 1))
         for key, atoms in shown.items()
@@ -352,8 +360,8 @@ def anonymise_export(rows: Sequence[ExportRow], k: int = MIN_GROUP_SIZE) -> list
         return []
     out = list(rows)
 
-    def classes(items: list[ExportRow], keys: tuple[str, ...]) -> dict[tuple, int]:
-        counts: dict[tuple, int] = defaultdict(int)
+    def classes(items: list[ExportRow], keys: tuple[str, ...]) -> dict[tuple[object, ...], int]:
+        counts: dict[tuple[object, ...], int] = defaultdict(int)
         for r in items:
             counts[tuple(getattr(r, f) for f in keys)] += 1
         return counts
@@ -373,7 +381,7 @@ def anonymise_export(rows: Sequence[ExportRow], k: int = MIN_GROUP_SIZE) -> list
     sizes = classes(out, QUASI)
     out = [r for r in out if sizes[tuple(getattr(r, f) for f in QUASI)] >= k]
 
-    def order(r: ExportRow) -> tuple:
+    def order(r: ExportRow) -> tuple[str, str, str, tuple[tuple[str, str], ...]]:
         return (
             r.group or "",
             r.team or "",

@@ -6,22 +6,10 @@ Which rows and values may leave is `reports.confidentiality.anonymise_export`'s 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
-from rubric.models import Group
 from storage.database import Database
-from storage.reporting import _TEAM, CommentRow
+from storage.reporting import _TEAM, CommentRow, ExportRow
 
-
-class ExportRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    group: Group | None
-    """None: generalised (left out) because too few rows share it."""
-    team: str | None
-    language: str | None
-    answers: dict[str, str]
-    """question id -> option id; skipped, unanswered and free text are absent."""
+__all__ = ["ExportRow", "export_answers", "export_comments"]
 
 
 async def export_answers(db: Database, release_id: int) -> list[ExportRow]:

@@ -7,78 +7,32 @@ releases carry no person: counts per (group, team), and response ids only to rec
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from rubric.models import Group
 from storage.database import Database, to_iso, utcnow
-from storage.reporting import _TEAM, AnswerCountRow
+from storage.reporting import (
+    _TEAM,
+    AnswerCountRow,
+    FigureRow,
+    History,
+    LiveRows,
+    NewRelease,
+    ReleaseGroupRow,
+    ReleaseRow,
+    ReleaseSizeRow,
+)
 
-
-class _Row(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ReleaseGroupRow(_Row):
-    group: Group
-    team: str | None
-    respondents: int
-
-
-class ReleaseSizeRow(_Row):
-    group: Group
-    team: str | None
-    question_id: str
-    asked: int
-    views: int
-
-
-class FigureRow(_Row):
-    """A shown cell's count of one answer to one question."""
-
-    question_id: str
-    cell: str
-    choice: str
-    n: int
-
-
-class LiveRows(_Row):
-    """A council's submitted responses now (or those of them in one release): counts only."""
-
-    groups: tuple[ReleaseGroupRow, ...]
-    answers: tuple[AnswerCountRow, ...]
-    members: tuple[int, ...] = ()
-
-
-class History(_Row):
-    """An earlier release, as the check between releases needs it."""
-
-    id: int
-    groups: tuple[ReleaseGroupRow, ...]
-    sizes: tuple[ReleaseSizeRow, ...]
-    cells: tuple[tuple[str, str], ...]
-    overlap: LiveRows
-    """Those of its members who still count now, with their answers."""
-
-
-class NewRelease(_Row):
-    responses: int
-    final: bool
-    groups: tuple[ReleaseGroupRow, ...]
-    sizes: tuple[ReleaseSizeRow, ...]
-    cells: tuple[tuple[str, str], ...]
-    figures: tuple[FigureRow, ...]
-    members: tuple[int, ...]
-
-
-class ReleaseRow(_Row):
-    id: int
-    council_id: int
-    made_at: str
-    responses: int
-    final: bool
+__all__ = [
+    "FigureRow",
+    "History",
+    "LiveRows",
+    "NewRelease",
+    "ReleaseGroupRow",
+    "ReleaseRow",
+    "ReleaseSizeRow",
+]
 
 
 def _team(value: str) -> str | None:
@@ -251,7 +205,12 @@ async def advance(
     new = decide(live, await history(db, council_id), final)
     if new is None:
         return last
-    await store(db, council_id, new, min_group_size)
+    try:
+        await store(db, council_id, new, min_group_size)
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise
+        return last  # a read-only copy (`datatool report` on a backup): what was released
     return await latest(db, council_id)
 
 

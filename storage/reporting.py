@@ -109,6 +109,82 @@ class WalesFigure(_Row):
 ReportRows.model_rebuild()
 
 
+# --- releases (storage.releases) and the export (storage.export) --------------------
+
+
+class ReleaseGroupRow(_Row):
+    group: Group
+    team: str | None
+    respondents: int
+
+
+class ReleaseSizeRow(_Row):
+    group: Group
+    team: str | None
+    question_id: str
+    asked: int
+    views: int
+
+
+class FigureRow(_Row):
+    """A shown cell's count of one answer to one question."""
+
+    question_id: str
+    cell: str
+    choice: str
+    n: int
+
+
+class LiveRows(_Row):
+    """A council's submitted responses now (or those of them in one release): counts only."""
+
+    groups: tuple[ReleaseGroupRow, ...]
+    answers: tuple[AnswerCountRow, ...]
+    members: tuple[int, ...] = ()
+
+
+class History(_Row):
+    """An earlier release, as the check between releases needs it."""
+
+    id: int
+    groups: tuple[ReleaseGroupRow, ...]
+    sizes: tuple[ReleaseSizeRow, ...]
+    cells: tuple[tuple[str, str], ...]
+    overlap: LiveRows
+    """Those of its members who still count now, with their answers."""
+
+
+class NewRelease(_Row):
+    responses: int
+    final: bool
+    groups: tuple[ReleaseGroupRow, ...]
+    sizes: tuple[ReleaseSizeRow, ...]
+    cells: tuple[tuple[str, str], ...]
+    figures: tuple[FigureRow, ...]
+    members: tuple[int, ...]
+
+
+class ReleaseRow(_Row):
+    id: int
+    council_id: int
+    made_at: str
+    responses: int
+    final: bool
+
+
+class ExportRow(BaseModel):
+    """One row of the export (see `storage.export`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: Group | None
+    """None: generalised (left out) because too few rows share it."""
+    team: str | None
+    language: str | None
+    answers: dict[str, str]
+    """question id -> option id; skipped, unanswered and free text are absent."""
+
+
 class Fetcher(Protocol):
     """The part of `storage.database.Database` these queries use."""
 

@@ -3,8 +3,6 @@ name. No aiogram here, so ``datatool report`` writes the file without loading Te
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -15,10 +13,8 @@ from reports import build_report, render_html, render_summary, report_filename
 from reports.confidentiality import make_release
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
-from storage.releases import History, LiveRows, NewRelease
+from storage.reporting import History, LiveRows, NewRelease
 from storage.repository import Repository
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,10 +62,4 @@ async def advance_releases(
         window = Window() if stored is None else Window(*stored)
         closed = window_state(window, now, tz) == "closed"
         if changed or closed:
-            try:
-                await repo.advance_release(council_id, decide, min_group_size, final=closed)
-            except sqlite3.OperationalError as exc:
-                if "readonly" not in str(exc):
-                    raise
-                log.warning("read-only database: releases not moved forward")
-                return
+            await repo.advance_release(council_id, decide, min_group_size, final=closed)
