@@ -17,6 +17,7 @@ Shares are compared exactly (fractions), so a threshold of 0.6 is met by 3 of 5 
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from reports.models import CellKind, Comparison, FindingRule
 from reports.text import messages, team_members
@@ -27,7 +28,9 @@ COMPARISON_MARGIN = 5
 higher or lower; closer than this it is "about as often"."""
 
 
+@lru_cache(maxsize=64)
 def _share(threshold: float) -> Fraction:
+    """The exact share a threshold means (0.6 -> 3/5); asked for every figure of every report."""
     return Fraction(str(threshold))
 
 

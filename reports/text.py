@@ -42,3 +42,31 @@ def team_members(lang: Lang, team: str) -> str:
     if _known(lang, key):
         return messages()(lang, key)
     return messages()(lang, "team.members", team=team)
+
+
+_VOWELS = "aeiouwyâêîôûŵŷáéíóúàèìòù"
+_ASPIRATE = {"c": "ch", "p": "ph", "t": "th"}
+
+
+def after_a(word: str) -> str:
+    """Welsh "and" before a word: "ac" before a vowel, else "a" with the aspirate mutation
+    (c, p, t -> ch, ph, th): "ac arweinyddiaeth", "a phenderfyniadau", "a Chyngor Sir Powys"."""
+    first = word[:1]
+    if first.lower() in _VOWELS:
+        return f"ac {word}"
+    mutated = _ASPIRATE.get(first.lower())
+    if mutated and word[1:2].lower() != "h":
+        head = mutated.capitalize() if first.isupper() else mutated
+        return f"a {head}{word[1:]}"
+    return f"a {word}"
+
+
+def join_words(lang: Lang, items: list[str], *, lower: bool = False) -> str:
+    """A list in running text: "leadership, open data and data analytics"; in Welsh with "a"
+    or "ac" and its mutation before the last item. `lower` lowers each item's first letter
+    (headings such as "Open data" inside a sentence)."""
+    words = [w[:1].lower() + w[1:] if lower else w for w in items]
+    if len(words) < 2:
+        return "".join(words)
+    head = ", ".join(words[:-1])
+    return f"{head} and {words[-1]}" if lang == "en" else f"{head} {after_a(words[-1])}"

@@ -32,6 +32,7 @@ class Messages:
     def __init__(self, locales_dir: Path) -> None:
         self.catalogs: dict[Lang, Catalog] = {}
         self._translations: dict[Lang, Translations] = {}
+        self._keys: dict[Lang, frozenset[str]] = {}
         for lang in LANGS:
             catalog = read_catalog(locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po", lang)
             buffer = io.BytesIO()
@@ -53,9 +54,12 @@ class Messages:
             raise KeyError(f"no {lang} plural text for {key!r}")
         return text.format(n=n, **values)
 
-    def keys(self, lang: Lang) -> set[str]:
-        ids = (m.id for m in self.catalogs[lang] if m.id)
-        return {i if isinstance(i, str) else i[0] for i in ids}
+    def keys(self, lang: Lang) -> frozenset[str]:
+        """The catalog's message ids (read once: reports ask for every team name they show)."""
+        if lang not in self._keys:
+            ids = (m.id for m in self.catalogs[lang] if m.id)
+            self._keys[lang] = frozenset(i if isinstance(i, str) else i[0] for i in ids)
+        return self._keys[lang]
 
     def both(self, key: str, /, separator: str = "\n\n", **values: object) -> str:
         """Welsh first, then English: for people whose language is not yet known."""

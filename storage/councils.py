@@ -144,6 +144,15 @@ def mutate(text: str, mutation: Mutation) -> str:
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
+WALES_NAMES = frozenset({"wales", "cymru", "cymru-gyfan", "all-wales", "all-of-wales"})
+"""What names the whole of Wales (the national report) wherever a council could be named,
+compared folded: "Wales", "Cymru", "Cymru gyfan", "all of Wales"."""
+
+
+def names_wales(query: str) -> bool:
+    """Whether `query` means every council at once rather than one of them."""
+    return fold(query) in WALES_NAMES
+
 
 def fold(text: str) -> str:
     """Slug form of a name: accents dropped, lower case, every run of other characters one hyphen.

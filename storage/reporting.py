@@ -12,6 +12,7 @@ group, so that nothing downstream can attribute one by accident.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -265,8 +266,10 @@ async def answer_counts(db: Fetcher, council_id: int | None = None) -> list[Answ
         rows = await db.fetchall(_ANSWER_COUNTS, {})
     else:
         rows = await db.fetchall(_ANSWER_COUNTS_ONE, {"council_id": council_id})
+    # Tens of thousands of rows for Wales, typed by the schema (grp is CHECKed, COUNT is an
+    # integer): built without validation, which would take longer than the query.
     return [
-        AnswerCountRow(
+        AnswerCountRow.model_construct(
             council_slug=r[0], group=r[1], team=r[2], question_id=r[3], choice=r[4], n=r[5]
         )
         for r in rows
@@ -277,6 +280,26 @@ async def comments(db: Fetcher, council_id: int) -> list[CommentRow]:
     """The council's non-empty free-text answers from submitted responses, unattributed."""
     rows = await db.fetchall(_COMMENTS, {"council_id": council_id})
     return [CommentRow(question_id=r[0], text=r[1]) for r in rows]
+
+
+class CouncilKey(Protocol):
+    """What `national_input` needs of a council (`storage.models.Council` has it)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def slug(self) -> str: ...
+
+
+async def national_input(
+    db: Fetcher, councils: Iterable[CouncilKey], *, wales: bool = True
+) -> dict[str, ReportRows]:
+    """Each council's report input for `reports.national`: exactly what its own report reads
+    (`report_input`: its current release, every council's response counts, the Wales figures),
+    so the national report can show nothing a council's report does not. `wales` is kept for
+    callers; the release input always carries the Wales figures."""
+    return {c.slug: await report_input(db, c.id) for c in councils}
 
 
 async def report_input(db: Fetcher, council_id: int) -> ReportRows:

@@ -33,7 +33,7 @@ from storage.models import (
     Unreachable,
 )
 from storage.reminders import ReminderBook
-from storage.reporting import CommentRow, ReportRows, report_input
+from storage.reporting import CommentRow, ReportRows, national_input, report_input
 
 TOKEN_BYTES = 24
 """192 random bits, 32 characters of A-Za-z0-9_-: a valid /start payload, impossible to guess;
@@ -674,6 +674,12 @@ class Repository:
 
     async def withdrawn_since(self, release: releases.ReleaseRow) -> int:
         return await releases.withdrawn_since(self.db, release)
+
+    async def national_input(
+        self, councils: Iterable[Council], *, wales: bool = True
+    ) -> dict[str, ReportRows]:
+        """Each council's report input, for the national report (`reporting.national_input`)."""
+        return await national_input(self.db, councils, wales=wales)
 
 
 def _find_in(councils: list[Council], query: str) -> Council | None:

@@ -1,12 +1,12 @@
-"""Delivers a council's report in Telegram: the summary as a message, the full report as an HTML
-document. Used by /report and when a survey closes."""
+"""Delivers a council's report, or the national report, in Telegram: the summary as a message,
+the full report as an HTML document. Used by /report and when a survey closes."""
 
 from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
-from bot.auditor.report_files import build
+from bot.auditor.report_files import build, build_national_report
 from bot.config import Settings
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
@@ -23,6 +23,22 @@ async def deliver_report(
     lang: Lang,
 ) -> None:
     built = await build(repo, questionnaire, settings, council, lang)
+    await bot.send_message(chat_id, built.summary)
+    await bot.send_document(
+        chat_id,
+        BufferedInputFile(built.html.encode("utf-8"), filename=built.filename),
+    )
+
+
+async def deliver_national(
+    bot: Bot,
+    repo: Repository,
+    questionnaire: Questionnaire,
+    settings: Settings,
+    chat_id: int,
+    lang: Lang,
+) -> None:
+    built = await build_national_report(repo, questionnaire, settings, lang)
     await bot.send_message(chat_id, built.summary)
     await bot.send_document(
         chat_id,

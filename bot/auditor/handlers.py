@@ -3,6 +3,10 @@
 They sit behind the auditor filter (``bot.auditor.access``): a handler here runs for an auditor
 only, with their ``scope`` and ``lang``. A council outside the scope gets the same refusal as a
 non-auditor does.
+
+"wales" or "cymru" names every council at once (`storage.councils.names_wales`): /report wales
+is the national report and /status wales every council's status, for auditors who cover every
+council. An auditor of some councils is answered exactly as for a council that does not exist.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.auditor.access import REPORT, STATUS, Scope, covers, refuse
-from bot.auditor.delivery import deliver_report
+from bot.auditor.delivery import deliver_national, deliver_report
 from bot.config import Settings
 from bot.telegram.registry import Handlers
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
+from storage.councils import names_wales
 from storage.models import Council
 from storage.repository import Repository
 
@@ -28,22 +33,31 @@ handlers = Handlers("auditor")
 async def resolve_council(
     message: Message, repo: Repository, texts: Messages, lang: Lang, query: str, scope: Scope
 ) -> Council | None:
-    """The council an auditor named, or None after saying why (unknown, or not theirs)."""
-    council = await repo.find_council(query)
+    """The council an auditor named, or None after saying why (unknown, not theirs, or every
+    council where the command needs one)."""
+    if names_wales(query) and scope == "all":
+        await message.answer(texts(lang, "auditor.one_council", query=escape(query[:100])))
+        return None
+    council = None if names_wales(query) else await repo.find_council(query)
     if council is None:
-        text = texts(lang, "auditor.unknown_council", query=escape(query[:100]))
-        suggestions = [c for c in await repo.suggest_councils(query) if covers(scope, c)]
-        if suggestions:
-            names = ", ".join(
-                f"{escape(c.name(lang))} (<code>{c.slug}</code>)" for c in suggestions
-            )
-            text += " " + texts(lang, "auditor.suggest", names=names)
-        await message.answer(text)
+        await answer_unknown(message, repo, texts, lang, query, scope)
         return None
     if not covers(scope, council):
         await refuse(message, texts, lang)
         return None
     return council
+
+
+async def answer_unknown(
+    message: Message, repo: Repository, texts: Messages, lang: Lang, query: str, scope: Scope
+) -> None:
+    """ "I don't know a council called ...", with the auditor's own councils that come close."""
+    text = texts(lang, "auditor.unknown_council", query=escape(query[:100]))
+    suggestions = [c for c in await repo.suggest_councils(query) if covers(scope, c)]
+    if suggestions:
+        names = ", ".join(f"{escape(c.name(lang))} (<code>{c.slug}</code>)" for c in suggestions)
+        text += " " + texts(lang, "auditor.suggest", names=names)
+    await message.answer(text)
 
 
 @handlers.message(Command(*REPORT))
@@ -65,7 +79,21 @@ async def report(
     if not words:
         await message.answer(texts(lang, "auditor.usage_report"))
         return
-    council = await resolve_council(message, repo, texts, lang, " ".join(words), scope)
+    query = " ".join(words)
+    if names_wales(query):
+        if scope != "all":
+            await answer_unknown(message, repo, texts, lang, query, scope)
+            return
+        await deliver_national(
+            bot,
+            repo,
+            questionnaire,
+            settings,
+            message.chat.id,
+            report_lang,
+        )
+        return
+    council = await resolve_council(message, repo, texts, lang, query, scope)
     if council is None:
         return
     await deliver_report(
@@ -107,6 +135,11 @@ async def status(
 ) -> None:
     query = (command.args or "").strip()
     header = texts(lang, "status.header")
+    if query and names_wales(query):
+        if scope != "all":
+            await answer_unknown(message, repo, texts, lang, query, scope)
+            return
+        query = ""
     if query:
         council = await resolve_council(message, repo, texts, lang, query, scope)
         if council is None:

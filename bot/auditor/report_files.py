@@ -1,5 +1,6 @@
-"""A council's report built from the database: the Telegram summary, the full HTML and its file
-name. No aiogram here, so ``datatool report`` writes the file without loading Telegram's client."""
+"""A council's report, or the national report, built from the database: the Telegram summary,
+the full HTML and its file name. No aiogram here, so ``datatool report`` writes the file without
+loading Telegram's client."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from bot.config import Settings
 from flows.window import Window, window_state
 from reports import build_report, render_html, render_summary, report_filename
 from reports.confidentiality import make_release
+from reports.national import build_national, council_reports
+from reports.national_render import (
+    national_filename,
+    render_national_html,
+    render_national_summary,
+)
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
 from storage.reporting import History, LiveRows, NewRelease
@@ -63,3 +70,23 @@ async def advance_releases(
         closed = window_state(window, now, tz) == "closed"
         if changed or closed:
             await repo.advance_release(council_id, decide, min_group_size, final=closed)
+
+
+async def build_national_report(
+    repo: Repository, questionnaire: Questionnaire, settings: Settings, lang: Lang
+) -> BuiltReport:
+    """The national report: every council's own report, built one at a time from the input its
+    own report has, then Wales. Recommendations and good practice join it when the advice data
+    (issue 10) is there."""
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
+    councils = await repo.councils()
+    inputs = await repo.national_input(councils)
+    k = settings.min_group_size
+    reports = council_reports(questionnaire, inputs, councils, lang, k, generated_on=today)
+    report = build_national(questionnaire, councils, reports, lang, k, generated_on=today)
+    return BuiltReport(
+        summary=render_national_summary(report, lang),
+        html=render_national_html(report, lang),
+        filename=national_filename(today),
+    )

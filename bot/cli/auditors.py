@@ -6,11 +6,13 @@ import argparse
 
 from bot.cli.common import Failure, council_or_fail, open_repo
 from bot.config import Settings
+from storage.councils import names_wales
 
 
 async def cmd_auditors(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings) as repo:
-        council = await council_or_fail(repo, args.council) if args.council else None
+        every = not args.council or names_wales(args.council)
+        council = None if every else await council_or_fail(repo, args.council)
         council_id = council.id if council else None
         if args.action == "list":
             for telegram_id, slug in await repo.list_auditors():

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.cli.roster_csv import RosterFileError
 from bot.config import ConfigError, Settings, load_settings
+from storage.councils import names_wales
 from storage.database import Database, SchemaBehind
 from storage.faults import STORAGE_ERRORS, cause_at
 from storage.models import Council
@@ -65,6 +66,8 @@ async def open_repo(settings: Settings, *, read_only: bool = False) -> AsyncIter
 
 
 async def council_or_fail(repo: Repository, query: str) -> Council:
+    if names_wales(query):
+        raise Failure(f"{query!r} names every council; this command needs one council")
     council = await repo.find_council(query)
     if council is None:
         suggestions = await repo.suggest_councils(query)

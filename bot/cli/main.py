@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(sub, "auditors", "auditors:cmd_auditors", "who may use the auditor commands")
     p.add_argument("action", choices=("add", "remove", "list"))
     p.add_argument("telegram_id", nargs="?", type=int)
-    p.add_argument("--council", help="limit to one council (default: every council)")
+    p.add_argument(
+        "--council", help="limit to one council (default, or wales / cymru: every council)"
+    )
 
     p = _add(
         sub,
@@ -63,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "survey:cmd_status",
         "invited / emailed / opened / started / submitted, by group",
     )
-    p.add_argument("council")
+    p.add_argument("council", help="a council, or wales / cymru for every council")
 
     survey = sub.add_parser("survey", help="the survey window").add_subparsers(
         dest="survey_command", required=True
@@ -86,11 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
 
     p = _add(
-        sub, "report", "reports:cmd_report", "a council's report as one self-contained HTML file"
+        sub,
+        "report",
+        "reports:cmd_report",
+        "a council's report, or with `wales` (`cymru`) the national report, as one HTML file",
     )
-    p.add_argument("council")
+    p.add_argument("council", help="a council, or wales / cymru for every council")
     p.add_argument("--lang", choices=("en", "cy"), default="en")
-    p.add_argument("--out", help="the HTML file (default: datatool-COUNCIL-DATE.html)")
+    p.add_argument(
+        "--out",
+        help="the HTML file (default: datatool-COUNCIL-DATE.html, datatool-wales-DATE.html)",
+    )
     p = _add(
         sub,
         "export",
@@ -106,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
         "reminders:cmd_remind",
         "remind now every unfinished invitee not reminded in the last 24 hours",
     )
-    p.add_argument("council", nargs="?", help="one council (default: every council)")
+    p.add_argument(
+        "council", nargs="?", help="one council (default, or wales / cymru: every council)"
+    )
     p.add_argument(
         "--dry-run", action="store_true", help="show who would be reminded; send nothing"
     )

@@ -18,13 +18,14 @@ from bot.cli.common import council_or_fail, open_repo
 from bot.cli.telegram import open_bot
 from bot.config import Settings
 from bot.reminders.service import run_reminders
+from storage.councils import names_wales
 
 
 async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     async with open_bot(settings) as bot, open_repo(settings, read_only=args.dry_run) as repo:
         council_ids = None
         scope = "every council"
-        if args.council:
+        if args.council and not names_wales(args.council):
             council = await council_or_fail(repo, args.council)
             council_ids = [council.id]
             scope = council.slug

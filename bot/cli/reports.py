@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.auditor.report_files import build
-from bot.cli.common import council_or_fail, open_repo
+from bot.auditor.report_files import build, build_national_report
+from bot.cli.common import Failure, council_or_fail, open_repo
 from bot.cli.spreadsheet import write_csv
 from bot.config import Settings
 from reports.confidentiality import anonymise_export
 from rubric.loader import load_questionnaire
+from storage.councils import names_wales
 from storage.export import ExportRow
 from storage.models import Council
 from storage.reporting import CommentRow
@@ -19,12 +20,19 @@ from storage.repository import Repository
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    if args.out and Path(args.out).suffix.lower() == ".pdf":
+        raise Failure("PDF output is not available yet (issue 10); write an .html file")
     async with open_repo(settings, read_only=True) as repo:
-        council = await council_or_fail(repo, args.council)
-        built = await build(repo, load_questionnaire(), settings, council, args.lang)
+        if names_wales(args.council):
+            built = await build_national_report(repo, load_questionnaire(), settings, args.lang)
+            what = "the national report for Wales"
+        else:
+            council = await council_or_fail(repo, args.council)
+            built = await build(repo, load_questionnaire(), settings, council, args.lang)
+            what = f"the report for {council.slug}"
     out = Path(args.out) if args.out else Path(built.filename)
     out.write_text(built.html, encoding="utf-8")
-    print(f"wrote the {args.lang} report for {council.slug} to {out}")
+    print(f"wrote {what} ({args.lang}) to {out}")
     return 0
 
 

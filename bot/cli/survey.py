@@ -7,20 +7,31 @@ from datetime import date
 
 from bot.cli.common import Failure, council_or_fail, open_repo
 from bot.config import Settings
+from storage.councils import names_wales
 
 STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unreachable")
 
 
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """One council's states by group; with `wales` (`cymru`), every council that has invitees."""
     async with open_repo(settings, read_only=True) as repo:
-        council = await council_or_fail(repo, args.council)
-        rows = await repo.status(council.id)
-    print(council.name_en)
-    print(f"{'group':<10}" + "".join(f"{c:>12}" for c in STATUS_COLUMNS))
-    for row in rows:
-        print(f"{row.group:<10}" + "".join(f"{getattr(row, c):>12}" for c in STATUS_COLUMNS))
-    totals = [sum(getattr(r, c) for r in rows) for c in STATUS_COLUMNS]
-    print(f"{'total':<10}" + "".join(f"{t:>12}" for t in totals))
+        if names_wales(args.council):
+            found = [(c, await repo.status(c.id)) for c in await repo.councils()]
+            found = [(c, rows) for c, rows in found if any(r.invited for r in rows)]
+            if not found:
+                print("nobody has been invited at any council")
+        else:
+            council = await council_or_fail(repo, args.council)
+            found = [(council, await repo.status(council.id))]
+    for i, (council, rows) in enumerate(found):
+        if i:
+            print()
+        print(council.name_en)
+        print(f"{'group':<10}" + "".join(f"{c:>12}" for c in STATUS_COLUMNS))
+        for row in rows:
+            print(f"{row.group:<10}" + "".join(f"{getattr(row, c):>12}" for c in STATUS_COLUMNS))
+        totals = [sum(getattr(r, c) for r in rows) for c in STATUS_COLUMNS]
+        print(f"{'total':<10}" + "".join(f"{t:>12}" for t in totals))
     return 0
 
 

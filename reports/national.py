@@ -1,0 +1,674 @@
+"""The national study: all 22 councils side by side, built only from their own reports.
+
+Where the figures come from. Each council's report is built as usual (`build_report`, one
+council at a time, the same questionnaire, minimum and language), and the national report reads
+nothing else: a council's response counts are its report's rate table; its placement on a key
+characteristic and its share of agreement with a statement are its report's figures for "all
+respondents"; officers' and elected members' figures are its report's figures for those groups.
+What a council's report does not show (a small group, a group hidden so that another cannot be
+worked out by subtraction, a council with too few respondents) is absent from the council's
+report and so from every national figure, totals included: every Wales total here is a sum over
+shown council figures only, so subtracting any councils' figures from it gives a sum of other
+shown figures and never a withheld one.
+
+Who may read it. It names councils (the rate table, the heat map), so it is for auditors who
+cover every council; the bot and the CLI enforce that.
+
+Placement. A council is placed at the median level its respondents chose, the lower of the two
+middle answers when their number is even (a whole level, and the cautious one): 1, 1, 2, 3
+places it at level 1. "Most councils" uses the questionnaire's ``most`` share, as "most
+respondents" does in a council's findings.
+
+Recommendations. `national_recommendations` takes, per council, the ids of the recommendations
+its report makes (`reports.recommend`, issue 10) and keeps those made for most councils whose
+reports show figures; with no advice data it returns nothing and the section is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from fractions import Fraction
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from reports.aggregate import build_report
+from reports.anonymity import MIN_GROUP_SIZE
+from reports.findings import COMPARISON_MARGIN, finding_rule, finding_sentence
+from reports.models import CouncilName, CouncilNames, RateRow, Report, StatementResult, percent
+from reports.text import join_words, messages
+from rubric.models import GROUPS, Group, Lang, Questionnaire, Text
+from storage.councils import short_name_cy, short_name_en
+from storage.reporting import ReportRows
+
+Pattern = Literal["low", "high", "split", "none"]
+Contrast = Literal["officers_more", "similar", "members_more"]
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _pct(part: int, whole: int) -> int | None:
+    return percent(part, whole) if whole else None
+
+
+def lower_median(levels: Sequence[int]) -> int | None:
+    """The level of the lower middle answer (levels[0] chose 1, ...); None with no answers."""
+    n = sum(levels)
+    if n == 0:
+        return None
+    position, running = (n - 1) // 2, 0
+    for level, count in enumerate(levels, start=1):
+        running += count
+        if position < running:
+            return level
+    raise AssertionError("position beyond the answers")
+
+
+def middle(values: Sequence[int]) -> int | None:
+    """The median of whole percentages, the two middle ones averaged and rounded half up."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    low, high = ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]
+    return (low + high + 1) // 2
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+class CouncilRates(_Result):
+    slug: str
+    name: str
+    """The council's full name in the report's language."""
+    short: str
+    """The place name alone ("Powys", "Sir Gâr"), as the table shows it."""
+    taking_part: bool
+    """False when nobody at the council was invited (no roster)."""
+    rows: tuple[RateRow, ...]
+    """Officers, elected members, total: the council report's own rate table."""
+
+
+class NationalRates(_Result):
+    councils: tuple[CouncilRates, ...]
+    wales: tuple[RateRow, ...]
+    """The sums over the councils taking part."""
+    taking_part: int
+
+
+class Placement(_Result):
+    """One council on one key characteristic: None where its report shows no figure."""
+
+    level: int | None
+    n: int
+
+
+class CouncilPlacements(_Result):
+    slug: str
+    name: str
+    short: str
+    """The place name alone, for the heat map's rows."""
+    taking_part: bool
+    placements: tuple[Placement, ...]
+    """In the order of `NationalReport.maturity`."""
+
+
+class MaturityAcross(_Result):
+    characteristic_id: str
+    title: str
+    descriptors: tuple[str, str, str]
+    councils: tuple[int, int, int]
+    """How many councils are placed at levels 1, 2 and 3."""
+    with_figures: int
+    pattern: Pattern
+    sentence: str
+
+
+class Pooled(_Result):
+    """A sum of shown council figures: agreeing, and the base (those who gave a view)."""
+
+    agree: int
+    n: int
+    contributors: frozenset[str]
+    """The councils (slugs) whose shown figures it adds up."""
+    pct: int | None
+
+    @property
+    def councils(self) -> int:
+        return len(self.contributors)
+
+    @classmethod
+    def of(cls, parts: Iterable[tuple[str, int, int]]) -> Pooled:
+        """From (council, agree, base) of shown figures."""
+        agree = n = 0
+        slugs = set()
+        for slug, a, base in parts:
+            agree, n = agree + a, n + base
+            slugs.add(slug)
+        return cls(agree=agree, n=n, contributors=frozenset(slugs), pct=_pct(agree, n))
+
+    def __add__(self, other: Pooled) -> Pooled:
+        agree, n = self.agree + other.agree, self.n + other.n
+        return Pooled(
+            agree=agree,
+            n=n,
+            contributors=self.contributors | other.contributors,
+            pct=_pct(agree, n),
+        )
+
+
+class Spread(_Result):
+    """Councils' shares of agreement, from their reports' figures for all respondents."""
+
+    councils: int
+    lowest: int | None
+    middle: int | None
+    highest: int | None
+    sentence: str
+
+
+class StatementAcross(_Result):
+    question_id: str
+    text: str
+    negative: bool
+    wales: Pooled
+    groups: tuple[tuple[Group, Pooled], ...]
+    """Officers and elected members, each from the councils that show that group."""
+    finding: str
+    contrast: str | None
+    """Officers against elected members, when both have figures."""
+    spread: Spread
+
+
+class ThemeAcross(_Result):
+    theme_id: str
+    title: str
+    intro: str
+    wales: Pooled
+    """Agreement with the theme's statements (negatively worded ones left out)."""
+    spread: Spread
+    sentence: str
+    groups: tuple[tuple[Group, Pooled], ...]
+    """Officers' and elected members' agreement with the theme's statements."""
+    contrast: str | None
+    statements: tuple[StatementAcross, ...]
+
+
+class RecommendationText(_Result):
+    """A recommendation as the rubric holds it (`rubric/recommendations.toml`, issue 10)."""
+
+    id: str
+    text: Text
+
+
+class GoodPracticeText(_Result):
+    title: Text
+    organisation: Text
+    summary: Text
+
+
+class NationalAdvice(_Result):
+    """The advice data and, per council, which recommendations its report makes."""
+
+    recommendations: tuple[RecommendationText, ...]
+    fired: dict[str, frozenset[str]]
+    """council slug -> ids of the recommendations its own report makes."""
+    good_practice: tuple[GoodPracticeText, ...] = ()
+
+
+class NationalRecommendation(_Result):
+    id: str
+    text: str
+    councils: int
+    """How many councils' reports make it."""
+
+
+class Example(_Result):
+    title: str
+    organisation: str
+    summary: str
+
+
+class NationalReport(_Result):
+    lang: Lang
+    title: str
+    generated_on: date
+    min_group_size: int
+    rates: NationalRates
+    maturity: tuple[MaturityAcross, ...]
+    placements: tuple[CouncilPlacements, ...]
+    maturity_summary: tuple[str, ...]
+    """The sentences the national study would write, most telling first."""
+    themes: tuple[ThemeAcross, ...]
+    with_figures: int
+    """Councils whose reports show figures for all respondents."""
+    recommendations: tuple[NationalRecommendation, ...] | None
+    """None when there is no advice data to judge by (the section is left out)."""
+    recommendations_of: int
+    examples: tuple[Example, ...]
+    notes: tuple[str, ...]
+    """What the figures leave out and why."""
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+class _National:
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        councils: Sequence[CouncilNames],
+        reports: Mapping[str, Report],
+        lang: Lang,
+        min_group_size: int,
+    ) -> None:
+        self.q = questionnaire
+        self.lang = lang
+        self.min = min_group_size
+        self.t = messages()
+        self.most = Fraction(str(questionnaire.thresholds.most))
+        self.councils = [CouncilName.of(c) for c in sorted(councils, key=lambda c: c.slug)]
+        missing = [c.slug for c in self.councils if c.slug not in reports]
+        if missing:
+            raise ValueError(f"no report for {', '.join(missing)}")
+        for slug, report in reports.items():
+            if report.lang != lang or report.min_group_size != min_group_size:
+                raise ValueError(f"the report for {slug} was built differently")
+        self.reports = [reports[c.slug] for c in self.councils]
+
+    def name(self, council: CouncilName) -> str:
+        return council.forms(self.lang)["council"]
+
+    def short(self, council: CouncilName) -> str:
+        return (
+            short_name_cy(council.name_cy) if self.lang == "cy" else short_name_en(council.name_en)
+        )
+
+    @staticmethod
+    def taking_part(report: Report) -> bool:
+        return any(r.invited for r in report.rates.rows if r.row == "total")
+
+    # --- response rates -----------------------------------------------------------------
+
+    def rates(self) -> NationalRates:
+        rows = []
+        sums: dict[str, list[int]] = {key: [0, 0] for key in (*GROUPS, "total")}
+        low = Fraction(str(self.q.thresholds.low_response_rate))
+        for council, report in zip(self.councils, self.reports, strict=True):
+            part = self.taking_part(report)
+            rows.append(
+                CouncilRates(
+                    slug=council.slug,
+                    name=self.name(council),
+                    short=self.short(council),
+                    taking_part=part,
+                    rows=report.rates.rows,
+                )
+            )
+            if part:
+                for r in report.rates.rows:
+                    sums[r.row][0] += r.invited
+                    sums[r.row][1] += r.responded
+        wales = tuple(
+            RateRow(
+                row=key,
+                label=self.t(self.lang, f"rates.row.{key}"),
+                invited=invited,
+                responded=responded,
+                percent=_pct(responded, invited),
+                caution=invited > 0 and Fraction(responded, invited) < low,
+            )
+            for key, (invited, responded) in sums.items()
+        )
+        return NationalRates(
+            councils=tuple(rows), wales=wales, taking_part=sum(r.taking_part for r in rows)
+        )
+
+    # --- maturity -----------------------------------------------------------------------
+
+    def maturity(self) -> tuple[tuple[MaturityAcross, ...], tuple[CouncilPlacements, ...]]:
+        characteristics = [
+            ch
+            for ch in self.q.characteristics
+            if any(q.kind == "level" and q.characteristic == ch.id for q in self.q.questions)
+        ]
+        grid: list[list[Placement]] = []
+        for report in self.reports:
+            rows = {row.characteristic_id: row for row in report.maturity}
+            line = []
+            for ch in characteristics:
+                row = rows.get(ch.id)
+                result = row.result("all") if row is not None else None
+                if result is None:
+                    line.append(Placement(level=None, n=0))
+                else:
+                    line.append(Placement(level=lower_median(result.levels), n=result.n))
+            grid.append(line)
+
+        across = []
+        for i, ch in enumerate(characteristics):
+            levels = [line[i].level for line in grid if line[i].level is not None]
+            counts = (levels.count(1), levels.count(2), levels.count(3))
+            pattern = self.pattern(counts)
+            title = ch.title(self.lang)
+            across.append(
+                MaturityAcross(
+                    characteristic_id=ch.id,
+                    title=title,
+                    descriptors=(
+                        ch.levels[0](self.lang),
+                        ch.levels[1](self.lang),
+                        ch.levels[2](self.lang),
+                    ),
+                    councils=counts,
+                    with_figures=len(levels),
+                    pattern=pattern,
+                    sentence=self.t(
+                        self.lang,
+                        f"national.maturity.row.{pattern}",
+                        low=counts[0] + counts[1],
+                        high=counts[2],
+                        n=len(levels),
+                    ),
+                )
+            )
+        placements = tuple(
+            CouncilPlacements(
+                slug=c.slug,
+                name=self.name(c),
+                short=self.short(c),
+                taking_part=self.taking_part(report),
+                placements=tuple(line),
+            )
+            for c, report, line in zip(self.councils, self.reports, grid, strict=True)
+        )
+        return tuple(across), placements
+
+    def pattern(self, counts: tuple[int, int, int]) -> Pattern:
+        n = sum(counts)
+        if n == 0:
+            return "none"
+        if Fraction(counts[0] + counts[1], n) >= self.most:
+            return "low"
+        if Fraction(counts[2], n) >= self.most:
+            return "high"
+        return "split"
+
+    def maturity_summary(self, rows: Sequence[MaturityAcross]) -> tuple[str, ...]:
+        """The national study's sentences: which characteristics most councils are placed at
+        level 1 or 2 for, which at level 3, where they are spread, and where nothing shows."""
+        out = []
+        shown = [r for r in rows if r.pattern != "none"]
+        low = [r for r in shown if r.pattern == "low"]
+        if shown and Fraction(len(low), len(shown)) >= self.most:
+            out.append(self.t(self.lang, "national.maturity.overall_low"))
+        for pattern in ("low", "high", "split", "none"):
+            titles = [r.title for r in rows if r.pattern == pattern]
+            if titles:
+                out.append(
+                    self.t(
+                        self.lang,
+                        f"national.maturity.{pattern}",
+                        characteristics=join_words(self.lang, titles, lower=True),
+                    )
+                )
+        return tuple(out)
+
+    # --- what we found ------------------------------------------------------------------
+
+    def spread(self, shares: Sequence[int]) -> Spread:
+        if not shares:
+            return Spread(
+                councils=0,
+                lowest=None,
+                middle=None,
+                highest=None,
+                sentence=self.t(self.lang, "national.spread.none"),
+            )
+        low, mid, high = min(shares), middle(shares), max(shares)
+        key = "national.spread.one" if len(shares) == 1 else "national.spread"
+        return Spread(
+            councils=len(shares),
+            lowest=low,
+            middle=mid,
+            highest=high,
+            sentence=self.t(self.lang, key, low=low, middle=mid, high=high, n=len(shares)),
+        )
+
+    def contrast(self, officer: Pooled | None, member: Pooled | None) -> str | None:
+        if officer is None or member is None or officer.pct is None or member.pct is None:
+            return None
+        difference = officer.pct - member.pct
+        kind: Contrast = "similar"
+        if difference >= COMPARISON_MARGIN:
+            kind = "officers_more"
+        elif difference <= -COMPARISON_MARGIN:
+            kind = "members_more"
+        return self.t(
+            self.lang,
+            f"national.contrast.{kind}",
+            officer_pct=officer.pct,
+            member_pct=member.pct,
+        )
+
+    def statement(self, question_id: str) -> StatementAcross:
+        question = next(q for q in self.q.questions if q.id == question_id)
+        scale = self.q.scales["agree"]
+        assert scale is not None
+        results = []
+        for council, report in zip(self.councils, self.reports, strict=True):
+            found = next(
+                (s for t in report.themes for s in t.statements if s.question_id == question_id),
+                None,
+            )
+            if found is not None:
+                results.append((council.slug, found))
+
+        def shown(cell: str) -> list[tuple[str, StatementResult]]:
+            """The councils' shown figures for one cell (a shown cell where nobody gave a
+            view adds nothing)."""
+            out = []
+            for slug, statement in results:
+                r = statement.result(cell)
+                if r is not None and r.n > 0:
+                    out.append((slug, r))
+            return out
+
+        shown_all = shown("all")
+        agree = sum(r.agree for _, r in shown_all)
+        neither = sum(r.neither for _, r in shown_all)
+        disagree = sum(r.disagree for _, r in shown_all)
+        wales = Pooled.of((slug, r.agree, r.n) for slug, r in shown_all)
+        groups: list[tuple[Group, Pooled]] = []
+        for g in GROUPS:
+            if question.asks(g):
+                groups.append((g, Pooled.of((slug, r.agree, r.n) for slug, r in shown(g))))
+        by_group = dict(groups)
+        clause = question.finding(self.lang) if question.finding else question.text(self.lang)
+        rule = finding_rule(agree, neither, disagree, self.q.thresholds)
+        shares = [r.agree_pct for _, r in shown_all if r.agree_pct is not None]
+        return StatementAcross(
+            question_id=question_id,
+            text=question.text(self.lang),
+            negative=question.negative,
+            wales=wales,
+            groups=tuple(groups),
+            finding=finding_sentence(self.lang, rule, "wales", clause),
+            contrast=self.contrast(by_group.get("officer"), by_group.get("member")),
+            spread=self.spread(shares),
+        )
+
+    def theme(self, theme_id: str) -> ThemeAcross:
+        theme = self.q.theme(theme_id)
+        questions = [q for q in self.q.questions if q.theme == theme_id and q.kind == "agree"]
+        statements = tuple(self.statement(q.id) for q in questions)
+        positive = [s for s in statements if not s.negative]
+        shares = []
+        for report in self.reports:
+            section = next((t for t in report.themes if t.theme_id == theme_id), None)
+            if section is not None and section.comparison.council_pct is not None:
+                shares.append(section.comparison.council_pct)
+        wales = sum((s.wales for s in positive), Pooled.of(()))
+        if wales.pct is None:
+            sentence = self.t(self.lang, "national.theme.none")
+        else:
+            sentence = self.t(self.lang, "national.theme", pct=wales.pct, n=wales.councils)
+        groups: list[tuple[Group, Pooled]] = []
+        for g in GROUPS:
+            pools = [dict(s.groups)[g] for s in positive if g in dict(s.groups)]
+            if pools:
+                groups.append((g, sum(pools, Pooled.of(()))))
+        by_group = dict(groups)
+        return ThemeAcross(
+            theme_id=theme_id,
+            title=theme.title(self.lang),
+            intro=theme.intro(self.lang),
+            wales=wales,
+            spread=self.spread(shares),
+            sentence=sentence,
+            groups=tuple(groups),
+            contrast=self.contrast(by_group.get("officer"), by_group.get("member")),
+            statements=statements,
+        )
+
+    def with_figures(self) -> list[str]:
+        """The councils whose reports show any figure for all respondents."""
+        out = []
+        for c, report in zip(self.councils, self.reports, strict=True):
+            statements = [s for t in report.themes for s in t.statements]
+            if any(s.result("all") for s in statements) or any(
+                row.result("all") for row in report.maturity
+            ):
+                out.append(c.slug)
+        return out
+
+    def notes(self, rates: NationalRates, with_figures: Sequence[str]) -> tuple[str, ...]:
+        t, lang = self.t, self.lang
+        out = [t(lang, "national.note.sums", min=self.min)]
+        absent = len(rates.councils) - rates.taking_part
+        if absent:
+            out.append(t.plural(lang, "national.note.not_taking_part", absent))
+        quiet = [
+            c.name for c in rates.councils if c.taking_part and c.slug not in set(with_figures)
+        ]
+        if quiet:
+            out.append(
+                t.plural(
+                    lang,
+                    "national.note.no_figures",
+                    len(quiet),
+                    councils=join_words(lang, quiet),
+                    min=self.min,
+                )
+            )
+        return tuple(out)
+
+
+class _HasIdText(Protocol):
+    id: str
+    text: Text
+
+
+class _Example(Protocol):
+    title: Text
+    organisation: Text
+    summary: Text
+
+
+def advice_from(
+    reports: Mapping[str, Report],
+    recommendations: Sequence[_HasIdText],
+    good_practice: Sequence[_Example],
+    fired: Callable[[Report], Iterable[str]],
+) -> NationalAdvice:
+    """The advice data (`rubric.advice`) and, for each council, the ids of the recommendations
+    that `fired` (the council report's own rule, `reports.recommend`) makes for its report."""
+    return NationalAdvice(
+        recommendations=tuple(RecommendationText(id=r.id, text=r.text) for r in recommendations),
+        fired={slug: frozenset(fired(report)) for slug, report in reports.items()},
+        good_practice=tuple(
+            GoodPracticeText(title=g.title, organisation=g.organisation, summary=g.summary)
+            for g in good_practice
+        ),
+    )
+
+
+def national_recommendations(
+    advice: NationalAdvice | None,
+    with_figures: Sequence[str],
+    most: Fraction,
+    lang: Lang,
+) -> tuple[NationalRecommendation, ...] | None:
+    """The recommendations that most councils' reports make (of the councils whose reports
+    show figures), most often made first; None without advice data."""
+    if advice is None or not advice.recommendations:
+        return None
+    if not with_figures:
+        return ()
+    out = []
+    for rec in advice.recommendations:
+        made = sum(1 for slug in with_figures if rec.id in advice.fired.get(slug, frozenset()))
+        if made and Fraction(made, len(with_figures)) >= most:
+            out.append(NationalRecommendation(id=rec.id, text=rec.text(lang), councils=made))
+    order = {r.id: i for i, r in enumerate(advice.recommendations)}
+    return tuple(sorted(out, key=lambda r: (-r.councils, order[r.id])))
+
+
+def build_national(
+    questionnaire: Questionnaire,
+    councils: Sequence[CouncilNames],
+    reports: Mapping[str, Report],
+    lang: Lang,
+    min_group_size: int = MIN_GROUP_SIZE,
+    *,
+    generated_on: date,
+    advice: NationalAdvice | None = None,
+) -> NationalReport:
+    """The national report from every council's own report (`reports`: slug -> Report, built
+    with the same questionnaire, language and minimum). Pure."""
+    n = _National(questionnaire, councils, reports, lang, min_group_size)
+    rates = n.rates()
+    maturity, placements = n.maturity()
+    with_figures = n.with_figures()
+    recommendations = national_recommendations(advice, with_figures, n.most, lang)
+    examples = tuple(
+        Example(title=g.title(lang), organisation=g.organisation(lang), summary=g.summary(lang))
+        for g in (advice.good_practice if advice else ())
+    )
+    return NationalReport(
+        lang=lang,
+        title=messages()(lang, "national.title"),
+        generated_on=generated_on,
+        min_group_size=min_group_size,
+        rates=rates,
+        maturity=maturity,
+        placements=placements,
+        maturity_summary=n.maturity_summary(maturity),
+        themes=tuple(n.theme(t.id) for t in questionnaire.themes),
+        with_figures=len(with_figures),
+        recommendations=recommendations,
+        recommendations_of=len(with_figures),
+        examples=examples,
+        notes=n.notes(rates, with_figures),
+    )
+
+
+def council_reports(
+    questionnaire: Questionnaire,
+    inputs: Mapping[str, ReportRows],
+    councils: Sequence[CouncilNames],
+    lang: Lang,
+    min_group_size: int = MIN_GROUP_SIZE,
+    *,
+    generated_on: date,
+) -> dict[str, Report]:
+    """Every council's own report, built one council at a time from the input its own report
+    has (`storage.reporting.national_input`): the only source of the national figures."""
+    return {
+        c.slug: build_report(
+            questionnaire, inputs[c.slug], c, lang, min_group_size, generated_on=generated_on
+        )
+        for c in councils
+    }

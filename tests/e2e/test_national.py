@@ -1,0 +1,167 @@
+"""The national report through the real bot and the real command line.
+
+Submitted surveys are written straight into the bot's SQLite file (the respondent journey has
+its own end-to-end tests; here hundreds of taps would only slow the test down), then the bot
+runs as its own process against the stand-in and auditors ask for `/report wales`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.telegram.dispatcher import load_texts
+from rubric.loader import load_questionnaire
+from standin import Phone, StandIn, StoredMessage
+from storage.database import Database
+from storage.repository import Repository
+from tests.support.bot_process import AUDITOR_ID, TOKEN, BotProcess, datatool_command
+from tests.support.reports import add_people
+
+CARDIFF_AUDITOR = 7103
+STRANGER = 7104
+AGREE = ("sa", "a", "n", "d", "a", "dk", "sd")
+
+
+def answers(shift: int):
+    """Every question of the real questionnaire answered, varied by person."""
+    questionnaire = load_questionnaire()
+
+    def of(i: int) -> dict[str, tuple[str | None, str | None]]:
+        out: dict[str, tuple[str | None, str | None]] = {}
+        for n, q in enumerate(questionnaire.questions):
+            j = i + shift + n
+            if q.kind == "agree":
+                out[q.id] = (AGREE[j % len(AGREE)], None)
+            elif q.kind == "level":
+                out[q.id] = (str(j % 3 % 2 + 1), None)
+            else:
+                out[q.id] = (None, f"Comment {j}")
+        return out
+
+    return of
+
+
+async def seed(db_path: Path) -> None:
+    async with await Database.open(db_path) as db:
+        await add_people(
+            db, "powys", "officer", invited=9, submitted=6, team="CMT", answers=answers(0)
+        )
+        await add_people(db, "powys", "member", invited=12, submitted=6, answers=answers(3))
+        await add_people(db, "cardiff", "officer", invited=10, submitted=7, answers=answers(1))
+        await add_people(db, "gwynedd", "member", invited=8, submitted=3, answers=answers(2))
+        await add_people(db, "ceredigion", "officer", invited=4, submitted=0)
+        repo = Repository(db)
+        cardiff = await repo.find_council("cardiff")
+        assert cardiff is not None
+        assert await repo.add_auditor(CARDIFF_AUDITOR, cardiff.id)
+
+
+async def ask(api: StandIn, phone: Phone, command: str, expect: int = 1) -> list[StoredMessage]:
+    mark = api.state.seq
+    await phone.send(command)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while len([m for m in phone.bot_messages if m.seq > mark]) < expect:
+        assert loop.time() < deadline, f"no reply to {command!r}"
+        await asyncio.sleep(0.02)
+    await phone.wait_quiet(quiet=0.3, timeout=15)
+    return [m for m in phone.bot_messages if m.seq > mark]
+
+
+def document_html(replies: list[StoredMessage]) -> tuple[str, str]:
+    [doc] = [m.document for m in replies if m.document is not None]
+    return doc.file_name, doc.data.decode()
+
+
+async def test_national_report_through_the_bot(api: StandIn, bot_process: BotProcess) -> None:
+    await seed(bot_process.db_path)
+    await bot_process.start()
+    texts = load_texts()
+
+    auditor = api.phone(AUDITOR_ID, "Auditor", language_code="en")
+    replies = await ask(api, auditor, "/report wales", expect=2)
+    assert "the national picture" in replies[0].shown
+    assert "22 of the 43 people invited responded (51%)" in replies[0].shown
+    name, html = document_html(replies)
+    assert name.startswith("datatool-wales-") and name.endswith(".html")
+    assert 'lang="en"' in html and "<svg" in html and "<script" not in html.lower()
+    assert html.count('class="absent">Not taking part<') == 18  # 18 councils have no roster
+    for council in ("Powys County Council", "Cardiff Council", "Gwynedd Council"):
+        assert council in html
+    assert "Gwynedd Council" in html.split("No figures are shown for")[1]  # 3 respondents
+
+    # The report's language is the auditor's unless asked for, whatever the command is called.
+    replies = await ask(api, auditor, "/adroddiad cymru", expect=2)
+    assert "the national picture" in replies[0].shown
+    for command in ("/adroddiad cymru cy", "/report Cymru cy", "/adroddiad wales cy"):
+        replies = await ask(api, auditor, command, expect=2)
+        assert "darlun cenedlaethol" in replies[0].shown, command
+        _, welsh = document_html(replies)
+        assert 'lang="cy"' in welsh and "Ddim yn cymryd rhan" in welsh and "Cymru gyfan" in welsh
+
+    [status] = await ask(api, auditor, "/status wales")
+    assert "Powys" in status.shown and "Cardiff" in status.shown
+    [remind] = await ask(api, auditor, "/remind wales")
+    assert "names every council" in remind.shown
+
+    # An auditor of Cardiff is answered as for a council that does not exist; others are refused.
+    cardiff = api.phone(CARDIFF_AUDITOR, "Cardiff", language_code="en")
+    for command, query in (("/report wales", "wales"), ("/adroddiad cymru", "cymru")):
+        [reply] = await ask(api, cardiff, command)
+        [unknown] = await ask(api, cardiff, "/report atlantis")
+        assert reply.shown == texts("en", "auditor.unknown_council", query=query)
+        assert unknown.shown == texts("en", "auditor.unknown_council", query="atlantis")
+    [reply] = await ask(api, cardiff, "/status wales")
+    assert reply.shown == texts("en", "auditor.unknown_council", query="wales")
+    assert not cardiff.documents
+    stranger = api.phone(STRANGER, "Stranger", language_code="en")
+    [reply] = await ask(api, stranger, "/report wales")
+    assert reply.shown == texts("en", "auditor.denied") and not stranger.documents
+
+
+def test_national_report_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Once as its own process, as the operator runs it; the other cases in this process
+    (aiogram's import alone takes seconds on a busy machine)."""
+    db = tmp_path / "datatool.sqlite3"
+    asyncio.run(seed(db))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATATOOL_"))}
+    env.update(DATATOOL_DB=str(db), BOT_TOKEN=TOKEN)
+    done = subprocess.run(
+        [*datatool_command(), "report", "wales", "--lang", "cy", "--out", "cymru.html"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    welsh = (tmp_path / "cymru.html").read_text(encoding="utf-8")
+    assert 'lang="cy"' in welsh and "Cyngor Sir Powys" in welsh and "<svg" in welsh
+    assert welsh.count('class="absent">Ddim yn cymryd rhan<') == 18
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATATOOL_DB", str(db))
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    assert main(["report", "Cymru"]) == 0
+    [default] = list(tmp_path.glob("datatool-wales-*.html"))
+    english = default.read_text(encoding="utf-8")
+    assert 'lang="en"' in english and "Powys County Council" in english
+    capsys.readouterr()
+    assert main(["report", "wales", "--out", "wales.pdf"]) == 1
+    assert "PDF" in capsys.readouterr().err and not (tmp_path / "wales.pdf").exists()
+    # `wales` wherever a council is named: every council, or a clear refusal.
+    assert main(["status", "wales"]) == 0
+    out = capsys.readouterr().out
+    assert "Powys County Council" in out and "Cardiff Council" in out and "Conwy" not in out
+    assert main(["auditors", "add", "4242", "--council", "cymru"]) == 0
+    assert "4242 for all councils" in capsys.readouterr().out
+    assert main(["export", "wales", "--out", "x.csv"]) == 1
+    assert "names every council" in capsys.readouterr().err
