@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.auditor.delivery import advance_releases
+from bot.auditor.report_files import advance_releases
 from bot.config import Settings
 from reports import build_report, render_html, render_summary
 from rubric.loader import load_questionnaire
