@@ -53,7 +53,7 @@ from storage.reporting import (
     WalesCountRow,
 )
 from storage.repository import Repository
-from tests.welsh_grammar import Target, check, targets
+from tests.welsh_grammar import Target, check, plain, targets
 
 Q = load_questionnaire()
 BOT = load_texts()
@@ -484,3 +484,40 @@ async def test_the_welsh_report_marks_each_comment_with_its_language(
     html = render_html(report, "cy")
     assert '<li lang="cy">Mae angen mwy o amser a hyfforddiant ar staff.</li>' in html
     assert '<li lang="en">Services still work in silos and do not share.</li>' in html
+
+
+# --- one English term, one Welsh term ---------------------------------------------------------
+
+RETIRED = {
+    "adnodd data": "offeryn data (the data tool)",
+    "pwyswch": "tapiwch (tap)",
+    "negeseuon atgoffa": "nodiadau atgoffa (reminders)",
+    "cyd-fynd": "cyfateb (matches)",
+    "ar sail data": "a yrrir gan ddata (data-driven)",
+    "defnyddio data:": "y defnydd o ddata (use of data)",
+    "defnydd llywodraeth leol": "y defnydd o ddata mewn llywodraeth leol",
+    "fethu eu cyrraedd": "na ellir eu cyrraedd (unreachable)",
+    "methu cyrraedd": "na ellir eu cyrraedd (unreachable)",
+    "yn telegram": "ar Telegram",
+    "yr hyn a welsom": "yr hyn a ganfuwyd gennym (what we found)",
+    "datatool": "offeryn data (no English product name in Welsh text)",
+    "“": "‘…’ (one style of quotation marks)",
+    '"': "‘…’ (one style of quotation marks)",
+}
+"""Welsh renderings retired by issue 12, and the one term used instead
+(docs/welsh-review-terms.md)."""
+
+
+def test_one_welsh_term_for_each_english_term() -> None:
+    texts = _welsh_texts() + [Q.title.cy] + [t.intro.cy for t in Q.themes]
+    texts += [level.cy for c in Q.characteristics for level in c.levels]
+    texts += [x.cy for q in Q.questions for x in (q.text, q.member_text, q.finding) if x]
+    found = sorted(
+        {
+            (retired, text[:70])
+            for text in texts
+            for retired in RETIRED
+            if retired in plain(text).lower()
+        }
+    )
+    assert found == []
