@@ -18,6 +18,7 @@ import pytest
 from aiogram.filters import Command
 
 from bot.auditor import handlers as auditor_handlers
+from bot.cli.words import LOCALES as CLI_LOCALES
 from bot.demo import chat
 from bot.reminders import handlers as reminder_handlers
 from bot.reminders.mail import compose
@@ -59,7 +60,12 @@ Q = load_questionnaire()
 BOT = load_texts()
 REMINDERS = reminder_texts()
 REPORTS = report_texts()
-CATALOGS: dict[str, Messages] = {"bot": BOT, "reminders": REMINDERS, "reports": REPORTS}
+CATALOGS: dict[str, Messages] = {
+    "bot": BOT,
+    "reminders": REMINDERS,
+    "reports": REPORTS,
+    "cli": Messages(CLI_LOCALES),
+}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TITLES = [t.title.cy for t in Q.themes] + [c.title.cy for c in Q.characteristics]
 ON = date(2026, 11, 27)
@@ -512,12 +518,15 @@ def test_one_welsh_term_for_each_english_term() -> None:
     texts = _welsh_texts() + [Q.title.cy] + [t.intro.cy for t in Q.themes]
     texts += [level.cy for c in Q.characteristics for level in c.levels]
     texts += [x.cy for q in Q.questions for x in (q.text, q.member_text, q.finding) if x]
+    operator = {CATALOGS["cli"]("cy", key) for key in CATALOGS["cli"].keys("cy")}
     found = sorted(
         {
             (retired, text[:70])
             for text in texts
             for retired in RETIRED
             if retired in plain(text).lower()
+            # The operator's command is called datatool in every language.
+            and not (retired == "datatool" and text in operator)
         }
     )
     assert found == []
