@@ -421,9 +421,9 @@ TOAST_LIMIT = 200
 
 def _toast_keys() -> list[str]:
     """Every text the bot may send as a callback answer: the survey's notices (all but the
-    too-long one, which answers a typed message) and the toasts."""
+    too-long one, which answers a typed message), the toasts, and the tap that was not saved."""
     keys = [k for k in BOT.keys("en") if k.startswith(("notice.", "toast."))]
-    return sorted(k for k in keys if k != "notice.too_long")
+    return sorted({*keys, "error.not_saved"} - {"notice.too_long"})
 
 
 @pytest.mark.parametrize("key", _toast_keys())
