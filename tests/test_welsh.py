@@ -2,7 +2,7 @@
 
 Every Welsh text is checked as it is rendered (screens, reminders, emails, the report's summary
 and document), with every council's name and every theme's title put in, for the mutations a
-Welsh reader notices first (tests/welsh_grammar.py), for English command names where a Welsh one
+Welsh reader notices first (tests/support/welsh_grammar.py), for English command names where a Welsh one
 exists, for toasts within Telegram's 200 characters, and for catalogs that hold every key.
 """
 
@@ -54,7 +54,7 @@ from storage.reporting import (
     WalesCountRow,
 )
 from storage.repository import Repository
-from tests.welsh_grammar import Target, check, plain, targets
+from tests.support.welsh_grammar import Target, check, plain, targets
 
 Q = load_questionnaire()
 BOT = load_texts()

@@ -9,7 +9,7 @@ language. A tap from someone without an invitation gets a toast that fits, in bo
 from __future__ import annotations
 
 from standin import Phone, StandIn
-from tests.e2e.harness import AUDITOR_ID, BotProcess, answered_tap, forge_tap, seed_roster
+from tests.support.bot_process import AUDITOR_ID, BotProcess, answered_tap, forge_tap, seed_roster
 
 ENGLISH_COMMANDS = ("/report", "/status", "/remind", "/help", "/language")
 
