@@ -2,8 +2,9 @@
 
 Every Welsh text is checked as it is rendered (screens, reminders, emails, the report's summary
 and document), with every council's name and every theme's title put in, for the mutations a
-Welsh reader notices first (tests/support/welsh_grammar.py), for English command names where a Welsh one
-exists, for toasts within Telegram's 200 characters, and for catalogs that hold every key.
+Welsh reader notices first (tests/support/welsh_grammar.py), for English command names where a
+Welsh one exists, for toasts within Telegram's 200 characters, and for catalogs that hold every
+key.
 """
 
 from __future__ import annotations
