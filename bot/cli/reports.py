@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.auditor.report_files import build
 from bot.cli.common import council_or_fail, open_repo
 from bot.cli.spreadsheet import write_csv
+from bot.cli.words import t
 from bot.config import Settings
 from reports.confidentiality import anonymise_export
 from rubric.loader import load_questionnaire
@@ -24,7 +25,7 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         built = await build(repo, load_questionnaire(), settings, council, args.lang)
     out = Path(args.out) if args.out else Path(built.filename)
     out.write_text(built.html, encoding="utf-8")
-    print(f"wrote the {args.lang} report for {council.slug} to {out}")
+    print(t(f"msg.report_written.{args.lang}", council=council.slug, path=out))
     return 0
 
 
@@ -80,8 +81,14 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     )
     comments_out = out.with_name(out.stem + "-comments" + out.suffix)
     write_csv(comments_out, ["question", "comment"], ([c.question_id, c.text] for c in comments))
+    counts = {"n": len(rows), "comments": len(comments)}
     print(
-        f"wrote {len(rows)} anonymised responses for {council.slug} to {out}"
-        f" and {len(comments)} comments, apart from them, to {comments_out}"
+        t(
+            "msg.export_written",
+            council=council.slug,
+            path=out,
+            comments_path=comments_out,
+            **counts,
+        )
     )
     return 0

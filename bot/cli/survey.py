@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 
 from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.words import operator_lang, t
 from bot.config import Settings
 
 STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unreachable")
@@ -15,12 +16,20 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
         rows = await repo.status(council.id)
-    print(council.name_en)
-    print(f"{'group':<10}" + "".join(f"{c:>12}" for c in STATUS_COLUMNS))
+    print(council.name_cy if operator_lang() == "cy" else council.name_en)
+    heads = [t(f"status.{c}") for c in STATUS_COLUMNS]
+    widths = [max(12, len(h) + 2) for h in heads]
+    print(
+        f"{t('status.group'):<10}"
+        + "".join(f"{h:>{w}}" for h, w in zip(heads, widths, strict=True))
+    )
     for row in rows:
-        print(f"{row.group:<10}" + "".join(f"{getattr(row, c):>12}" for c in STATUS_COLUMNS))
+        counts = [getattr(row, c) for c in STATUS_COLUMNS]
+        cells = "".join(f"{n:>{w}}" for n, w in zip(counts, widths, strict=True))
+        print(f"{t(f'status.{row.group}'):<10}" + cells)
     totals = [sum(getattr(r, c) for r in rows) for c in STATUS_COLUMNS]
-    print(f"{'total':<10}" + "".join(f"{t:>12}" for t in totals))
+    cells = "".join(f"{n:>{w}}" for n, w in zip(totals, widths, strict=True))
+    print(f"{t('status.total'):<10}" + cells)
     return 0
 
 
@@ -31,21 +40,25 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             closes = _date(args.closes) if args.closes else None
             opens = _date(args.opens) if args.opens else None
             if opens and closes and opens > closes:
-                raise Failure("--opens must not be after --closes")
+                raise Failure(t("err.opens_after_closes"))
             await repo.set_window(council.id, closes, opens)
-            since = f" from {opens.isoformat()}" if opens else ""
-            until = f" until the end of {closes.isoformat()}" if closes else ""
-            print(f"{council.slug}: survey open{since}{until}")
+            key = "msg.survey_open" + ("_from" if opens else "") + ("_until" if closes else "")
+            dates = {"opens": opens and opens.isoformat(), "closes": closes and closes.isoformat()}
+            print(t(key, council=council.slug, **dates))
         else:
             from bot.auditor.report_files import advance_releases
             from rubric.loader import load_questionnaire
 
             await repo.close_survey(council.id)
+<<<<<<< HEAD
             # The final release, which counts everyone and which the export is made from.
             await advance_releases(
                 repo, load_questionnaire(), settings.min_group_size, settings.timezone
             )
             print(f"{council.slug}: survey closed; final figures released")
+=======
+            print(t("msg.survey_closed", council=council.slug))
+>>>>>>> 1a5dce1 (cli: datatool speaks Welsh when DATATOOL_LANG=cy or the locale is Welsh: help (argparse's own words too), messages, errors and the CSV columns' descriptions from bot/cli/locales; DATATOOL_LANG checked with the settings)
     return 0
 
 
@@ -53,4 +66,4 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Failure(f"dates must look like 2026-12-31, not {text!r}") from None
+        raise Failure(t("err.date", text=repr(text))) from None
