@@ -50,15 +50,11 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             from rubric.loader import load_questionnaire
 
             await repo.close_survey(council.id)
-<<<<<<< HEAD
             # The final release, which counts everyone and which the export is made from.
             await advance_releases(
                 repo, load_questionnaire(), settings.min_group_size, settings.timezone
             )
-            print(f"{council.slug}: survey closed; final figures released")
-=======
             print(t("msg.survey_closed", council=council.slug))
->>>>>>> 1a5dce1 (cli: datatool speaks Welsh when DATATOOL_LANG=cy or the locale is Welsh: help (argparse's own words too), messages, errors and the CSV columns' descriptions from bot/cli/locales; DATATOOL_LANG checked with the settings)
     return 0
 
 
