@@ -38,23 +38,17 @@ from flows import (
     current_screen,
     step,
 )
-from reports import build_report, render_html, render_summary
+from reports import Report, build_report, render_html, render_summary
 from reports.language import written_in
 from reports.text import messages as report_texts
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
 from rubric.models import GROUPS, LANGS, Group
-from storage.councils import COUNCILS
 from storage.database import Database
 from storage.models import Council
-from storage.reporting import (
-    AnswerCountRow,
-    CommentRow,
-    ReportRows,
-    ResponseCountRow,
-    WalesCountRow,
-)
+from storage.reporting import report_input
 from storage.repository import Repository
+from tests.support.reports import add_people, open_db, release, small_questionnaire
 from tests.support.welsh_grammar import Target, check, plain, targets
 
 Q = load_questionnaire()
@@ -272,67 +266,44 @@ async def test_no_mutation_flaw_in_reminders_or_emails(councils: list[Council]) 
     assert _flaws(texts, wanted) == []
 
 
-def _rows(slug: str, *, small: bool) -> ReportRows:
-    """A council's report input: every council of Wales answered, this one large or small."""
-    responses, answers, wales, comments = [], [], [], []
-    for other in COUNCILS:
-        own = other.slug == slug
-        officers = 2 if own and small else 12
-        responses.append(
-            ResponseCountRow(
-                council_slug=other.slug, group="officer", team=None, invited=20, submitted=officers
+SMALL = ("powys", "caerphilly", "cardiff")
+"""Councils given too few respondents, so that what is withheld is said with their names."""
+
+
+def _answers(i: int) -> dict[str, tuple[str | None, str | None]]:
+    choices = ("sa", "a", "n", "d", "sd", "dk")
+    return {
+        "v1": (choices[i % 6], None),
+        "v2": (choices[(i * 2) % 5], None),
+        "s1": (choices[i % 4], None),
+        "s2": (choices[(i + 1) % 3], None),
+        "vlevel": (str(i % 3 + 1), None),
+        "vtext": (None, "Mae angen mwy o amser a hyfforddiant ar staff." if i % 2 else None),
+        "stext": (None, "Services still work in silos and do not share." if i % 3 == 0 else None),
+    }
+
+
+async def _welsh_reports(tmp_path: Path, councils: list[Council]) -> list[Report]:
+    """Every council's Welsh report, from a real database through the public functions."""
+    questionnaire = small_questionnaire()
+    db = await open_db(tmp_path)
+    try:
+        for c in councils:
+            small = c.slug in SMALL
+            await add_people(
+                db, c.slug, "officer", invited=10, submitted=2 if small else 8, answers=_answers
             )
-        )
-        responses.append(
-            ResponseCountRow(
-                council_slug=other.slug,
-                group="member",
-                team=None,
-                invited=10,
-                submitted=0 if own and small else 6,
+            await add_people(
+                db, c.slug, "member", invited=10, submitted=0 if small else 6, answers=_answers
             )
-        )
-        if own:
-            responses.append(
-                ResponseCountRow(
-                    council_slug=slug, group="officer", team="CMT", invited=3, submitted=2
-                )
-            )
-        for q in Q.questions:
-            if q.kind == "text":
-                continue
-            choices = ("sa", "a", "n", "d", "dk") if q.kind == "agree" else ("1", "2", "3", "dk")
-            for i, choice in enumerate(choices):
-                wales.append(
-                    WalesCountRow(council_slug=other.slug, question_id=q.id, choice=choice, n=i + 1)
-                )
-                if own:
-                    for group in q.audience:
-                        answers.append(
-                            AnswerCountRow(
-                                council_slug=slug,
-                                group=group,
-                                team=None,
-                                question_id=q.id,
-                                choice=choice,
-                                n=1 + (i % 3),
-                            )
-                        )
-    for q in Q.questions:
-        if q.kind == "text":
-            comments.append(
-                CommentRow(question_id=q.id, text="Mae angen mwy o amser a hyfforddiant ar staff.")
-            )
-            comments.append(
-                CommentRow(question_id=q.id, text="Services still work in silos and do not share.")
-            )
-    return ReportRows(
-        council_slug=slug,
-        responses=tuple(responses),
-        answers=tuple(answers),
-        wales_answers=tuple(wales),
-        comments=tuple(comments),
-    )
+        await release(db, questionnaire)
+        reports = []
+        for c in councils:
+            rows = await report_input(db, c.id)
+            reports.append(build_report(questionnaire, rows, c, "cy", 5, generated_on=ON))
+        return reports
+    finally:
+        await db.close()
 
 
 _COMMENTS = re.compile(r'<ul class="comments">.*?</ul>', re.DOTALL)
@@ -344,19 +315,14 @@ def _our_words(html: str) -> str:
     return _COMMENTS.sub("", _STYLE.sub("", html))
 
 
-async def test_no_mutation_flaw_in_any_welsh_report(councils: list[Council]) -> None:
+async def test_no_mutation_flaw_in_any_welsh_report(
+    councils: list[Council], tmp_path: Path
+) -> None:
     wanted = _targets(councils)
     texts = []
-    for council in councils:
-        # Small councils' texts (what is withheld) are the same sentences with other names.
-        for small in (
-            (False, True) if council.slug in ("powys", "caerphilly", "cardiff") else (False,)
-        ):
-            report = build_report(
-                Q, _rows(council.slug, small=small), council, "cy", 5, generated_on=ON
-            )
-            texts.append(render_summary(report, "cy"))
-            texts.append(_our_words(render_html(report, "cy")))
+    for report in await _welsh_reports(tmp_path, councils):
+        texts.append(render_summary(report, "cy"))
+        texts.append(_our_words(render_html(report, "cy")))
     assert any("Gyngor" in t for t in texts) and any("Nghyngor" in t for t in texts)
     assert _flaws(texts, wanted) == []
 
@@ -484,10 +450,10 @@ def test_a_comment_is_marked_with_the_language_it_was_written_in(
 
 
 async def test_the_welsh_report_marks_each_comment_with_its_language(
-    councils: list[Council],
+    councils: list[Council], tmp_path: Path
 ) -> None:
-    powys = next(c for c in councils if c.slug == "powys")
-    report = build_report(Q, _rows("powys", small=False), powys, "cy", 5, generated_on=ON)
+    ceredigion = [c for c in councils if c.slug == "ceredigion"]
+    [report] = await _welsh_reports(tmp_path, ceredigion)
     html = render_html(report, "cy")
     assert '<li lang="cy">Mae angen mwy o amser a hyfforddiant ar staff.</li>' in html
     assert '<li lang="en">Services still work in silos and do not share.</li>' in html
