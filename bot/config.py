@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.cadence import Cadence
+from rubric.models import Lang
 
 
 class ConfigError(Exception):
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     datatool_db: Path = Path("./datatool.sqlite3")
+    datatool_lang: Lang | None = None
+    """The operator's language for ``datatool`` itself (unset: from the locale). Read by
+    ``bot.cli.words`` before the settings, so that ``--help`` is in it; checked here."""
     auditor_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     send_rate: float = Field(25.0, gt=0, le=30)
     reply_rate: float = Field(29.0, gt=0)
@@ -59,6 +63,15 @@ class Settings(BaseSettings):
     flood_rate: float = Field(1.0, gt=0)
     """Updates a second one person may send, after a burst of eight, before the bot drops
     theirs: each can cost a message, and Telegram allows about one a second in a chat."""
+
+    @field_validator("datatool_lang", mode="before")
+    @classmethod
+    def _lang(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower() or None
+            if value not in (None, "cy", "en"):
+                raise ValueError("must be cy or en")
+        return value
 
     @field_validator("auditor_ids", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
+from reports.language import written_in
 from reports.models import CouncilNames, LevelResult, Report, Statement, StatementResult
 from reports.text import messages
 from rubric.models import Lang
@@ -204,6 +205,7 @@ def _context(report: Report, lang: Lang) -> dict[str, Any]:
         "t": tr,
         "pct": _pct,
         "median": _median,
+        "written_in": written_in,
         "date": format_date(
             report.generated_on, format="long", locale="en_GB" if lang == "en" else "cy"
         ),

@@ -16,6 +16,7 @@ from aiogram.types import Message
 
 from bot.config import Settings
 from bot.telegram.registry import Handlers
+from bot.telegram.wording import languages, say
 from rubric.catalog import Messages
 from rubric.models import Lang
 from storage.models import Council
@@ -40,16 +41,29 @@ def covers(scope: Scope, council: Council) -> bool:
     return scope == "all" or council.id in scope
 
 
-def auditor_lang(message: Message, lang: Lang | None) -> Lang:
-    """The person's language, else their Telegram client's; English for a client in neither."""
+def auditor_lang(message: Message, lang: Lang | None) -> Lang | None:
+    """The auditor's chosen language; else Welsh when their Telegram client is in Welsh (a
+    hint); else None: not known, so they are answered in both languages, Welsh first."""
     if lang:
         return lang
     code = (message.from_user.language_code or "") if message.from_user else ""
-    return "cy" if code.lower().startswith("cy") else "en"
+    return "cy" if code.lower().split("-")[0] == "cy" else None
+
+
+def auditor_help(texts: Messages, lang: Lang | None, *, respondent: bool) -> str:
+    """The auditor commands by their names in each language; for an auditor who is not also a
+    respondent (whose own help has them), the commands everyone has as well."""
+    parts = []
+    for each in languages(lang):
+        text = texts(each, "help.auditor")
+        if not respondent:
+            text += "\n" + texts(each, "help.auditor_general")
+        parts.append(text)
+    return "\n\n".join(parts)
 
 
 class IsAuditor(Filter):
-    """Admits an auditor, giving the handlers ``scope`` and ``lang`` (never None here)."""
+    """Admits an auditor, giving the handlers ``scope`` and ``lang`` (None: not known)."""
 
     async def __call__(
         self, message: Message, repo: Repository, settings: Settings, lang: Lang | None
@@ -63,7 +77,7 @@ class IsAuditor(Filter):
 
 
 async def refuse(message: Message, texts: Messages, lang: Lang | None) -> None:
-    await message.answer(texts(auditor_lang(message, lang), "auditor.denied"))
+    await message.answer(say(texts, auditor_lang(message, lang), "auditor.denied"))
 
 
 def auditor_router(*rooms: Handlers) -> Router:

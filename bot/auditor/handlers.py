@@ -7,6 +7,9 @@ non-auditor does.
 "wales" or "cymru" names every council at once (`storage.councils.names_wales`): /report wales
 is the national report and /status wales every council's status, for auditors who cover every
 council. An auditor of some councils is answered exactly as for a council that does not exist.
+
+While an auditor's language is not known (``lang`` None), they are answered in
+both languages, Welsh first, and a report they did not give a language for comes in both.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from bot.auditor.access import REPORT, STATUS, Scope, covers, refuse
 from bot.auditor.delivery import deliver_national, deliver_report
 from bot.config import Settings
 from bot.telegram.registry import Handlers
+from bot.telegram.wording import languages, say
 from rubric.catalog import Messages
 from rubric.models import Lang, Questionnaire
 from storage.councils import names_wales
@@ -31,12 +35,17 @@ handlers = Handlers("auditor")
 
 
 async def resolve_council(
-    message: Message, repo: Repository, texts: Messages, lang: Lang, query: str, scope: Scope
+    message: Message,
+    repo: Repository,
+    texts: Messages,
+    lang: Lang | None,
+    query: str,
+    scope: Scope,
 ) -> Council | None:
     """The council an auditor named, or None after saying why (unknown, not theirs, or every
     council where the command needs one)."""
     if names_wales(query) and scope == "all":
-        await message.answer(texts(lang, "auditor.one_council", query=escape(query[:100])))
+        await message.answer(say(texts, lang, "auditor.one_council", query=escape(query[:100])))
         return None
     council = None if names_wales(query) else await repo.find_council(query)
     if council is None:
@@ -49,15 +58,26 @@ async def resolve_council(
 
 
 async def answer_unknown(
-    message: Message, repo: Repository, texts: Messages, lang: Lang, query: str, scope: Scope
+    message: Message,
+    repo: Repository,
+    texts: Messages,
+    lang: Lang | None,
+    query: str,
+    scope: Scope,
 ) -> None:
-    """ "I don't know a council called ...", with the auditor's own councils that come close."""
-    text = texts(lang, "auditor.unknown_council", query=escape(query[:100]))
+    """ "I don't know a council called ...", with the auditor's own councils that come close;
+    in both languages, Welsh first, while the auditor's language is not known."""
     suggestions = [c for c in await repo.suggest_councils(query) if covers(scope, c)]
-    if suggestions:
-        names = ", ".join(f"{escape(c.name(lang))} (<code>{c.slug}</code>)" for c in suggestions)
-        text += " " + texts(lang, "auditor.suggest", names=names)
-    await message.answer(text)
+    parts = []
+    for each in languages(lang):
+        text = texts(each, "auditor.unknown_council", query=escape(query[:100]))
+        if suggestions:
+            names = ", ".join(
+                f"{escape(c.name(each))} (<code>{c.slug}</code>)" for c in suggestions
+            )
+            text += " " + texts(each, "auditor.suggest", names=names)
+        parts.append(text)
+    await message.answer("\n\n".join(parts))
 
 
 @handlers.message(Command(*REPORT))
@@ -66,45 +86,32 @@ async def report(
     command: CommandObject,
     bot: Bot,
     scope: Scope,
-    lang: Lang,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
     settings: Settings,
     questionnaire: Questionnaire,
 ) -> None:
     words = (command.args or "").split()
-    report_lang: Lang = lang
+    report_lang: Lang | None = lang
     if words and words[-1].lower() in ("en", "cy"):
         report_lang = "cy" if words.pop().lower() == "cy" else "en"
     if not words:
-        await message.answer(texts(lang, "auditor.usage_report"))
+        await message.answer(say(texts, lang, "auditor.usage_report"))
         return
     query = " ".join(words)
     if names_wales(query):
         if scope != "all":
             await answer_unknown(message, repo, texts, lang, query, scope)
             return
-        await deliver_national(
-            bot,
-            repo,
-            questionnaire,
-            settings,
-            message.chat.id,
-            report_lang,
-        )
+        for each in languages(report_lang):  # neither asked for nor known: both, Welsh first
+            await deliver_national(bot, repo, questionnaire, settings, message.chat.id, each)
         return
     council = await resolve_council(message, repo, texts, lang, query, scope)
     if council is None:
         return
-    await deliver_report(
-        bot,
-        repo,
-        questionnaire,
-        settings,
-        council,
-        message.chat.id,
-        report_lang,
-    )
+    for each in languages(report_lang):  # neither asked for nor known: both, Welsh first
+        await deliver_report(bot, repo, questionnaire, settings, council, message.chat.id, each)
 
 
 STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unreachable")
@@ -129,12 +136,11 @@ async def status(
     message: Message,
     command: CommandObject,
     scope: Scope,
-    lang: Lang,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
 ) -> None:
     query = (command.args or "").strip()
-    header = texts(lang, "status.header")
     if query and names_wales(query):
         if scope != "all":
             await answer_unknown(message, repo, texts, lang, query, scope)
@@ -144,19 +150,27 @@ async def status(
         council = await resolve_council(message, repo, texts, lang, query, scope)
         if council is None:
             return
-        await message.answer(f"{await _status_block(repo, texts, lang, council)}\n<i>{header}</i>")
+        parts = [
+            f"{await _status_block(repo, texts, each, council)}\n"
+            f"<i>{texts(each, 'status.header')}</i>"
+            for each in languages(lang)
+        ]
+        await message.answer("\n\n".join(parts))
         return
-    blocks = []
-    for council in await repo.councils():
-        if covers(scope, council) and any(r.invited for r in await repo.status(council.id)):
-            blocks.append(await _status_block(repo, texts, lang, council))
-    if not blocks:
-        await message.answer(texts(lang, "status.none"))
+    shown = [
+        council
+        for council in await repo.councils()
+        if covers(scope, council) and any(r.invited for r in await repo.status(council.id))
+    ]
+    if not shown:
+        await message.answer(say(texts, lang, "status.none"))
         return
-    text = texts(lang, "status.all_title") + f"\n<i>{header}</i>"
-    for block in blocks:
-        if len(text) + len(block) > 3900:
-            await message.answer(text)
-            text = ""
-        text += "\n\n" + block
-    await message.answer(text.strip())
+    for each in languages(lang):  # the auditor's language, or Welsh and then English
+        text = texts(each, "status.all_title") + f"\n<i>{texts(each, 'status.header')}</i>"
+        for council in shown:
+            block = await _status_block(repo, texts, each, council)
+            if len(text) + len(block) > 3900:
+                await message.answer(text)
+                text = ""
+            text += "\n\n" + block
+        await message.answer(text.strip())

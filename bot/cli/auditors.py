@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.words import t
 from bot.config import Settings
 from storage.councils import names_wales
 
@@ -16,17 +17,19 @@ async def cmd_auditors(args: argparse.Namespace, settings: Settings) -> int:
         council_id = council.id if council else None
         if args.action == "list":
             for telegram_id, slug in await repo.list_auditors():
-                print(f"{telegram_id}\t{slug or 'all councils'}")
+                print(f"{telegram_id}\t{slug or t('msg.all_councils')}")
             for telegram_id in sorted(settings.auditor_ids):
-                print(f"{telegram_id}\tall councils (AUDITOR_IDS)")
+                print(f"{telegram_id}\t{t('msg.all_councils_setting')}")
             return 0
         if args.telegram_id is None:
-            raise Failure(f"auditors {args.action} needs a Telegram user id")
-        scope = council.slug if council else "all councils"
+            raise Failure(t("err.auditor_needs_id", action=args.action))
+        scope = council.slug if council else t("msg.all_councils")
         if args.action == "add":
             added = await repo.add_auditor(args.telegram_id, council_id)
-            print(f"{'added' if added else 'already there'}: {args.telegram_id} for {scope}")
+            key = "msg.auditor_added" if added else "msg.auditor_there"
+            print(t(key, id=args.telegram_id, scope=scope))
         else:
             removed = await repo.remove_auditor(args.telegram_id, council_id)
-            print(f"{'removed' if removed else 'not found'}: {args.telegram_id} for {scope}")
+            key = "msg.auditor_removed" if removed else "msg.auditor_not_found"
+            print(t(key, id=args.telegram_id, scope=scope))
     return 0

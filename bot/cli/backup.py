@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot.cli.common import Failure, open_database
+from bot.cli.words import t
 from bot.config import Settings
 from storage.faults import STORAGE_ERRORS, cause_at
 
@@ -13,11 +14,11 @@ from storage.faults import STORAGE_ERRORS, cause_at
 async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     dest = Path(args.file)
     if dest.resolve() == Path(settings.datatool_db).resolve():
-        raise Failure("the backup file must not be the database itself")
+        raise Failure(t("err.backup_self"))
     async with await open_database(settings, read_only=True) as db:
         try:
             await db.backup(dest)
         except STORAGE_ERRORS as exc:
             raise Failure(f"cannot write the backup {dest}: {cause_at(dest, exc)}") from None
-    print(f"backed up {settings.datatool_db} to {dest}")
+    print(t("msg.backed_up", db=settings.datatool_db, path=dest))
     return 0

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.roster_csv import RosterFileError
+from bot.cli.words import from_english, t
 from bot.config import ConfigError, Settings, load_settings
 from storage.councils import names_wales
 from storage.database import Database, SchemaBehind
@@ -71,9 +72,22 @@ async def council_or_fail(repo: Repository, query: str) -> Council:
     council = await repo.find_council(query)
     if council is None:
         suggestions = await repo.suggest_councils(query)
-        hint = f"; did you mean {', '.join(c.slug for c in suggestions)}?" if suggestions else ""
-        raise Failure(f"unknown council {query!r}{hint}")
+        if suggestions:
+            names = ", ".join(c.slug for c in suggestions)
+            raise Failure(t("err.unknown_council_hint", query=repr(query), names=names))
+        raise Failure(t("err.unknown_council", query=repr(query)))
     return council
+
+
+def _setting(reason: str) -> str:
+    """A setting's error in the operator's language: the settings (shared with the bot) say it
+    in English, in one of a few fixed forms that the catalog holds."""
+    name, sep, rest = reason.partition(" is malformed: ")
+    if sep and " " not in name:
+        return t(
+            "config.malformed", name=name, reason=from_english(rest.removeprefix("Value error, "))
+        )
+    return from_english(reason)
 
 
 def execute(command: Command, args: argparse.Namespace) -> int:
@@ -84,7 +98,7 @@ def execute(command: Command, args: argparse.Namespace) -> int:
         settings = load_settings()
         return asyncio.run(command(args, settings))
     except ConfigError as exc:
-        print(f"datatool: {exc}", file=sys.stderr)
+        print(f"datatool: {_setting(str(exc))}", file=sys.stderr)
         return 2
     except (Failure, RosterFileError) as exc:
         for line in str(exc).splitlines():

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.cli.common import Failure, council_or_fail, open_repo
 from bot.cli.roster_csv import write_invitations
 from bot.cli.telegram import open_bot
+from bot.cli.words import t
 from bot.config import Settings
 
 
@@ -18,14 +19,14 @@ async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
     async with open_bot(settings, attempts=4) as bot:
         me = await bot.get_me()
     if not me.username:
-        raise Failure("the bot has no username: set one with @BotFather")
+        raise Failure(t("err.no_username"))
     async with open_repo(settings) as repo:
         council = await council_or_fail(repo, args.council)
         invitations = await repo.ensure_tokens(council.id)
     text = write_invitations(invitations, me.username)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {len(invitations)} invitations for {council.slug} to {args.out}")
+        print(t("msg.invites_written", n=len(invitations), council=council.slug, path=args.out))
     else:
         sys.stdout.write(text)
     return 0

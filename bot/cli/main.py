@@ -17,6 +17,8 @@ import logging
 import sys
 from typing import Any
 
+from bot.cli.words import Parser, t
+
 DEMO_OUT = "demo-output"
 
 SubParsers = Any  # argparse's _SubParsersAction is private
@@ -30,52 +32,53 @@ def _add(parent: SubParsers, name: str, target: str, help_: str) -> argparse.Arg
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="datatool", description="Audit Wales' use-of-data survey on Telegram."
+    parser = Parser(
+        prog="datatool", description=t("cli.description"), epilog=t("cli.language_note")
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("-v", "--verbose", action="store_true", help=t("cli.verbose"))
+    sub = parser.add_subparsers(dest="command", required=True, metavar=t("cli.command"))
 
-    _add(sub, "run", "run:cmd_run", "run the bot (long polling and the reminder schedule)")
+    _add(sub, "run", "run:cmd_run", t("help.run"))
 
-    roster = sub.add_parser("roster", help="invitees").add_subparsers(
+    roster = sub.add_parser("roster", help=t("help.roster")).add_subparsers(
         dest="roster_command", required=True
     )
-    _add(
+    p = _add(
         roster,
         "import",
         "roster:cmd_roster_import",
-        "load invitees from a CSV file (all rows or none)",
-    ).add_argument("file")
+        t("help.roster_import"),
+    )
+    p.epilog = t("csv.roster")
+    p.add_argument("file")
 
-    p = _add(sub, "invites", "invites:cmd_invites", "one personal invitation link per invitee")
+    p = _add(sub, "invites", "invites:cmd_invites", t("help.invites"))
+    p.epilog = t("csv.invites")
     p.add_argument("council")
-    p.add_argument("--out", help="write the CSV here instead of standard output")
+    p.add_argument("--out", help=t("help.invites_out"))
 
-    p = _add(sub, "auditors", "auditors:cmd_auditors", "who may use the auditor commands")
+    p = _add(sub, "auditors", "auditors:cmd_auditors", t("help.auditors"))
     p.add_argument("action", choices=("add", "remove", "list"))
     p.add_argument("telegram_id", nargs="?", type=int)
-    p.add_argument(
-        "--council", help="limit to one council (default, or wales / cymru: every council)"
-    )
+    p.add_argument("--council", help=t("help.auditors_council"))
 
     p = _add(
         sub,
         "status",
         "survey:cmd_status",
-        "invited / emailed / opened / started / submitted, by group",
+        t("help.status"),
     )
     p.add_argument("council", help="a council, or wales / cymru for every council")
 
-    survey = sub.add_parser("survey", help="the survey window").add_subparsers(
+    survey = sub.add_parser("survey", help=t("help.survey")).add_subparsers(
         dest="survey_command", required=True
     )
-    p = _add(survey, "open", "survey:cmd_survey", "open a council's survey")
+    p = _add(survey, "open", "survey:cmd_survey", t("help.survey_open"))
     p.add_argument("council")
-    p.add_argument("--closes", help="last day open, YYYY-MM-DD")
-    p.add_argument("--opens", help="first day open, YYYY-MM-DD (default: now)")
+    p.add_argument("--closes", help=t("help.closes"))
+    p.add_argument("--opens", help=t("help.opens"))
     p.set_defaults(action="open")
-    p = _add(survey, "close", "survey:cmd_survey", "close a council's survey now")
+    p = _add(survey, "close", "survey:cmd_survey", t("help.survey_close"))
     p.add_argument("council")
     p.set_defaults(action="close")
 
@@ -83,59 +86,41 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "backup",
         "backup:cmd_backup",
-        "a consistent copy of the database, even while the bot runs",
+        t("help.backup"),
     )
     p.add_argument("file")
 
-    p = _add(
-        sub,
-        "report",
-        "reports:cmd_report",
-        "a council's report, or with `wales` (`cymru`) the national report, as one HTML file",
-    )
-    p.add_argument("council", help="a council, or wales / cymru for every council")
-    p.add_argument("--lang", choices=("en", "cy"), default="en")
-    p.add_argument(
-        "--out",
-        help="the HTML file (default: datatool-COUNCIL-DATE.html, datatool-wales-DATE.html)",
-    )
-    p = _add(
-        sub,
-        "export",
-        "reports:cmd_export",
-        "the final figures' answers as CSV (k-anonymous), comments in FILE-comments.csv",
-    )
+    p = _add(sub, "report", "reports:cmd_report", t("help.report"))
     p.add_argument("council")
-    p.add_argument("--out", required=True)
+    p.add_argument("--lang", choices=("en", "cy"), default="en", help=t("help.report_lang"))
+    p.add_argument("--out", help=t("help.report_out"))
+    p = _add(sub, "export", "reports:cmd_export", t("help.export"))
+    p.epilog = t("csv.export")
+    p.add_argument("council")
+    p.add_argument("--out", required=True, help=t("help.export_out"))
 
     p = _add(
         sub,
         "remind",
         "reminders:cmd_remind",
-        "remind now every unfinished invitee not reminded in the last 24 hours",
+        t("help.remind"),
     )
-    p.add_argument(
-        "council", nargs="?", help="one council (default, or wales / cymru: every council)"
-    )
-    p.add_argument(
-        "--dry-run", action="store_true", help="show who would be reminded; send nothing"
-    )
+    p.add_argument("council", nargs="?", help=t("help.remind_council"))
+    p.add_argument("--dry-run", action="store_true", help=t("help.dry_run"))
 
     p = _add(
         sub,
         "demo",
         "demo:cmd_demo",
-        "the whole journey offline, with no token: simulated respondents, then Powys's report",
+        t("help.demo"),
     )
-    p.add_argument("--chat", action="store_true", help="take the survey yourself in the terminal")
+    p.add_argument("--chat", action="store_true", help=t("help.chat"))
     p.add_argument(
         "--out",
         default=DEMO_OUT,
-        help=f"folder for the demo database and reports (default: ./{DEMO_OUT}/)",
+        help=t("help.demo_out", out=DEMO_OUT),
     )
-    p.add_argument(
-        "--quick", action="store_true", help="fewer councils besides Powys (for the tests)"
-    )
+    p.add_argument("--quick", action="store_true", help=t("help.quick"))
     return parser
 
 

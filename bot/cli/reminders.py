@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.cli.common import council_or_fail, open_repo
 from bot.cli.telegram import open_bot
+from bot.cli.words import t
 from bot.config import Settings
 from bot.reminders.service import run_reminders
 from storage.councils import names_wales
@@ -24,7 +25,7 @@ from storage.councils import names_wales
 async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     async with open_bot(settings) as bot, open_repo(settings, read_only=args.dry_run) as repo:
         council_ids = None
-        scope = "every council"
+        scope = t("msg.every_council")
         if args.council and not names_wales(args.council):
             council = await council_or_fail(repo, args.council)
             council_ids = [council.id]
@@ -36,7 +37,7 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
-            task = progress.add_task(f"reminding ({scope})", total=None)
+            task = progress.add_task(t("msg.reminding", scope=scope), total=None)
             summary = await run_reminders(
                 repo,
                 bot,
@@ -47,8 +48,7 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
                 on_total=lambda n: progress.update(task, total=n),
                 on_done=lambda: progress.advance(task),
             )
-    heading = "dry run, nothing sent" if args.dry_run else "reminders"
-    print(f"{heading}: {scope}")
+    print(t("msg.dry_run" if args.dry_run else "msg.reminders", scope=scope))
     for line in summary.lines():
         print(line)
     if summary.failures:

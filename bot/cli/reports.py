@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.auditor.report_files import build, build_national_report
 from bot.cli.common import Failure, council_or_fail, open_repo
 from bot.cli.spreadsheet import write_csv
+from bot.cli.words import t
 from bot.config import Settings
 from reports.confidentiality import anonymise_export
 from rubric.loader import load_questionnaire
@@ -25,14 +26,14 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings, read_only=True) as repo:
         if names_wales(args.council):
             built = await build_national_report(repo, load_questionnaire(), settings, args.lang)
-            what = "the national report for Wales"
+            what = "wales"
         else:
             council = await council_or_fail(repo, args.council)
             built = await build(repo, load_questionnaire(), settings, council, args.lang)
-            what = f"the report for {council.slug}"
+            what = council.slug
     out = Path(args.out) if args.out else Path(built.filename)
     out.write_text(built.html, encoding="utf-8")
-    print(f"wrote {what} ({args.lang}) to {out}")
+    print(t(f"msg.report_written.{args.lang}", council=what, path=out))
     return 0
 
 
@@ -88,8 +89,14 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     )
     comments_out = out.with_name(out.stem + "-comments" + out.suffix)
     write_csv(comments_out, ["question", "comment"], ([c.question_id, c.text] for c in comments))
+    counts = {"n": len(rows), "comments": len(comments)}
     print(
-        f"wrote {len(rows)} anonymised responses for {council.slug} to {out}"
-        f" and {len(comments)} comments, apart from them, to {comments_out}"
+        t(
+            "msg.export_written",
+            council=council.slug,
+            path=out,
+            comments_path=comments_out,
+            **counts,
+        )
     )
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.cli.common import open_repo
 from bot.cli.roster_csv import Problem, RosterFileError, read_roster
+from bot.cli.words import t
 from bot.config import Settings
 from storage.repository import RosterError
 
@@ -33,8 +34,6 @@ async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int
                     for p in exc.problems
                 ],
             ) from None
-    print(
-        f"imported {path}: {result.added} added, {result.updated} updated, "
-        f"{result.unchanged} unchanged"
-    )
+    counts = {"added": result.added, "updated": result.updated, "unchanged": result.unchanged}
+    print(t("msg.imported", path=path, **counts))
     return 0

@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 
 from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from storage.councils import names_wales
 
@@ -19,19 +20,27 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             found = [(c, await repo.status(c.id)) for c in await repo.councils()]
             found = [(c, rows) for c, rows in found if any(r.invited for r in rows)]
             if not found:
-                print("nobody has been invited at any council")
+                print(t("msg.nobody_invited"))
         else:
             council = await council_or_fail(repo, args.council)
             found = [(council, await repo.status(council.id))]
+    heads = [t(f"status.{c}") for c in STATUS_COLUMNS]
+    widths = [max(12, len(h) + 2) for h in heads]
     for i, (council, rows) in enumerate(found):
         if i:
             print()
-        print(council.name_en)
-        print(f"{'group':<10}" + "".join(f"{c:>12}" for c in STATUS_COLUMNS))
+        print(council.name_cy if operator_lang() == "cy" else council.name_en)
+        print(
+            f"{t('status.group'):<10}"
+            + "".join(f"{h:>{w}}" for h, w in zip(heads, widths, strict=True))
+        )
         for row in rows:
-            print(f"{row.group:<10}" + "".join(f"{getattr(row, c):>12}" for c in STATUS_COLUMNS))
+            counts = [getattr(row, c) for c in STATUS_COLUMNS]
+            cells = "".join(f"{n:>{w}}" for n, w in zip(counts, widths, strict=True))
+            print(f"{t(f'status.{row.group}'):<10}" + cells)
         totals = [sum(getattr(r, c) for r in rows) for c in STATUS_COLUMNS]
-        print(f"{'total':<10}" + "".join(f"{t:>12}" for t in totals))
+        cells = "".join(f"{n:>{w}}" for n, w in zip(totals, widths, strict=True))
+        print(f"{t('status.total'):<10}" + cells)
     return 0
 
 
@@ -42,11 +51,11 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             closes = _date(args.closes) if args.closes else None
             opens = _date(args.opens) if args.opens else None
             if opens and closes and opens > closes:
-                raise Failure("--opens must not be after --closes")
+                raise Failure(t("err.opens_after_closes"))
             await repo.set_window(council.id, closes, opens)
-            since = f" from {opens.isoformat()}" if opens else ""
-            until = f" until the end of {closes.isoformat()}" if closes else ""
-            print(f"{council.slug}: survey open{since}{until}")
+            key = "msg.survey_open" + ("_from" if opens else "") + ("_until" if closes else "")
+            dates = {"opens": opens and opens.isoformat(), "closes": closes and closes.isoformat()}
+            print(t(key, council=council.slug, **dates))
         else:
             from bot.auditor.report_files import advance_releases
             from rubric.loader import load_questionnaire
@@ -56,7 +65,7 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             await advance_releases(
                 repo, load_questionnaire(), settings.min_group_size, settings.timezone
             )
-            print(f"{council.slug}: survey closed; final figures released")
+            print(t("msg.survey_closed", council=council.slug))
     return 0
 
 
@@ -64,4 +73,4 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Failure(f"dates must look like 2026-12-31, not {text!r}") from None
+        raise Failure(t("err.date", text=repr(text))) from None

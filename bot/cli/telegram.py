@@ -10,6 +10,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
 from bot.cli.common import Failure
+from bot.cli.words import t
 from bot.config import Settings
 from bot.telegram.dispatcher import create_bot
 
@@ -20,11 +21,9 @@ async def telegram_failures(settings: Settings) -> AsyncIterator[None]:
     try:
         yield
     except TelegramUnauthorizedError:
-        raise Failure("the Bot API refused BOT_TOKEN: check it with @BotFather", code=2) from None
+        raise Failure(t("err.token_refused"), code=2) from None
     except TelegramNetworkError:
-        raise Failure(
-            f"cannot reach the Bot API at {settings.telegram_api_url} (TELEGRAM_API_URL)"
-        ) from None
+        raise Failure(t("err.api_unreachable", url=settings.telegram_api_url)) from None
 
 
 @asynccontextmanager

@@ -32,7 +32,7 @@ QUIT = ("/quit", "/exit", "/gadael")
 INTRO = (
     "Rydych chi'n swyddog yng Nghyngor Sir Powys sydd wedi cael gwahoddiad i'r arolwg.\n"
     "You are an officer at Powys County Council, invited to the survey.\n"
-    "Teipiwch rif i dapio botwm, neu teipiwch ateb. /quit neu Ctrl-D i orffen.\n"
+    "Teipiwch rif i dapio botwm, neu deipiwch ateb. /gadael neu Ctrl-D i orffen.\n"
     "Type a number to tap a button, or type an answer. /quit or Ctrl-D to end."
 )
 

@@ -133,7 +133,7 @@ async def _answer_all(
 
 async def _report(stage: Stage, out_dir: Path, lang: Lang, console: Console) -> DemoReport:
     auditor = stage.api.phone(AUDITOR_ID, "Auditor", language_code=lang)
-    command = f"/report {REPORT_COUNCIL}" + (" cy" if lang == "cy" else "")
+    command = f"/adroddiad {REPORT_COUNCIL} cy" if lang == "cy" else f"/report {REPORT_COUNCIL} en"
     before = max((m.message_id for m in auditor.bot_messages), default=0)
     await auditor.send(command)
     try:

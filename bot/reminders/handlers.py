@@ -21,6 +21,7 @@ from bot.reminders.service import run_reminders
 from bot.reminders.texts import council_values
 from bot.survey_window import survey_open
 from bot.telegram.registry import Handlers
+from bot.telegram.wording import languages, say
 from rubric.catalog import Messages
 from rubric.models import Lang
 from storage.repository import Repository
@@ -34,7 +35,7 @@ async def remind(
     command: CommandObject,
     bot: Bot,
     scope: Scope,
-    lang: Lang,
+    lang: Lang | None,
     repo: Repository,
     texts: Messages,
     settings: Settings,
@@ -43,17 +44,24 @@ async def remind(
 ) -> None:
     query = (command.args or "").strip()
     if not query:
-        await message.answer(texts(lang, "auditor.usage_remind"))
+        await message.answer(say(texts, lang, "auditor.usage_remind"))
         return
     council = await resolve_council(message, repo, texts, lang, query, scope)
     if council is None:
         return
     words = reminder_texts
-    names = {k: escape(v) for k, v in council_values(council, lang).items()}
+    langs = languages(lang)  # the auditor's, or both (Welsh first) while it is not known
+    names = {
+        each: {k: escape(v) for k, v in council_values(council, each).items()} for each in langs
+    }
+
+    def told(key: str) -> str:
+        return "\n\n".join(words(each, key, **names[each]) for each in langs)
+
     if not await survey_open(repo, council.id, settings.timezone):
-        await message.answer(words(lang, "chase.closed", **names))
+        await message.answer(told("chase.closed"))
         return
-    await message.answer(words(lang, "chase.started", **names))
+    await message.answer(told("chase.started"))
     summary = await run_reminders(
         repo,
         bot,
@@ -63,17 +71,20 @@ async def remind(
         sender=reminder_sender,
         texts=words,
     )
-    text = words(
-        lang,
-        "chase.done",
-        telegram=summary.telegram,
-        email=summary.email,
-        unreachable=summary.unreachable,
-        skipped=summary.skipped_total,
-        **names,
-    )
-    if summary.failed:
-        text += "\n" + words(lang, "chase.failed", failed=summary.failed)
-    if not settings.email_enabled:
-        text += "\n" + words(lang, "chase.no_email")
-    await message.answer(text)
+    parts = []
+    for each in langs:
+        text = words(
+            each,
+            "chase.done",
+            telegram=summary.telegram,
+            email=summary.email,
+            unreachable=summary.unreachable,
+            skipped=summary.skipped_total,
+            **names[each],
+        )
+        if summary.failed:
+            text += "\n" + words(each, "chase.failed", failed=summary.failed)
+        if not settings.email_enabled:
+            text += "\n" + words(each, "chase.no_email")
+        parts.append(text)
+    await message.answer("\n\n".join(parts))

@@ -10,7 +10,7 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.auditor.access import auditor_scope
+from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
 from bot.config import Settings
 from bot.respondent.callbacks import ForgetCb
 from bot.respondent.journey import Respondent, load_state
@@ -36,11 +36,17 @@ async def help_(
     texts: Messages,
     settings: Settings,
 ) -> None:
-    text = say(texts, lang, "help.respondent")
+    """A respondent's help; an auditor's lists the auditor commands, and an auditor who is not
+    also a respondent gets those alone (in their language, or both while it is not known)."""
     assert message.from_user is not None
-    if await auditor_scope(repo, settings, message.from_user.id) is not None:
-        text += "\n\n" + say(texts, lang, "help.auditor")
-    await message.answer(text)
+    if await auditor_scope(repo, settings, message.from_user.id) is None:
+        await message.answer(say(texts, lang, "help.respondent"))
+    elif respondent is None:
+        hinted = auditor_lang(message, lang)
+        await message.answer(auditor_help(texts, hinted, respondent=False))
+    else:
+        text = say(texts, lang, "help.respondent")
+        await message.answer(text + "\n\n" + auditor_help(texts, lang, respondent=True))
 
 
 @handlers.message(Command("privacy", "preifatrwydd"))

@@ -10,7 +10,7 @@ from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from bot.auditor.access import auditor_scope
+from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
 from bot.config import Settings
 from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.respondent.journey import Respondent, load_state
@@ -18,7 +18,7 @@ from bot.respondent.screens import Rendered, language_keyboard
 from bot.respondent.survey import Survey
 from bot.telegram.edits import drop_buttons, edit
 from bot.telegram.registry import Handlers
-from bot.telegram.wording import notice_text, say
+from bot.telegram.wording import notice_text, say, toast
 from flows import (
     MAX_TEXT,
     AcceptPrivacy,
@@ -71,7 +71,8 @@ async def start(
         # A stranger leaves no row behind: only respondents and auditors have an account.
         if await auditor_scope(repo, settings, user.id) is not None:
             await repo.remember_account(user.id)
-            await message.answer(texts(lang or "en", "help.auditor"))
+            hinted = auditor_lang(message, lang)
+            await message.answer(auditor_help(texts, hinted, respondent=False))
         else:
             await message.answer(texts.both("start.no_code"))
         return
@@ -105,7 +106,8 @@ async def chose_language(
         await edit(query.message, Rendered(texts(lang, "language.set")))
     if survey is None:
         if await auditor_scope(repo, settings, query.from_user.id) is not None:
-            await bot.send_message(query.from_user.id, texts(lang, "help.auditor"))
+            text = auditor_help(texts, lang, respondent=False)
+            await bot.send_message(query.from_user.id, text)
         return
     _, result = await survey.apply(ChooseLanguage(lang=lang))
     if not result.state.submitted and not await survey.is_open():
@@ -123,7 +125,7 @@ async def _tap(
 ) -> None:
     """One button tap on the survey: apply it, answer the tap, update the chat."""
     if survey is None:
-        await query.answer(say(texts, lang, "start.not_invited")[:200], show_alert=True)
+        await query.answer(toast(texts, lang, "toast.not_invited"), show_alert=True)
         return
     if not await survey.is_open():
         await query.answer()

@@ -103,7 +103,7 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(OncePerUpdate(repo))
     dp.update.outer_middleware(PrivateChatsOnly())
-    dp.update.outer_middleware(Throttle(rate=settings.flood_rate))
+    dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
     dp.update.outer_middleware(WhoIsThis(repo))
     dp.include_routers(
         auditor_router(auditor.handlers, reminders.handlers),

@@ -14,7 +14,9 @@ from aiolimiter import AsyncLimiter
 
 from bot.respondent.journey import Respondent
 from bot.respondent.survey import Survey
+from bot.telegram.wording import say, toast
 from rubric.catalog import Messages
+from rubric.models import Lang
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -60,9 +62,12 @@ class Throttle(BaseMiddleware):
     ``aiolimiter`` bucket of ``burst`` updates refilled at ``rate`` a second; the buckets live
     in this middleware instance, which the dispatcher owns."""
 
-    def __init__(self, rate: float, burst: int = 8) -> None:
+    def __init__(self, rate: float, burst: int = 8, repo: Repository | None = None) -> None:
         self.rate = rate
         self.burst = burst
+        self.repo = repo
+        """For the slow-down notice's language: this runs before ``WhoIsThis``, so it looks the
+        person up itself, and only when it has something to tell them."""
         self._buckets: dict[int, AsyncLimiter] = {}
         self._warned: set[int] = set()
 
@@ -89,12 +94,20 @@ class Throttle(BaseMiddleware):
         texts: Messages = data["texts"]
         if not isinstance(event, Update):
             return
-        notice = texts.both("notice.slow_down", separator=" / ")
         if event.callback_query is not None:
-            await event.callback_query.answer(notice[:200])
+            lang = await self._lang(user_id)
+            await event.callback_query.answer(toast(texts, lang, "notice.slow_down"))
         elif event.message is not None and user_id not in self._warned:
             self._warned.add(user_id)
-            await event.message.answer(texts.both("notice.slow_down"))
+            await event.message.answer(say(texts, await self._lang(user_id), "notice.slow_down"))
+
+    async def _lang(self, user_id: int) -> Lang | None:
+        """The person's language (their survey's, else their account's); None while unknown:
+        then the notice is in both, Welsh first."""
+        if self.repo is None:
+            return None
+        _, _, lang = await self.repo.whois(user_id)
+        return lang
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")

@@ -80,6 +80,17 @@ async def _bind_and_submit(api: StandIn, token: str) -> Phone:
     return phone
 
 
+async def speaks_english(phone: Phone) -> Phone:
+    """An auditor who chose English (an auditor whose language is unknown is answered in both
+    languages, which tests/e2e/test_welsh_first.py covers)."""
+    await phone.send("/language")
+    await phone.wait_for("Dewiswch")
+    await phone.tap("English")
+    await phone.wait_for("Language: English")
+    await phone.wait_quiet()
+    return phone
+
+
 async def _refused_everything(api: StandIn, phone: Phone, refusal: str) -> None:
     before = len(phone.documents)
     replies = [await ask(api, phone, command) for command in matrix()]
@@ -111,17 +122,18 @@ async def test_access_matrix(api: StandIn, bot_process: BotProcess) -> None:
     refusal = {lang: texts(lang, "auditor.denied") for lang in ("en", "cy")}
     assert refusal["en"] != refusal["cy"]
     stranger = api.phone(STRANGER, "Stranger", language_code="en")
-    cardiff_auditor = api.phone(CARDIFF_AUDITOR, "Cardiff", language_code="en")
+    cardiff_auditor = await speaks_english(api.phone(CARDIFF_AUDITOR, "Cardiff"))
 
-    # Strangers and respondents (in their own language) learn nothing, whatever they ask.
+    # Strangers (language unknown: both, Welsh first) and respondents (in their own language)
+    # learn nothing, whatever they ask.
     await asyncio.gather(
-        _refused_everything(api, stranger, refusal["en"]),
+        _refused_everything(api, stranger, texts.both("auditor.denied")),
         _refused_everything(api, respondent, refusal["cy"]),
         _cardiff_auditor(api, cardiff_auditor, refusal["en"]),
     )
     full = [
-        api.phone(AUDITOR_ID, "Auditor", language_code="en"),
-        api.phone(ADDED_AUDITOR, "Added", language_code="en"),
+        await speaks_english(api.phone(AUDITOR_ID, "Auditor", language_code="en")),
+        await speaks_english(api.phone(ADDED_AUDITOR, "Added", language_code="en")),
     ]
     await asyncio.gather(*(_full_auditor(api, phone, refusal) for phone in full))
 

@@ -34,7 +34,15 @@ async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProces
     )
 
     auditor = api.phone(AUDITOR_ID, "Auditor", language_code="en")
+    # Neither the command nor the bot knows the auditor's language: both reports, Welsh first.
     await auditor.send("/report powys")
+    both = await auditor.wait_for(lambda m: len(auditor.documents) == 2, timeout=15)
+    assert both is not None
+    first, second = auditor.documents
+    assert 'lang="cy"' in first.data.decode() and 'lang="en"' in second.data.decode()
+    await auditor.wait_quiet()
+
+    await auditor.send("/report powys en")
     summary = await auditor.wait_for("Powys County Council")
     assert "Officers" in summary.text and "Elected Members" in summary.text
     document = await auditor.wait_for(lambda m: m.document is not None)

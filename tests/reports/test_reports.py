@@ -126,7 +126,7 @@ async def test_the_powys_response_table_is_reproduced_from_the_database(tmp_path
         assert row in html
     assert "<td>96</td><td>25</td><td>26%" in html
     welsh = render_html(await powys_report(tmp_path / "cy", "cy"), "cy")
-    assert "Aelodau Etholedig</th><td>73</td><td>15</td><td>21%" in welsh
+    assert "Aelodau etholedig</th><td>73</td><td>15</td><td>21%" in welsh
 
 
 async def test_unsubmitted_surveys_are_neither_responses_nor_answers(tmp_path: Path) -> None:
