@@ -16,6 +16,7 @@ from bot.telegram.dispatcher import load_texts
 from standin import Phone, StandIn, StoredMessage
 from storage.database import Database
 from storage.repository import Repository
+from tests.support.auditors import speaks_english
 from tests.support.bot_process import AUDITOR_ID, BotProcess, answer_everything, seed_roster
 
 STRANGER = 7001
@@ -76,17 +77,6 @@ async def _bind_and_submit(api: StandIn, token: str) -> Phone:
     await answer_everything(phone, "cy")
     await phone.tap("Cyflwyno")
     await phone.wait_for("Diolch")
-    await phone.wait_quiet()
-    return phone
-
-
-async def speaks_english(phone: Phone) -> Phone:
-    """An auditor who chose English (an auditor whose language is unknown is answered in both
-    languages, which tests/e2e/test_welsh_first.py covers)."""
-    await phone.send("/language")
-    await phone.wait_for("Dewiswch")
-    await phone.tap("English")
-    await phone.wait_for("Language: English")
     await phone.wait_quiet()
     return phone
 
