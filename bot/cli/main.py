@@ -36,7 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    _add(sub, "run", "run:cmd_run", "run the bot (long polling and the reminder schedule)")
+    _add(
+        sub,
+        "run",
+        "run:cmd_run",
+        "run the bot (long polling, or a webhook with WEBHOOK_URL, and the reminder schedule)",
+    )
 
     roster = sub.add_parser("roster", help="invitees").add_subparsers(
         dest="roster_command", required=True
