@@ -216,6 +216,7 @@ class Database(ABC):
     async def checkpoint(self) -> None:
         """Leaves no old copy of deleted rows behind in the database's own logs (SQLite's -wal
         file); PostgreSQL's are its operator's to manage, so there it does nothing."""
+        return None
 
     @abstractmethod
     def person_lock(self, key: int) -> AbstractAsyncContextManager[object]:

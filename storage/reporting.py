@@ -1,8 +1,8 @@
 """Report queries: counts aggregated in SQL, never one Python object per answer.
 
 Every figure a report shows comes from a release (`storage.releases`): counts per (council,
-group, team, question, choice) done by the database with GROUP BY, of the responses the release counts.
-Only submitted responses count: an unfinished survey is neither a response received nor an
+group, team, question, choice) done by the database with GROUP BY, of the responses the release
+counts. Only submitted responses count: an unfinished survey is neither a response received nor an
 opinion. The response rates are counted now, not released: they say who took part, not what
 anyone thinks.
 
