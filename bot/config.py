@@ -6,9 +6,11 @@ A missing or malformed setting must end a command with one line that names the s
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -16,6 +18,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.cadence import Cadence
 from rubric.models import Lang
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(Exception):
@@ -29,7 +33,8 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
-    datatool_db: Path = Path("./datatool.sqlite3")
+    datatool_db: str = "./datatool.sqlite3"
+    """A SQLite file (the default), or a ``postgresql://`` URL."""
     datatool_lang: Lang | None = None
     """The operator's language for ``datatool`` itself (unset: from the locale). Read by
     ``bot.cli.words`` before the settings, so that ``--help`` is in it; checked here."""
@@ -59,6 +64,11 @@ class Settings(BaseSettings):
     timezone: str = "Europe/London"
     remind_check_seconds: float = Field(300.0, gt=0)
     """How often the schedule inside ``datatool run`` looks for due reminders."""
+
+    webhook_url: str | None = None
+    """The public HTTPS URL Telegram posts updates to; set, ``datatool run`` serves a webhook."""
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0:8080"
 
     flood_rate: float = Field(1.0, gt=0)
     """Updates a second one person may send, after a burst of eight, before the bot drops
@@ -104,6 +114,66 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("datatool_db", mode="before")
+    @classmethod
+    def _db(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
+
+    @property
+    def database_label(self) -> str:
+        """DATATOOL_DB as it may be shown: a URL's password is left out."""
+        parts = urlsplit(self.datatool_db)
+        if parts.password is None:
+            return self.datatool_db
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return parts._replace(netloc=netloc).geturl()
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be the full public URL, such as https://example.org/datatool")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, such as 0.0.0.0:8080")
+        return value.strip()
+
+    @property
+    def listen_address(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram posts to (the URL's), which the webhook server answers on."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    def secret(self) -> str:
+        """The webhook's secret token; a webhook without one would take anyone's updates."""
+        if self.webhook_secret is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET is not set: WEBHOOK_URL needs it (1 to 256 characters of"
+                " A-Z, a-z, 0-9, _ and -)"
+            )
+        return self.webhook_secret.get_secret_value()
+
     @property
     def email_enabled(self) -> bool:
         return bool(self.smtp_host)
@@ -143,4 +213,6 @@ def load_settings(*, require_token: bool = False, **overrides: object) -> Settin
         raise ConfigError(f"{name} is malformed: {error['msg']}") from None
     if require_token:
         settings.token()
+    if settings.webhook_url is not None:
+        settings.secret()
     return settings

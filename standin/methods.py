@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from standin.html_check import TelegramRuleError, check_text, utf16_len
 from standin.state import (
@@ -258,20 +259,94 @@ def get_me(state: State, params: Params) -> Any:
     }
 
 
+UPDATE_TYPES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "message_reaction",
+        "message_reaction_count",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
+    }
+)
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def set_webhook(state: State, params: Params) -> Any:
+    """As Telegram: an HTTPS URL (here also plain HTTP to this machine, since the bot under test
+    listens without TLS), a secret of 1-256 characters of A-Za-z0-9_-, 1-100 connections."""
+    url = params.str("url", "") or ""
+    if not url:
+        return delete_webhook(state, params)
+    parts = urlsplit(url)
+    plain_local = parts.scheme == "http" and parts.netloc.rsplit(":", 1)[0] in _LOOPBACK
+    if parts.scheme != "https" and not plain_local:
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if not parts.hostname:
+        raise bad_request("bad webhook: Failed to resolve host: Name or service not known")
+    secret = params.str("secret_token", "") or ""
+    if params.has("secret_token") and not _SECRET_TOKEN.fullmatch(secret):
+        raise bad_request("secret token contains unallowed characters")
+    connections = params.int("max_connections", 40) or 40
+    if not 1 <= connections <= 100:
+        raise bad_request("bad max_connections")
+    allowed = params.json("allowed_updates", "Array of String")
+    if allowed is not None:
+        if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
+            raise bad_request("can't parse allowed updates")
+        state.webhook_allowed = [a for a in allowed if a in UPDATE_TYPES]
+    if params.bool("drop_pending_updates"):
+        state.pending.clear()
+        state.redeliveries.clear()
+    state.webhook_url = url
+    state.webhook_secret = secret
+    state.webhook_max_connections = connections
+    state.poll_generation += 1  # a long poll still waiting ends (409, as on Telegram)
+    state.changed.fire()
+    return True
+
+
 def delete_webhook(state: State, params: Params) -> Any:
     if params.bool("drop_pending_updates"):
         state.pending.clear()
         state.redeliveries.clear()
     state.webhook_url = ""
+    state.webhook_secret = ""
+    state.changed.fire()
     return True
 
 
 def get_webhook_info(state: State, params: Params) -> Any:
-    return {
+    info: dict[str, Any] = {
         "url": state.webhook_url,
         "has_custom_certificate": False,
-        "pending_update_count": len(state.pending),
+        "pending_update_count": len(state.pending) + len(state.redeliveries),
     }
+    if state.webhook_url:
+        info["max_connections"] = state.webhook_max_connections
+        if state.webhook_allowed:
+            info["allowed_updates"] = list(state.webhook_allowed)
+        if state.webhook_last_error is not None:
+            info["last_error_date"], info["last_error_message"] = state.webhook_last_error
+    return info
 
 
 def _scope_key(params: Params) -> tuple[str, str]:
@@ -496,6 +571,7 @@ Handler = Callable[[State, Params], Any | Awaitable[Any]]
 
 METHODS: dict[str, Handler] = {
     "getme": get_me,
+    "setwebhook": set_webhook,
     "deletewebhook": delete_webhook,
     "getwebhookinfo": get_webhook_info,
     "setmycommands": set_my_commands,

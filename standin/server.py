@@ -29,6 +29,7 @@ from standin.state import (
     allowed_update_types,
     update_user,
 )
+from standin.webhook import WebhookDelivery
 
 MAX_UPLOAD = 50 * 1024 * 1024
 LONG_POLL_MAX_TIMEOUT = 50
@@ -91,6 +92,8 @@ class StandIn:
         strict_html: bool = True,
         faults: Faults | None = None,
         flood: FloodControl | None = None,
+        webhook_timeout: float = 60.0,
+        webhook_retry_delay: float = 0.2,
     ) -> None:
         self.state = State(
             token=token,
@@ -105,6 +108,9 @@ class StandIn:
         self.port = port
         self._runner: web.AppRunner | None = None
         self._phones: dict[int, Phone] = {}
+        self.webhook = WebhookDelivery(
+            self.state, timeout=webhook_timeout, retry_delay=webhook_retry_delay
+        )
         self.app = self._build_app()
 
     # lifecycle -------------------------------------------------------------------------------
@@ -119,9 +125,11 @@ class StandIn:
         server = site._server
         sockets = server.sockets if isinstance(server, asyncio.Server) else []
         self.port = sockets[0].getsockname()[1]
+        await self.webhook.start()
         return self
 
     async def stop(self) -> None:
+        await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

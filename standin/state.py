@@ -387,6 +387,12 @@ class State:
     allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
     """The update types the bot asked for (getUpdates' ``allowed_updates``); others are dropped
     as they happen, as Telegram does."""
+    webhook_secret: str = ""
+    webhook_allowed: list[str] = field(default_factory=list)
+    webhook_max_connections: int = 40
+    webhook_last_error: tuple[int, str] | None = None
+    webhook_delivered: int = 0
+    webhook_failed: int = 0
     next_update_id: int = 100_000_001
     _message_ids: dict[int, int] = field(default_factory=dict)
     _seq: int = 0

@@ -12,9 +12,32 @@ import os
 import sqlite3
 from pathlib import Path
 
-STORAGE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
-"""What a database call (or the file beneath it) can raise: callers outside storage catch these
-without importing the SQL driver themselves."""
+import asyncpg
+
+STORAGE_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.Error,
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
+"""What a database call (or the file or socket beneath it) can raise: SQLite's errors,
+PostgreSQL's and the operating system's. Callers outside storage catch these without importing
+the SQL drivers themselves."""
+
+_PG_WRITE_FAULTS = (
+    asyncpg.exceptions.DiskFullError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.SerializationError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+    ConnectionError,
+)
 
 _CAUSES = (
     ("database or disk is full", "the disk is full"),
@@ -60,6 +83,8 @@ def is_write_fault(exc: BaseException) -> bool:
     """True for the failures that a write meets when the machine, not the data, is at fault: a
     full disk, a read-only file, a lock held too long, an I/O error. Such a write can succeed
     a moment later; nothing about the person's input is wrong."""
+    if isinstance(exc, _PG_WRITE_FAULTS):
+        return True
     if not isinstance(exc, sqlite3.DatabaseError) or isinstance(
         exc, sqlite3.IntegrityError | sqlite3.ProgrammingError
     ):

@@ -61,7 +61,7 @@ async def live_rows(db: Database, council_id: int, release_id: int | None = None
         " FROM responses AS r JOIN invitees AS i ON i.id = r.invitee_id"
         " JOIN answers AS a ON a.response_id = r.id"
         " WHERE i.council_id = :council_id AND r.submitted_at IS NOT NULL"
-        " AND a.choice IS NOT NULL" + member + " GROUP BY i.grp, team, a.question_id, a.choice",
+        " AND a.choice IS NOT NULL" + member + f" GROUP BY i.grp, {_TEAM}, a.question_id, a.choice",
         params,
     )
     return LiveRows(
@@ -137,13 +137,13 @@ async def store(db: Database, council_id: int, new: NewRelease, min_group_size: 
     """Stores a release decided by `reports.confidentiality.make_release`; returns its id.
     Members who withdrew in the meantime are simply not recorded."""
     async with db.transaction() as conn:
-        cursor = await conn.execute(
+        inserted = await conn.fetchone(
             "INSERT INTO releases (council_id, made_at, responses, final, min_group_size)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (council_id, to_iso(utcnow()), new.responses, int(new.final), min_group_size),
         )
-        release_id = cursor.lastrowid
-        assert release_id is not None
+        assert inserted is not None
+        release_id = int(inserted[0])
         await conn.executemany(
             "INSERT INTO release_members (release_id, response_id)"
             " SELECT ?, id FROM responses WHERE id = ?",

@@ -151,31 +151,29 @@ class ReminderBook:
         dead = sorted(set(dead_owners))
         marks = ",".join("?" * len(dead)) or "NULL"
         now = self._now()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO reminders (invitee_id, step, channel, status, owner, claimed_at)"
-                " VALUES (?, ?, ?, 'sending', ?, ?)"
-                " ON CONFLICT (invitee_id, step) DO UPDATE SET status = 'sending',"
-                " owner = excluded.owner, channel = excluded.channel,"
-                " claimed_at = excluded.claimed_at, attempts = attempts + 1, error = NULL"
-                " WHERE reminders.status = 'failed'"
-                f" OR (reminders.status = 'sending' AND reminders.owner IN ({marks}))",
-                (invitee_id, step, channel, owner, now, *dead),
-            )
-            return cur.rowcount == 1
+        claimed = await self.db.execute(
+            "INSERT INTO reminders (invitee_id, step, channel, status, owner, claimed_at)"
+            " VALUES (?, ?, ?, 'sending', ?, ?)"
+            " ON CONFLICT (invitee_id, step) DO UPDATE SET status = 'sending',"
+            " owner = excluded.owner, channel = excluded.channel,"
+            " claimed_at = excluded.claimed_at, attempts = reminders.attempts + 1, error = NULL"
+            " WHERE reminders.status = 'failed'"
+            f" OR (reminders.status = 'sending' AND reminders.owner IN ({marks}))",
+            (invitee_id, step, channel, owner, now, *dead),
+        )
+        return claimed == 1
 
     async def mark_sent(self, invitee_id: int, step: str, owner: str) -> None:
         """The step went out. An email also counts as the person having been emailed."""
         now = self._now()
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
+            if await conn.execute(
                 "UPDATE reminders SET status = 'sent', sent_at = ?, error = NULL"
                 " WHERE invitee_id = ? AND step = ? AND owner = ?",
                 (now, invitee_id, step, owner),
-            )
-            if cur.rowcount:
+            ):
                 await conn.execute(
-                    "UPDATE invitees SET emailed_at = IFNULL(emailed_at, ?) WHERE id = ?"
+                    "UPDATE invitees SET emailed_at = COALESCE(emailed_at, ?) WHERE id = ?"
                     " AND EXISTS (SELECT 1 FROM reminders WHERE invitee_id = ? AND step = ?"
                     " AND channel = 'email')",
                     (now, invitee_id, invitee_id, step),
@@ -227,7 +225,7 @@ class ReminderBook:
 
     async def mark_report_sent(self, council_id: int) -> None:
         await self.db.execute(
-            "UPDATE survey_windows SET report_sent_at = IFNULL(report_sent_at, ?)"
+            "UPDATE survey_windows SET report_sent_at = COALESCE(report_sent_at, ?)"
             " WHERE council_id = ?",
             (self._now(), council_id),
         )
@@ -237,14 +235,16 @@ class ReminderBook:
     ) -> list[tuple[int, Lang | None]]:
         """The auditors of a council (those named for it or for every council, and `extra_ids`
         from the settings), each with their account's language if known."""
-        extra = sorted(set(extra_ids))
-        marks = ",".join("?" * len(extra)) or "NULL"
-        rows = await self.db.fetchall(
-            "SELECT ids.telegram_id, a.language FROM ("
-            " SELECT telegram_id FROM auditors WHERE council_id IS NULL OR council_id = ?"
-            f" UNION SELECT value FROM json_each(json_array({marks}))) ids"
-            " LEFT JOIN accounts a ON a.telegram_id = ids.telegram_id"
-            " WHERE ids.telegram_id IS NOT NULL ORDER BY ids.telegram_id",
-            (council_id, *extra),
+        named = await self.db.fetchall(
+            "SELECT DISTINCT telegram_id FROM auditors WHERE council_id IS NULL OR council_id = ?",
+            (council_id,),
         )
-        return [(r[0], r[1]) for r in rows]
+        ids = sorted({r[0] for r in named} | set(extra_ids))
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self.db.fetchall(
+            f"SELECT telegram_id, language FROM accounts WHERE telegram_id IN ({marks})", ids
+        )
+        languages = {r[0]: r[1] for r in rows}
+        return [(i, languages.get(i)) for i in ids]

@@ -1,8 +1,8 @@
 """Report queries: counts aggregated in SQL, never one Python object per answer.
 
 Every figure a report shows comes from a release (`storage.releases`): counts per (council,
-group, team, question, choice) done by SQLite with GROUP BY, of the responses the release counts.
-Only submitted responses count: an unfinished survey is neither a response received nor an
+group, team, question, choice) done by the database with GROUP BY, of the responses the release
+counts. Only submitted responses count: an unfinished survey is neither a response received nor an
 opinion. The response rates are counted now, not released: they say who took part, not what
 anyone thinks.
 
@@ -187,7 +187,8 @@ class ExportRow(BaseModel):
 
 
 class Fetcher(Protocol):
-    """The part of `storage.database.Database` these queries use."""
+    """The part of `storage.database.Database` these queries use. (Teams are grouped by the
+    trimmed expression, not its alias: PostgreSQL would group by the column of that name.)"""
 
     async def fetchall(self, sql: str, params: Any = ()) -> list[Any]: ...
 
@@ -200,8 +201,8 @@ SELECT c.slug, i.grp, {_TEAM} AS team, COUNT(*) AS invited, COUNT(r.submitted_at
 FROM invitees AS i
 JOIN councils AS c ON c.id = i.council_id
 LEFT JOIN responses AS r ON r.invitee_id = i.id
-WHERE (:council_id IS NULL OR i.council_id = :council_id)
-GROUP BY c.slug, i.grp, team
+WHERE (CAST(:council_id AS BIGINT) IS NULL OR i.council_id = :council_id)
+GROUP BY c.slug, i.grp, {_TEAM}
 ORDER BY c.slug, i.grp, team
 """
 
@@ -214,8 +215,8 @@ JOIN answers AS a ON a.response_id = r.id
 WHERE r.submitted_at IS NOT NULL
   AND a.choice IS NOT NULL
 """
-_ANSWER_COUNTS_TAIL = """
-GROUP BY c.slug, i.grp, team, a.question_id, a.choice
+_ANSWER_COUNTS_TAIL = f"""
+GROUP BY c.slug, i.grp, {_TEAM}, a.question_id, a.choice
 ORDER BY c.slug, i.grp, team, a.question_id, a.choice
 """
 # Two statements rather than one with "(:council_id IS NULL OR ...)": that OR keeps SQLite

@@ -6,20 +6,22 @@ survey behind, and the bot never needs to know SQL.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-import aiosqlite
-
 from rubric.models import GROUPS, Lang
 from storage import releases
 from storage.councils import COUNCILS, fold, short_name_cy, short_name_en
-from storage.database import Database, from_iso, to_iso, utcnow
+from storage.database import Database, Row, from_iso, to_iso, utcnow
 from storage.export import ExportRow, export_answers, export_comments
+from storage.leases import Heartbeats, Leases
 from storage.models import (
     BindOutcome,
     Council,
@@ -51,6 +53,23 @@ class RowProblem:
     reason: str
     also_index: int | None = None
     """For a person listed twice: the 0-based index of their first row."""
+
+
+_HANDLING: ContextVar[int | None] = ContextVar("handling_update", default=None)
+"""The Telegram update this task is handling (set by `Repository.handling`)."""
+
+
+@contextlib.contextmanager
+def handling(update_id: int) -> Iterator[None]:
+    """Within this block, a saved survey step also finishes the update in the same
+    transaction: once the answer is stored, a delivery of the update again is a no-op even if
+    the worker dies before it could say so (a typed answer would otherwise be applied again,
+    to the question after)."""
+    token = _HANDLING.set(update_id)
+    try:
+        yield
+    finally:
+        _HANDLING.reset(token)
 
 
 class RosterError(Exception):
@@ -115,7 +134,7 @@ def council_keys(council: Council) -> set[str]:
     return {fold(n) for n in names} | {match_key(n) for n in names}
 
 
-def _council(row: aiosqlite.Row) -> Council:
+def _council(row: Row) -> Council:
     return Council(**dict(row))
 
 
@@ -126,11 +145,11 @@ _INVITEE_SQL = (
 )
 
 
-def _invitee(row: aiosqlite.Row) -> Invitee:
+def _invitee(row: Row) -> Invitee:
     return Invitee(**dict(row))
 
 
-def _record(row: aiosqlite.Row) -> SurveyRecord:
+def _record(row: Row) -> SurveyRecord:
     return SurveyRecord(
         id=row["id"],
         invitee_id=row["invitee_id"],
@@ -214,12 +233,11 @@ class Repository:
         now = self._now()
         async with self.db.transaction() as conn:
             for council_id, row in zip(resolved, rows, strict=True):
-                async with conn.execute(
+                existing = await conn.fetchone(
                     "SELECT grp, name, language, team FROM invitees"
                     " WHERE council_id = ? AND email = ?",
                     (council_id, row.email),
-                ) as cursor:
-                    existing = await cursor.fetchone()
+                )
                 fields = (row.group, row.name, row.language, row.team)
                 if existing is None:
                     await conn.execute(
@@ -257,15 +275,17 @@ class Repository:
         """Gives every invitee of the council a personal code, keeping codes already given (an
         invitation already sent must keep working); returns all the council's invitations."""
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT id FROM invitees WHERE council_id = ? AND token IS NULL", (council_id,)
-            ) as cursor:
-                missing = [r[0] for r in await cursor.fetchall()]
+            missing = [
+                r[0]
+                for r in await conn.fetchall(
+                    "SELECT id FROM invitees WHERE council_id = ? AND token IS NULL", (council_id,)
+                )
+            ]
             await conn.executemany(
                 "UPDATE invitees SET token = ? WHERE id = ?",
                 [(new_token(), invitee_id) for invitee_id in missing],
             )
-            rows = await conn.execute_fetchall(
+            rows = await conn.fetchall(
                 "SELECT c.slug, i.grp, i.name, i.email, i.language, i.token"
                 " FROM invitees i JOIN councils c ON c.id = i.council_id"
                 " WHERE i.council_id = ? ORDER BY i.grp, i.name, i.email",
@@ -295,7 +315,7 @@ class Repository:
             " i.email, i.language, i.team, i.token, i.telegram_id, i.opened_at, i.emailed_at,"
             " i.unreachable, c.slug_cy, c.name_en, c.name_cy, c.name_cy_soft, c.name_cy_nasal,"
             " c.name_cy_aspirate, a.language AS account_language, r.language AS survey_language"
-            " FROM (SELECT ? AS tid) t"
+            " FROM (SELECT CAST(? AS BIGINT) AS tid) t"
             " LEFT JOIN invitees i ON i.telegram_id = t.tid"
             " LEFT JOIN responses r ON r.invitee_id = i.id"
             " LEFT JOIN councils c ON c.id = i.council_id"
@@ -339,23 +359,19 @@ class Repository:
         """Ties a personal code to the Telegram account that opened it. A code works for one
         account only, and one account answers for one invitee only."""
         async with self.db.transaction() as conn:
-            async with conn.execute(
+            invitee = await conn.fetchone(
                 "SELECT id, telegram_id FROM invitees WHERE token = ?", (token,)
-            ) as cursor:
-                invitee = await cursor.fetchone()
+            )
             if invitee is None:
                 return "unknown"
             if invitee["telegram_id"] == telegram_id:
                 return "already_yours"
             if invitee["telegram_id"] is not None:
                 return "taken"
-            async with conn.execute(
-                "SELECT 1 FROM invitees WHERE telegram_id = ?", (telegram_id,)
-            ) as cursor:
-                if await cursor.fetchone() is not None:
-                    return "has_other"
+            if await conn.fetchone("SELECT 1 FROM invitees WHERE telegram_id = ?", (telegram_id,)):
+                return "has_other"
             await conn.execute(
-                "UPDATE invitees SET telegram_id = ?, opened_at = IFNULL(opened_at, ?),"
+                "UPDATE invitees SET telegram_id = ?, opened_at = COALESCE(opened_at, ?),"
                 " unreachable = CASE WHEN unreachable = 'blocked' THEN NULL ELSE unreachable END"
                 " WHERE id = ?",
                 (telegram_id, self._now(), invitee["id"]),
@@ -378,7 +394,7 @@ class Repository:
             await conn.execute(
                 "INSERT INTO accounts (telegram_id, language, first_seen) VALUES (?, ?, ?)"
                 " ON CONFLICT (telegram_id) DO UPDATE SET"
-                " language = IFNULL(excluded.language, language), blocked_at = NULL",
+                " language = COALESCE(excluded.language, accounts.language), blocked_at = NULL",
                 (telegram_id, language, now),
             )
             await conn.execute(
@@ -444,20 +460,21 @@ class Repository:
                 raise ValueError(f"answer for {answer.question_id!r} filed under {key!r}")
         now = self._now()
         async with self.db.transaction() as conn:
-            found = await conn.execute_fetchall(
+            existing = await conn.fetchone(
                 "SELECT id, submitted_at FROM responses WHERE invitee_id = ?", (invitee_id,)
             )
-            existing = next(iter(found), None)
             submitted_before = existing is not None and existing["submitted_at"] is not None
             if submitted_before and (answers or delete_answers):
                 raise AlreadySubmitted(f"invitee {invitee_id} has submitted")
             if existing is None:
-                cur = await conn.execute(
+                inserted = await conn.fetchone(
                     "INSERT INTO responses (invitee_id, language, privacy_accepted, cursor,"
-                    " reviewing, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " reviewing, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " RETURNING id",
                     (invitee_id, language, int(privacy_accepted), cursor, int(reviewing), now, now),
                 )
-                response_id = cur.lastrowid
+                assert inserted is not None
+                response_id = inserted[0]
             else:
                 response_id = existing["id"]
                 await conn.execute(
@@ -480,13 +497,15 @@ class Repository:
                 )
             if submitted:
                 await conn.execute(
-                    "UPDATE responses SET submitted_at = IFNULL(submitted_at, ?) WHERE id = ?",
+                    "UPDATE responses SET submitted_at = COALESCE(submitted_at, ?) WHERE id = ?",
                     (now, response_id),
                 )
-            rows = await conn.execute_fetchall(
-                "SELECT * FROM responses WHERE id = ?", (response_id,)
-            )
-            row = next(iter(rows), None)
+            if (update_id := _HANDLING.get()) is not None:
+                await conn.execute(
+                    "UPDATE handled_updates SET finished_at = ? WHERE update_id = ?",
+                    (now, update_id),
+                )
+            row = await conn.fetchone("SELECT * FROM responses WHERE id = ?", (response_id,))
         assert row is not None
         return _record(row)
 
@@ -495,18 +514,17 @@ class Repository:
         and the roster, and the account itself. The roster row stays (the council invited them);
         their code still works if they want to start again. True if there was anything to forget."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
+            forgotten = await conn.execute(
                 "DELETE FROM responses WHERE invitee_id IN"
                 " (SELECT id FROM invitees WHERE telegram_id = ?)",
                 (telegram_id,),
             )
-            forgotten = cur.rowcount
-            cur = await conn.execute(
+            forgotten += await conn.execute(
                 "UPDATE invitees SET telegram_id = NULL WHERE telegram_id = ?", (telegram_id,)
             )
-            forgotten += cur.rowcount
-            cur = await conn.execute("DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,))
-            forgotten += cur.rowcount
+            forgotten += await conn.execute(
+                "DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,)
+            )
         if forgotten:
             # secure_delete has zeroed the deleted rows in the database pages; the -wal file
             # still holds their old pages until it is checkpointed and truncated.
@@ -515,13 +533,31 @@ class Repository:
 
     # --- Telegram updates ---------------------------------------------------------------
 
-    async def claim_update(self, update_id: int) -> bool:
-        """True the first time an update is seen; False when Telegram delivers it again."""
-        changed = await self.db.execute_alone(
-            "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
-            (update_id, self._now()),
+    async def claim_update(self, update_id: int, *, take_over: bool = True) -> bool:
+        """True when this update is ours to handle: the first delivery, or (with `take_over`)
+        a delivery again of one whose handling never finished (the process handling it died).
+        False once an earlier delivery's outcome is stored (`finish_update`). Callers hold the
+        person's lock, so an unfinished claim seen here is never another live handler's.
+
+        Without `take_over` any claim counts as handled: long polling confirms updates before
+        they are handled, so there an unfinished claim says nothing about a redelivery."""
+        sql = (
+            "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?)"
+            " ON CONFLICT (update_id) DO UPDATE SET handled_at = excluded.handled_at"
+            " WHERE handled_updates.finished_at IS NULL"
+            if take_over
+            else "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?)"
+            " ON CONFLICT (update_id) DO NOTHING"
         )
+        changed = await self.db.execute_alone(sql, (update_id, self._now()))
         return changed == 1
+
+    async def finish_update(self, update_id: int) -> None:
+        """The update's outcome is stored: a later delivery of it is a no-op."""
+        await self.db.execute_alone(
+            "UPDATE handled_updates SET finished_at = ? WHERE update_id = ?",
+            (self._now(), update_id),
+        )
 
     async def prune_updates(self, older_than: datetime) -> int:
         return await self.db.execute(
@@ -532,18 +568,17 @@ class Repository:
 
     async def add_auditor(self, telegram_id: int, council_id: int | None) -> bool:
         """Lets a Telegram user see one council's results (or every council's: None)."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO auditors (telegram_id, council_id, added_at)"
-                " VALUES (?, ?, ?)",
-                (telegram_id, council_id, self._now()),
-            )
-            return cur.rowcount == 1
+        added = await self.db.execute(
+            "INSERT INTO auditors (telegram_id, council_id, added_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (telegram_id, council_id, self._now()),
+        )
+        return added == 1
 
     async def remove_auditor(self, telegram_id: int, council_id: int | None) -> bool:
         return (
             await self.db.execute(
-                "DELETE FROM auditors WHERE telegram_id = ? AND IFNULL(council_id, 0) = ?",
+                "DELETE FROM auditors WHERE telegram_id = ? AND COALESCE(council_id, 0) = ?",
                 (telegram_id, council_id or 0),
             )
             > 0
@@ -609,7 +644,7 @@ class Repository:
         await self.db.execute(
             "INSERT INTO survey_windows (council_id, closed_at) VALUES (?, ?)"
             " ON CONFLICT (council_id) DO UPDATE SET"
-            " closed_at = IFNULL(closed_at, excluded.closed_at)",
+            " closed_at = COALESCE(survey_windows.closed_at, excluded.closed_at)",
             (council_id, moment),
         )
 
@@ -646,8 +681,24 @@ class Repository:
 
     @property
     def location(self) -> str:
-        """Where the data lives (the database file), for the operator's log lines."""
-        return str(self.db.path)
+        """Where the data lives (the database file, or the server without its password), for
+        the operator's log lines."""
+        return self.db.label
+
+    def person_lock(self, telegram_id: int) -> AbstractAsyncContextManager[object]:
+        """Held while one person's update is handled: one at a time across every worker
+        sharing the database (see `Database.person_lock`)."""
+        return self.db.person_lock(telegram_id)
+
+    def leases(self, *, clock: Callable[[], datetime] | None = None) -> Leases:
+        return Leases(self.db, clock=clock or self._clock)
+
+    def heartbeats(self) -> Heartbeats:
+        return Heartbeats(self.db, clock=self._clock)
+
+    async def ping(self) -> bool:
+        """True when the database answers (the webhook's /healthz)."""
+        return await self.db.ping()
 
     def reminder_book(self, *, clock: Callable[[], datetime] | None = None) -> ReminderBook:
         return ReminderBook(self.db, clock=clock or self._clock)

@@ -43,7 +43,7 @@ class DatabaseFailure(Failure):
 async def open_database(settings: Settings, *, read_only: bool = False) -> Database:
     """The database, opened for writing (migrations applied) or, for the commands that only
     read, with SQLite's ``mode=ro``: those work on a read-only copy and never change a file."""
-    path = settings.datatool_db
+    path, label = settings.datatool_db, settings.database_label
     try:
         if read_only:
             return await Database.open_read_only(path)
@@ -52,12 +52,14 @@ async def open_database(settings: Settings, *, read_only: bool = False) -> Datab
         raise DatabaseFailure(str(exc)) from None
     except FileNotFoundError:
         raise DatabaseFailure(
-            f"cannot open the database {path}: no such file"
+            f"cannot open the database {label}: no such file"
             " (check DATATOOL_DB, or import a roster first)"
         ) from None
     except STORAGE_ERRORS as exc:
         verb = "open" if read_only else "open or write"
-        raise DatabaseFailure(f"cannot {verb} the database {path}: {cause_at(path, exc)}") from None
+        raise DatabaseFailure(
+            f"cannot {verb} the database {label}: {cause_at(Path(path), exc)}"
+        ) from None
 
 
 @asynccontextmanager
@@ -110,8 +112,8 @@ def execute(command: Command, args: argparse.Namespace) -> int:
         if settings is None:
             raise
         filename = getattr(exc, "filename", None)
-        path = Path(filename) if filename else settings.datatool_db
-        name = filename or f"the database {settings.datatool_db}"
+        path = Path(filename) if filename else Path(settings.datatool_db)
+        name = filename or f"the database {settings.database_label}"
         print(f"datatool: cannot write {name}: {cause_at(path, exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

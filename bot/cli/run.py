@@ -1,4 +1,5 @@
-"""``datatool run``: the bot itself (long polling and the reminder schedule beside it)."""
+"""``datatool run``: the bot itself (long polling, or a webhook with ``WEBHOOK_URL``, and the
+reminder schedule beside it)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from bot.cli.telegram import telegram_failures
 from bot.config import Settings
 from bot.reminders.schedule import reminder_loop
 from bot.telegram.dispatcher import run_polling
+from bot.telegram.webhook import run_webhook
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     settings.token()
     async with telegram_failures(settings):
-        await run_polling(settings, background=[reminder_loop])
+        if settings.webhook_url is not None:
+            await run_webhook(settings, background=[reminder_loop])
+        else:
+            await run_polling(settings, background=[reminder_loop])
     return 0

@@ -5,10 +5,11 @@ its auditors once its survey has closed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -16,7 +17,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from bot.auditor.delivery import deliver_report
 from bot.config import Settings
 from bot.reminders.sender import TelegramSender
-from bot.reminders.service import Summary, run_reminders
+from bot.reminders.service import Summary, new_owner, run_reminders
 from flows.cadence import working_hours
 from rubric.catalog import Messages
 from rubric.models import Questionnaire
@@ -93,6 +94,11 @@ async def schedule_round(
     return result
 
 
+SCHEDULE_LEASE = "reminder-schedule"
+LEASE_SLACK = timedelta(minutes=2)
+"""A lease lasts two rounds and this: a round that sends for a while is not taken over."""
+
+
 async def reminder_loop(
     *,
     bot: Bot,
@@ -101,23 +107,38 @@ async def reminder_loop(
     clock: Callable[[], datetime] = utcnow,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     rounds: int | None = None,
+    owner: str | None = None,
 ) -> None:
     """For ``run_polling(settings, background=[reminder_loop])``: runs until cancelled (or for
-    `rounds` rounds, in tests). A failed round is logged and the next one tries again."""
+    `rounds` rounds, in tests). A failed round is logged and the next one tries again.
+
+    Each round runs only under the schedule's lease, so of several workers sharing a database
+    one at a time sends reminders; the lease is renewed every round and given up on a clean
+    stop, and a worker that died hands it on once it lapses."""
     settings: Settings = dp["settings"]
     questionnaire: Questionnaire = dp["questionnaire"]
     sender: TelegramSender = dp["reminder_sender"]
     texts: Messages = dp["reminder_texts"]
+    me = owner or new_owner()
+    leases = repo.leases(clock=clock)
+    ttl = 2 * timedelta(seconds=settings.remind_check_seconds) + LEASE_SLACK
     done = 0
-    while rounds is None or done < rounds:
-        try:
-            await schedule_round(
-                bot, repo, settings, questionnaire, sender=sender, texts=texts, clock=clock
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("reminder round failed; the next round tries again")
-        done += 1
-        if rounds is None or done < rounds:
-            await sleep(settings.remind_check_seconds)
+    try:
+        while rounds is None or done < rounds:
+            try:
+                if await leases.hold(SCHEDULE_LEASE, me, ttl):
+                    await schedule_round(
+                        bot, repo, settings, questionnaire, sender=sender, texts=texts, clock=clock
+                    )
+                else:
+                    log.debug("another worker holds the reminder schedule")
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reminder round failed; the next round tries again")
+            done += 1
+            if rounds is None or done < rounds:
+                await sleep(settings.remind_check_seconds)
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(leases.release(SCHEDULE_LEASE, me))

@@ -18,7 +18,6 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
 from bot.auditor import handlers as auditor
@@ -30,7 +29,13 @@ from bot.reminders.texts import load_texts as load_reminder_texts
 from bot.respondent import commands as common
 from bot.respondent import handlers as respondent
 from bot.telegram.faults import WriteFaults, tell_not_saved
-from bot.telegram.middlewares import OncePerUpdate, PrivateChatsOnly, Throttle, WhoIsThis
+from bot.telegram.middlewares import (
+    OncePerUpdate,
+    PersonIsolation,
+    PrivateChatsOnly,
+    Throttle,
+    WhoIsThis,
+)
 from bot.telegram.session import MalformedUpdates, RetryMiddleware, SendPacer
 from bot.telegram.wording import say
 from rubric.catalog import Messages
@@ -88,11 +93,13 @@ def build_dispatcher(
     questionnaire: Questionnaire | None = None,
     texts: Messages | None = None,
 ) -> Dispatcher:
-    """One person's updates run one at a time (``SimpleEventIsolation``: a double tap arrives
+    """One person's updates run one at a time (``PersonIsolation``: a double tap arrives
     as two concurrent updates); then each update is claimed once, throttled per person, and
     told who sent it and in which language, before any router sees it."""
     dp = Dispatcher(
-        events_isolation=SimpleEventIsolation(),
+        # The person's lock (in this process, and in the database for every worker sharing it)
+        # wraps the middlewares below, so an update is claimed and finished under it.
+        events_isolation=PersonIsolation(repo),
         repo=repo,
         settings=settings,
         questionnaire=questionnaire or load_questionnaire(),
@@ -101,7 +108,7 @@ def build_dispatcher(
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
     )
-    dp.update.outer_middleware(OncePerUpdate(repo))
+    dp.update.outer_middleware(OncePerUpdate(repo, take_over=settings.webhook_url is not None))
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
     dp.update.outer_middleware(WhoIsThis(repo))

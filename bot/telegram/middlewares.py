@@ -5,10 +5,13 @@ aiogram's ``SimpleEventIsolation``, which the dispatcher is built with.)"""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Chat, TelegramObject, Update, User
 from aiolimiter import AsyncLimiter
 
@@ -17,7 +20,7 @@ from bot.respondent.survey import Survey
 from bot.telegram.wording import say, toast
 from rubric.catalog import Messages
 from rubric.models import Lang
-from storage.repository import Repository
+from storage.repository import Repository, handling
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -26,16 +29,47 @@ PRUNE_AT = 1024
 
 class OncePerUpdate(BaseMiddleware):
     """Telegram may deliver an update again (after a crash or a webhook retry); the
-    ``handled_updates`` table makes the second delivery a no-op."""
+    ``handled_updates`` table makes a delivery of an update already handled a no-op.
 
-    def __init__(self, repo: Repository) -> None:
+    The claim is made when handling starts and finished once the outcome is stored, so an
+    update whose worker died half-way is handled again by the next delivery, never lost. It
+    runs under the person's lock (`PersonIsolation`): an unfinished claim is then never a live
+    handler's."""
+
+    def __init__(self, repo: Repository, *, take_over: bool = True) -> None:
         self.repo = repo
+        self.take_over = take_over
+        """Handle again an update whose handling never finished (webhook mode: it was never
+        acknowledged). Long polling confirms updates before handling them, so there it is off."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Update) and not await self.repo.claim_update(event.update_id):
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        if not await self.repo.claim_update(event.update_id, take_over=self.take_over):
             log.info("update %s delivered again; skipped", event.update_id)
             return None
-        return await handler(event, data)
+        with handling(event.update_id):
+            result = await handler(event, data)
+        await self.repo.finish_update(event.update_id)
+        return result
+
+
+class PersonIsolation(BaseEventIsolation):
+    """aiogram's per-person isolation (one update at a time for one person, in this process),
+    and on top of it the database's lock for that person, so that workers sharing a database
+    also handle one person's updates one at a time and in order."""
+
+    def __init__(self, repo: Repository) -> None:
+        self._local = SimpleEventIsolation()
+        self._repo = repo
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        async with self._local.lock(key), self._repo.person_lock(key.user_id):
+            yield
+
+    async def close(self) -> None:
+        await self._local.close()
 
 
 class PrivateChatsOnly(BaseMiddleware):

@@ -44,7 +44,16 @@ class SendPacer(BaseRequestMiddleware):
     at once queues for a few milliseconds instead of collecting 429s."""
 
     def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.workers = 1
         self.limiter = AsyncLimiter(rate, 1.0)
+
+    def share(self, workers: int) -> None:
+        """Several workers send for one bot: each keeps to its share of the overall rate."""
+        workers = max(1, workers)
+        if workers != self.workers:
+            self.workers = workers
+            self.limiter = AsyncLimiter(self.rate / workers, 1.0)
 
     async def __call__(
         self,

@@ -81,6 +81,46 @@ def test_malformed_setting_names_it(env: Path, monkeypatch: pytest.MonkeyPatch, 
     assert err.startswith("datatool: SEND_RATE is malformed") and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("secret", "line"),
+    [
+        (None, "datatool: WEBHOOK_SECRET is not set: WEBHOOK_URL needs it"),
+        ("has spaces!", "datatool: WEBHOOK_SECRET is malformed"),
+        ("x" * 257, "datatool: WEBHOOK_SECRET is malformed"),
+    ],
+)
+def test_webhook_secret_is_required_and_checked(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys, secret: str | None, line: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram/update")
+    if secret is None:
+        monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    else:
+        monkeypatch.setenv("WEBHOOK_SECRET", secret)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(line), err
+    assert secret is None or secret not in err[0], "the secret is never printed"
+
+
+def test_malformed_webhook_listen_names_it(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("WEBHOOK_LISTEN", "8080")
+    assert main(["status", "powys"]) == 2
+    assert capsys.readouterr().err.startswith("datatool: WEBHOOK_LISTEN is malformed")
+
+
+def test_backup_of_postgresql_points_at_pg_dump(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("DATATOOL_DB", "postgresql://datatool:pw@127.0.0.1:1/none")
+    assert main(["backup", "copy.sqlite3"]) == 1
+    err = capsys.readouterr().err
+    assert "pg_dump" in err and "pw" not in err
+
+
 def test_unknown_council_suggests(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["auditors", "list"]) == 0  # creates the database; status only reads it
     assert main(["status", "powis"]) == 1

@@ -10,7 +10,7 @@ from tests.support.bot_process import BotProcess, answer_everything, seed_roster
 
 
 async def _stored(
-    db_path: Path, email: str
+    db_path: Path | str, email: str
 ) -> tuple[bool, dict[str, tuple[str | None, str | None]]]:
     async with await Database.open(db_path) as db:
         rows = await db.fetchall(
@@ -23,7 +23,9 @@ async def _stored(
     return submitted, {r[0]: (r[1], r[2]) for r in rows}
 
 
-async def test_whole_survey_in_english(api: StandIn, bot_process: BotProcess) -> None:
+async def test_whole_survey_in_english(api: StandIn, any_bot_process: BotProcess) -> None:
+    """On SQLite and on PostgreSQL."""
+    bot_process = any_bot_process
     tokens = await seed_roster(
         bot_process.db_path, [("powys", "officer", "Ann Jones", None, "CMT")]
     )

@@ -8,7 +8,7 @@ import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -18,10 +18,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bot.config import Settings
-from bot.reminders.schedule import reminder_loop
+from bot.reminders.schedule import SCHEDULE_LEASE, reminder_loop
 from bot.telegram.dispatcher import build_dispatcher, create_bot
 from standin import StandIn, StoredMessage
 from storage.database import Database
+from storage.leases import Leases
 from storage.models import RosterRow
 from storage.reminders import ReminderBook
 from storage.repository import Repository
@@ -444,6 +445,11 @@ async def test_the_schedule_follows_the_cadence_hours_and_window(
         try:
             assert await round_at(2026, 11, 3) == 0  # a day later: too soon
             assert await round_at(2026, 11, 5, 8) == 0  # three days, but before 9:00
+            # Another worker on the same database holds the schedule's lease: not this one's turn.
+            leases = Leases(db, clock=clock)
+            assert await leases.hold(SCHEDULE_LEASE, "other-worker", timedelta(days=30))
+            assert await round_at(2026, 11, 5, 10) == 0
+            await leases.release(SCHEDULE_LEASE, "other-worker")
             assert await round_at(2026, 11, 5, 10) == 1  # three days, working hours
             assert "Nodyn atgoffa" in reminders_in(api.chat(5001))[-1].text  # roster Welsh
             assert await round_at(2026, 11, 5, 15) == 0  # never twice a day

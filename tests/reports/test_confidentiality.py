@@ -163,9 +163,10 @@ async def _insert(db: Database, people: list[Person]) -> dict[int, int]:
     ids = {}
     async with db.transaction() as conn:
         for p in people:
-            cur = await conn.execute(
+            row = await conn.fetchone(
                 "INSERT INTO invitees (council_id, grp, name, email, team, telegram_id,"
-                " created_at) SELECT id, ?, ?, ?, ?, ?, ? FROM councils WHERE slug = ?",
+                " created_at) SELECT id, ?, ?, ?, ?, ?, ? FROM councils WHERE slug = ?"
+                " RETURNING id",
                 (
                     p.group,
                     f"P{p.index}",
@@ -176,22 +177,24 @@ async def _insert(db: Database, people: list[Person]) -> dict[int, int]:
                     p.council,
                 ),
             )
-            ids[p.index] = cur.lastrowid
+            assert row is not None
+            ids[p.index] = row[0]
     return ids
 
 
 async def _submit(db: Database, invitee_id: int, p: Person) -> None:
     async with db.transaction() as conn:
-        cur = await conn.execute(
+        row = await conn.fetchone(
             "INSERT INTO responses (invitee_id, language, privacy_accepted, started_at,"
-            " updated_at, submitted_at) VALUES (?, ?, 1, ?, ?, ?)",
+            " updated_at, submitted_at) VALUES (?, ?, 1, ?, ?, ?) RETURNING id",
             (invitee_id, p.language, NOW, NOW, NOW),
         )
+        assert row is not None
         for qid, choice in p.answers.items():
             await conn.execute(
                 "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (cur.lastrowid, qid, choice, p.comments.get(qid), NOW),
+                (row[0], qid, choice, p.comments.get(qid), NOW),
             )
 
 

@@ -28,6 +28,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
 )
+from aiohttp import web
 
 from standin import (
     FloodControl,
@@ -613,3 +614,55 @@ async def test_the_long_poll_is_capped_as_telegram_caps_it(
     poll = asyncio.create_task(bot.get_updates(timeout=3600))
     assert await asyncio.wait_for(poll, timeout=60) == []
     assert server.LONG_POLL_MAX_TIMEOUT == 1
+
+
+async def test_webhook_methods_and_delivery(api: StandIn, bot: Bot, ann) -> None:  # type: ignore[no-untyped-def]
+    """setWebhook as Telegram checks it; getUpdates refused while a webhook is set; every
+    update posted with the secret header and posted again until some answer is a 2xx."""
+    seen: list[tuple[str | None, int]] = []
+    answers = iter([500, 401])
+
+    async def receive(request: web.Request) -> web.Response:
+        body = await request.json()
+        seen.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), body["update_id"]))
+        return web.Response(status=next(answers, 200))
+
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        with pytest.raises(TelegramBadRequest, match="HTTPS"):
+            await bot.set_webhook("http://example.org/hook", secret_token="s")
+        with pytest.raises(TelegramBadRequest, match="secret token"):
+            await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="no spaces")
+        with pytest.raises(TelegramBadRequest, match="secret token"):
+            await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="x" * 257)
+        assert await bot.set_webhook(
+            f"http://127.0.0.1:{port}/hook", secret_token="s3cr3t", allowed_updates=["message"]
+        )
+        info = await bot.get_webhook_info()
+        assert info.url == f"http://127.0.0.1:{port}/hook"
+        assert info.allowed_updates == ["message"]
+        with pytest.raises(TelegramConflictError, match="webhook is active"):
+            await bot.get_updates(timeout=0)
+        await ann.send("hello")  # the fixture's /start is waiting too
+        for _ in range(200):
+            if len(seen) == 4:
+                break
+            await asyncio.sleep(0.05)
+        first, second = seen[0][1], seen[-1][1]
+        # The first update is tried until a 2xx, and only then is the next sent (same chat).
+        assert seen == [("s3cr3t", first)] * 3 + [("s3cr3t", second)]
+        assert second == first + 1
+        assert (await bot.get_webhook_info()).pending_update_count == 0
+        assert "401" in ((await bot.get_webhook_info()).last_error_message or "")
+        assert await bot.delete_webhook()
+        assert (await bot.get_webhook_info()).url == ""
+        assert await bot.get_updates(timeout=0) == []
+    finally:
+        await runner.cleanup()
+    assert len(api.violations) == 4  # three refused webhooks and the getUpdates

@@ -1,4 +1,5 @@
-"""storage: the database, its migrations and the repository, on real SQLite files."""
+"""storage: the database, its migrations and the repository, on real SQLite files and on a real
+PostgreSQL server (each test that takes `db` or `repo` runs on both)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,18 @@ import pytest
 from pydantic import ValidationError
 
 from storage.councils import COUNCILS, fold, mutate
-from storage.database import MIGRATIONS_DIR, Database
+from storage.database import MIGRATIONS_DIR, Database, load_migrations
+from storage.faults import STORAGE_ERRORS, is_write_fault
 from storage.models import RosterRow, StoredAnswer
 from storage.repository import AlreadySubmitted, Repository, RosterError, council_keys
 
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
+"""For what only SQLite has: pragmas, its file, its online backup, its locking by file."""
+
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "datatool.sqlite3")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(database_url)
     try:
         yield database
     finally:
@@ -71,7 +76,6 @@ STATE = {"language": "cy", "privacy_accepted": True, "reviewing": False}
 
 async def test_migrations_apply_once(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    from storage.database import load_migrations
 
     files = [(m.version, m.name) for m in load_migrations()]
     assert files[:3] == [(1, "initial"), (2, "reminders"), (3, "window_opens")]
@@ -108,6 +112,7 @@ async def test_new_migration_applied_once_and_failed_one_rolled_back(tmp_path: P
         assert half is None, "a failed migration must leave nothing behind"
 
 
+@SQLITE_ONLY
 async def test_pragmas(db: Database) -> None:
     assert await db.pragma("journal_mode") == "wal"
     assert await db.pragma("foreign_keys") == 1
@@ -123,11 +128,13 @@ async def test_pragmas(db: Database) -> None:
 async def test_transaction_rolls_back_on_error(db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
-            await conn.execute("INSERT INTO handled_updates VALUES (1, 'now')")
+            await conn.execute(
+                "INSERT INTO handled_updates (update_id, handled_at) VALUES (1, 'now')"
+            )
             raise RuntimeError("boom")
     assert await db.fetchone("SELECT * FROM handled_updates") is None
     async with db.transaction() as conn:
-        await conn.execute("INSERT INTO handled_updates VALUES (2, 'now')")
+        await conn.execute("INSERT INTO handled_updates (update_id, handled_at) VALUES (2, 'now')")
         # a read by the task inside its own transaction sees its own write, without deadlock
         assert (await db.fetchone("SELECT COUNT(*) FROM handled_updates"))[0] == 1
         with pytest.raises(RuntimeError):
@@ -139,11 +146,15 @@ async def test_transaction_rolls_back_on_error(db: Database) -> None:
 async def test_concurrent_transactions_do_not_interleave(db: Database) -> None:
     async def write(n: int) -> None:
         async with db.transaction() as conn:
-            await conn.execute("INSERT INTO handled_updates VALUES (?, 'a')", (n,))
+            await conn.execute(
+                "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, 'a')", (n,)
+            )
             await asyncio.sleep(0)  # let other coroutines try to run statements now
             if n % 2:
                 raise ValueError(n)
-            await conn.execute("INSERT INTO handled_updates VALUES (?, 'b')", (n + 1000,))
+            await conn.execute(
+                "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, 'b')", (n + 1000,)
+            )
 
     results = await asyncio.gather(*(write(n) for n in range(20)), return_exceptions=True)
     assert sum(isinstance(r, ValueError) for r in results) == 10
@@ -152,6 +163,7 @@ async def test_concurrent_transactions_do_not_interleave(db: Database) -> None:
     assert [r[0] for r in rows] == expected
 
 
+@SQLITE_ONLY
 async def test_backup_is_a_consistent_copy(db: Database, repo: Repository, tmp_path: Path) -> None:
     [token] = await powys_tokens(repo, "a@example.org")
     iid = await invitee_id(repo, token)
@@ -185,6 +197,7 @@ async def test_second_connection_sees_committed_answers(tmp_path: Path) -> None:
         assert plain.execute("SELECT question_id, choice FROM answers").fetchall() == [("q1", "a")]
 
 
+@SQLITE_ONLY
 async def test_save_waits_for_another_writer(repo: Repository, db: Database) -> None:
     [token] = await powys_tokens(repo, "a@example.org")
     iid = await invitee_id(repo, token)
@@ -194,7 +207,10 @@ async def test_save_waits_for_another_writer(repo: Repository, db: Database) -> 
         other = sqlite3.connect(db.path, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
-            other.execute("INSERT INTO handled_updates VALUES (77, 'x')")
+            other.execute(
+                "INSERT INTO handled_updates (update_id, handled_at, finished_at)"
+                " VALUES (77, 'x', 'x')"
+            )
             locked.set()
             time.sleep(1.0)
             other.execute("COMMIT")
@@ -455,6 +471,7 @@ async def test_save_survey_upserts(repo: Repository) -> None:
         )
 
 
+@SQLITE_ONLY  # a SQLite trigger makes the last statement fail
 async def test_save_survey_is_atomic(repo: Repository, db: Database) -> None:
     [token] = await powys_tokens(repo, "a@example.org")
     iid = await invitee_id(repo, token)
@@ -524,9 +541,14 @@ async def test_claim_update(repo: Repository) -> None:
     clock = [datetime(2026, 1, 1, tzinfo=UTC)]
     timed = Repository(repo.db, clock=lambda: clock[0])
     assert await timed.claim_update(100) is True
+    # Claimed but never finished: the handler died, so a delivery again handles it again.
+    assert await timed.claim_update(100) is True
+    assert await timed.claim_update(100, take_over=False) is False  # polling: claimed is done
+    await timed.finish_update(100)
     assert await timed.claim_update(100) is False
     clock[0] += timedelta(days=2)
     assert await timed.claim_update(101) is True
+    await timed.finish_update(101)
     assert await timed.prune_updates(datetime(2026, 1, 2, tzinfo=UTC)) == 1
     assert await timed.claim_update(101) is False
     assert await timed.claim_update(100) is True  # pruned: long past any redelivery
@@ -603,6 +625,7 @@ async def test_survey_window(repo: Repository) -> None:
     assert window is not None and window[0] is None and window[1] is not None
 
 
+@SQLITE_ONLY
 async def test_cancelled_transaction_leaves_connection_usable(db: Database, tmp_path: Path) -> None:
     locked, release = threading.Event(), threading.Event()
 
@@ -621,7 +644,9 @@ async def test_cancelled_transaction_leaves_connection_usable(db: Database, tmp_
 
     async def write() -> None:
         async with db.transaction() as conn:
-            await conn.execute("INSERT INTO handled_updates VALUES (1, 'x')")
+            await conn.execute(
+                "INSERT INTO handled_updates (update_id, handled_at) VALUES (1, 'x')"
+            )
 
     waiting = asyncio.create_task(write())
     await asyncio.sleep(0.2)  # now blocked in BEGIN IMMEDIATE on the other writer's lock
@@ -631,7 +656,7 @@ async def test_cancelled_transaction_leaves_connection_usable(db: Database, tmp_
         await waiting
     await holder
     assert await db.pragma("busy_timeout") == 10_000  # ...and is rolled back: no open transaction
-    await db.execute("INSERT INTO handled_updates VALUES (2, 'x')")
+    await db.execute("INSERT INTO handled_updates (update_id, handled_at) VALUES (2, 'x')")
     rows = await db.fetchall("SELECT update_id FROM handled_updates")
     assert [r[0] for r in rows] == [2]
 
@@ -689,3 +714,16 @@ async def test_the_other_stores_are_reached_through_the_repository(tmp_path: Pat
         assert (await repo.report_input(powys.id)).council_slug == "powys"
         assert await repo.export_answers(powys.id) == []
         assert await repo.reminder_book().council_ids() == []
+
+
+async def test_read_only_opening_reads_and_refuses_writes(database_url: str) -> None:
+    async with await Database.open(database_url) as db:
+        await Repository(db).import_roster([person("powys", "a@example.org")])
+    async with await Database.open_read_only(database_url) as db:
+        powys = await Repository(db).find_council("powys")
+        assert powys is not None and len(await Repository(db).invitees(powys.id)) == 1
+        with pytest.raises(STORAGE_ERRORS) as caught:
+            await db.execute("DELETE FROM invitees")
+        assert is_write_fault(caught.value), "told apart as the machine's fault, not the data's"
+    async with await Database.open(database_url) as db:
+        assert (await db.fetchone("SELECT COUNT(*) FROM invitees"))[0] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,20 +25,48 @@ def datatool_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli.main"]
 
 
+WEBHOOK_SECRET = "stand-in_webhook-secret_0123456789"
+WEBHOOK_PATH = "/telegram/update"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @dataclass
 class BotProcess:
-    """The bot as a separate OS process, so that it can be killed like a real deployment."""
+    """The bot as a separate OS process, so that it can be killed like a real deployment.
+
+    With ``webhook=True`` it serves a webhook on its own port (``listen_port``) instead of
+    polling; ``webhook_url`` is where Telegram is told to post (its own address, unless a
+    balancer stands in front of several workers)."""
 
     api: StandIn
-    db_path: Path
+    db_path: Path | str
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
     proc: asyncio.subprocess.Process | None = None
     starts: int = 0
+    webhook: bool = False
+    listen_port: int = 0
+    webhook_url: str = ""
+    name: str = "bot"
+
+    def __post_init__(self) -> None:
+        if self.webhook and not self.listen_port:
+            self.listen_port = free_port()
+        if self.webhook and not self.webhook_url:
+            self.webhook_url = self.own_url
+
+    @property
+    def own_url(self) -> str:
+        return f"http://127.0.0.1:{self.listen_port}{WEBHOOK_PATH}"
 
     @property
     def log_path(self) -> Path:
-        return self.workdir / f"bot-{self.starts}.log"
+        return self.workdir / f"{self.name}-{self.starts}.log"
 
     async def start(self, timeout: float = 90.0) -> None:
         self.starts += 1
@@ -54,8 +83,15 @@ class BotProcess:
             FLOOD_RATE="1000",  # simulated phones tap far faster than people
             PYTHONUNBUFFERED="1",
         )
+        if self.webhook:
+            env.update(
+                WEBHOOK_URL=self.webhook_url,
+                WEBHOOK_SECRET=WEBHOOK_SECRET,
+                WEBHOOK_LISTEN=f"127.0.0.1:{self.listen_port}",
+            )
         env.update(self.env)
-        polls_before = len(self.api.calls_to("getUpdates"))
+        ready = "setWebhook" if self.webhook else "getUpdates"
+        calls_before = len(self.api.calls_to(ready))
         log = self.log_path.open("wb")
         self.proc = await asyncio.create_subprocess_exec(
             *datatool_command(), "run", cwd=self.workdir, env=env, stdout=log, stderr=log
@@ -63,9 +99,9 @@ class BotProcess:
         log.close()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while len(self.api.calls_to("getUpdates")) <= polls_before:
+        while len(self.api.calls_to(ready)) <= calls_before:
             if self.proc.returncode is not None or loop.time() > deadline:
-                raise RuntimeError(f"the bot did not start polling:\n{self.log()}")
+                raise RuntimeError(f"the bot did not start ({ready}):\n{self.log()}")
             await asyncio.sleep(0.05)
 
     def log(self) -> str:
@@ -86,7 +122,7 @@ class BotProcess:
 
 
 async def seed_roster(
-    db_path: Path, people: list[tuple[str, Group, str, Lang | None, str | None]]
+    db_path: Path | str, people: list[tuple[str, Group, str, Lang | None, str | None]]
 ) -> dict[str, str]:
     """Imports (council, group, name, language, team) people; returns email -> token."""
     rows = [

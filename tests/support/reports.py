@@ -163,8 +163,9 @@ def small_questionnaire() -> Questionnaire:
     )
 
 
-async def open_db(tmp_path: Path) -> Database:
-    return await Database.open(tmp_path / "reports.sqlite3")
+async def open_db(where: Path | str) -> Database:
+    """A SQLite file in the folder `where`, or the PostgreSQL database at the URL `where`."""
+    return await Database.open(where if isinstance(where, str) else where / "reports.sqlite3")
 
 
 async def council(db: Database, slug: str) -> Council:
@@ -190,24 +191,21 @@ async def add_people(
     """`invited` invitees of one group (and team); the first `submitted` have submitted a survey
     answered by ``answers(i)``, the next `started` have an unsubmitted one with the same answers."""
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT id FROM councils WHERE slug = ?", (slug,))
-        (council_id,) = await cursor.fetchone()
+        (council_id,) = await conn.fetchone("SELECT id FROM councils WHERE slug = ?", (slug,))
         for i in range(invited):
             serial = next(_serial)
-            cursor = await conn.execute(
+            (invitee_id,) = await conn.fetchone(
                 "INSERT INTO invitees (council_id, grp, name, email, team, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (council_id, group, f"Person {serial}", f"p{serial}@example.org", team, NOW),
             )
-            invitee_id = cursor.lastrowid
             if i >= submitted + started:
                 continue
-            cursor = await conn.execute(
+            (response_id,) = await conn.fetchone(
                 "INSERT INTO responses (invitee_id, language, privacy_accepted, started_at,"
-                " updated_at, submitted_at) VALUES (?, 'en', 1, ?, ?, ?)",
+                " updated_at, submitted_at) VALUES (?, 'en', 1, ?, ?, ?) RETURNING id",
                 (invitee_id, NOW, NOW, NOW if i < submitted else None),
             )
-            response_id = cursor.lastrowid
             for qid, (choice, text) in (answers(i) if answers else {}).items():
                 await conn.execute(
                     "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"

@@ -1,0 +1,192 @@
+"""``datatool run`` with ``WEBHOOK_URL`` set: aiogram's aiohttp webhook instead of long polling.
+
+Telegram posts each update to ``WEBHOOK_URL`` with the ``X-Telegram-Bot-Api-Secret-Token``
+header; a request without the matching secret is refused (401) and never handled. An update is
+handled inside its request, and the request answered only once the outcome is stored: a worker
+that dies mid-update answers nothing, Telegram delivers the update again (to this worker once it
+is back, or to another behind the same URL), and the claim in ``handled_updates`` keeps the
+second delivery from counting twice. SIGTERM stops taking updates (503, so Telegram tries again
+elsewhere), lets those in flight finish, and only then closes the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.config import Settings
+from bot.reminders.service import new_owner
+from bot.telegram.session import SendPacer
+from storage.database import Database
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 60.0
+"""The longest SIGTERM waits for updates in flight (Telegram waits about as long for an answer)."""
+PING_SECONDS = 2.0
+"""How long /healthz waits for the database before calling it unreachable."""
+HEARTBEAT = timedelta(seconds=3)
+"""How often a worker says it is alive."""
+COUNTED_FOR = 10 * HEARTBEAT
+"""How long a worker not heard from still counts: long, since erring this way only slows the
+others (a busy worker whose beat comes late must not make them send at the full rate)."""
+
+
+async def share_send_rate(bot: Bot, repo: Repository, owner: str) -> None:
+    """Keeps this worker's sends to its share of the overall rate (``REPLY_RATE`` divided by the
+    workers alive on this database), however many workers are started or stopped."""
+    pacers = [m for m in bot.session.middleware if isinstance(m, SendPacer)]
+    beats = repo.heartbeats()
+    try:
+        while True:
+            try:
+                workers = await beats.beat(owner, COUNTED_FOR)
+            except Exception:
+                log.warning("heartbeat failed; keeping the current share of the send rate")
+            else:
+                for pacer in pacers:
+                    if pacer.workers != workers:
+                        log.info("%s worker(s) share the send rate", workers)
+                    pacer.share(workers)
+            await asyncio.sleep(HEARTBEAT.total_seconds())
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(beats.leave(owner))
+
+
+class StoredFirstHandler(SimpleRequestHandler):
+    """aiogram's handler with ``handle_in_background=False``, and without aiogram's 55-second
+    cut-off, after which it would answer 200 and go on handling in the background: a crash then
+    would lose an update already acknowledged. It also counts the requests in flight, so that
+    SIGTERM can wait for them."""
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, *, secret_token: str) -> None:
+        super().__init__(
+            dispatcher=dispatcher, bot=bot, secret_token=secret_token, handle_in_background=False
+        )
+        self.in_flight = 0
+        self.draining = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        if self.draining:
+            return web.Response(status=503, text="shutting down")
+        update = Update.model_validate(
+            await request.json(loads=bot.session.json_loads), context={"bot": bot}
+        )
+        self.in_flight += 1
+        self._idle.clear()
+        try:
+            await self.dispatcher.feed_update(bot, update, **self.data)
+        finally:
+            self.in_flight -= 1
+            if not self.in_flight:
+                self._idle.set()
+        return web.json_response({})
+
+    async def drain(self, timeout: float) -> bool:
+        """Refuse new updates and wait for those in flight; False if some were still running."""
+        self.draining = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+def build_app(settings: Settings, dp: Dispatcher, bot: Bot, repo: Repository) -> web.Application:
+    """The webhook's aiohttp application: the update route and ``GET /healthz``."""
+    app = web.Application()
+    handler = StoredFirstHandler(dp, bot, secret_token=settings.secret())
+    app["webhook_handler"] = handler
+    app.router.add_post(settings.webhook_path, handler.handle)
+
+    async def healthz(request: web.Request) -> web.Response:
+        try:
+            healthy = await asyncio.wait_for(repo.ping(), PING_SECONDS)
+        except TimeoutError:
+            healthy = False
+        if handler.draining:
+            return web.Response(status=503, text="shutting down")
+        return web.Response(status=200 if healthy else 503, text="ok" if healthy else "no database")
+
+    app.router.add_get("/healthz", healthz)
+    setup_application(app, dp, bot=bot)
+    return app
+
+
+async def run_webhook(
+    settings: Settings, *, background: list[Callable[..., object]] | None = None
+) -> None:
+    """``datatool run`` with ``WEBHOOK_URL``: listens on ``WEBHOOK_LISTEN``, then tells Telegram
+    where to post; serves until SIGTERM or SIGINT. Every worker sets the same webhook, so
+    starting a second one behind the same URL changes nothing."""
+    from bot.telegram.dispatcher import build_dispatcher, create_bot, register_commands
+
+    async with await Database.open(settings.datatool_db) as db:
+        repo = Repository(db)
+        bot = create_bot(settings)
+        dp = build_dispatcher(settings, repo)
+        await _serve(settings, dp, bot, repo, background or [], register_commands)
+
+
+async def _serve(
+    settings: Settings,
+    dp: Dispatcher,
+    bot: Bot,
+    repo: Repository,
+    background: list[Callable[..., object]],
+    register_commands: Callable[[Bot, Any], Awaitable[None]],
+) -> None:
+    app = build_app(settings, dp, bot, repo)
+    handler: StoredFirstHandler = app["webhook_handler"]
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    host, port = settings.listen_address
+    site = web.TCPSite(runner, host, port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    tasks: list[asyncio.Task[object]] = []
+    try:
+        await site.start()
+        log.info("webhook listening on %s:%s%s", host, port, settings.webhook_path)
+        await register_commands(bot, dp["texts"])
+        await bot.set_webhook(
+            settings.webhook_url or "",
+            secret_token=settings.secret(),
+            allowed_updates=dp.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        owner = new_owner()
+        tasks.append(asyncio.create_task(share_send_rate(bot, repo, owner)))
+        for start in background:
+            tasks.append(asyncio.create_task(start(bot=bot, dp=dp, repo=repo)))  # type: ignore[arg-type]
+        await stop.wait()
+        log.info("stopping: finishing %s update(s) in flight", handler.in_flight)
+        if not await handler.drain(DRAIN_SECONDS):
+            log.warning(
+                "%s update(s) still in flight after %.0f s", handler.in_flight, DRAIN_SECONDS
+            )
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await runner.cleanup()
+        await bot.session.close()

@@ -1,0 +1,257 @@
+"""SQLite behind one aiosqlite connection: the embedded default, which needs nothing installed.
+
+The bot is one process with many coroutines sharing this connection. SQLite transactions belong
+to a connection, not to a coroutine, so two coroutines writing at once would interleave their
+statements inside one transaction. `SqliteDatabase` therefore serialises all use of the
+connection with an asyncio.Lock: a write is `async with db.transaction() as conn:` (BEGIN
+IMMEDIATE ... COMMIT, or ROLLBACK on any error), a read is `await db.fetchall(...)` and never sees
+another coroutine's half-done transaction. Other processes (`datatool` commands, backups) are
+handled by SQLite's own locking: WAL lets them read while we write, and busy_timeout makes a
+writer wait for the lock rather than fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.database import Connection, Database, Params
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another connection's lock (a backup, a CLI command) before failing."""
+
+
+class SqliteConnection:
+    """The `Connection` API over the aiosqlite connection, inside a transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._conn.execute(sql, params)
+        try:
+            return cursor.rowcount
+        finally:
+            await cursor.close()
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        # execute_fetchall is one trip to aiosqlite's thread; a cursor's execute, fetch and
+        # close would be three.
+        return list(await self._conn.execute_fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        return next(iter(await self._conn.execute_fetchall(sql, params)), None)
+
+
+class SqliteDatabase(Database):
+    """One SQLite file (or ``:memory:``), its connection and its write lock."""
+
+    dialect = "sqlite"
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self._wrapped = SqliteConnection(conn)
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    @classmethod
+    async def _connect(cls, target: str) -> SqliteDatabase:
+        path = Path(target)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.row_factory = aiosqlite.Row
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            # Deleted rows (a withdrawn person's answers) are overwritten with zeros, not left
+            # in free pages; `checkpoint` then empties the -wal file of their old copies.
+            await conn.execute("PRAGMA secure_delete = ON")
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, path)
+
+    @classmethod
+    async def _connect_read_only(cls, target: str) -> SqliteDatabase:
+        path = Path(target)
+        if not path.is_file():
+            raise FileNotFoundError(2, "no such file", str(path))
+        base = path.resolve().as_uri()
+        try:
+            conn = await _connect_uri(base + "?mode=ro")
+        except sqlite3.OperationalError:
+            # A WAL database whose folder is read-only cannot get its -shm file; nobody can
+            # write it there either, so reading it as immutable is exact.
+            conn = await _connect_uri(base + "?mode=ro&immutable=1")
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, path)
+
+    async def _has_table(self, name: str) -> bool:
+        row = await self.fetchone(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        )
+        return row is not None
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    # --- writing ------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """BEGIN IMMEDIATE takes SQLite's write lock at the start (waiting up to busy_timeout
+        for other processes), so a transaction never fails half-way for want of the lock."""
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            raise RuntimeError("transaction() is not re-entrant: this task already holds one")
+        async with self._lock:
+            self._owner = task
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                yield self._wrapped
+                await self._conn.commit()
+            except BaseException:
+                # Unconditional: a BEGIN or COMMIT whose await was cancelled still runs on the
+                # connection's thread, and this ROLLBACK is queued after it, so no transaction
+                # is ever left open for the next holder of the lock.
+                with contextlib.suppress(sqlite3.Error):
+                    await self._conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._owner = None
+
+    async def execute_alone(self, sql: str, params: Params = ()) -> int:
+        """Autocommit: SQLite makes a single statement atomic by itself, so this is one trip to
+        the database thread instead of three (BEGIN, the statement, COMMIT)."""
+        async with self._lock:
+            return await self._wrapped.execute(sql, params)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self.transaction() as conn:
+            return await conn.execute(sql, params)
+
+    # --- reading ------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[SqliteConnection]:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            yield self._wrapped
+            return
+        async with self._lock:
+            yield self._wrapped
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._reading() as conn:
+            return await conn.fetchall(sql, params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._reading() as conn:
+            return await conn.fetchone(sql, params)
+
+    async def checkpoint(self) -> None:
+        """Copies the -wal file into the database and truncates it to nothing, so that rows
+        just deleted (securely) leave no old copy behind in the write-ahead log. Readers in
+        other processes can hold it back; then it is done by the next checkpoint."""
+        async with self._lock:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def pragma(self, name: str) -> Any:
+        """The value of a PRAGMA (for checks and diagnostics)."""
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"not a pragma name: {name!r}")
+        row = await self.fetchone(f"PRAGMA {name}")
+        return None if row is None else row[0]
+
+    # --- serving ------------------------------------------------------------------------
+
+    async def ping(self) -> bool:
+        try:
+            await self.fetchone("SELECT COUNT(*) FROM schema_migrations")
+        except (sqlite3.Error, ValueError):
+            return False
+        return True
+
+    def person_lock(self, key: int) -> AbstractAsyncContextManager[object]:
+        """One process serves a SQLite file, so the bot's in-process lock is all there is."""
+        return contextlib.nullcontext()
+
+    # --- backup -------------------------------------------------------------------------
+
+    async def backup(self, dest: str | Path) -> Path:
+        """SQLite's online backup API. The copy is written beside `dest` and renamed into
+        place, so `dest` is never a half-written file."""
+        dest = Path(dest)
+        if dest.resolve() == self.path.resolve():
+            raise ValueError("the backup file must not be the database itself")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(dest.name + ".partial")
+        partial.unlink(missing_ok=True)
+        target = await aiosqlite.connect(partial, isolation_level=None)
+        try:
+            async with self._lock:
+                await self._conn.backup(target)
+            # A single self-contained file: no -wal beside the copy.
+            await target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            await target.close()
+        os.replace(partial, dest)
+        return dest
+
+    # --- schema -------------------------------------------------------------------------
+
+    async def _run_script(self, conn: Connection, script: str) -> None:
+        """Statement by statement inside the open transaction (executescript would COMMIT
+        first, which would split a migration over two transactions)."""
+        statement = ""
+        for line in script.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):
+                if statement.strip():
+                    await conn.execute(statement)
+                statement = ""
+        if statement.strip() and not _only_comments(statement):
+            raise ValueError(f"incomplete SQL statement at the end of a migration: {statement!r}")
+
+
+async def _connect_uri(uri: str) -> aiosqlite.Connection:
+    """A connection that has read the file (SQLite opens lazily, so a file it cannot read
+    fails here rather than at the first query)."""
+    conn = await aiosqlite.connect(
+        uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    try:
+        await conn.execute_fetchall("SELECT COUNT(*) FROM sqlite_master")
+    except BaseException:
+        await conn.close()
+        raise
+    conn.row_factory = aiosqlite.Row
+    return conn
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
