@@ -308,6 +308,8 @@ class _Builder:
         return Statement(
             question_id=question.id,
             text=question.text(self.lang),
+            clause=clause,
+            negative=question.negative,
             results=tuple(results),
             withheld=tuple(
                 c.label for c in self.cells if c.key in self.marked(question, shown_keys)

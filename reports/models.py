@@ -125,6 +125,11 @@ class StatementResult(_Result):
 class Statement(_Result):
     question_id: str
     text: str
+    clause: str = ""
+    """The finding clause in the report's language (English after "agree that", Welsh after
+    "cytuno bod"), for the sentences the narrative builds."""
+    negative: bool = False
+    """Agreeing is a bad sign (see `rubric.models.Question.negative`)."""
     results: tuple[StatementResult, ...]
     """Shown groups only, council groups first and Wales last."""
     withheld: tuple[str, ...] = ()

@@ -18,9 +18,11 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
+from reports.document import CouncilDocument, build_document
 from reports.language import written_in
-from reports.models import CouncilNames, LevelResult, Report, Statement, StatementResult
+from reports.models import CouncilNames, Report, Statement
 from reports.text import messages
+from rubric.advice import Advice
 from rubric.models import Lang
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -29,49 +31,80 @@ TELEGRAM_LIMIT = 4096
 
 AGREE, NEITHER, DISAGREE = "#0072B2", "#C8C8C8", "#E69F00"
 """Okabe-Ito blue and orange, with a neutral grey between: told apart with any colour vision."""
-LEVEL_COLOURS = ("#440154", "#21918C", "#FDE725")
-"""Viridis ends and middle, ordered light to dark for levels 3 to 1."""
-LIGHT_TEXT = {"#0072B2", "#440154"}
 
-_BAR_X, _BAR_W, _ROW_H, _LEGEND_H = 70.0, 320.0, 22, 20
+CHART_W = 360.0
+"""Chart viewBox width. Charts are drawn at most 30rem wide and fill a phone's 375 px screen
+(about 355 px inside the margins), so one viewBox unit is never much under one CSS pixel and
+13-unit labels stay above 12 px on a phone."""
+FONT = 13
+CHAR_W = 7.9
+"""An estimate of the average glyph width at 13 units (DejaVu Sans, the widest likely font),
+used to lay out legends and wrap labels without measuring text."""
+
+GRID_STEPS = (
+    (80, "#08519C", "#FFFFFF"),
+    (60, "#2171B5", "#FFFFFF"),
+    (40, "#6BAED6", "#000000"),
+    (20, "#BDD7E7", "#000000"),
+    (0, "#EFF3FF", "#000000"),
+)
+"""Sequential blues for the maturity grid, by share at least; text colour for 4.5:1 contrast."""
 
 
-class Segment(BaseModel):
+class Bar(BaseModel):
+    """One group's answers as a stacked bar in its table row, drawn with plain boxes (cheaper to
+    lay out and print than an SVG per row). The figures are in the row's cells beside it, so the
+    bar carries no text and is hidden from screen readers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    segments: tuple[tuple[float, float, str], ...]
+    """(start, end, colour) in percent of the bar."""
+
+    @property
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """(width in percent, colour) of each segment."""
+        return tuple((f"{b - a:.2f}", c) for a, b, c in self.segments)
+
+
+class GridCell(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     x: float
-    width: float
-    mid: float
-    colour: str
+    y: float
+    fill: str
     text_colour: str
     label: str
 
 
-class BarRow(BaseModel):
+class GridRow(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    label: str
+    lines: tuple[str, ...]
     y: float
-    segments: tuple[Segment, ...]
-    empty: bool
+    h: float
+    cells: tuple[GridCell, ...]
 
 
-class Chart(BaseModel):
-    """An inline SVG stacked-bar chart, laid out in viewBox units."""
+class Grid(BaseModel):
+    """The maturity heat map: key characteristics by level, shaded by the share there."""
 
     model_config = ConfigDict(frozen=True)
 
     title: str
     description: str
+    width: float = CHART_W
     height: float
-    legend: tuple[tuple[str, str, float], ...]
-    """(colour, label, x)"""
-    rows: tuple[BarRow, ...]
+    label_w: float
+    cell_w: float
+    header_h: float
+    headers: tuple[tuple[str, float], ...]
+    rows: tuple[GridRow, ...]
 
 
-def report_filename(council: CouncilNames, on: date) -> str:
-    """``datatool-powys-2026-11-27.html``."""
-    return f"datatool-{council.slug}-{on.isoformat()}.html"
+def report_filename(council: CouncilNames, on: date, ext: str = "html") -> str:
+    """``datatool-powys-2026-11-27.html`` (or ``.pdf``)."""
+    return f"datatool-{council.slug}-{on.isoformat()}.{ext}"
 
 
 @lru_cache(maxsize=1)
@@ -96,97 +129,83 @@ def _median(value: float | None) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
 
 
-def _bar(label: str, y: float, parts: list[tuple[int, str]]) -> BarRow:
-    total = sum(n for n, _ in parts)
-    segments = []
-    x = _BAR_X
-    for n, colour in parts:
-        if not total or not n:
-            continue
-        width = _BAR_W * n / total
-        share = round(100 * n / total)
-        segments.append(
-            Segment(
-                x=round(x, 2),
-                width=round(width, 2),
-                mid=round(x + width / 2, 2),
-                colour=colour,
-                text_colour="#FFFFFF" if colour in LIGHT_TEXT else "#000000",
-                label=f"{share}%" if width >= 26 else "",
+def wrap(text: str, width: float, size: float = FONT) -> tuple[str, ...]:
+    """Words onto lines of at most `width` units (estimated), never splitting a word."""
+    limit = max(1, int(width / (CHAR_W * size / FONT)))
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return tuple(lines) or ("",)
+
+
+def answer_bar(agree: int, neither: int, disagree: int) -> Bar | None:
+    total = agree + neither + disagree
+    if not total:
+        return None
+    parts = [
+        (n, colour) for n, colour in ((agree, AGREE), (neither, NEITHER), (disagree, DISAGREE)) if n
+    ]
+    segments, x = [], 0.0
+    for i, (n, colour) in enumerate(parts):
+        # Floats wrap when their widths add up to a hair over 100%: the last takes what is left.
+        end = 99.99 if i == len(parts) - 1 else round(x + 100 * n / total, 2)
+        segments.append((x, end, colour))
+        x = end
+    return Bar(segments=tuple(segments))
+
+
+def statement_bars(statement: Statement) -> dict[str, Bar | None]:
+    return {r.cell: answer_bar(r.agree, r.neither, r.disagree) for r in statement.results}
+
+
+def _grid_colour(pct: int | None) -> tuple[str, str]:
+    if pct is None:
+        return "#FFFFFF", "#000000"
+    return next((fill, text) for at_least, fill, text in GRID_STEPS if pct >= at_least)
+
+
+def maturity_grid(document: CouncilDocument, lang: Lang) -> Grid | None:
+    """Seven characteristics by three levels, each cell the share of all respondents there."""
+    t = messages()
+    lines = document.maturity
+    if not lines:
+        return None
+    label_w, header_h = 150.0, 26.0
+    cell_w = (CHART_W - label_w) / 3
+    names = [t(lang, "maturity.col.level", n=n) for n in (1, 2, 3)]
+    rows, y, parts = [], header_h, []
+    for line in lines:
+        wrapped = wrap(line.title, label_w - 8)
+        row_h = max(36.0, 12 + 17 * len(wrapped))
+        cells = []
+        for i, pct in enumerate(line.shares):
+            fill, text = _grid_colour(pct)
+            cells.append(
+                GridCell(
+                    x=label_w + i * cell_w,
+                    y=y,
+                    fill=fill,
+                    text_colour=text,
+                    label=_pct(pct),
+                )
             )
-        )
-        x += width
-    return BarRow(label=label, y=y, segments=tuple(segments), empty=total == 0)
-
-
-def _legend(items: list[tuple[str, str]]) -> tuple[tuple[str, str, float], ...]:
-    out, x = [], _BAR_X
-    for colour, label in items:
-        out.append((colour, label, round(x, 1)))
-        x += 16 + 6.2 * len(label)
-    return tuple(out)
-
-
-def statement_chart(report: Report, statement: Statement, lang: Lang) -> Chart | None:
-    t = messages()
-    rows: list[tuple[str, StatementResult]] = []
-    for key, label in (("all", "chart.council"), ("wales", "chart.wales")):
-        result = statement.result(key)
-        if result is not None:
-            rows.append((t(lang, label), result))
-    if not rows:
-        return None
-    bars = tuple(
-        _bar(
-            label,
-            _LEGEND_H + i * _ROW_H,
-            [(r.agree, AGREE), (r.neither, NEITHER), (r.disagree, DISAGREE)],
-        )
-        for i, (label, r) in enumerate(rows)
-    )
-    agree, neither, disagree = (
-        t(lang, "statement.col.agree"),
-        t(lang, "chart.neither"),
-        t(lang, "statement.col.disagree"),
-    )
-    description = "; ".join(
-        f"{label}: {agree} {_pct(r.agree_pct)}, {neither} {_pct(r.neither_pct)}, "
-        f"{disagree} {_pct(r.disagree_pct)}"
-        for label, r in rows
-    )
-    return Chart(
-        title=t(lang, "chart.statement"),
-        description=description,
-        height=_LEGEND_H + len(rows) * _ROW_H,
-        legend=_legend([(AGREE, agree), (NEITHER, neither), (DISAGREE, disagree)]),
-        rows=bars,
-    )
-
-
-def levels_chart(report: Report, results: tuple[LevelResult, ...], lang: Lang) -> Chart | None:
-    t = messages()
-    rows: list[tuple[str, LevelResult]] = []
-    for key, label in (("all", "chart.council"), ("wales", "chart.wales")):
-        result = next((r for r in results if r.cell == key), None)
-        if result is not None:
-            rows.append((t(lang, label), result))
-    if not rows:
-        return None
-    names = [t(lang, "maturity.col.level", n=i) for i in (1, 2, 3)]
-    bars = tuple(
-        _bar(label, _LEGEND_H + i * _ROW_H, list(zip(r.levels, LEVEL_COLOURS, strict=True)))
-        for i, (label, r) in enumerate(rows)
-    )
-    description = "; ".join(
-        f"{label}: " + ", ".join(f"{name} {n}" for name, n in zip(names, r.levels, strict=True))
-        for label, r in rows
-    )
-    return Chart(
-        title=t(lang, "chart.levels"),
-        description=description,
-        height=_LEGEND_H + len(rows) * _ROW_H,
-        legend=_legend(list(zip(LEVEL_COLOURS, names, strict=True))),
-        rows=bars,
+            parts.append(
+                t(lang, "grid.cell", characteristic=line.title, level=i + 1, pct=_pct(pct))
+            )
+        rows.append(GridRow(lines=wrapped, y=y, h=row_h, cells=tuple(cells)))
+        y += row_h
+    return Grid(
+        title=t(lang, "grid.title", **document.report.council.forms(lang)),
+        description="; ".join(parts),
+        height=y + 2,
+        label_w=label_w,
+        cell_w=cell_w,
+        header_h=header_h,
+        headers=tuple((name, label_w + (i + 0.5) * cell_w) for i, name in enumerate(names)),
+        rows=tuple(rows),
     )
 
 
@@ -236,19 +255,23 @@ def render_summary(report: Report, lang: Lang) -> str:
     raise ValueError("the summary does not fit a Telegram message")
 
 
-def render_html(report: Report, lang: Lang) -> str:
-    """The full report as one self-contained HTML document."""
-    context = _context(report, lang)
-    charts = {
-        s.question_id: statement_chart(report, s, lang)
-        for theme in report.themes
-        for s in theme.statements
-    }
-    level_charts = {
-        row.characteristic_id: levels_chart(report, row.results, lang) for row in report.maturity
-    }
+def render_html(report: Report | CouncilDocument, lang: Lang, advice: Advice | None = None) -> str:
+    """The full report as one self-contained HTML document: the narrative (built here from a
+    `Report`, or given as a `CouncilDocument`), then the detail in an annex."""
+    document = report if isinstance(report, CouncilDocument) else build_document(report, advice)
+    base = document.report
+    context = _context(base, lang)
+    bars = {s.question_id: statement_bars(s) for theme in base.themes for s in theme.statements}
     return (
         _env()
         .get_template("report.html.j2")
-        .render(**context, charts=charts, level_charts=level_charts)
+        .render(
+            **context,
+            doc=document,
+            bars=bars,
+            colours={"agree": AGREE, "neither": NEITHER, "disagree": DISAGREE},
+            grid=maturity_grid(document, lang),
+            written_in=written_in,
+            FONT=FONT,
+        )
     )

@@ -1,0 +1,71 @@
+"""Good practice to learn from: the national study's examples (``rubric/good_practice.toml``)
+that match the key characteristics where respondents place the Authority lowest.
+
+The weakest characteristics are read from all respondents' shown level counts: lowest mean
+level first, then the larger share at level 1, then the questionnaire's order. When no level
+figure is shown (the council's figures are withheld) nothing can be matched, and the report
+offers every example instead, saying so.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from reports.document import Example
+from reports.models import Report
+from reports.phrases import and_list, t
+from rubric.advice import Advice
+
+
+def weakest_characteristics(report: Report, count: int) -> tuple[str, ...]:
+    ranked = []
+    for position, row in enumerate(report.maturity):
+        r = row.result("all")
+        if r is None or r.n == 0:
+            continue
+        mean = Fraction(r.levels[0] + 2 * r.levels[1] + 3 * r.levels[2], r.n)
+        ranked.append((mean, -Fraction(r.levels[0], r.n), position, row.characteristic_id))
+    ranked.sort()
+    return tuple(cid for *_, cid in ranked[:count])
+
+
+def match_good_practice(
+    report: Report, advice: Advice
+) -> tuple[tuple[str, ...], tuple[Example, ...], str]:
+    """(weakest characteristic ids, the examples offered, the sentence that introduces them)."""
+    rules, lang = advice.narrative.good_practice, report.lang
+    titles = {row.characteristic_id: row.title for row in report.maturity}
+    weakest = weakest_characteristics(report, rules.weakest)
+    rank = {cid: i for i, cid in enumerate(weakest)}
+    if weakest:
+        matched = [
+            (min(rank[c] for c in g.characteristics if c in rank), i, g)
+            for i, g in enumerate(advice.good_practice)
+            if any(c in rank for c in g.characteristics)
+        ]
+        matched.sort(key=lambda m: (m[0], m[1]))
+        chosen = [g for *_, g in matched[: rules.max_examples]]
+        intro = t(
+            lang,
+            "practice.intro",
+            characteristics=and_list(lang, [titles[c] for c in weakest]),
+            **report.council.forms(lang),
+        )
+    else:
+        chosen = list(advice.good_practice)
+        intro = t(lang, "practice.intro_unmatched")
+    examples = tuple(
+        Example(
+            id=g.id,
+            title=g.title(lang),
+            organisation=g.organisation(lang),
+            summary=g.summary(lang),
+            characteristics=tuple(
+                titles[c]
+                for c in sorted(g.characteristics, key=lambda c: rank.get(c, 99))
+                if c in titles
+            ),
+        )
+        for g in chosen
+    )
+    return weakest, examples, intro

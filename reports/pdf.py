@@ -1,0 +1,103 @@
+"""The council report as an A4 PDF, from the very HTML document `reports.render.render_html`
+makes, by WeasyPrint (fonts embedded and subset, no network).
+
+The HTML keeps to what browsers and the W3C validator accept; the page rules only a paged-media
+engine understands (page numbers in the margin, the contents list's page numbers, the running
+title) are a second stylesheet given to WeasyPrint here, so neither output carries the other's
+rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from reports.document import CouncilDocument
+from reports.models import Report
+from reports.render import render_html
+from reports.text import messages
+from rubric.advice import Advice
+from rubric.models import Lang
+
+PAGE_CSS = """
+@page {{
+  size: A4;
+  margin: 16mm 15mm 18mm 15mm;
+  @top-right {{ content: {title}; font-size: 7.5pt; color: #555; }}
+  @bottom-center {{ content: {page} " " counter(page) " {of} " counter(pages);
+                   font-size: 8pt; color: #333; }}
+}}
+@page :first {{ @top-right {{ content: none; }} }}
+"""
+
+OVERRIDES = """
+html {{ font-family: "DejaVu Sans", sans-serif; }}
+body {{ font-family: "DejaVu Sans", sans-serif; font-size: 9pt; line-height: 1.38; }}
+h1 {{ font-size: 19pt; margin-top: 0; }}
+h2 {{ font-size: 13pt; margin-top: 6mm; bookmark-level: 1; }}
+h3 {{ font-size: 10.5pt; margin-top: 4mm; bookmark-level: 2; }}
+h4 {{ font-size: 9.5pt; margin: 2.5mm 0 1mm; bookmark-level: none; }}
+table {{ font-size: 8pt; }}
+th, td {{ padding: 0.6mm 1.4mm; }}
+.table-wrap {{ margin: 1mm 0 2mm; }}
+nav.contents a {{ color: inherit; text-decoration: none; }}
+nav.contents a::after {{ content: leader(".") " " target-counter(attr(href url), page); }}
+table.statements {{ table-layout: fixed; font-size: 7.5pt; line-height: 1.2; break-inside: auto; }}
+table.statements tbody {{ break-inside: avoid; }}
+table.statements th, table.statements td {{ padding: 0.35mm 1.2mm; }}
+table.statements th:first-child {{ width: 27%; }}
+table.statements td.bar, table.statements th.bar {{ width: 22%; }}
+table.statements tr.statement th {{ padding-top: 0.8mm; }}
+span.bar {{ height: 2.6mm; }}
+table.descriptors {{ font-size: 7pt; line-height: 1.25; }}
+table.descriptors th[scope="row"] {{ width: 17%; }}
+figure.grid svg {{ width: 112mm; }}
+ul.comments li {{ margin: 1mm 0; padding: 0.5mm 2mm; }}
+"""
+"""WeasyPrint takes these as a user stylesheet, which yields to the document's own rules; each
+declaration is made !important (`_important`) so that the print layout wins over the screen one."""
+
+
+def _important(css: str) -> str:
+    return re.sub(r"(?<!important);", " !important;", css)
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal that cannot end early, whatever the text holds."""
+    return (
+        '"'
+        + "".join(ch if ch.isalnum() or ch in " :,.-'" else f"\\{ord(ch):06x}" for ch in text)
+        + '"'
+    )
+
+
+@lru_cache(maxsize=2)
+def _page_css(lang: Lang, title: str) -> object:
+    from weasyprint import CSS
+
+    t = messages()
+    page = PAGE_CSS.format(
+        title=_css_string(title),
+        page=_css_string(t(lang, "pdf.page")),
+        of=t(lang, "pdf.of").replace('"', ""),
+    )
+    return CSS(string=page + _important(OVERRIDES.replace("{{", "{").replace("}}", "}")))
+
+
+def html_to_pdf(html: str, lang: Lang, title: str) -> bytes:
+    """The PDF of a report's HTML (as `render_html` made it)."""
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    document = HTML(string=html, base_url=None)
+    pdf = document.write_pdf(stylesheets=[_page_css(lang, title)])
+    assert pdf is not None
+    return pdf
+
+
+def render_pdf(report: Report | CouncilDocument, lang: Lang, advice: Advice | None = None) -> bytes:
+    """The full report as an A4 PDF."""
+    base = report.report if isinstance(report, CouncilDocument) else report
+    return html_to_pdf(render_html(report, lang, advice), lang, base.title)
