@@ -18,6 +18,7 @@ from rubric.advice import Advice, load_advice
 
 EvidenceKind = Literal["unfavourable", "below_wales", "level"]
 FindingKind = Literal["agree", "disagree", "group_gap", "team_gap", "wales_gap"]
+"""agree / disagree: the strongest view for / against the Authority."""
 
 
 class _Result(BaseModel):

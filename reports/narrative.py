@@ -41,18 +41,25 @@ def _best(
     return best
 
 
-def _agree(cell: str) -> Callable[[Statement], int | None]:
+def _favourable(cell: str, *, positive_only: bool = False) -> Callable[[Statement], int | None]:
+    """The share taking the Authority's side: agreeing, or disagreeing with a negatively
+    worded statement ("data protection is seen as a barrier")."""
+
     def score(s: Statement) -> int | None:
         r = shown(s, cell)
-        return r.agree_pct if r else None
+        if r is None or (positive_only and s.negative):
+            return None
+        return r.disagree_pct if s.negative else r.agree_pct
 
     return score
 
 
-def _disagree(cell: str) -> Callable[[Statement], int | None]:
+def _unfavourable(cell: str, *, positive_only: bool = False) -> Callable[[Statement], int | None]:
     def score(s: Statement) -> int | None:
         r = shown(s, cell)
-        return r.disagree_pct if r else None
+        if r is None or (positive_only and s.negative):
+            return None
+        return r.agree_pct if s.negative else r.disagree_pct
 
     return score
 
@@ -105,7 +112,8 @@ def overall_sentence(report: Report, theme: ThemeSection, advice: Advice) -> str
 
 
 def telling_findings(report: Report, theme: ThemeSection, advice: Advice) -> tuple[Finding, ...]:
-    """Two to four findings: the strongest agreement and disagreement, the largest gap between
+    """Two to four findings: the strongest view for and against the Authority (agreement, or
+    disagreement with a negatively worded statement, and the reverse), the largest gap between
     officers and elected members (or a team and all respondents), the largest gap to Wales."""
     rules, lang = advice.narrative.findings, report.lang
     statements = [s for s in theme.statements if shown(s, "all") is not None]
@@ -118,7 +126,7 @@ def telling_findings(report: Report, theme: ThemeSection, advice: Advice) -> tup
     def take(kind: str, pick: Pick | None, sentence: Callable[[Statement], str]) -> None:
         if pick is None:
             return
-        used.add(pick[1].question_id)
+        (used if kind in ("agree", "disagree") else gaps).add(pick[1].question_id)
         found.append(
             Finding(kind=kind, question_id=pick[1].question_id, sentence=sentence(pick[1]))
         )  # type: ignore[arg-type]
@@ -126,14 +134,16 @@ def telling_findings(report: Report, theme: ThemeSection, advice: Advice) -> tup
     def told(s: Statement) -> str:
         return with_figures(lang, _all(s))
 
-    agree = _best(statements, _agree("all"), used)
+    agree = _best(statements, _favourable("all"), used)
     if agree and agree[0] >= strong:
         take("agree", agree, told)
-    disagree = _best(statements, _disagree("all"), used)
+    disagree = _best(statements, _unfavourable("all"), used)
     if disagree and disagree[0] >= strong:
         take("disagree", disagree, told)
 
-    group = _best(statements, _gap("officer", "member"), used)
+    # A gap may be told of a statement already told for its strength: it says something else.
+    gaps: set[str] = set()
+    group = _best(statements, _gap("officer", "member"), gaps)
     if group and group[0] >= rules.group_gap_points:
 
         def group_sentence(s: Statement) -> str:
@@ -146,7 +156,7 @@ def telling_findings(report: Report, theme: ThemeSection, advice: Advice) -> tup
         take("group_gap", group, group_sentence)
 
     for cell in (c for c in report.shown_cells() if c.kind == "team"):
-        team = _best(statements, _gap(cell.key, "all"), used)
+        team = _best(statements, _gap(cell.key, "all"), gaps)
         if team and team[0] >= rules.group_gap_points:
 
             def team_sentence(s: Statement, key: str = cell.key) -> str:
@@ -163,7 +173,7 @@ def telling_findings(report: Report, theme: ThemeSection, advice: Advice) -> tup
             take("team_gap", team, team_sentence)
             break
 
-    wales = _best(statements, _gap("all", "wales"), used)
+    wales = _best(statements, _gap("all", "wales"), gaps)
     if wales and wales[0] >= rules.wales_gap_points:
 
         def wales_sentence(s: Statement) -> str:
@@ -180,7 +190,7 @@ def telling_findings(report: Report, theme: ThemeSection, advice: Advice) -> tup
         take("wales_gap", wales, wales_sentence)
 
     # Fewer than the minimum: tell the strongest agreement and disagreement whatever their size.
-    for kind, score in (("agree", _agree("all")), ("disagree", _disagree("all"))):
+    for kind, score in (("agree", _favourable("all")), ("disagree", _unfavourable("all"))):
         if len(found) >= rules.min:
             break
         if not any(f.kind == kind for f in found):
@@ -342,9 +352,10 @@ def key_messages(report: Report, advice: Advice) -> tuple[str, ...]:
         )
 
     strong = round(rules.strong_share * 100)
+    # Positively worded statements only: "disagree that ..." is then always the weak side.
     picks = {
-        "disagree": _best(statements, _disagree("all"), set()),
-        "agree": _best(statements, _agree("all"), set()),
+        "disagree": _best(statements, _unfavourable("all", positive_only=True), set()),
+        "agree": _best(statements, _favourable("all", positive_only=True), set()),
     }
     told: set[str] = set()
     for kind, pick in picks.items():

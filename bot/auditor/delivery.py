@@ -1,12 +1,13 @@
 """Delivers a council's report, or the national report, in Telegram: the summary as a message,
-the full report as an HTML document. Used by /report and when a survey closes."""
+the full report as a PDF (which Telegram opens on a phone) or, when asked, the HTML document.
+Used by /report and when a survey closes."""
 
 from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
-from bot.auditor.report_files import build, build_national_report
+from bot.auditor.report_files import ReportFormat, build, build_national_report
 from bot.config import Settings
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
@@ -21,12 +22,13 @@ async def deliver_report(
     council: Council,
     chat_id: int,
     lang: Lang,
+    fmt: ReportFormat = "pdf",
 ) -> None:
     built = await build(repo, questionnaire, settings, council, lang)
     await bot.send_message(chat_id, built.summary)
     await bot.send_document(
         chat_id,
-        BufferedInputFile(built.html.encode("utf-8"), filename=built.filename),
+        BufferedInputFile(await built.document(fmt), filename=built.filename_for(fmt)),
     )
 
 
@@ -37,10 +39,11 @@ async def deliver_national(
     settings: Settings,
     chat_id: int,
     lang: Lang,
+    fmt: ReportFormat = "pdf",
 ) -> None:
     built = await build_national_report(repo, questionnaire, settings, lang)
     await bot.send_message(chat_id, built.summary)
     await bot.send_document(
         chat_id,
-        BufferedInputFile(built.html.encode("utf-8"), filename=built.filename),
+        BufferedInputFile(await built.document(fmt), filename=built.filename_for(fmt)),
     )

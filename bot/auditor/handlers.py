@@ -1,4 +1,4 @@
-"""Auditor commands: /report COUNCIL [en|cy] and /status [COUNCIL].
+"""Auditor commands: /report COUNCIL [en|cy] [html] and /status [COUNCIL].
 
 They sit behind the auditor filter (``bot.auditor.access``): a handler here runs for an auditor
 only, with their ``scope`` and ``lang``. A council outside the scope gets the same refusal as a
@@ -22,6 +22,7 @@ from aiogram.types import Message
 
 from bot.auditor.access import REPORT, STATUS, Scope, covers, refuse
 from bot.auditor.delivery import deliver_national, deliver_report
+from bot.auditor.report_files import ReportFormat
 from bot.config import Settings
 from bot.telegram.registry import Handlers
 from bot.telegram.wording import languages, say
@@ -94,8 +95,14 @@ async def report(
 ) -> None:
     words = (command.args or "").split()
     report_lang: Lang | None = lang
-    if words and words[-1].lower() in ("en", "cy"):
-        report_lang = "cy" if words.pop().lower() == "cy" else "en"
+    fmt: ReportFormat = "pdf"
+    # Trailing options in any order: a language (en, cy) and a format (pdf, html).
+    while words and words[-1].lower() in ("en", "cy", "pdf", "html"):
+        word = words.pop().lower()
+        if word in ("pdf", "html"):
+            fmt = "html" if word == "html" else "pdf"
+        else:
+            report_lang = "cy" if word == "cy" else "en"
     if not words:
         await message.answer(say(texts, lang, "auditor.usage_report"))
         return
@@ -105,13 +112,17 @@ async def report(
             await answer_unknown(message, repo, texts, lang, query, scope)
             return
         for each in languages(report_lang):  # neither asked for nor known: both, Welsh first
-            await deliver_national(bot, repo, questionnaire, settings, message.chat.id, each)
+            await deliver_national(
+                bot, repo, questionnaire, settings, message.chat.id, each, fmt
+            )
         return
     council = await resolve_council(message, repo, texts, lang, query, scope)
     if council is None:
         return
     for each in languages(report_lang):  # neither asked for nor known: both, Welsh first
-        await deliver_report(bot, repo, questionnaire, settings, council, message.chat.id, each)
+        await deliver_report(
+            bot, repo, questionnaire, settings, council, message.chat.id, each, fmt
+        )
 
 
 STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unreachable")

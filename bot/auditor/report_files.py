@@ -1,11 +1,16 @@
 """A council's report, or the national report, built from the database: the Telegram summary,
-the full HTML and its file name. No aiogram here, so ``datatool report`` writes the file without
-loading Telegram's client."""
+the full HTML, its PDF and their file names. No aiogram here, so ``datatool report`` writes the
+file without loading Telegram's client.
+
+The PDF takes WeasyPrint a second or more, so it is made in a worker thread: the bot keeps
+answering respondents meanwhile."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
@@ -18,10 +23,13 @@ from reports.national_render import (
     render_national_html,
     render_national_summary,
 )
+from reports.pdf import html_to_pdf
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
 from storage.reporting import History, LiveRows, NewRelease
 from storage.repository import Repository
+
+ReportFormat = Literal["pdf", "html"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,18 @@ class BuiltReport:
     summary: str
     html: str
     filename: str
+    """The HTML's file name (``datatool-powys-2026-11-27.html``)."""
+    lang: Lang = "en"
+    title: str = ""
+
+    def filename_for(self, fmt: ReportFormat) -> str:
+        return self.filename.removesuffix(".html") + f".{fmt}"
+
+    async def pdf(self) -> bytes:
+        return await asyncio.to_thread(html_to_pdf, self.html, self.lang, self.title)
+
+    async def document(self, fmt: ReportFormat) -> bytes:
+        return await self.pdf() if fmt == "pdf" else self.html.encode("utf-8")
 
 
 async def build(
@@ -48,6 +68,8 @@ async def build(
         summary=render_summary(report, lang),
         html=render_html(report, lang),
         filename=report_filename(council, today),
+        lang=lang,
+        title=report.title,
     )
 
 
@@ -89,4 +111,6 @@ async def build_national_report(
         summary=render_national_summary(report, lang),
         html=render_national_html(report, lang),
         filename=national_filename(today),
+        lang=lang,
+        title=report.title,
     )

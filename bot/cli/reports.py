@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.auditor.report_files import build, build_national_report
-from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.common import council_or_fail, open_repo
 from bot.cli.spreadsheet import write_csv
 from bot.cli.words import t
 from bot.config import Settings
@@ -21,8 +21,6 @@ from storage.repository import Repository
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    if args.out and Path(args.out).suffix.lower() == ".pdf":
-        raise Failure("PDF output is not available yet (issue 10); write an .html file")
     async with open_repo(settings, read_only=True) as repo:
         if names_wales(args.council):
             built = await build_national_report(repo, load_questionnaire(), settings, args.lang)
@@ -31,8 +29,11 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             council = await council_or_fail(repo, args.council)
             built = await build(repo, load_questionnaire(), settings, council, args.lang)
             what = council.slug
-    out = Path(args.out) if args.out else Path(built.filename)
-    out.write_text(built.html, encoding="utf-8")
+    out = Path(args.out) if args.out else Path(built.filename_for("pdf"))
+    if out.suffix.lower() == ".html":
+        out.write_text(built.html, encoding="utf-8")
+    else:
+        out.write_bytes(await built.pdf())
     print(t(f"msg.report_written.{args.lang}", council=what, path=out))
     return 0
 

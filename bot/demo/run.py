@@ -1,5 +1,5 @@
 """``datatool demo``: respondents answer through the real bot, then an auditor asks for Powys's
-report, which is printed as a summary and saved as HTML in English and in Welsh."""
+report, which is printed as a summary and saved as PDF and as HTML, in English and in Welsh."""
 
 from __future__ import annotations
 
@@ -69,7 +69,11 @@ async def run_demo(
         console.print(
             f"{submitted} surveys submitted by {len(plans)} respondents in {answering:.1f} s"
         )
-        reports = [await _report(stage, out_dir, lang, console) for lang in ("en", "cy")]
+        reports = [
+            await _report(stage, out_dir, lang, fmt, console)
+            for fmt in ("pdf", "html")
+            for lang in ("en", "cy")
+        ]
         if stage.api.violations:
             first = stage.api.violations[0]
             raise StageError(
@@ -131,9 +135,14 @@ async def _answer_all(
     return submitted
 
 
-async def _report(stage: Stage, out_dir: Path, lang: Lang, console: Console) -> DemoReport:
+async def _report(
+    stage: Stage, out_dir: Path, lang: Lang, fmt: str, console: Console
+) -> DemoReport:
+    """Asks for the report as an auditor would; the HTML requests print only the file saved,
+    since their summary is the one the PDF request already printed."""
     auditor = stage.api.phone(AUDITOR_ID, "Auditor", language_code=lang)
     command = f"/adroddiad {REPORT_COUNCIL} cy" if lang == "cy" else f"/report {REPORT_COUNCIL} en"
+    command += " html" if fmt == "html" else ""
     before = max((m.message_id for m in auditor.bot_messages), default=0)
     await auditor.send(command)
     try:
@@ -149,11 +158,12 @@ async def _report(stage: Stage, out_dir: Path, lang: Lang, console: Console) -> 
     fresh = [m for m in auditor.bot_messages if m.message_id > before]
     document = next(m for m in fresh if m.document is not None)
     assert document.document is not None
-    path = out_dir / f"{REPORT_COUNCIL}-report-{lang}.html"
+    path = out_dir / f"{REPORT_COUNCIL}-report-{lang}.{fmt}"
     path.write_bytes(document.document.data)
     console.print(Rule(f"auditor: {command}"))
-    for message in fresh:
-        _print_message(console, message)
+    if fmt == "pdf":
+        for message in fresh:
+            _print_message(console, message)
     console.print(f"report saved: [bold]{path}[/bold]  (sent as {document.document.file_name})")
     summary = "\n\n".join(m.shown for m in fresh if m.document is None)
     return DemoReport(lang=lang, summary=summary, path=path)

@@ -101,6 +101,9 @@ def test_quick_demo_reports_powys_as_audit_wales_did(tmp_path: Path) -> None:
     welsh_rows = table_rows(welsh.read_text(encoding="utf-8"))
     assert any(r[1:3] == ["23", "10"] for r in welsh_rows)
     assert "Swyddogion" in welsh.read_text(encoding="utf-8")
+    # The auditor's default is the PDF, in both languages.
+    for lang in ("en", "cy"):
+        assert (out / f"powys-report-{lang}.pdf").read_bytes().startswith(b"%PDF-")
 
     # The auditor's summary message, printed readably (no Telegram HTML tags).
     assert "Officers: 10 of 23" in done.stdout

@@ -45,18 +45,22 @@ async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProces
     await auditor.send("/report powys en")
     summary = await auditor.wait_for("Powys County Council")
     assert "Officers" in summary.text and "Elected Members" in summary.text
-    document = await auditor.wait_for(lambda m: m.document is not None)
+    document = await auditor.wait_for(lambda m: m.document is not None, timeout=60)
     assert document.document is not None
     assert document.document.file_name.startswith("datatool-powys-")
-    html = document.document.data.decode()
-    assert "<script" not in html.lower()
-    assert 'lang="en"' in html
+    assert document.document.file_name.endswith(".pdf")
+    assert document.document.data.startswith(b"%PDF-")
 
-    await auditor.send("/report powys cy")
+    await auditor.send("/report powys cy html")
     welsh = await auditor.wait_for("Cyngor Sir Powys")
     assert "Swyddogion" in welsh.text
-    doc_cy = await auditor.wait_for(lambda m: m.document is not None)
-    assert 'lang="cy"' in doc_cy.document.data.decode()  # type: ignore[union-attr]
+    doc_cy = await auditor.wait_for(
+        lambda m: m.document is not None and m.message_id > welsh.message_id, timeout=30
+    )
+    assert doc_cy.document is not None and doc_cy.document.file_name.endswith(".html")
+    html = doc_cy.document.data.decode()
+    assert "<script" not in html.lower()
+    assert 'lang="cy"' in html
 
     await auditor.send("/report powis")
     suggestion = await auditor.wait_for("powys")
