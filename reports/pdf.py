@@ -53,7 +53,7 @@ span.bar {{ height: 2.6mm; }}
 table.descriptors {{ font-size: 7pt; line-height: 1.25; }}
 table.descriptors th[scope="row"] {{ width: 17%; }}
 figure.grid svg {{ width: 112mm; }}
-ul.comments li {{ margin: 1mm 0; padding: 0.5mm 2mm; }}
+ul.comments li {{ margin: 0.4mm 0; padding: 0 1.5mm; font-size: 8pt; line-height: 1.3; }}
 """
 """WeasyPrint takes these as a user stylesheet, which yields to the document's own rules; each
 declaration is made !important (`_important`) so that the print layout wins over the screen one."""
@@ -72,7 +72,15 @@ def _css_string(text: str) -> str:
     )
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)
+def _fonts() -> object:
+    """One font configuration for the process: fontconfig is asked about the fonts once."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=4)
 def _page_css(lang: Lang, title: str) -> object:
     from weasyprint import CSS
 
@@ -82,7 +90,8 @@ def _page_css(lang: Lang, title: str) -> object:
         page=_css_string(t(lang, "pdf.page")),
         of=t(lang, "pdf.of").replace('"', ""),
     )
-    return CSS(string=page + _important(OVERRIDES.replace("{{", "{").replace("}}", "}")))
+    overrides = _important(OVERRIDES.replace("{{", "{").replace("}}", "}"))
+    return CSS(string=page + overrides, font_config=_fonts())
 
 
 def html_to_pdf(html: str, lang: Lang, title: str) -> bytes:
@@ -92,7 +101,7 @@ def html_to_pdf(html: str, lang: Lang, title: str) -> bytes:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=None)
-    pdf = document.write_pdf(stylesheets=[_page_css(lang, title)])
+    pdf = document.write_pdf(stylesheets=[_page_css(lang, title)], font_config=_fonts())
     assert pdf is not None
     return pdf
 
