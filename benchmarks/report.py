@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import io
 import os
 import pstats
-import io
 import random
 import resource
 import sqlite3
