@@ -38,8 +38,9 @@ h1 {{ font-size: 19pt; margin-top: 0; }}
 h2 {{ font-size: 13pt; margin-top: 6mm; bookmark-level: 1; }}
 h3 {{ font-size: 10.5pt; margin-top: 4mm; bookmark-level: 2; }}
 h4 {{ font-size: 9.5pt; margin: 2.5mm 0 1mm; bookmark-level: none; }}
-table {{ font-size: 8pt; }}
-th, td {{ padding: 0.6mm 1.4mm; }}
+table {{ font-size: 8pt; border-collapse: separate; border-spacing: 0; }}
+th, td {{ padding: 0.6mm 1.4mm; border: none; border-bottom: 0.2mm solid #b4b4b4; }}
+thead th {{ border-bottom: 0.4mm solid #555; }}
 .table-wrap {{ margin: 1mm 0 2mm; }}
 nav.contents a {{ color: inherit; text-decoration: none; }}
 nav.contents a::after {{ content: leader(".") " " target-counter(attr(href url), page); }}
@@ -50,13 +51,16 @@ table.statements th:first-child {{ width: 27%; }}
 table.statements td.bar, table.statements th.bar {{ width: 22%; }}
 table.statements tr.statement th {{ padding-top: 0.8mm; }}
 span.bar {{ height: 2.6mm; }}
+td.bar {{ vertical-align: middle; }}
 table.descriptors {{ font-size: 7pt; line-height: 1.25; }}
 table.descriptors th[scope="row"] {{ width: 17%; }}
 figure.grid svg {{ width: 112mm; }}
 ul.comments li {{ margin: 0.4mm 0; padding: 0 1.5mm; font-size: 8pt; line-height: 1.3; }}
 """
 """WeasyPrint takes these as a user stylesheet, which yields to the document's own rules; each
-declaration is made !important (`_important`) so that the print layout wins over the screen one."""
+declaration is made !important (`_important`) so that the print layout wins over the screen one.
+Tables are ruled between rows only, with separate borders: WeasyPrint's collapsed borders cost
+about a tenth of the PDF's time in a large report."""
 
 
 def _important(css: str) -> str:

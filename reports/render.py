@@ -51,20 +51,29 @@ GRID_STEPS = (
 """Sequential blues for the maturity grid, by share at least; text colour for 4.5:1 contrast."""
 
 
+BAR_EM = 10
+"""A statement's bar is this many ems long, on screen and in print."""
+
+
 class Bar(BaseModel):
-    """One group's answers as a stacked bar in its table row, drawn with plain boxes (cheaper to
-    lay out and print than an SVG per row). The figures are in the row's cells beside it, so the
-    bar carries no text and is hidden from screen readers."""
+    """One group's answers as a stacked bar in its table row, drawn as one box: agreement is its
+    left border, disagreement its right border and "neither" its width between them. One box per
+    row is far cheaper to lay out and print than an SVG or a box per answer. The figures are in
+    the row's cells beside it, so the bar carries no text and is hidden from screen readers."""
 
     model_config = ConfigDict(frozen=True)
 
-    segments: tuple[tuple[float, float, str], ...]
-    """(start, end, colour) in percent of the bar."""
+    agree: str
+    neither: str
+    disagree: str
+    """Lengths in em."""
 
     @property
-    def parts(self) -> tuple[tuple[str, str], ...]:
-        """(width in percent, colour) of each segment."""
-        return tuple((f"{b - a:.2f}", c) for a, b, c in self.segments)
+    def style(self) -> str:
+        return (
+            f"border-left-width: {self.agree}em; width: {self.neither}em;"
+            f" border-right-width: {self.disagree}em"
+        )
 
 
 class GridCell(BaseModel):
@@ -145,16 +154,11 @@ def answer_bar(agree: int, neither: int, disagree: int) -> Bar | None:
     total = agree + neither + disagree
     if not total:
         return None
-    parts = [
-        (n, colour) for n, colour in ((agree, AGREE), (neither, NEITHER), (disagree, DISAGREE)) if n
-    ]
-    segments, x = [], 0.0
-    for i, (n, colour) in enumerate(parts):
-        # Floats wrap when their widths add up to a hair over 100%: the last takes what is left.
-        end = 99.99 if i == len(parts) - 1 else round(x + 100 * n / total, 2)
-        segments.append((x, end, colour))
-        x = end
-    return Bar(segments=tuple(segments))
+
+    def length(n: int) -> str:
+        return f"{BAR_EM * n / total:.2f}"
+
+    return Bar(agree=length(agree), neither=length(neither), disagree=length(disagree))
 
 
 def statement_bars(statement: Statement) -> dict[str, Bar | None]:

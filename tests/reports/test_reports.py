@@ -461,7 +461,7 @@ async def test_html_report_is_self_contained_accessible_and_escaped(
     assert '<th scope="col"' in html and '<th scope="row"' in html
     # One chart: the maturity grid. Each statement's bars are plain boxes in its table row.
     assert html.count("<svg") == 1
-    assert html.count('<span class="bar" aria-hidden="true">') == sum(
+    assert html.count('<span class="bar" aria-hidden="true"') == sum(
         len(s.results) for t in report.themes for s in t.statements
     )
     if lang == "cy":
