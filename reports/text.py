@@ -24,8 +24,13 @@ def team_slug(team: str) -> str:
     return re.sub(r"[^a-z0-9]", "", team.casefold())
 
 
+@lru_cache(maxsize=2)
+def _keys(lang: Lang) -> frozenset[str]:
+    return frozenset(messages().keys(lang))
+
+
 def _known(lang: Lang, key: str) -> bool:
-    return key in messages().keys(lang)
+    return key in _keys(lang)
 
 
 def team_label(lang: Lang, team: str) -> str:
