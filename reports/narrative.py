@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 
-from reports.document import Finding, MaturityLine, RecommendationResult, ThemeStory
+from reports.document import (
+    Finding,
+    FindingKind,
+    MaturityLine,
+    RecommendationResult,
+    ThemeStory,
+)
 from reports.models import MaturityRow, Report, Statement, StatementResult, ThemeSection, percent
 from reports.phrases import and_list, shown, t, with_figures
 from rubric.advice import Advice
@@ -123,13 +129,13 @@ def telling_findings(report: Report, theme: ThemeSection, advice: Advice) -> tup
     used: set[str] = set()
     found: list[Finding] = []
 
-    def take(kind: str, pick: Pick | None, sentence: Callable[[Statement], str]) -> None:
+    def take(kind: FindingKind, pick: Pick | None, sentence: Callable[[Statement], str]) -> None:
         if pick is None:
             return
         (used if kind in ("agree", "disagree") else gaps).add(pick[1].question_id)
         found.append(
             Finding(kind=kind, question_id=pick[1].question_id, sentence=sentence(pick[1]))
-        )  # type: ignore[arg-type]
+        )
 
     def told(s: Statement) -> str:
         return with_figures(lang, _all(s))
@@ -190,7 +196,11 @@ def telling_findings(report: Report, theme: ThemeSection, advice: Advice) -> tup
         take("wales_gap", wales, wales_sentence)
 
     # Fewer than the minimum: tell the strongest agreement and disagreement whatever their size.
-    for kind, score in (("agree", _favourable("all")), ("disagree", _unfavourable("all"))):
+    fallbacks: tuple[tuple[FindingKind, Callable[[Statement], int | None]], ...] = (
+        ("agree", _favourable("all")),
+        ("disagree", _unfavourable("all")),
+    )
+    for kind, score in fallbacks:
         if len(found) >= rules.min:
             break
         if not any(f.kind == kind for f in found):

@@ -106,7 +106,7 @@ def html_to_pdf(html: str, lang: Lang, title: str) -> bytes:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=None)
     pdf = document.write_pdf(stylesheets=[_page_css(lang, title)], font_config=_fonts())
-    assert pdf is not None
+    assert isinstance(pdf, bytes)
     return pdf
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from reports.document import CouncilDocument, build_document
 from reports.language import written_in
-from reports.models import CouncilNames, Report, Statement
+from reports.models import Report, Statement
 from reports.text import messages
 from rubric.advice import Advice
 from rubric.models import Lang
@@ -111,7 +111,12 @@ class Grid(BaseModel):
     rows: tuple[GridRow, ...]
 
 
-def report_filename(council: CouncilNames, on: date, ext: str = "html") -> str:
+class Slugged(Protocol):
+    @property
+    def slug(self) -> str: ...
+
+
+def report_filename(council: Slugged, on: date, ext: str = "html") -> str:
     """``datatool-powys-2026-11-27.html`` (or ``.pdf``)."""
     return f"datatool-{council.slug}-{on.isoformat()}.{ext}"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -192,7 +192,7 @@ def check_advice(advice: Advice, questionnaire: Questionnaire) -> list[str]:
     return problems
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -234,10 +234,8 @@ def _load(questionnaire: Questionnaire, recs: Path, practice: Path, narrative: P
     try:
         advice = Advice.model_validate(raw)
     except ValidationError as exc:
-        problems = "\n".join(f"  {_where(raw, e['loc'])}: {_message(e)}" for e in exc.errors())
-        raise QuestionnaireError(
-            f"{recs.parent}: problems in the advice files:\n{problems}"
-        ) from exc
+        errors = "\n".join(f"  {_where(raw, e['loc'])}: {_message(e)}" for e in exc.errors())
+        raise QuestionnaireError(f"{recs.parent}: problems in the advice files:\n{errors}") from exc
     problems = check_advice(advice, questionnaire)
     if problems:
         listed = "\n".join(f"  {p}" for p in problems)

@@ -22,7 +22,7 @@ from reports.render import CHART_W, FONT, render_html
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
 from rubric.models import Lang
-from tests.report_rows import People, report
+from tests.support.report_rows import People, report
 
 GOLDEN = Path(__file__).with_name("golden")
 PHONE_CONTENT_PX = 375 - 2 * 0.6 * 16

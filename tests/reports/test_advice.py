@@ -25,7 +25,7 @@ from rubric.advice import (
     load_advice,
 )
 from rubric.loader import QuestionnaireError, load_questionnaire
-from tests.report_rows import People, report
+from tests.support.report_rows import People, report
 
 ADVICE = load_advice()
 QUESTIONNAIRE = load_questionnaire()
