@@ -1,42 +1,30 @@
-"""Report input built in memory: `storage.reporting.ReportRows` as the SQL would return them,
-for tests of the narrative that need many exact situations and no database.
+"""Reports for the narrative's tests, built the real way (a SQLite file, a release, the report
+queries) from a compact description of who answered what.
 
 A `People` is one (council, group, team) of submitted respondents with their answers, given as
 counts per choice for each question; everything a test does not set is answered favourably
 (strongly agree, or strongly disagree for a negatively worded statement, and level 3), so that
-a test changes only the findings it is about.
+a test changes only the findings it is about. Two comments (one English, one Welsh) come from
+the first Powys respondents.
 """
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from reports import build_report
 from reports.models import Report
 from rubric.loader import load_questionnaire
 from rubric.models import Group, Lang, Questionnaire
-from storage.models import Council
-from storage.reporting import (
-    AnswerCountRow,
-    CommentRow,
-    ReportRows,
-    ResponseCountRow,
-    WalesCountRow,
-)
+from storage.reporting import report_input
+from tests.support.reports import add_people, council, open_db, release
 
 ON = date(2026, 11, 27)
-
-POWYS = Council(
-    id=1,
-    slug="powys",
-    slug_cy="powys",
-    name_en="Powys County Council",
-    name_cy="Cyngor Sir Powys",
-    name_cy_soft="Gyngor Sir Powys",
-    name_cy_nasal="Nghyngor Sir Powys",
-    name_cy_aspirate="Chyngor Sir Powys",
-)
+COMMENTS = ("Services still work in silos.", "Mae angen strategaeth ddata gorfforaethol.")
 
 
 @dataclass
@@ -58,60 +46,54 @@ def favourable(questionnaire: Questionnaire, qid: str) -> str:
     return "sd" if question.negative else "sa"
 
 
-def rows(people: list[People], questionnaire: Questionnaire | None = None) -> ReportRows:
-    q = questionnaire or load_questionnaire()
-    responses, answers, wales = [], [], []
-    for p in people:
-        responses.append(
-            ResponseCountRow(
-                council_slug=p.council,
-                group=p.group,
-                team=p.team,
+def _choices(q: Questionnaire, p: People) -> dict[str, list[str]]:
+    """Each question's answers, one per person, in order."""
+    out: dict[str, list[str]] = {}
+    for question in q.questions_for(p.group):
+        if question.kind == "text":
+            continue
+        given = [c for c, k in p.answers.get(question.id, {}).items() for _ in range(k)]
+        assert len(given) <= p.n, (question.id, given)
+        out[question.id] = given + [favourable(q, question.id)] * (p.n - len(given))
+    return out
+
+
+async def _report(people: list[People], lang: Lang, min_group_size: int, folder: Path) -> Report:
+    q = load_questionnaire()
+    db = await open_db(folder)
+    comments = list(COMMENTS)
+    try:
+        for p in people:
+            choices = _choices(q, p)
+            texts = {i: comments.pop(0) for i in range(p.n) if p.council == "powys" and comments}
+
+            def answers(
+                i: int, choices: dict[str, list[str]] = choices, texts: dict[int, str] = texts
+            ) -> dict[str, tuple[str | None, str | None]]:
+                out: dict[str, tuple[str | None, str | None]] = {
+                    qid: (picked[i], None) for qid, picked in choices.items()
+                }
+                if i in texts:
+                    out["v_barriers"] = (None, texts[i])
+                return out
+
+            await add_people(
+                db,
+                p.council,
+                p.group,
                 invited=p.invited if p.invited is not None else p.n,
                 submitted=p.n,
+                team=p.team,
+                answers=answers,
             )
-        )
-        for question in q.questions_for(p.group):
-            if question.kind == "text":
-                continue
-            chosen = dict(p.answers.get(question.id, {}))
-            rest = p.n - sum(chosen.values())
-            assert rest >= 0, (question.id, chosen)
-            if rest:
-                key = favourable(q, question.id)
-                chosen[key] = chosen.get(key, 0) + rest
-            for choice, count in chosen.items():
-                if not count:
-                    continue
-                if p.council == "powys":
-                    answers.append(
-                        AnswerCountRow(
-                            council_slug=p.council,
-                            group=p.group,
-                            team=p.team,
-                            question_id=question.id,
-                            choice=choice,
-                            n=count,
-                        )
-                    )
-                wales.append(
-                    WalesCountRow(
-                        council_slug=p.council, question_id=question.id, choice=choice, n=count
-                    )
-                )
-    return ReportRows(
-        council_slug="powys",
-        responses=tuple(responses),
-        answers=tuple(answers),
-        wales_answers=tuple(wales),
-        comments=(
-            CommentRow(question_id="v_barriers", text="Services still work in silos."),
-            CommentRow(question_id="v_barriers", text="Mae angen strategaeth ddata gorfforaethol."),
-        ),
-    )
+        c = await council(db, "powys")
+        await release(db, q, min_group_size)
+        rows = await report_input(db, c.id)
+    finally:
+        await db.close()
+    return build_report(q, rows, c, lang, min_group_size, generated_on=ON)
 
 
 def report(people: list[People], lang: Lang = "en", min_group_size: int = 5) -> Report:
-    return build_report(
-        load_questionnaire(), rows(people), POWYS, lang, min_group_size, generated_on=ON
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        return asyncio.run(_report(people, lang, min_group_size, Path(folder)))
