@@ -280,7 +280,6 @@ def render_html(report: Report | CouncilDocument, lang: Lang, advice: Advice | N
             bars=bars,
             colours={"agree": AGREE, "neither": NEITHER, "disagree": DISAGREE},
             grid=maturity_grid(document, lang),
-            written_in=written_in,
             FONT=FONT,
         )
     )

@@ -112,9 +112,7 @@ async def report(
             await answer_unknown(message, repo, texts, lang, query, scope)
             return
         for each in languages(report_lang):  # neither asked for nor known: both, Welsh first
-            await deliver_national(
-                bot, repo, questionnaire, settings, message.chat.id, each, fmt
-            )
+            await deliver_national(bot, repo, questionnaire, settings, message.chat.id, each, fmt)
         return
     council = await resolve_council(message, repo, texts, lang, query, scope)
     if council is None:

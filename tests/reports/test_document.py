@@ -213,15 +213,3 @@ def test_pdf_title_is_the_report_title() -> None:
     built = report(powys_people(), "en")
     reader = PdfReader(io.BytesIO(html_to_pdf(render_html(built, "en"), "en", built.title)))
     assert reader.metadata is not None and reader.metadata.title == built.title
-
-
-def test_a_comment_is_marked_by_its_own_words_not_its_writer() -> None:
-    from bot.demo.respondents import COMMENTS
-    from reports.language import comment_language
-
-    for theme in COMMENTS.values():
-        for lang, texts in theme.items():
-            for text in texts:
-                assert comment_language(text, "en") == lang == comment_language(text, "cy"), text
-    # Too little to tell: the report's own language.
-    assert comment_language("Data!", "cy") == "cy" and comment_language("GDPR", "en") == "en"
