@@ -35,8 +35,8 @@ async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProces
 
     auditor = api.phone(AUDITOR_ID, "Auditor", language_code="en")
     # Neither the command nor the bot knows the auditor's language: both reports, Welsh first.
-    await auditor.send("/report powys")
-    both = await auditor.wait_for(lambda m: len(auditor.documents) == 2, timeout=15)
+    await auditor.send("/report powys html")
+    both = await auditor.wait_for(lambda m: len(auditor.documents) == 2, timeout=30)
     assert both is not None
     first, second = auditor.documents
     assert 'lang="cy"' in first.data.decode() and 'lang="en"' in second.data.decode()
