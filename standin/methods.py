@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from standin.html_check import TelegramRuleError, check_text, utf16_len
 from standin.state import (
+    UPDATE_TYPES,
     ApiError,
     CallbackQuery,
     Document,
@@ -259,33 +260,6 @@ def get_me(state: State, params: Params) -> Any:
     }
 
 
-UPDATE_TYPES = frozenset(
-    {
-        "message",
-        "edited_message",
-        "channel_post",
-        "edited_channel_post",
-        "business_connection",
-        "business_message",
-        "edited_business_message",
-        "deleted_business_messages",
-        "message_reaction",
-        "message_reaction_count",
-        "inline_query",
-        "chosen_inline_result",
-        "callback_query",
-        "shipping_query",
-        "pre_checkout_query",
-        "purchased_paid_media",
-        "poll",
-        "poll_answer",
-        "my_chat_member",
-        "chat_member",
-        "chat_join_request",
-        "chat_boost",
-        "removed_chat_boost",
-    }
-)
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
