@@ -36,6 +36,7 @@ from bot.telegram.middlewares import (
     Throttle,
     WhoIsThis,
 )
+from bot.telegram.polling import ConfirmingDispatcher
 from bot.telegram.session import MalformedUpdates, RetryMiddleware, SendPacer
 from bot.telegram.wording import say
 from rubric.catalog import Messages
@@ -96,7 +97,7 @@ def build_dispatcher(
     """One person's updates run one at a time (``PersonIsolation``: a double tap arrives
     as two concurrent updates); then each update is claimed once, throttled per person, and
     told who sent it and in which language, before any router sees it."""
-    dp = Dispatcher(
+    dp = ConfirmingDispatcher(
         # The person's lock (in this process, and in the database for every worker sharing it)
         # wraps the middlewares below, so an update is claimed and finished under it.
         events_isolation=PersonIsolation(repo),
@@ -108,7 +109,7 @@ def build_dispatcher(
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
     )
-    dp.update.outer_middleware(OncePerUpdate(repo, take_over=settings.webhook_url is not None))
+    dp.update.outer_middleware(OncePerUpdate(repo))
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
     dp.update.outer_middleware(WhoIsThis(repo))

@@ -39,8 +39,9 @@ class OncePerUpdate(BaseMiddleware):
     def __init__(self, repo: Repository, *, take_over: bool = True) -> None:
         self.repo = repo
         self.take_over = take_over
-        """Handle again an update whose handling never finished (webhook mode: it was never
-        acknowledged). Long polling confirms updates before handling them, so there it is off."""
+        """Handle again an update whose handling never finished: it was never acknowledged (a
+        webhook's 2xx, or long polling's offset, which passes an update only once it has been
+        handled: ``bot.telegram.polling``), so its worker died half-way."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
