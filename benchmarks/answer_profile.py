@@ -1,9 +1,13 @@
-"""Benchmark: answers a second through the real dispatcher, middlewares and handlers, with
-storage on a real SQLite file and a Bot API session that records requests instead of sending
-them; against the same harness with a bare aiogram handler that only answers the callback and
-sends one message. Goal: the real path costs at most 1.5 times the bare one per answer.
+"""Benchmark (in process, for profiling): answers a second through the real dispatcher,
+middlewares and handlers, with storage on a real SQLite file and a Bot API session that records
+requests instead of sending them; against the same harness with a bare aiogram handler that only
+answers the callback and sends one message. ``--profile`` runs the real path under cProfile.
 
-    python -m benchmarks.answer_path [--people 40] [--profile]
+No HTTP, no processes: it shows where the bot's own time goes. The black-box comparison the
+goal is measured by (the real bot process over HTTP against bare aiogram bots and
+aiogram-dialog-survey) is ``benchmarks/answer_path.py``.
+
+    python -m benchmarks.answer_profile [--people 40] [--profile]
 """
 
 from __future__ import annotations
