@@ -53,6 +53,9 @@ class BotProcess:
     listen_port: int = 0
     webhook_url: str = ""
     name: str = "bot"
+    # Another bot to run the same way (benchmarks/answer_path.py's reference bots); the default
+    # is ``datatool run``. It gets the same environment: BOT_TOKEN, TELEGRAM_API_URL, ...
+    command: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.webhook and not self.listen_port:
@@ -94,7 +97,11 @@ class BotProcess:
         calls_before = len(self.api.calls_to(ready))
         log = self.log_path.open("wb")
         self.proc = await asyncio.create_subprocess_exec(
-            *datatool_command(), "run", cwd=self.workdir, env=env, stdout=log, stderr=log
+            *(self.command or [*datatool_command(), "run"]),
+            cwd=self.workdir,
+            env=env,
+            stdout=log,
+            stderr=log,
         )
         log.close()
         loop = asyncio.get_running_loop()
