@@ -24,7 +24,8 @@ and the ratios datatool/bare and datatool/aiogram-dialog-survey.
     ./dev bench answer_path [--phones 40] [--rounds 2] [--warmup 2] [--only bare,datatool]
 
 (``./dev bench`` installs the ``peers`` group for this one; with plain ``python -m`` the
-aiogram-dialog-survey bot is skipped unless ``uv sync --group peers`` put it in the venv.)
+aiogram-dialog-survey bot comes from the `peers` dependency group, in the development
+environment by default; it is skipped only if that group was left out.)
 The in-process harness with ``--profile`` is ``benchmarks/answer_profile.py``.
 """
 

@@ -191,7 +191,6 @@ async def test_bare_adapter_reads_what_the_bare_bot_sends(
 async def test_dialog_survey_adapter_reads_what_aiogram_dialog_survey_sends(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    pytest.importorskip("aiogram_dialog_survey", reason="the peers group: uv sync --group peers")
     from aiogram.fsm.storage.memory import MemoryStorage
     from aiogram.types import Message as Msg
     from aiogram_dialog import DialogManager, setup_dialogs
