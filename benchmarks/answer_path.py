@@ -23,9 +23,8 @@ and the ratios datatool/bare and datatool/aiogram-dialog-survey.
 
     ./dev bench answer_path [--phones 40] [--rounds 2] [--warmup 2] [--only bare,datatool]
 
-(``./dev bench`` installs the ``peers`` group for this one; with plain ``python -m`` the
-aiogram-dialog-survey bot comes from the `peers` dependency group, in the development
-environment by default; it is skipped only if that group was left out.)
+(The aiogram-dialog-survey bot comes from the ``peers`` dependency group, which is in the
+development environment by default; it is skipped only where that group was left out.)
 The in-process harness with ``--profile`` is ``benchmarks/answer_profile.py``.
 """
 
