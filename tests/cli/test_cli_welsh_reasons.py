@@ -32,7 +32,7 @@ from tests.support.welsh_grammar import check, targets
 
 HEADER = "council,group,name,email,language,team\n"
 
-NEW_PREFIXES = ("roster.", "pyd.", "config.", "db.", "fault.", "remind.", "demo.")
+NEW_PREFIXES = ("roster.", "pyd.", "config.", "db.", "fault.", "remind.", "demo.", "export.")
 NEW_KEYS = ("err.roster_file", "err.every_council", "help.status_council")
 SAME_IN_BOTH = {"err.roster_file", "roster.field", "fault.other"}
 """Keys that are only a layout of their values, the same in both languages."""
