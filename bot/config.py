@@ -7,13 +7,15 @@ A missing or malformed setting must end a command with one line that names the s
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.cadence import Cadence
@@ -23,7 +25,33 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message names it."""
+    """A setting is missing or malformed; the message names it, in English (the bot logs it).
+
+    The same, for a reader in another language: ``setting`` names it, ``kind`` is pydantic's error
+    type (``int_parsing``, ``greater_than``, ...) with its ``ctx``, or one of ours, which is the
+    key of its sentence in the operator's catalog (``config.url``, ``config.token_missing``, ...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        setting: str = "",
+        kind: str = "",
+        ctx: Mapping[str, Any] | None = None,
+        detail: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.kind = kind
+        self.ctx: Mapping[str, Any] = ctx or {}
+        self.detail = detail
+        """pydantic's own (English) message, for an error type the operator's catalog lacks."""
+
+
+def _refused(key: str, english: str) -> PydanticCustomError:
+    """A validator's refusal: a ValueError whose pydantic type is the catalog key ``key``."""
+    return PydanticCustomError(key, english)
 
 
 class Settings(BaseSettings):
@@ -80,7 +108,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = value.strip().lower() or None
             if value not in (None, "cy", "en"):
-                raise ValueError("must be cy or en")
+                raise _refused("config.lang", "must be cy or en")
         return value
 
     @field_validator("auditor_ids", mode="before")
@@ -91,7 +119,9 @@ class Settings(BaseSettings):
             try:
                 return frozenset(int(p) for p in parts)
             except ValueError:
-                raise ValueError("must be comma-separated Telegram user ids (numbers)") from None
+                raise _refused(
+                    "config.ids", "must be comma-separated Telegram user ids (numbers)"
+                ) from None
         return value
 
     @field_validator("work_days", mode="before")
@@ -101,9 +131,13 @@ class Settings(BaseSettings):
             try:
                 days = frozenset(int(p) for p in value.split(",") if p.strip())
             except ValueError:
-                raise ValueError("must be comma-separated weekday numbers, Monday = 0") from None
+                raise _refused(
+                    "config.weekdays", "must be comma-separated weekday numbers, Monday = 0"
+                ) from None
             if not days <= set(range(7)):
-                raise ValueError("weekday numbers run from 0 (Monday) to 6 (Sunday)")
+                raise _refused(
+                    "config.weekday_range", "weekday numbers run from 0 (Monday) to 6 (Sunday)"
+                )
             return days
         return value
 
@@ -111,7 +145,7 @@ class Settings(BaseSettings):
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise _refused("config.url", "must start with http:// or https://")
         return value.rstrip("/")
 
     @field_validator("datatool_db", mode="before")
@@ -135,7 +169,10 @@ class Settings(BaseSettings):
             return None
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be the full public URL, such as https://example.org/datatool")
+            raise _refused(
+                "config.webhook_url",
+                "must be the full public URL, such as https://example.org/datatool",
+            )
         return value.strip()
 
     @field_validator("webhook_secret")
@@ -144,7 +181,9 @@ class Settings(BaseSettings):
         if value is None or not value.get_secret_value():
             return None
         if not _SECRET.fullmatch(value.get_secret_value()):
-            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+            raise _refused(
+                "config.webhook_secret", "must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -"
+            )
         return value
 
     @field_validator("webhook_listen")
@@ -152,7 +191,7 @@ class Settings(BaseSettings):
     def _listen(cls, value: str) -> str:
         host, _, port = value.strip().rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError("must be host:port, such as 0.0.0.0:8080")
+            raise _refused("config.listen", "must be host:port, such as 0.0.0.0:8080")
         return value.strip()
 
     @property
@@ -170,7 +209,9 @@ class Settings(BaseSettings):
         if self.webhook_secret is None:
             raise ConfigError(
                 "WEBHOOK_SECRET is not set: WEBHOOK_URL needs it (1 to 256 characters of"
-                " A-Z, a-z, 0-9, _ and -)"
+                " A-Z, a-z, 0-9, _ and -)",
+                setting="WEBHOOK_SECRET",
+                kind="config.secret_missing",
             )
         return self.webhook_secret.get_secret_value()
 
@@ -180,12 +221,18 @@ class Settings(BaseSettings):
 
     def token(self) -> str:
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
-            raise ConfigError("BOT_TOKEN is not set: put the token from @BotFather in .env")
+            raise ConfigError(
+                "BOT_TOKEN is not set: put the token from @BotFather in .env",
+                setting="BOT_TOKEN",
+                kind="config.token_missing",
+            )
         value = self.bot_token.get_secret_value().strip()
         left, _, right = value.partition(":")
         if not left.isdigit() or not right:
             raise ConfigError(
-                "BOT_TOKEN is malformed: expected the form 123456:ABC-DEF from @BotFather"
+                "BOT_TOKEN is malformed: expected the form 123456:ABC-DEF from @BotFather",
+                setting="BOT_TOKEN",
+                kind="config.token_malformed",
             )
         return value
 
@@ -210,7 +257,13 @@ def load_settings(*, require_token: bool = False, **overrides: object) -> Settin
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "a setting"
-        raise ConfigError(f"{name} is malformed: {error['msg']}") from None
+        raise ConfigError(
+            f"{name} is malformed: {error['msg']}",
+            setting=name,
+            kind=error["type"],
+            ctx=error.get("ctx", {}),
+            detail=error["msg"],
+        ) from None
     if require_token:
         settings.token()
     if settings.webhook_url is not None:

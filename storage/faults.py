@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import asyncpg
 
@@ -39,44 +41,93 @@ _PG_WRITE_FAULTS = (
     ConnectionError,
 )
 
-_CAUSES = (
-    ("database or disk is full", "the disk is full"),
-    ("disk i/o error", "the disk refused the write (disk I/O error: full or failing?)"),
-    ("attempt to write a readonly database", "it is read-only"),
-    ("readonly database", "it is read-only"),
-    ("database is locked", "another program held its lock too long"),
-    ("database table is locked", "another program held its lock too long"),
-    ("unable to open database file", "it cannot be opened (missing, or no permission)"),
-    ("file is not a database", "it is not a SQLite database"),
-    ("database disk image is malformed", "the file is damaged (malformed)"),
+FaultCode = Literal[
+    "disk_full",
+    "disk_io",
+    "read_only",
+    "locked",
+    "cannot_open",
+    "not_database",
+    "damaged",
+    "no_permission",
+    "folder_read_only",
+    "other",
+]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Why a database call failed, as a code for the command line to word in the operator's
+    language: ``detail`` is the operating system's or the driver's own words for ``other``, the
+    folder for ``folder_read_only``, else empty."""
+
+    code: FaultCode
+    detail: str = ""
+
+
+_CAUSES: tuple[tuple[str, FaultCode], ...] = (
+    ("database or disk is full", "disk_full"),
+    ("disk i/o error", "disk_io"),
+    ("attempt to write a readonly database", "read_only"),
+    ("readonly database", "read_only"),
+    ("database is locked", "locked"),
+    ("database table is locked", "locked"),
+    ("unable to open database file", "cannot_open"),
+    ("file is not a database", "not_database"),
+    ("database disk image is malformed", "damaged"),
 )
+_ENGLISH: dict[FaultCode, str] = {
+    "disk_full": "the disk is full",
+    "disk_io": "the disk refused the write (disk I/O error: full or failing?)",
+    "read_only": "it is read-only",
+    "locked": "another program held its lock too long",
+    "cannot_open": "it cannot be opened (missing, or no permission)",
+    "not_database": "it is not a SQLite database",
+    "damaged": "the file is damaged (malformed)",
+    "no_permission": "no permission",
+    "folder_read_only": "its folder {detail} is read-only",
+    "other": "{detail}",
+}
+"""The causes in English, for the bot's log."""
+
+
+def fault(exc: BaseException) -> Fault:
+    """Why a database call failed."""
+    if isinstance(exc, PermissionError):
+        return Fault("no_permission")
+    if isinstance(exc, OSError):
+        return Fault("other", exc.strerror or type(exc).__name__)
+    text = str(exc).strip().lower()
+    for needle, code in _CAUSES:
+        if needle in text:
+            return Fault(code)
+    return Fault("other", str(exc).strip() or type(exc).__name__)
+
+
+def fault_at(path: Path, exc: BaseException) -> Fault:
+    """`fault`, made exact for a file that exists but cannot be written: SQLite says only
+    "unable to open" when a WAL database's folder is read-only."""
+    found = fault(exc)
+    if found.code in ("read_only", "cannot_open", "no_permission"):
+        if path.is_file() and not os.access(path, os.W_OK):
+            return Fault("read_only")
+        if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+            return Fault("folder_read_only", str(path.parent))
+    return found
+
+
+def english(found: Fault) -> str:
+    return _ENGLISH[found.code].format(detail=found.detail)
 
 
 def cause(exc: BaseException) -> str:
-    """A few words for why a database call failed."""
-    if isinstance(exc, PermissionError):
-        return "no permission"
-    if isinstance(exc, OSError):
-        return exc.strerror or type(exc).__name__
-    text = str(exc).strip().lower()
-    for needle, words in _CAUSES:
-        if needle in text:
-            return words
-    return str(exc).strip() or type(exc).__name__
+    """A few words for why a database call failed (English, for the log)."""
+    return english(fault(exc))
 
 
 def cause_at(path: Path, exc: BaseException) -> str:
-    """`cause`, made exact for a file that exists but cannot be written: SQLite says only
-    "unable to open" when a WAL database's folder is read-only."""
-    words = cause(exc)
-    if words in ("it is read-only", "it cannot be opened (missing, or no permission)") or (
-        isinstance(exc, PermissionError)
-    ):
-        if path.is_file() and not os.access(path, os.W_OK):
-            return "it is read-only"
-        if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
-            return f"its folder {path.parent} is read-only"
-    return words
+    """`fault_at` in English words."""
+    return english(fault_at(path, exc))
 
 
 def is_write_fault(exc: BaseException) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from rubric.models import Group, Lang
 from storage.plain_text import check_plain, clean_words
@@ -66,7 +67,10 @@ class RosterRow(_Row):
             return value
         email = value.strip().lower()
         if not _EMAIL.match(email):
-            raise ValueError(f"{value!r} is not an email address")
+            # Its own error type, so the command line can word it in the operator's language.
+            raise PydanticCustomError(
+                "not_email", "{value} is not an email address", {"value": repr(value)}
+            )
         return email
 
     @field_validator("language", "team", mode="before")

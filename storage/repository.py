@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
@@ -46,11 +46,18 @@ _LEADING_WORDS = ("the-", "cyngor-", "gyngor-", "nghyngor-", "chyngor-")
 _TRAILING_WORDS = ("-council", "-county-borough", "-county", "-city", "-cbc")
 
 
+RowReason = Literal["unknown_council", "listed_twice"]
+"""Why `import_roster` refused a row: ``unknown_council`` (``params["council"]``, as written) or
+``listed_twice`` (``params["email"]`` at the council ``params["council"]``, a slug). A code, not
+a sentence: the caller words it in its reader's language."""
+
+
 @dataclass(frozen=True)
 class RowProblem:
     index: int
     """0-based index into the rows given to `import_roster`."""
-    reason: str
+    code: RowReason
+    params: dict[str, str] = field(default_factory=dict, hash=False)
     also_index: int | None = None
     """For a person listed twice: the 0-based index of their first row."""
 
@@ -79,10 +86,12 @@ class RosterError(Exception):
         first = problems[0]
         also = "" if first.also_index is None else f" (and row {first.also_index})"
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"row {first.index}: {first.reason}{also}{more}")
+        # For a log or a traceback only: the command line words each problem itself.
+        super().__init__(f"row {first.index}: {first.code} {first.params}{also}{more}")
         self.problems = problems
         self.line_index = first.index
-        self.reason = first.reason
+        self.code = first.code
+        self.params = first.params
         self.also_index = first.also_index
 
 
@@ -217,12 +226,12 @@ class Repository:
         for index, row in enumerate(rows):
             council = _find_in(councils, row.council)
             if council is None:
-                problems.append(RowProblem(index, f"unknown council {row.council!r}"))
+                problems.append(RowProblem(index, "unknown_council", {"council": row.council}))
                 continue
             person = (council.id, row.email)
             if person in seen:
-                reason = f"{row.email} at {council.slug} is listed twice"
-                problems.append(RowProblem(index, reason, seen[person]))
+                params = {"email": row.email, "council": council.slug}
+                problems.append(RowProblem(index, "listed_twice", params, seen[person]))
                 continue
             seen[person] = index
             resolved.append(council.id)

@@ -16,12 +16,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from bot.cli.reasons import error_reason, fault_reason
 from bot.cli.roster_csv import RosterFileError
-from bot.cli.words import from_english, t
+from bot.cli.words import t
 from bot.config import ConfigError, Settings, load_settings
 from storage.councils import names_wales
 from storage.database import Database, SchemaBehind
-from storage.faults import STORAGE_ERRORS, cause_at
+from storage.faults import STORAGE_ERRORS, fault_at
 from storage.models import Council
 from storage.repository import Repository
 
@@ -49,17 +50,18 @@ async def open_database(settings: Settings, *, read_only: bool = False) -> Datab
             return await Database.open_read_only(path)
         return await Database.open(path)
     except SchemaBehind as exc:
-        raise DatabaseFailure(str(exc)) from None
+        raise DatabaseFailure(schema_behind(exc)) from None
     except FileNotFoundError:
-        raise DatabaseFailure(
-            f"cannot open the database {label}: no such file"
-            " (check DATATOOL_DB, or import a roster first)"
-        ) from None
+        raise DatabaseFailure(t("db.missing", db=label)) from None
     except STORAGE_ERRORS as exc:
-        verb = "open" if read_only else "open or write"
+        key = "db.cannot_open" if read_only else "db.cannot_open_write"
         raise DatabaseFailure(
-            f"cannot {verb} the database {label}: {cause_at(Path(path), exc)}"
+            t(key, db=label, cause=fault_reason(fault_at(Path(path), exc)))
         ) from None
+
+
+def schema_behind(exc: SchemaBehind) -> str:
+    return t("db.schema_behind", path=exc.path, version=exc.version, wanted=exc.wanted)
 
 
 @asynccontextmanager
@@ -70,7 +72,7 @@ async def open_repo(settings: Settings, *, read_only: bool = False) -> AsyncIter
 
 async def council_or_fail(repo: Repository, query: str) -> Council:
     if names_wales(query):
-        raise Failure(f"{query!r} names every council; this command needs one council")
+        raise Failure(t("err.every_council", query=repr(query)))
     council = await repo.find_council(query)
     if council is None:
         suggestions = await repo.suggest_councils(query)
@@ -81,15 +83,20 @@ async def council_or_fail(repo: Repository, query: str) -> Council:
     return council
 
 
-def _setting(reason: str) -> str:
-    """A setting's error in the operator's language: the settings (shared with the bot) say it
-    in English, in one of a few fixed forms that the catalog holds."""
-    name, sep, rest = reason.partition(" is malformed: ")
-    if sep and " " not in name:
-        return t(
-            "config.malformed", name=name, reason=from_english(rest.removeprefix("Value error, "))
-        )
-    return from_english(reason)
+def setting_error(exc: ConfigError) -> str:
+    """A setting's error in the operator's language, from what the settings (shared with the
+    bot, which logs them in English) say went wrong: a sentence of ours whole (a token that is
+    not set), or the setting's name and pydantic's error type and ctx."""
+    if exc.kind in _WHOLE:
+        return t(exc.kind)
+    if not exc.kind:
+        return str(exc)
+    reason = error_reason(exc.kind, exc.ctx, exc.detail)
+    return t("config.malformed", name=exc.setting, reason=reason)
+
+
+_WHOLE = frozenset({"config.token_missing", "config.token_malformed", "config.secret_missing"})
+"""Settings errors that are a whole sentence, naming their setting themselves."""
 
 
 def execute(command: Command, args: argparse.Namespace) -> int:
@@ -100,7 +107,7 @@ def execute(command: Command, args: argparse.Namespace) -> int:
         settings = load_settings()
         return asyncio.run(command(args, settings))
     except ConfigError as exc:
-        print(f"datatool: {_setting(str(exc))}", file=sys.stderr)
+        print(f"datatool: {setting_error(exc)}", file=sys.stderr)
         return 2
     except (Failure, RosterFileError) as exc:
         for line in str(exc).splitlines():
@@ -113,8 +120,12 @@ def execute(command: Command, args: argparse.Namespace) -> int:
             raise
         filename = getattr(exc, "filename", None)
         path = Path(filename) if filename else Path(settings.datatool_db)
-        name = filename or f"the database {settings.database_label}"
-        print(f"datatool: cannot write {name}: {cause_at(path, exc)}", file=sys.stderr)
+        cause = fault_reason(fault_at(path, exc))
+        if filename:
+            line = t("db.cannot_write_file", path=filename, cause=cause)
+        else:
+            line = t("db.cannot_write_db", db=settings.database_label, cause=cause)
+        print(f"datatool: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from bot.cli.common import Failure
+from bot.cli.words import t
 from bot.config import Settings
 from bot.demo import run_chat, run_demo
 from bot.demo.stage import StageError
@@ -22,5 +23,5 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             return await run_chat(out)
         await run_demo(out, quick=args.quick)
     except StageError as exc:
-        raise Failure(f"demo: {exc}") from None
+        raise Failure(t("err.demo", reason=exc)) from None
     return 0

@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "survey:cmd_status",
         t("help.status"),
     )
-    p.add_argument("council", help="a council, or wales / cymru for every council")
+    p.add_argument("council", help=t("help.status_council"))
 
     survey = sub.add_parser("survey", help=t("help.survey")).add_subparsers(
         dest="survey_command", required=True

@@ -4,6 +4,10 @@ It reminds, now, every unfinished invitee who has had nothing in the last 24 hou
 cadence or the hour; a progress bar on stderr, the summary on stdout: what was sent, who was not
 reached and why, who was skipped and why. One person's failure never stops the others; the exit
 status is 1 only when messages were tried and not one of them went out.
+
+The run's ``Summary`` carries numbers and codes (a skip's reason, a failed send's channel and
+step); the lines are worded here in the operator's language. Why a send failed (Telegram's or
+the mail server's answer) is shown as it came.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.cli.common import council_or_fail, open_repo
 from bot.cli.telegram import open_bot
-from bot.cli.words import t
+from bot.cli.words import catalog, t
 from bot.config import Settings
-from bot.reminders.service import run_reminders
+from bot.reminders.service import FAILURE_CAP, Summary, run_reminders
 from storage.councils import names_wales
 
 
@@ -49,13 +53,52 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
                 on_done=lambda: progress.advance(task),
             )
     print(t("msg.dry_run" if args.dry_run else "msg.reminders", scope=scope))
-    for line in summary.lines():
+    for line in summary_lines(summary):
         print(line)
     if summary.failures:
-        print("not reached this time:")
-        for line in summary.people_lines():
+        print(t("remind.not_reached"))
+        for line in people_lines(summary):
             print(line)
     if summary.nothing_sent:
-        print(f"datatool: nothing could be sent ({scope}): see the reasons above", file=sys.stderr)
+        print(f"datatool: {t('remind.nothing_sent', scope=scope)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def skip_reason(code: str) -> str:
+    """Why a person was skipped, from the run's code (an unknown code as it is)."""
+    key = f"remind.skip.{code}"
+    return t(key, cap=FAILURE_CAP) if key in catalog("en") else code
+
+
+def summary_lines(summary: Summary) -> list[str]:
+    """What the run did, without anyone's name or address."""
+    dry = "_dry" if summary.dry_run else ""
+    lines = [
+        t(f"remind.telegram{dry}", n=summary.telegram),
+        t(f"remind.email{dry}", n=summary.email),
+    ]
+    if not summary.email_enabled:
+        lines.append(t("remind.email_off"))
+    lines.append(t("remind.unreachable", n=summary.unreachable))
+    if summary.failed:
+        lines.append(t("remind.failed", n=summary.failed))
+        reasons: dict[str, int] = {}
+        for failure in summary.failures:
+            reasons[failure.reason] = reasons.get(failure.reason, 0) + 1
+        lines += [f"  {reason}: {n}" for reason, n in _by_count(reasons)]
+    lines.append(t("remind.skipped", n=summary.skipped_total))
+    lines += [f"  {skip_reason(code)}: {n}" for code, n in _by_count(summary.skipped)]
+    return lines
+
+
+def people_lines(summary: Summary) -> list[str]:
+    """Who was not reached and why, one line each (the operator's eyes only, never a log)."""
+    return [
+        f"  {f.email} ({t(f'remind.channel.{f.channel}')}, {f.step}): {f.reason}"
+        for f in sorted(summary.failures, key=lambda f: (f.email, f.step))
+    ]

@@ -51,15 +51,9 @@ async def export_tables(
     rows, and none once someone counted in it has withdrawn."""
     release = await repo.latest_release(council.id)
     if release is None or not release.final:
-        raise Refused(
-            f"no export for {council.slug} yet: the export holds the final figures, made"
-            " when the survey closes (datatool survey close)"
-        )
+        raise Refused(t("export.not_final", council=council.slug))
     if await repo.withdrawn_since(release):
-        raise Refused(
-            f"no export for {council.slug}: someone counted in the final figures has since"
-            " withdrawn, and a new export would show which rows were theirs"
-        )
+        raise Refused(t("export.withdrawn", council=council.slug))
     rows = anonymise_export(await repo.export_answers(release.id), settings.min_group_size)
     return rows, await repo.export_comments(release.id)
 

@@ -9,7 +9,20 @@ from bot.cli.common import open_repo
 from bot.cli.roster_csv import Problem, RosterFileError, read_roster
 from bot.cli.words import t
 from bot.config import Settings
-from storage.repository import RosterError
+from storage.models import RosterRow
+from storage.repository import RosterError, RowProblem
+
+
+def row_reason(problem: RowProblem, lines: list[tuple[int, RosterRow]]) -> str:
+    """A row that the import refused, in the operator's words, naming any other line it
+    clashes with by the file's own line number."""
+    if problem.code == "unknown_council":
+        reason = t("err.unknown_council", query=repr(problem.params["council"]))
+    else:
+        reason = t("roster.listed_twice", **problem.params)
+    if problem.also_index is not None:
+        reason = t("roster.also_on_line", reason=reason, line=lines[problem.also_index][0])
+    return reason
 
 
 async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -19,21 +32,8 @@ async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int
         try:
             result = await repo.import_roster([row for _, row in lines])
         except RosterError as exc:
-            raise RosterFileError(
-                path,
-                [
-                    Problem(
-                        lines[p.index][0],
-                        p.reason
-                        + (
-                            ""
-                            if p.also_index is None
-                            else f", also on line {lines[p.also_index][0]}"
-                        ),
-                    )
-                    for p in exc.problems
-                ],
-            ) from None
+            problems = [Problem(lines[p.index][0], row_reason(p, lines)) for p in exc.problems]
+            raise RosterFileError(path, problems) from None
     counts = {"added": result.added, "updated": result.updated, "unchanged": result.unchanged}
     print(t("msg.imported", path=path, **counts))
     return 0

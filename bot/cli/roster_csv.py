@@ -3,7 +3,8 @@
 A problem in a roster is reported with its line counted as the file's own lines, as an editor
 shows them: a quoted field that holds a line break spans two lines, and the row is named by the
 line it starts on. Every problem in the file is reported at once, so that one round of fixes is
-enough.
+enough, in the operator's language (a field's reason from its pydantic error type, see
+``bot.cli.reasons``); the column names stay as the interface contract has them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli.reasons import pydantic_reason
 from bot.cli.spreadsheet import csv_text
+from bot.cli.words import t
 from storage.models import Invitation, RosterRow
 
 REQUIRED = ("council", "group", "name", "email", "language")
@@ -30,6 +33,7 @@ MAX_REPORTED = 20
 class Problem:
     line: int | None
     reason: str
+    """Already in the operator's words."""
 
 
 class RosterFileError(Exception):
@@ -40,11 +44,14 @@ class RosterFileError(Exception):
         self.problems = problems
         self.line = problems[0].line if problems else None
         shown = [
-            f"{path}: line {p.line}: {p.reason}" if p.line else f"{path}: {p.reason}"
+            t("err.roster_line", path=path, line=p.line, reason=p.reason)
+            if p.line
+            else t("err.roster_file", path=path, reason=p.reason)
             for p in problems[:MAX_REPORTED]
         ]
         if len(problems) > MAX_REPORTED:
-            shown.append(f"{path}: and {len(problems) - MAX_REPORTED} more problems")
+            more = t("roster.more", n=len(problems) - MAX_REPORTED)
+            shown.append(t("err.roster_file", path=path, reason=more))
         super().__init__("\n".join(shown))
 
 
@@ -55,8 +62,7 @@ def _fail(path: Path, line: int | None, reason: str) -> RosterFileError:
 def _reason(exc: ValidationError) -> str:
     error = exc.errors()[0]
     field = ".".join(str(p) for p in error["loc"]) or "row"
-    cause = error.get("ctx", {}).get("error")
-    return f"{field}: {cause if cause is not None else error['msg']}"
+    return t("roster.field", field=field, reason=pydantic_reason(error))
 
 
 def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
@@ -65,14 +71,14 @@ def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
         # Bytes, then decoded: reading as text would turn every \r\n into \n before the check.
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise _fail(path, None, "no such file") from None
+        raise _fail(path, None, t("roster.no_file")) from None
     except IsADirectoryError:
-        raise _fail(path, None, "is a folder, not a file") from None
+        raise _fail(path, None, t("roster.folder")) from None
     except PermissionError:
-        raise _fail(path, None, "not allowed to read it") from None
+        raise _fail(path, None, t("roster.not_readable")) from None
     except UnicodeDecodeError as exc:
         line = text_line(exc.object[: exc.start])
-        raise _fail(path, line, "not UTF-8 text (save it as CSV UTF-8)") from None
+        raise _fail(path, line, t("roster.not_utf8")) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     rows: list[tuple[int, RosterRow]] = []
@@ -84,7 +90,7 @@ def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(start, f"not valid CSV ({exc})"))
+            problems.append(Problem(start, t("roster.bad_csv", error=exc)))
             break
         line, start = start, reader.line_num + 1
         if columns is None:
@@ -96,20 +102,19 @@ def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
         if not any(v.strip() for v in record):
             continue  # a blank line, or one of empty fields
         if len(record) != len(columns):
-            problems.append(
-                Problem(line, f"{len(record)} fields where the header has {len(columns)}")
-            )
+            reason = t("roster.field_count", fields=len(record), columns=len(columns))
+            problems.append(Problem(line, reason))
             continue
         try:
             rows.append((line, RosterRow(**dict(zip(columns, record, strict=True)))))
         except ValidationError as exc:
             problems.append(Problem(line, _reason(exc)))
     if columns is None:
-        raise _fail(path, None, "the file is empty")
+        raise _fail(path, None, t("roster.empty"))
     if problems:
         raise RosterFileError(path, problems)
     if not rows:
-        raise _fail(path, None, "no invitees in the file")
+        raise _fail(path, None, t("roster.nobody"))
     return rows
 
 
@@ -121,13 +126,13 @@ def text_line(prefix: bytes) -> int:
 def _header_problems(columns: list[str]) -> str | None:
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        return f"missing column(s): {', '.join(missing)}"
+        return t("roster.missing_columns", names=", ".join(missing))
     unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
     if unknown:
-        return f"unknown column(s): {', '.join(unknown)}"
+        return t("roster.unknown_columns", names=", ".join(unknown))
     twice = sorted({c for c in columns if columns.count(c) > 1})
     if twice:
-        return f"column(s) more than once: {', '.join(twice)}"
+        return t("roster.twice_columns", names=", ".join(twice))
     return None
 
 

@@ -7,9 +7,9 @@ English. It is decided before the settings are read, since ``--help`` must be in
 language without loading them.
 
 Every sentence ``datatool`` prints comes from ``bot/cli/locales/{en,cy}`` through :func:`t`;
-argparse's own words (usage, section titles, its errors) through :class:`Parser`; and the few
-fixed English reasons that the shared layers raise (a malformed setting) through
-:func:`from_english`.
+argparse's own words (usage, section titles, its errors) through :class:`Parser`; and the
+reasons that the shared layers give as codes (a malformed setting, a refused roster row, a
+database failure) through ``bot.cli.reasons``.
 """
 
 from __future__ import annotations
@@ -70,18 +70,6 @@ def operator_lang(environ: Mapping[str, str] | None = None) -> Lang:
 def t(key: str, /, **values: object) -> str:
     """The operator's sentence ``key``, in the operator's language."""
     return say(operator_lang(), key, **values)
-
-
-def from_english(text: str) -> str:
-    """A fixed English sentence from a shared layer (the settings), in the operator's
-    language: the catalog entry whose English is ``text``, else ``text`` as it is."""
-    lang = operator_lang()
-    if lang == "en":
-        return text
-    for key, english in catalog("en").items():
-        if english == text:
-            return say(lang, key)
-    return text
 
 
 # --- argparse in the operator's language ---------------------------------------------------

@@ -5,6 +5,9 @@ do, the bot's new messages are printed once it has gone quiet: the visible text,
 buttons numbered. Type a number to tap a button, anything else to send it as a message.
 Lines are read by a daemon thread, so the event loop never blocks, a pipe works as well as a
 terminal, and Ctrl-C does not wait for one more line.
+
+The chat's own words (the introduction, the goodbye) are the operator's: Welsh alone when the
+operator speaks Welsh, else both, Welsh first, since English may be only the default.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from bot.cli.words import operator_lang, say, t
 from bot.demo.render import message_body, numbered_buttons
 from bot.demo.stage import demo_bot
 from bot.demo.workspace import fresh_database
@@ -29,12 +33,20 @@ QUIET = 0.25
 REPLY_TIMEOUT = 15.0
 QUIT = ("/quit", "/exit", "/gadael")
 
-INTRO = (
-    "Rydych chi'n swyddog yng Nghyngor Sir Powys sydd wedi cael gwahoddiad i'r arolwg.\n"
-    "You are an officer at Powys County Council, invited to the survey.\n"
-    "Teipiwch rif i dapio botwm, neu deipiwch ateb. /gadael neu Ctrl-D i orffen.\n"
-    "Type a number to tap a button, or type an answer. /quit or Ctrl-D to end."
-)
+
+def _both(key: str) -> str:
+    """``key`` line by line, each Welsh line before its English one."""
+    welsh, english = say("cy", key).splitlines(), say("en", key).splitlines()
+    return "\n".join(line for pair in zip(welsh, english, strict=True) for line in pair)
+
+
+def operators(key: str) -> str:
+    """The chat's own words: Welsh to a Welsh operator, else both languages, Welsh first."""
+    return say("cy", key) if operator_lang() == "cy" else _both(key)
+
+
+INTRO = _both("demo.intro")
+"""The introduction in both languages, as an operator who has not chosen Welsh sees it."""
 
 ME = RosterRow(
     council="powys",
@@ -64,7 +76,8 @@ class ChatScreen:
                 continue
             self.shown_up_to = message.message_id
             if message.document is not None:
-                self.console.print(f"[document] {message.document.file_name}", style="bold")
+                name = message.document.file_name
+                self.console.print(Text(t("demo.document", name=name), style="bold"))
             self.console.print(message_body(message))
             if message.buttons:
                 self.console.print(numbered_buttons(message))
@@ -112,7 +125,7 @@ async def run_chat(
     async with demo_bot(db_path, [ME]) as stage:
         phone = stage.api.phone(CHAT_USER, "Demo")
         screen = ChatScreen(stage.api, phone, console)
-        console.print(Text(INTRO, style="dim"))
+        console.print(Text(operators("demo.intro"), style="dim"))
         console.print()
         opening = f"/start {stage.tokens[ME.email]}"
         console.print(Text(f"> {opening}", style="bold green"))
@@ -140,12 +153,13 @@ async def run_chat(
             try:
                 await phone.wait_quiet(QUIET, REPLY_TIMEOUT)
             except TimeoutError:
-                console.print(Text("(the bot did not answer)", style="red"))
+                console.print(Text(t("demo.no_answer"), style="red"))
             screen.refresh(tapped)
-        console.print(Text("Hwyl fawr! Goodbye!", style="dim"))
+        console.print(Text(operators("demo.goodbye").replace("\n", " "), style="dim"))
         console.file.flush()
         if stage.api.violations:
             first = stage.api.violations[0]
-            console.print(f"stand-in: the bot sent what Telegram would refuse: {first.description}")
+            refused = t("demo.refused", description=first.description)
+            console.print(Text(refused))
             return 1
     return 0

@@ -1,5 +1,9 @@
 """``datatool demo``: respondents answer through the real bot, then an auditor asks for Powys's
-report, which is printed as a summary and saved as PDF and as HTML, in English and in Welsh."""
+report, which is printed as a summary and saved as PDF and as HTML, in English and in Welsh.
+
+The running commentary is the operator's, in their language (``bot.cli.words``); what the bot
+says is shown as the bot says it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.rule import Rule
+from rich.text import Text
 
+from bot.cli.words import t
 from bot.demo.render import message_body
 from bot.demo.respondents import AnswerPlan, plan_answers, walk
 from bot.demo.roster import Person, demo_people
@@ -55,19 +61,17 @@ async def run_demo(
     plans = plan_answers(load_questionnaire(), people, rng)
     db_path = fresh_database(out_dir, "demo")
     councils = list(dict.fromkeys(p.row.council for p in people))
-    console.print(
-        f"datatool demo: the real bot against a local Telegram stand-in (no token, no network)\n"
-        f"database: {db_path}\n"
-        f"roster: {len(people)} invitees in {len(councils)} councils ({', '.join(councils)})"
-    )
+    roster = t("demo.roster", n=len(people), councils_n=len(councils), councils=", ".join(councils))
+    console.print(Text("\n".join([t("demo.title"), t("demo.database", path=db_path), roster])))
     async with demo_bot(
         db_path, [p.row for p in people], auditor_ids=frozenset({AUDITOR_ID})
     ) as stage:
         started = time.monotonic()
         submitted = await _answer_all(stage, people, plans, console)
         answering = time.monotonic() - started
+        seconds = f"{answering:.1f}"
         console.print(
-            f"{submitted} surveys submitted by {len(plans)} respondents in {answering:.1f} s"
+            t("demo.submitted", submitted=submitted, respondents=len(plans), seconds=seconds)
         )
         reports = [
             await _report(stage, out_dir, lang, fmt, console)
@@ -77,8 +81,12 @@ async def run_demo(
         if stage.api.violations:
             first = stage.api.violations[0]
             raise StageError(
-                f"the bot sent {len(stage.api.violations)} request(s) Telegram would refuse, "
-                f"first {first.method}: {first.description}"
+                t(
+                    "demo.err.refused",
+                    n=len(stage.api.violations),
+                    method=first.method,
+                    description=first.description,
+                )
             )
     return DemoResult(
         database=db_path,
@@ -102,10 +110,10 @@ async def _answer_all(
     gate = asyncio.Semaphore(CONCURRENT_PHONES)
     submitted = 0
     with Progress(
-        TextColumn("[bold]respondents answering"),
+        TextColumn("[bold]" + t("demo.answering")),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("answers · {task.fields[done]} submitted"),
+        TextColumn(t("demo.progress", done="{task.fields[done]}")),
         TimeElapsedColumn(),
         console=console,
         transient=False,
@@ -151,27 +159,27 @@ async def _report(
         )
     except TimeoutError:
         said = [m.shown[:120] for m in auditor.bot_messages if m.message_id > before]
-        raise StageError(
-            f"the bot sent no report document for {command!r}; it said: {said}"
-        ) from None
+        raise StageError(t("demo.err.no_report", command=repr(command), said=said)) from None
     await auditor.wait_quiet(0.3, REPORT_TIMEOUT)
     fresh = [m for m in auditor.bot_messages if m.message_id > before]
     document = next(m for m in fresh if m.document is not None)
     assert document.document is not None
     path = out_dir / f"{REPORT_COUNCIL}-report-{lang}.{fmt}"
     path.write_bytes(document.document.data)
-    console.print(Rule(f"auditor: {command}"))
+    console.print(Rule(t("demo.auditor", command=command)))
     if fmt == "pdf":
         for message in fresh:
             _print_message(console, message)
-    console.print(f"report saved: [bold]{path}[/bold]  (sent as {document.document.file_name})")
+    saved = t("demo.saved", path="\0", name=document.document.file_name)
+    before_path, _, after_path = saved.partition("\0")
+    console.print(Text(before_path) + Text(str(path), style="bold") + Text(after_path))
     summary = "\n\n".join(m.shown for m in fresh if m.document is None)
     return DemoReport(lang=lang, summary=summary, path=path)
 
 
 def _print_message(console: Console, message: StoredMessage) -> None:
     if message.document is not None:
-        console.print(f"[document] {message.document.file_name}", style="bold")
+        console.print(Text(t("demo.document", name=message.document.file_name), style="bold"))
     body = message_body(message)
     if body.plain:
         console.print(body)

@@ -16,6 +16,7 @@ from pathlib import Path
 from aiogram import methods
 from aiogram.methods.base import Response
 
+from bot.cli.words import t
 from bot.config import Settings
 from bot.telegram.dispatcher import build_dispatcher, create_bot, register_commands
 from standin import FloodControl, StandIn
@@ -28,7 +29,8 @@ BOT_USERNAME = "datatool_demo_bot"
 
 
 class StageError(Exception):
-    """The demo's bot could not be started or misbehaved; the message says how."""
+    """The demo's bot could not be started or misbehaved; the message says how, in the
+    operator's language."""
 
 
 REPLIED_WITH = (
@@ -83,7 +85,7 @@ async def _invite(repo: Repository, rows: list[RosterRow]) -> dict[str, str]:
     for slug in dict.fromkeys(r.council for r in rows):
         council = await repo.find_council(slug)
         if council is None:
-            raise StageError(f"the demo roster names an unknown council {slug!r}")
+            raise StageError(t("demo.err.unknown_council", council=repr(slug)))
         for invitation in await repo.ensure_tokens(council.id):
             tokens[invitation.email] = invitation.token
     return tokens
@@ -137,7 +139,7 @@ async def _until_polling(api: StandIn, polling: asyncio.Task[None], timeout: flo
     while not api.calls_to("getUpdates"):
         if polling.done():
             polling.result()
-            raise StageError("the bot stopped before it began polling")
+            raise StageError(t("demo.err.stopped"))
         if loop.time() > deadline:
-            raise StageError("the bot did not begin polling the stand-in")
+            raise StageError(t("demo.err.no_polling"))
         await asyncio.sleep(0.02)

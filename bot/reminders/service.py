@@ -123,7 +123,9 @@ class Summary(BaseModel):
         return not self.dry_run and self.sent == 0 and bool(self.failed or self.unreachable)
 
     def lines(self) -> list[str]:
-        """The summary, with reasons but without anyone's name or address (it is logged)."""
+        """The summary, with reasons but without anyone's name or address, in English for the
+        log (``datatool remind`` words the same numbers and codes in the operator's language:
+        ``bot.cli.reminders``)."""
         verb = "would send" if self.dry_run else "sent"
         lines = [f"{verb} by Telegram: {self.telegram}", f"{verb} by email: {self.email}"]
         if not self.email_enabled:
@@ -140,13 +142,6 @@ class Summary(BaseModel):
         for reason, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {SKIP_WORDS.get(reason, reason)}: {n}")
         return lines
-
-    def people_lines(self) -> list[str]:
-        """Who was not reached and why, one line each, for the operator at the command line."""
-        return [
-            f"  {f.email} ({f.channel}, {f.step}): {f.reason}"
-            for f in sorted(self.failures, key=lambda f: (f.email, f.step))
-        ]
 
 
 @dataclass(frozen=True)

@@ -345,13 +345,17 @@ async def test_roster_import_all_or_nothing(repo: Repository, db: Database) -> N
     ]
     with pytest.raises(RosterError) as caught:
         await repo.import_roster(rows)
-    assert caught.value.line_index == 2 and "Atlantis" in caught.value.reason
+    # A code and its parameters, not an English sentence: the command line words it.
+    assert caught.value.line_index == 2 and caught.value.code == "unknown_council"
+    assert caught.value.params == {"council": "Atlantis"}
     assert (await db.fetchone("SELECT COUNT(*) FROM invitees"))[0] == 0
 
     duplicate = [person("powys", "a@example.org"), person("Powys", "A@example.org")]
     with pytest.raises(RosterError) as caught:
         await repo.import_roster(duplicate)
-    assert caught.value.line_index == 1
+    assert caught.value.line_index == 1 and caught.value.also_index == 0
+    assert caught.value.code == "listed_twice"
+    assert caught.value.params == {"email": "a@example.org", "council": "powys"}
     assert (await db.fetchone("SELECT COUNT(*) FROM invitees"))[0] == 0
 
 
