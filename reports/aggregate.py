@@ -111,6 +111,7 @@ class _Builder:
         council: CouncilName,
         lang: Lang,
         min_group_size: int,
+        reader_covers: frozenset[str] = frozenset(),
     ) -> None:
         self.q = questionnaire
         self.rows = rows
@@ -141,7 +142,8 @@ class _Builder:
         for w in rows.wales:
             contributions[w.council_slug][w.question_id][w.choice] = w.n
             responses[w.council_slug] = w.responses
-        self.wales = wales_pooled(contributions, rows.council_slug)
+        self.wales = wales_pooled(contributions, rows.council_slug, reader_covers)
+        self.reader_covers = reader_covers - {rows.council_slug}
         pooling = {
             slug
             for slug, questions in contributions.items()
@@ -233,6 +235,8 @@ class _Builder:
                 self.withheld.append(t(lang, "withheld.few_views", min=self.min))
         if any(q.kind != "text" and q.id not in self.wales for q in self.q.questions):
             self.withheld.append(t.plural(lang, "withheld.wales_rule", WALES_MIN_OTHERS))
+            if self.reader_covers:
+                self.withheld.append(t(lang, "withheld.wales_reader"))
 
     def marked(self, question: Question, shown_keys: set[str]) -> list[str]:
         """Groups shown elsewhere in the report but not for this question (it was asked of them,
@@ -447,12 +451,15 @@ def build_report(
     min_group_size: int = MIN_GROUP_SIZE,
     *,
     generated_on: date,
+    reader_covers: frozenset[str] = frozenset(),
 ) -> Report:
-    """The whole report for one council in one language. Pure: the same input, the same report."""
+    """The whole report for one council in one language. Pure: the same input, the same report.
+    `reader_covers`: the other councils whose own reports its reader sees (an auditor of
+    several), which the Wales figures must not let them subtract."""
     if rows.council_slug != council.slug:
         raise ValueError(f"rows are for {rows.council_slug!r}, not {council.slug!r}")
     names = CouncilName.of(council)
-    b = _Builder(questionnaire, rows, names, lang, min_group_size)
+    b = _Builder(questionnaire, rows, names, lang, min_group_size, reader_covers)
     rates = b.rates()
     themes = tuple(b.theme(t.id) for t in questionnaire.themes)
     maturity = b.maturity()

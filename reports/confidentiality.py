@@ -30,7 +30,8 @@ exposes nobody. Response-rate counts are not figures about views and move freely
 Wales. Each council contributes only its released "all respondents" figure for a question, and
 only where its own report shows it; a report shows the Wales figure only when at least
 ``WALES_MIN_OTHERS`` councils other than its own contribute, so Wales minus the reader's council
-is never one other council.
+is never one other council. A reader who covers several councils (an auditor of a region) can
+subtract all of theirs, so their copy counts only the councils outside all of them.
 """
 
 from __future__ import annotations
@@ -307,18 +308,22 @@ def _final_cells(
 
 
 def wales_pooled(
-    contributions: Mapping[str, Mapping[str, Mapping[str, int]]], own: str
+    contributions: Mapping[str, Mapping[str, Mapping[str, int]]],
+    own: str,
+    reader_covers: Iterable[str] = (),
 ) -> dict[str, dict[str, int]]:
     """question -> choice -> n for Wales: every contributing council's released "all" figure,
-    for the questions where at least WALES_MIN_OTHERS councils besides `own` contribute.
+    for the questions where at least WALES_MIN_OTHERS councils contribute besides `own` and
+    every council the reader covers (`reader_covers`: they see those councils' own figures).
     `contributions`: council -> question -> choice -> n (released and shown only)."""
+    known = {own, *reader_covers}
     by_question: dict[str, set[str]] = defaultdict(set)
     for slug, questions in contributions.items():
         for qid in questions:
             by_question[qid].add(slug)
     out: dict[str, dict[str, int]] = {}
     for qid, slugs in by_question.items():
-        if len(slugs - {own}) < WALES_MIN_OTHERS:
+        if len(slugs - known) < WALES_MIN_OTHERS:
             continue
         total: dict[str, int] = defaultdict(int)
         for slug in slugs:

@@ -41,6 +41,15 @@ def covers(scope: Scope, council: Council) -> bool:
     return scope == "all" or council.id in scope
 
 
+async def reader_covers(repo: Repository, scope: Scope | None) -> frozenset[str]:
+    """The councils (slugs) whose own reports this reader sees, which the Wales figures in
+    their copy of a report must not let them subtract. Nothing for a reader of every council:
+    they see every council's own figures already, so Wales can tell them nothing more."""
+    if scope is None or scope == "all":
+        return frozenset()
+    return frozenset(c.slug for c in await repo.councils() if c.id in scope)
+
+
 def auditor_lang(message: Message, lang: Lang | None) -> Lang | None:
     """The auditor's chosen language; else Welsh when their Telegram client is in Welsh (a
     hint); else None: not known, so they are answered in both languages, Welsh first."""

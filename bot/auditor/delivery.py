@@ -23,8 +23,9 @@ async def deliver_report(
     chat_id: int,
     lang: Lang,
     fmt: ReportFormat = "pdf",
+    reader_covers: frozenset[str] = frozenset(),
 ) -> None:
-    built = await build(repo, questionnaire, settings, council, lang)
+    built = await build(repo, questionnaire, settings, council, lang, reader_covers)
     await bot.send_message(chat_id, built.summary)
     await bot.send_document(
         chat_id,

@@ -20,7 +20,7 @@ from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.auditor.access import REPORT, STATUS, Scope, covers, refuse
+from bot.auditor.access import REPORT, STATUS, Scope, covers, reader_covers, refuse
 from bot.auditor.delivery import deliver_national, deliver_report
 from bot.auditor.report_files import ReportFormat
 from bot.config import Settings
@@ -117,9 +117,10 @@ async def report(
     council = await resolve_council(message, repo, texts, lang, query, scope)
     if council is None:
         return
+    known = await reader_covers(repo, scope)
     for each in languages(report_lang):  # neither asked for nor known: both, Welsh first
         await deliver_report(
-            bot, repo, questionnaire, settings, council, message.chat.id, each, fmt
+            bot, repo, questionnaire, settings, council, message.chat.id, each, fmt, known
         )
 
 

@@ -57,12 +57,22 @@ async def build(
     settings: Settings,
     council: Council,
     lang: Lang,
+    reader_covers: frozenset[str] = frozenset(),
 ) -> BuiltReport:
+    """The council's report as its reader may see it (`reader_covers`: see
+    ``bot.auditor.access.reader_covers``; the operator's command line reads the database
+    anyway, so it passes nothing)."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
     rows = await repo.report_input(council.id)
     report = build_report(
-        questionnaire, rows, council, lang, settings.min_group_size, generated_on=today
+        questionnaire,
+        rows,
+        council,
+        lang,
+        settings.min_group_size,
+        generated_on=today,
+        reader_covers=reader_covers,
     )
     return BuiltReport(
         summary=render_summary(report, lang),

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
+from bot.auditor.access import auditor_scope, reader_covers
 from bot.auditor.delivery import deliver_report
 from bot.config import Settings
 from bot.reminders.sender import TelegramSender
@@ -58,8 +59,9 @@ async def send_closed_reports(
         complete = True
         for chat_id, lang in await book.auditor_chats(council_id, settings.auditor_ids):
             try:
+                known = await reader_covers(repo, await auditor_scope(repo, settings, chat_id))
                 await deliver_report(
-                    bot, repo, questionnaire, settings, council, chat_id, lang or "cy"
+                    bot, repo, questionnaire, settings, council, chat_id, lang or "cy", "pdf", known
                 )
             except (TelegramForbiddenError, TelegramBadRequest) as exc:
                 log.warning("report for %s not delivered to %s: %s", council.slug, chat_id, exc)
