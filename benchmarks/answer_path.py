@@ -150,8 +150,8 @@ async def reply(
 ) -> StoredMessage:
     """Waits until the reply is complete: question ``want`` shown, and the tap answered.
 
-    Reads only the newest few messages of the chat on each change: forty phones waking on every
-    Bot API call must not cost the shared cores more than the bots' own work."""
+    Wakes only on a change in this chat, and reads only its newest few messages: forty phones
+    waking on every Bot API call must not cost the shared cores more than the bots' own work."""
     chat = state.messages(chat_id)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 60
@@ -163,7 +163,7 @@ async def reply(
         if remaining <= 0:
             newest = [m.text[:60] for m in itertools.islice(reversed(chat.values()), 3)]
             raise TimeoutError(f"{bot.name}, chat {chat_id}: no question {want + 1}; {newest}")
-        await state.changed.wait(min(remaining, 0.5))
+        await state.chat_changed(chat_id).wait(min(remaining, 0.5))
 
 
 async def answer(

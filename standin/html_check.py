@@ -108,11 +108,15 @@ _SPACE_LIKE = frozenset(
 )
 # ... and a text left with nothing but these is empty ("message text is empty").
 _EMPTY = frozenset(" \n\u200b\u200c\u200d\u200e\u200f\u202e\ufeff\u00a0")
+_INVISIBLE = _SPACE_LIKE | _EMPTY | frozenset(" \t\r\n\0\v\f")
 
 
 def is_empty_text(text: str) -> bool:
     """True if Telegram sees no visible character: only spaces, zero-width characters, marks
     of direction, no-break spaces, Braille blanks and the like (tdlib's ``is_empty_string``)."""
+    for ch in text:  # one character of no kind below is visible: most texts end at the first
+        if ch not in _INVISIBLE and not 0xE0000 <= ord(ch) <= 0xE007F:
+            return False
     spaced = "".join(
         " " if ch in _SPACE_LIKE or 0xE0000 <= ord(ch) <= 0xE007F else ch for ch in text
     )

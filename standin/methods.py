@@ -510,6 +510,7 @@ def answer_callback_query(state: State, params: Params) -> Any:
     query.answer_text = text
     query.show_alert = params.bool("show_alert")
     state.changed.fire()
+    state.chat_changed_now(query.user_id)
     return True
 
 

@@ -178,7 +178,7 @@ class Phone:
                 raise TimeoutError(
                     f"phone {self.user_id}: no message matching {match!r}; got {seen}"
                 )
-            await self._state.changed.wait(min(remaining, 0.1))
+            await self._state.chat_changed(self.user_id).wait(min(remaining, 0.1))
 
     async def wait_quiet(self, quiet: float = 0.3, timeout: float = 5.0) -> None:
         """Wait until the bot has taken this user's updates and said nothing for ``quiet`` s."""

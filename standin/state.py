@@ -305,7 +305,8 @@ class Notifier:
         if timeout <= 0:
             return False
         try:
-            await asyncio.wait_for(self._event.wait(), timeout)
+            async with asyncio.timeout(timeout):  # no task per wait, unlike wait_for
+                await self._event.wait()
         except TimeoutError:
             return False
         return True
@@ -399,6 +400,7 @@ class State:
     _callback_counter: int = 0
     _file_counter: int = 0
     _last_activity: dict[int, float] = field(default_factory=dict)
+    _chat_notifiers: dict[int, Notifier] = field(default_factory=dict, repr=False)
     changed: Notifier = field(default_factory=Notifier)
     poll_generation: int = 0
 
@@ -463,6 +465,21 @@ class State:
 
     def touch(self, chat_id: int) -> None:
         self._last_activity[chat_id] = time.monotonic()
+        self.chat_changed_now(chat_id)
+
+    def chat_changed(self, chat_id: int) -> Notifier:
+        """Fired whenever something happens in one chat (a bot message sent or edited, a tap
+        answered): a phone waits on its own chat's, so forty phones do not all wake, and scan
+        their chats, on every Bot API call."""
+        notifier = self._chat_notifiers.get(chat_id)
+        if notifier is None:
+            notifier = self._chat_notifiers[chat_id] = Notifier()
+        return notifier
+
+    def chat_changed_now(self, chat_id: int) -> None:
+        notifier = self._chat_notifiers.get(chat_id)
+        if notifier is not None:
+            notifier.fire()
 
     def last_activity(self, chat_id: int) -> float:
         return self._last_activity.get(chat_id, 0.0)

@@ -8,13 +8,16 @@ update still being handled; after a crash Telegram gives it again, and ``handled
 
 The price: while an update is in flight, ``getUpdates`` returns it again at once. The loop then
 waits for a handling to finish (a fraction of a second at most) before asking again, so it
-never spins, and one slow update (a PDF report) delays the others by at most that fraction.
+never spins, and one slow update (a PDF report) delays the others by at most that fraction;
+and the updates given again while in flight are dropped from the answer before aiogram's models
+are built for them (``InFlight.loads``), which would otherwise cost more than handling them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -55,6 +58,22 @@ class InFlight:
             return False
         self.handling.add(update_id)
         return True
+
+    def loads(self, content: str) -> Any:
+        """The session's JSON reader: a ``getUpdates`` answer (a list of updates) loses those
+        still in flight, since the loop would only skip them after aiogram had parsed them."""
+        data = json.loads(content)
+        if not self.handling or not isinstance(data, dict):
+            return data
+        result = data.get("result")
+        updates = result if isinstance(result, list) and result else [None]
+        if isinstance(updates[0], dict) and "update_id" in updates[0]:
+            data["result"] = [
+                u
+                for u in updates
+                if not (isinstance(u, dict) and u.get("update_id") in self.handling)
+            ]
+        return data
 
     def done(self, update_id: int) -> None:
         self.handling.discard(update_id)
@@ -109,6 +128,7 @@ class ConfirmingDispatcher(Dispatcher):
         if bot.session.timeout:
             kwargs["request_timeout"] = int(bot.session.timeout + polling_timeout)
         in_flight = self.in_flight
+        bot.session.json_loads = in_flight.loads
         while True:
             await in_flight.settle()
             ask = GetUpdates(

@@ -89,3 +89,13 @@ async def test_the_offset_never_passes_an_update_in_flight() -> None:
     assert flight.offset == 13
     # After a week without updates Telegram numbers afresh, at random: a lower id is new.
     assert flight.take(5) and flight.offset == 5
+
+
+def test_updates_in_flight_are_dropped_before_aiogram_parses_them() -> None:
+    flight = InFlight()
+    answer = '{"ok": true, "result": [{"update_id": 7}, {"update_id": 8}]}'
+    assert flight.loads(answer)["result"] == [{"update_id": 7}, {"update_id": 8}]
+    flight.take(7)
+    assert flight.loads(answer)["result"] == [{"update_id": 8}], "7 is still being handled"
+    assert flight.loads('{"ok": true, "result": [1, 2]}')["result"] == [1, 2], "not updates"
+    assert flight.loads('{"ok": true, "result": true}')["result"] is True
