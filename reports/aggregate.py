@@ -58,7 +58,7 @@ from reports.models import (
 )
 from reports.text import messages, team_label, team_members
 from rubric.models import GROUPS, Group, Lang, Question, Questionnaire, Scale
-from storage.reporting import ReportRows
+from storage.reporting import ReportRows, WalesFigure
 
 Counts = dict[str, int]
 """Answers of one group to one question: choice -> number."""
@@ -103,6 +103,28 @@ def _split(counts: Counts, scale: Scale) -> tuple[int, int, int, int]:
     return agree, neither, disagree, excluded
 
 
+WalesContributions = dict[str, dict[str, dict[str, int]]]
+"""council -> question -> choice -> n of the councils' released "all respondents" figures."""
+_last_wales: list[tuple[tuple[WalesFigure, ...], WalesContributions, dict[str, int]]] = []
+
+
+def _wales_contributions(
+    wales: tuple[WalesFigure, ...],
+) -> tuple[WalesContributions, dict[str, int]]:
+    """The Wales figures by council, and each council's released responses. The national
+    report builds 22 reports from one shared tuple of Wales rows, so the last one is kept
+    (by identity: the tuple and its frozen rows cannot change); callers only read them."""
+    if _last_wales and _last_wales[0][0] is wales:
+        return _last_wales[0][1], _last_wales[0][2]
+    contributions: WalesContributions = defaultdict(lambda: defaultdict(dict))
+    responses: dict[str, int] = {}
+    for w in wales:
+        contributions[w.council_slug][w.question_id][w.choice] = w.n
+        responses[w.council_slug] = w.responses
+    _last_wales[:] = [(wales, contributions, responses)]
+    return contributions, responses
+
+
 class _Builder:
     def __init__(
         self,
@@ -136,11 +158,7 @@ class _Builder:
         for f in rows.figures:
             self.figures[(f.question_id, f.cell)][f.choice] = f.n
 
-        contributions: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        responses: dict[str, int] = {}
-        for w in rows.wales:
-            contributions[w.council_slug][w.question_id][w.choice] = w.n
-            responses[w.council_slug] = w.responses
+        contributions, responses = _wales_contributions(rows.wales)
         self.wales = wales_pooled(contributions, rows.council_slug)
         pooling = {
             slug
