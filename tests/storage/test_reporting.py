@@ -9,30 +9,20 @@ from pathlib import Path
 from storage.database import Database
 from storage.models import Council
 from storage.reporting import national_input, report_input
+from tests.reports.test_national import answers
 from tests.support.reports import add_people, open_db, release, small_questionnaire
-
-
-def _answers(i: int) -> dict[str, tuple[str | None, str | None]]:
-    choices = ("sa", "a", "n", "d", "sd", "dk")
-    return {
-        "v1": (choices[i % 6], None),
-        "v2": (choices[(i * 2) % 5], None),
-        "s1": (choices[i % 4], None),
-        "vlevel": (str(i % 3 + 1), None),
-        "vtext": (None, f"Comment {i % 4}" if i % 2 else None),
-    }
 
 
 async def _db(tmp_path: Path) -> Database:
     """Powys and Cardiff released; then three more Powys officers submit (pending), and
     Gwynedd's respondents are never released; nobody at all elsewhere."""
     db = await open_db(tmp_path)
-    await add_people(db, "powys", "officer", invited=12, submitted=10, answers=_answers)
-    await add_people(db, "powys", "member", invited=9, submitted=6, answers=_answers)
-    await add_people(db, "cardiff", "member", invited=10, submitted=8, answers=_answers)
+    await add_people(db, "powys", "officer", invited=12, submitted=10, answers=answers(0))
+    await add_people(db, "powys", "member", invited=9, submitted=6, answers=answers(0))
+    await add_people(db, "cardiff", "member", invited=10, submitted=8, answers=answers(0))
     await release(db, small_questionnaire(), slugs=("powys", "cardiff"))
-    await add_people(db, "powys", "officer", invited=4, submitted=3, answers=_answers)
-    await add_people(db, "gwynedd", "officer", invited=7, submitted=6, answers=_answers)
+    await add_people(db, "powys", "officer", invited=4, submitted=3, answers=answers(0))
+    await add_people(db, "gwynedd", "officer", invited=7, submitted=6, answers=answers(0))
     return db
 
 
