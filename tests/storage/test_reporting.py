@@ -32,6 +32,13 @@ async def _councils(db: Database) -> list[Council]:
 
 async def test_national_input_is_each_councils_own_input(tmp_path: Path) -> None:
     db = await _db(tmp_path)
+    try:
+        await _same_inputs(db)
+    finally:
+        await db.close()  # an open database keeps its thread, and pytest, from ending
+
+
+async def _same_inputs(db: Database) -> None:
     councils = await _councils(db)
     every = await national_input(db, councils, comments=True)
     plain = await national_input(db, councils)
@@ -45,11 +52,17 @@ async def test_national_input_is_each_councils_own_input(tmp_path: Path) -> None
     assert powys.comments and not plain["powys"].comments
     # The rows every council's input has are read once and shared.
     assert powys.wales is cardiff.wales and powys.responses is gwynedd.responses
-    await db.close()
 
 
 async def test_release_rows_pending_and_councils_without_a_release(tmp_path: Path) -> None:
     db = await _db(tmp_path)
+    try:
+        await _release_rows(db)
+    finally:
+        await db.close()
+
+
+async def _release_rows(db: Database) -> None:
     councils = {c.slug: c for c in await _councils(db)}
     powys = await report_input(db, councils["powys"].id)
     assert powys.release is not None
@@ -77,4 +90,3 @@ async def test_release_rows_pending_and_councils_without_a_release(tmp_path: Pat
     assert [(r.invited, r.submitted) for r in gwynedd.council_responses()] == [(7, 6)]
     # Wales: the released "all respondents" figures of Powys and Cardiff only.
     assert {w.council_slug for w in gwynedd.wales} == {"powys", "cardiff"}
-    await db.close()
