@@ -20,9 +20,7 @@ import cProfile
 import io
 import os
 import pstats
-import random
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -34,86 +32,16 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from benchmarks._common import TOKEN, full_database, print_timings
 from bot.auditor.report_files import advance_releases
 from bot.config import Settings
 from reports import build_report, render_html, render_summary
 from reports.pdf import html_to_pdf
 from rubric.loader import load_questionnaire
-from rubric.models import Group, Questionnaire
+from rubric.models import Questionnaire
 from storage.database import Database
 from storage.reporting import report_input
 from storage.repository import Repository
-
-TOKEN = "123456:BENCH-token"
-NOW = "2026-11-27T12:00:00Z"
-TEAMS = ("CMT", "Finance", "ICT", "Housing", "Social Care")
-COMMENTS = (
-    "We need better data sharing between services.",
-    "Mae angen gwell rhannu data rhwng gwasanaethau.",
-    "Data quality is patchy; the systems do not talk to each other.",
-    "Training on data protection would help.",
-)
-
-
-def fill(path: Path, questionnaire: Questionnaire, per_council: int, seed: int = 2018) -> int:
-    """Adds `per_council` submitted respondents to every council, in bulk; returns the answers."""
-    rng = random.Random(seed)
-    asked: dict[Group, list[tuple[str, tuple[str, ...]]]] = {}
-    for group in ("officer", "member"):
-        rows = []
-        for question in questionnaire.questions_for(group):
-            scale = questionnaire.scale(question)
-            rows.append((question.id, tuple(o.id for o in scale.options) if scale else ()))
-        asked[group] = rows
-    conn = sqlite3.connect(path)
-    answers = 0
-    with conn:
-        councils = [r[0] for r in conn.execute("SELECT id FROM councils ORDER BY id")]
-        for council_id in councils:
-            for n in range(per_council):
-                group: Group = "officer" if n < per_council * 6 // 10 else "member"
-                team = TEAMS[n % len(TEAMS)] if group == "officer" else None
-                lang = "cy" if n % 4 == 0 else "en"
-                invitee_id = conn.execute(
-                    "INSERT INTO invitees (council_id, grp, name, email, language, team,"
-                    " token, telegram_id, opened_at, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        council_id,
-                        group,
-                        f"Person {council_id}-{n}",
-                        f"person{n}@c{council_id}.example",
-                        lang,
-                        team,
-                        f"tok-{council_id}-{n}",
-                        council_id * 10_000 + n,
-                        NOW,
-                        NOW,
-                    ),
-                ).lastrowid
-                response_id = conn.execute(
-                    "INSERT INTO responses (invitee_id, language, privacy_accepted,"
-                    " started_at, updated_at, submitted_at) VALUES (?, ?, 1, ?, ?, ?)",
-                    (invitee_id, lang, NOW, NOW, NOW),
-                ).lastrowid
-                batch = [
-                    (
-                        response_id,
-                        qid,
-                        rng.choice(options) if options else None,
-                        None if options else rng.choice(COMMENTS),
-                        NOW,
-                    )
-                    for qid, options in asked[group]
-                ]
-                conn.executemany(
-                    "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    batch,
-                )
-                answers += len(batch)
-    conn.close()
-    return answers
 
 
 @dataclass
@@ -122,20 +50,17 @@ class Timings:
     query: list[float]
     build: list[float]
     render: list[float]
+    cpu: list[float]
+    """Process CPU time (every thread, so SQLite's too): the work, whatever the machine's load."""
     html: str = ""
     title: str = ""
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 async def time_builds(
     path: Path, questionnaire: Questionnaire, slug: str, runs: int, profile: bool
 ) -> Timings:
     settings = Settings(bot_token=TOKEN, datatool_db=path)  # type: ignore[arg-type]
-    timings = Timings([], [], [], [])
+    timings = Timings([], [], [], [], [])
     profiler = cProfile.Profile() if profile else None
     async with await Database.open(path) as db:
         repo = Repository(db)
@@ -144,6 +69,7 @@ async def time_builds(
         for run in range(runs + 2):  # the first two warm caches and are not counted
             if profiler and run >= 2:
                 profiler.enable()
+            c0 = time.process_time()
             t0 = time.perf_counter()
             # As `/report` does: every council's release moved forward where the rule lets it
             # (the first time makes the releases; afterwards it finds nothing changed).
@@ -162,6 +88,7 @@ async def time_builds(
             summary = render_summary(report, "en")
             html = render_html(report, "en")
             t3 = time.perf_counter()
+            c3 = time.process_time()
             if profiler:
                 profiler.disable()
             assert summary and "<html" in html.lower()
@@ -171,6 +98,7 @@ async def time_builds(
                 timings.build.append(t2 - t1)
                 timings.render.append(t3 - t2)
                 timings.total.append(t3 - t0)
+                timings.cpu.append(c3 - c0)
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     return timings
@@ -215,36 +143,24 @@ def peak_memory(path: Path, slug: str, out: Path) -> tuple[float, float]:
     return elapsed, peak * unit / 1024 / 1024
 
 
-def ms(value: float) -> str:
-    return f"{value * 1000:.1f} ms"
-
-
 async def main(slug: str, runs: int, pdf_runs: int, per_council: int, profile: bool) -> None:
     questionnaire = load_questionnaire()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "report-bench.sqlite3"
-        async with await Database.open(path):
-            pass  # schema and the 22 councils
-        t0 = time.perf_counter()
-        answers = fill(path, questionnaire, per_council)
-        print(
-            f"database: 22 councils × {per_council} submitted invitees, {answers:,} answers"
-            f" ({time.perf_counter() - t0:.1f} s to fill, {path.stat().st_size / 2**20:.1f} MiB)"
-        )
+        path = await full_database(Path(tmp), "report-bench.sqlite3", questionnaire, per_council)
         t = await time_builds(path, questionnaire, slug, runs, profile)
         print(f"{slug} report with the figures for Wales, {runs} runs:")
-        for name, values in (
-            ("report_input (SQL)", t.query),
-            ("build_report", t.build),
-            ("render_summary + render_html", t.render),
-            ("total", t.total),
-        ):
-            print(
-                f"  {name:<30} median {ms(statistics.median(values)):>9}"
-                f"   p95 {ms(p95(values)):>9}   max {ms(max(values)):>9}"
+        print_timings(
+            (
+                ("report_input (SQL)", t.query),
+                ("build_report", t.build),
+                ("render_summary + render_html", t.render),
+                ("total", t.total),
+                ("total, CPU time", t.cpu),
             )
-        verdict = "met" if statistics.median(t.total) < 0.150 else "NOT met"
-        print(f"goal (HTML < 150 ms): {verdict}")
+        )
+        wall = "met" if statistics.median(t.total) < 0.150 else "NOT met"
+        cpu = "met" if statistics.median(t.cpu) < 0.150 else "NOT met"
+        print(f"goal (HTML < 150 ms): {wall} in wall time, {cpu} in CPU time")
         walls, cpus, pages, size = time_pdf(t.html, t.title, pdf_runs)
         pdf_total = statistics.median(t.total) + statistics.median(walls)
         print(

@@ -58,7 +58,7 @@ from reports.models import (
 )
 from reports.text import messages, team_label, team_members
 from rubric.models import GROUPS, Group, Lang, Question, Questionnaire, Scale
-from storage.reporting import ReportRows
+from storage.reporting import ReportRows, WalesFigure
 
 Counts = dict[str, int]
 """Answers of one group to one question: choice -> number."""
@@ -103,6 +103,30 @@ def _split(counts: Counts, scale: Scale) -> tuple[int, int, int, int]:
     return agree, neither, disagree, excluded
 
 
+WalesContributions = dict[str, dict[str, dict[str, int]]]
+"""council -> question -> choice -> n of the councils' released "all respondents" figures."""
+
+
+class WalesIndex:
+    """The Wales figures by council, and each council's released responses, made once from one
+    tuple of Wales rows. The national report builds 22 reports from one shared tuple, so it
+    makes this once and hands it to each (`build_report(..., wales=...)`)."""
+
+    def __init__(self, wales: tuple[WalesFigure, ...]) -> None:
+        self.source = wales
+        contributions: WalesContributions = defaultdict(lambda: defaultdict(dict))
+        self.responses: dict[str, int] = {}
+        for w in wales:
+            contributions[w.council_slug][w.question_id][w.choice] = w.n
+            self.responses[w.council_slug] = w.responses
+        self.contributions = contributions
+
+    @staticmethod
+    def over(wales: tuple[WalesFigure, ...], index: WalesIndex | None) -> WalesIndex:
+        """`index` if it was made from these very rows (they are frozen), else a new one."""
+        return index if index is not None and index.source is wales else WalesIndex(wales)
+
+
 class _Builder:
     def __init__(
         self,
@@ -112,6 +136,7 @@ class _Builder:
         lang: Lang,
         min_group_size: int,
         reader_covers: frozenset[str] = frozenset(),
+        wales: WalesIndex | None = None,
     ) -> None:
         self.q = questionnaire
         self.rows = rows
@@ -137,11 +162,8 @@ class _Builder:
         for f in rows.figures:
             self.figures[(f.question_id, f.cell)][f.choice] = f.n
 
-        contributions: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        responses: dict[str, int] = {}
-        for w in rows.wales:
-            contributions[w.council_slug][w.question_id][w.choice] = w.n
-            responses[w.council_slug] = w.responses
+        index = WalesIndex.over(rows.wales, wales)
+        contributions, responses = index.contributions, index.responses
         self.wales = wales_pooled(contributions, rows.council_slug, reader_covers)
         self.reader_covers = reader_covers - {rows.council_slug}
         pooling = {
@@ -452,14 +474,16 @@ def build_report(
     *,
     generated_on: date,
     reader_covers: frozenset[str] = frozenset(),
+    wales: WalesIndex | None = None,
 ) -> Report:
     """The whole report for one council in one language. Pure: the same input, the same report.
     `reader_covers`: the other councils whose own reports its reader sees (an auditor of
-    several), which the Wales figures must not let them subtract."""
+    several), which the Wales figures must not let them subtract. `wales`: the Wales rows
+    already indexed, when many reports share them (`WalesIndex`)."""
     if rows.council_slug != council.slug:
         raise ValueError(f"rows are for {rows.council_slug!r}, not {council.slug!r}")
     names = CouncilName.of(council)
-    b = _Builder(questionnaire, rows, names, lang, min_group_size, reader_covers)
+    b = _Builder(questionnaire, rows, names, lang, min_group_size, reader_covers, wales)
     rates = b.rates()
     themes = tuple(b.theme(t.id) for t in questionnaire.themes)
     maturity = b.maturity()

@@ -19,9 +19,14 @@ middle answers when their number is even (a whole level, and the cautious one): 
 places it at level 1. "Most councils" uses the questionnaire's ``most`` share, as "most
 respondents" does in a council's findings.
 
-Recommendations. `national_recommendations` takes, per council, the ids of the recommendations
-its report makes (`reports.recommend`, issue 10) and keeps those made for most councils whose
-reports show figures; with no advice data it returns nothing and the section is left out.
+Recommendations and good practice. `rubric_advice` asks the council report's own rules
+(`reports.recommend`, `reports.good_practice`, over the advice data in ``rubric/``) about each
+council's own report: which recommendations it makes, which examples it offers. A council counts
+only where its report shows figures (its rules read nothing else, and a council without figures
+is left out of the count, numerator and denominator alike). `national_recommendations` keeps
+the recommendations that most of those councils' reports make, each with how many; every
+good-practice example is shown, with how many of those reports offer it. With no advice data
+the recommendations are left out.
 """
 
 from __future__ import annotations
@@ -33,11 +38,14 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from reports.aggregate import build_report
+from reports.aggregate import WalesIndex, build_report
 from reports.anonymity import MIN_GROUP_SIZE
 from reports.findings import COMPARISON_MARGIN, finding_rule, finding_sentence
+from reports.good_practice import match_good_practice
 from reports.models import CouncilName, CouncilNames, RateRow, Report, StatementResult, percent
+from reports.recommend import recommend
 from reports.text import join_words, messages
+from rubric.advice import Advice
 from rubric.models import GROUPS, Group, Lang, Questionnaire, Text
 from storage.councils import short_name_cy, short_name_en
 from storage.reporting import ReportRows
@@ -204,18 +212,25 @@ class RecommendationText(_Result):
 
 
 class GoodPracticeText(_Result):
+    id: str = ""
     title: Text
     organisation: Text
     summary: Text
+    characteristics: tuple[str, ...] = ()
+    """Ids of the key characteristics it illustrates."""
 
 
 class NationalAdvice(_Result):
-    """The advice data and, per council, which recommendations its report makes."""
+    """The advice data and, per council, which recommendations its report makes and which
+    examples it offers."""
 
     recommendations: tuple[RecommendationText, ...]
     fired: dict[str, frozenset[str]]
     """council slug -> ids of the recommendations its own report makes."""
     good_practice: tuple[GoodPracticeText, ...] = ()
+    offered: dict[str, frozenset[str]] = {}
+    """council slug -> ids of the examples its own report offers, matched to its weakest
+    characteristics (none where it has no level figures to match them to)."""
 
 
 class NationalRecommendation(_Result):
@@ -229,6 +244,10 @@ class Example(_Result):
     title: str
     organisation: str
     summary: str
+    characteristics: tuple[str, ...] = ()
+    """Titles of the key characteristics it illustrates."""
+    councils: int = 0
+    """How many councils' reports (of those with figures) offer it."""
 
 
 class NationalReport(_Result):
@@ -567,14 +586,28 @@ class _National:
 
 
 class _HasIdText(Protocol):
-    id: str
-    text: Text
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def text(self) -> Text: ...
 
 
 class _Example(Protocol):
-    title: Text
-    organisation: Text
-    summary: Text
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title(self) -> Text: ...
+
+    @property
+    def organisation(self) -> Text: ...
+
+    @property
+    def summary(self) -> Text: ...
+
+    @property
+    def characteristics(self) -> tuple[str, ...]: ...
 
 
 def advice_from(
@@ -582,17 +615,45 @@ def advice_from(
     recommendations: Sequence[_HasIdText],
     good_practice: Sequence[_Example],
     fired: Callable[[Report], Iterable[str]],
+    offered: Callable[[Report], Iterable[str]] | None = None,
 ) -> NationalAdvice:
     """The advice data (`rubric.advice`) and, for each council, the ids of the recommendations
-    that `fired` (the council report's own rule, `reports.recommend`) makes for its report."""
+    that `fired` (the council report's own rule, `reports.recommend`) makes for its report, and
+    of the examples that `offered` (`reports.good_practice`) offers in it."""
     return NationalAdvice(
         recommendations=tuple(RecommendationText(id=r.id, text=r.text) for r in recommendations),
         fired={slug: frozenset(fired(report)) for slug, report in reports.items()},
         good_practice=tuple(
-            GoodPracticeText(title=g.title, organisation=g.organisation, summary=g.summary)
+            GoodPracticeText(
+                id=g.id,
+                title=g.title,
+                organisation=g.organisation,
+                summary=g.summary,
+                characteristics=g.characteristics,
+            )
             for g in good_practice
         ),
+        offered=(
+            {}
+            if offered is None
+            else {slug: frozenset(offered(report)) for slug, report in reports.items()}
+        ),
     )
+
+
+def rubric_advice(reports: Mapping[str, Report], advice: Advice) -> NationalAdvice:
+    """The advice as the council reports give it: for each council's own report, the
+    recommendations `reports.recommend` makes and the examples `reports.good_practice`
+    matches to its weakest characteristics (the same rules, the same data)."""
+
+    def fired(report: Report) -> list[str]:
+        return [r.id for r in recommend(report, advice)]
+
+    def offered(report: Report) -> list[str]:
+        weakest, examples, _ = match_good_practice(report, advice)
+        return [e.id for e in examples] if weakest else []
+
+    return advice_from(reports, advice.recommendations, advice.good_practice, fired, offered)
 
 
 def national_recommendations(
@@ -616,6 +677,37 @@ def national_recommendations(
     return tuple(sorted(out, key=lambda r: (-r.councils, order[r.id])))
 
 
+def national_examples(
+    questionnaire: Questionnaire,
+    advice: NationalAdvice | None,
+    with_figures: Sequence[str],
+    lang: Lang,
+) -> tuple[Example, ...]:
+    """Every good-practice example, those most councils' reports offer first (then in the
+    data's order), each with the characteristics it illustrates and how many councils' reports
+    (of those with figures) offer it."""
+    if advice is None:
+        return ()
+    titles = {c.id: c.title(lang) for c in questionnaire.characteristics}
+    out = []
+    for i, g in enumerate(advice.good_practice):
+        councils = sum(1 for slug in with_figures if g.id in advice.offered.get(slug, frozenset()))
+        out.append(
+            (
+                -councils,
+                i,
+                Example(
+                    title=g.title(lang),
+                    organisation=g.organisation(lang),
+                    summary=g.summary(lang),
+                    characteristics=tuple(titles[c] for c in g.characteristics if c in titles),
+                    councils=councils,
+                ),
+            )
+        )
+    return tuple(e for *_, e in sorted(out, key=lambda x: (x[0], x[1])))
+
+
 def build_national(
     questionnaire: Questionnaire,
     councils: Sequence[CouncilNames],
@@ -633,10 +725,7 @@ def build_national(
     maturity, placements = n.maturity()
     with_figures = n.with_figures()
     recommendations = national_recommendations(advice, with_figures, n.most, lang)
-    examples = tuple(
-        Example(title=g.title(lang), organisation=g.organisation(lang), summary=g.summary(lang))
-        for g in (advice.good_practice if advice else ())
-    )
+    examples = national_examples(questionnaire, advice, with_figures, lang)
     return NationalReport(
         lang=lang,
         title=messages()(lang, "national.title"),
@@ -666,9 +755,14 @@ def council_reports(
 ) -> dict[str, Report]:
     """Every council's own report, built one council at a time from the input its own report
     has (`storage.reporting.national_input`): the only source of the national figures."""
-    return {
-        c.slug: build_report(
-            questionnaire, inputs[c.slug], c, lang, min_group_size, generated_on=generated_on
+    indexes: dict[int, WalesIndex] = {}  # the councils' inputs share one tuple of Wales rows
+    reports = {}
+    for c in councils:
+        rows = inputs[c.slug]
+        index = indexes.get(id(rows.wales))
+        if index is None:
+            index = indexes[id(rows.wales)] = WalesIndex(rows.wales)
+        reports[c.slug] = build_report(
+            questionnaire, rows, c, lang, min_group_size, generated_on=generated_on, wales=index
         )
-        for c in councils
-    }
+    return reports

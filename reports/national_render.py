@@ -9,19 +9,16 @@ so it reads in grey print and with any colour vision.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
 from reports.national import NationalReport
+from reports.render import environment, pct_text
 from reports.text import messages
 from rubric.models import Lang
 
-TEMPLATES = Path(__file__).with_name("templates")
 TELEGRAM_LIMIT = 4096
 """Telegram's message limit, in UTF-16 code units."""
 LEVEL_COLOURS = ("#440154", "#21918C", "#FDE725")
@@ -66,22 +63,6 @@ class HeatMap(BaseModel):
     legend: tuple[tuple[str, str, str, float], ...]
     """(fill, digit, label, x)"""
     legend_y: float
-
-
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        undefined=StrictUndefined,
-    )
-
-
-def _pct(value: int | None) -> str:
-    return "–" if value is None else f"{value}%"
 
 
 def national_filename(on: date) -> str:
@@ -169,7 +150,7 @@ def _context(report: NationalReport, lang: Lang) -> dict[str, Any]:
         "report": report,
         "lang": lang,
         "t": tr,
-        "pct": _pct,
+        "pct": pct_text,
         "date": format_date(
             report.generated_on, format="long", locale="en_GB" if lang == "en" else "cy"
         ),
@@ -188,7 +169,7 @@ def _context(report: NationalReport, lang: Lang) -> dict[str, Any]:
 def render_national_html(report: NationalReport, lang: Lang) -> str:
     """The national report as one self-contained HTML document."""
     return (
-        _env()
+        environment()
         .get_template("national.html.j2")
         .render(**_context(report, lang), heat=heat_map(report, lang))
     )
@@ -197,7 +178,7 @@ def render_national_html(report: NationalReport, lang: Lang) -> str:
 def render_national_summary(report: NationalReport, lang: Lang) -> str:
     """The Telegram message (parse_mode HTML); the maturity sentences go before it would
     exceed Telegram's limit (22 councils and four themes fit with room to spare)."""
-    template = _env().get_template("national_summary.html.j2")
+    template = environment().get_template("national_summary.html.j2")
     context = _context(report, lang)
     for maturity in (True, False):
         text = template.render(**context, with_maturity=maturity).strip()

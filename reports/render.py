@@ -122,7 +122,9 @@ def report_filename(council: Slugged, on: date, ext: str = "html") -> str:
 
 
 @lru_cache(maxsize=1)
-def _env() -> Environment:
+def environment() -> Environment:
+    """The one Jinja environment both reports render with (`reports.national_render` too):
+    autoescaping on, and an undefined name is an error rather than an empty string."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -133,7 +135,8 @@ def _env() -> Environment:
     )
 
 
-def _pct(value: int | None) -> str:
+def pct_text(value: int | None) -> str:
+    """A percentage as the reports print it: ``62%``, or a dash where there is none."""
     return "–" if value is None else f"{value}%"
 
 
@@ -198,11 +201,11 @@ def maturity_grid(document: CouncilDocument, lang: Lang) -> Grid | None:
                     y=y,
                     fill=fill,
                     text_colour=text,
-                    label=_pct(pct),
+                    label=pct_text(pct),
                 )
             )
             parts.append(
-                t(lang, "grid.cell", characteristic=line.title, level=i + 1, pct=_pct(pct))
+                t(lang, "grid.cell", characteristic=line.title, level=i + 1, pct=pct_text(pct))
             )
         rows.append(GridRow(lines=wrapped, y=y, h=row_h, cells=tuple(cells)))
         y += row_h
@@ -231,7 +234,7 @@ def _context(report: Report, lang: Lang) -> dict[str, Any]:
         "report": report,
         "lang": lang,
         "t": tr,
-        "pct": _pct,
+        "pct": pct_text,
         "median": _median,
         "written_in": written_in,
         "date": format_date(
@@ -245,7 +248,7 @@ def _context(report: Report, lang: Lang) -> dict[str, Any]:
 def render_summary(report: Report, lang: Lang) -> str:
     """The Telegram message (parse_mode HTML), always within Telegram's length limit: when the
     list of what was withheld is long it is shortened to a count, then the headlines go."""
-    template = _env().get_template("summary.html.j2")
+    template = environment().get_template("summary.html.j2")
     context = _context(report, lang)
     withheld = list(report.withheld)
     attempts = [(len(withheld), True)]
@@ -272,7 +275,7 @@ def render_html(report: Report | CouncilDocument, lang: Lang, advice: Advice | N
     context = _context(base, lang)
     bars = {s.question_id: statement_bars(s) for theme in base.themes for s in theme.statements}
     return (
-        _env()
+        environment()
         .get_template("report.html.j2")
         .render(
             **context,

@@ -267,10 +267,10 @@ async def answer_counts(db: Fetcher, council_id: int | None = None) -> list[Answ
         rows = await db.fetchall(_ANSWER_COUNTS, {})
     else:
         rows = await db.fetchall(_ANSWER_COUNTS_ONE, {"council_id": council_id})
-    # Tens of thousands of rows for Wales, typed by the schema (grp is CHECKed, COUNT is an
-    # integer): built without validation, which would take longer than the query.
+    # Tens of thousands of rows for Wales: pydantic's compiled validator builds these small
+    # models faster than `model_construct` (pure Python) would, and checks them too.
     return [
-        AnswerCountRow.model_construct(
+        AnswerCountRow(
             council_slug=r[0], group=r[1], team=r[2], question_id=r[3], choice=r[4], n=r[5]
         )
         for r in rows
@@ -294,13 +294,16 @@ class CouncilKey(Protocol):
 
 
 async def national_input(
-    db: Fetcher, councils: Iterable[CouncilKey], *, wales: bool = True
+    db: Fetcher, councils: Iterable[CouncilKey], *, wales: bool = True, comments: bool = False
 ) -> dict[str, ReportRows]:
-    """Each council's report input for `reports.national`: exactly what its own report reads
+    """Each council's report input for `reports.national`: what its own report reads
     (`report_input`: its current release, every council's response counts, the Wales figures),
-    so the national report can show nothing a council's report does not. `wales` is kept for
-    callers; the release input always carries the Wales figures."""
-    return {c.slug: await report_input(db, c.id) for c in councils}
+    so the national report can show nothing a council's report does not; without the comments
+    unless asked, since the national report quotes none. The rows every council's input shares
+    (the response counts, the Wales figures) are read once and shared; each table of the
+    councils' releases is read in one query for all of them. `wales` is kept for callers; the
+    release input always carries the Wales figures."""
+    return await _inputs(db, [(c.id, c.slug) for c in councils], comments=comments)
 
 
 async def report_input(db: Fetcher, council_id: int) -> ReportRows:
@@ -311,57 +314,112 @@ async def report_input(db: Fetcher, council_id: int) -> ReportRows:
     if not found:
         raise LookupError(f"no council with id {council_id}")
     slug = found[0][0]
-    latest = await db.fetchall(
-        "SELECT id, responses, final FROM releases WHERE council_id = ? ORDER BY id DESC LIMIT 1",
-        (council_id,),
-    )
+    return (await _inputs(db, [(council_id, slug)]))[slug]
+
+
+async def _inputs(
+    db: Fetcher, councils: list[tuple[int, str]], *, comments: bool = True
+) -> dict[str, ReportRows]:
+    """The report inputs of `councils` ((id, slug)): the shared rows once, then each table of
+    the councils' latest releases in one query, split by release. The row models are built
+    with validation: pydantic's compiled validator makes a small model in about half the time
+    `model_construct` (pure Python) takes. Each council's `ReportRows` is put together from
+    those validated rows without validating again, which would copy the shared tuples (the
+    Wales figures, the response counts) once per council: they stay one object, which
+    `reports.aggregate` reads once for all 22 reports."""
     wales = tuple(
         WalesFigure(council_slug=r[0], responses=r[1], question_id=r[2], choice=r[3], n=r[4])
         for r in await db.fetchall(_WALES_RELEASED)
     )
-    responses = tuple(await response_counts(db))
-    if not latest:
-        return ReportRows(council_slug=slug, responses=responses, wales=wales)
-    release_id, counted, final = latest[0]
-    pending = await db.fetchall(_PENDING, {"council_id": council_id, "release_id": release_id})
-    params = {"release_id": release_id}
-    return ReportRows(
-        council_slug=slug,
-        responses=responses,
-        release=ReleaseInfo(
-            id=release_id, responses=counted, pending=pending[0][0], final=bool(final)
-        ),
-        groups=tuple(
-            ReleaseGroup(group=r[0], team=r[1] or None, respondents=r[2])
-            for r in await db.fetchall(
-                "SELECT grp, team, respondents FROM release_groups WHERE release_id = :release_id"
-                " ORDER BY grp, team",
-                params,
-            )
-        ),
-        cells=tuple(
-            (r[0], r[1])
-            for r in await db.fetchall(
-                "SELECT question_id, cell FROM release_cells WHERE release_id = :release_id"
-                " ORDER BY question_id, cell",
-                params,
-            )
-        ),
-        figures=tuple(
-            ReleasedFigure(question_id=r[0], cell=r[1], choice=r[2], n=r[3])
-            for r in await db.fetchall(
-                "SELECT question_id, cell, choice, n FROM release_figures"
-                " WHERE release_id = :release_id",
-                params,
-            )
-        ),
-        wales=wales,
-        comments=tuple(
-            CommentRow(question_id=r[0], text=r[1])
-            for r in await db.fetchall(_RELEASED_COMMENTS, params)
-        ),
+    responses = tuple(
+        ResponseCountRow(council_slug=r[0], group=r[1], team=r[2], invited=r[3], submitted=r[4])
+        for r in await db.fetchall(_RESPONSE_COUNTS, {"council_id": None})
     )
+    wanted = {council_id for council_id, _ in councils}
+    latest = {
+        r[0]: (r[1], r[2], bool(r[3]))
+        for r in await db.fetchall(_LATEST_RELEASES)
+        if r[0] in wanted
+    }
+    ids = sorted(release_id for release_id, _, _ in latest.values())
+    groups: dict[int, list[ReleaseGroup]] = {i: [] for i in ids}
+    cells: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+    figures: dict[int, list[ReleasedFigure]] = {i: [] for i in ids}
+    comments_of: dict[int, list[CommentRow]] = {i: [] for i in ids}
+    pending: dict[int, int] = {}
+    if ids:
+        marks = ", ".join("?" * len(ids))
+        for r in await db.fetchall(_PENDING.format(marks=marks), ids):
+            pending[r[0]] = r[1]
+        for r in await db.fetchall(_RELEASE_GROUPS.format(marks=marks), ids):
+            groups[r[0]].append(ReleaseGroup(group=r[1], team=r[2] or None, respondents=r[3]))
+        for r in await db.fetchall(_RELEASE_CELLS.format(marks=marks), ids):
+            cells[r[0]].append((r[1], r[2]))
+        for r in await db.fetchall(_RELEASE_FIGURES.format(marks=marks), ids):
+            figures[r[0]].append(ReleasedFigure(question_id=r[1], cell=r[2], choice=r[3], n=r[4]))
+        quoted = await db.fetchall(_RELEASE_COMMENTS.format(marks=marks), ids) if comments else []
+        for r in quoted:
+            comments_of[r[0]].append(CommentRow(question_id=r[1], text=r[2]))
+    out = {}
+    for council_id, slug in councils:
+        if council_id not in latest:
+            out[slug] = ReportRows.model_construct(
+                council_slug=slug, responses=responses, wales=wales
+            )
+            continue
+        release_id, counted, final = latest[council_id]
+        out[slug] = ReportRows.model_construct(
+            council_slug=slug,
+            responses=responses,
+            release=ReleaseInfo(
+                id=release_id,
+                responses=counted,
+                pending=pending.get(release_id, 0),
+                final=final,
+            ),
+            groups=tuple(groups[release_id]),
+            cells=tuple(cells[release_id]),
+            figures=tuple(figures[release_id]),
+            wales=wales,
+            comments=tuple(comments_of[release_id]),
+        )
+    return out
 
+
+_LATEST_RELEASES = """
+SELECT council_id, id, responses, final
+FROM releases
+WHERE id IN (SELECT MAX(id) FROM releases GROUP BY council_id)
+"""
+
+# The tables of a set of releases ({marks}: one placeholder per release id), each row led by
+# its release's id; per release, in the order one release's own query would give.
+_RELEASE_GROUPS = """
+SELECT release_id, grp, team, respondents FROM release_groups
+WHERE release_id IN ({marks})
+ORDER BY release_id, grp, team
+"""
+_RELEASE_CELLS = """
+SELECT release_id, question_id, cell FROM release_cells
+WHERE release_id IN ({marks})
+ORDER BY release_id, question_id, cell
+"""
+_RELEASE_FIGURES = """
+SELECT release_id, question_id, cell, choice, n FROM release_figures
+WHERE release_id IN ({marks})
+ORDER BY release_id, question_id, cell, choice
+"""
+_RELEASE_COMMENTS = """
+SELECT m.release_id, a.question_id, TRIM(a.text) AS text
+FROM release_members AS m
+JOIN answers AS a ON a.response_id = m.response_id
+JOIN release_cells AS c
+  ON c.release_id = m.release_id AND c.question_id = a.question_id AND c.cell = 'all'
+WHERE m.release_id IN ({marks})
+  AND a.text IS NOT NULL
+  AND TRIM(a.text) <> ''
+ORDER BY m.release_id, a.question_id, text
+"""
 
 _WALES_RELEASED = """
 SELECT c.slug, r.responses, f.question_id, f.choice, f.n
@@ -372,10 +430,14 @@ WHERE r.id = (SELECT MAX(id) FROM releases AS l WHERE l.council_id = r.council_i
 ORDER BY c.slug, f.question_id, f.choice
 """
 
+# Per release, the council's submitted responses that it does not count: the release's
+# council's responses without a membership row in it.
 _PENDING = """
-SELECT COUNT(*)
-FROM responses AS r
-JOIN invitees AS i ON i.id = r.invitee_id
-WHERE i.council_id = :council_id AND r.submitted_at IS NOT NULL
-  AND r.id NOT IN (SELECT response_id FROM release_members WHERE release_id = :release_id)
+SELECT l.id, COUNT(*)
+FROM releases AS l
+JOIN invitees AS i ON i.council_id = l.council_id
+JOIN responses AS r ON r.invitee_id = i.id
+LEFT JOIN release_members AS m ON m.release_id = l.id AND m.response_id = r.id
+WHERE l.id IN ({marks}) AND r.submitted_at IS NOT NULL AND m.response_id IS NULL
+GROUP BY l.id
 """

@@ -40,6 +40,8 @@ from flows import (
 )
 from reports import Report, build_report, render_html, render_summary
 from reports.language import written_in
+from reports.national import build_national, rubric_advice
+from reports.national_render import render_national_html, render_national_summary
 from reports.text import messages as report_texts
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
@@ -48,7 +50,13 @@ from storage.database import Database
 from storage.models import Council
 from storage.reporting import report_input
 from storage.repository import Repository
-from tests.support.reports import add_people, open_db, release, small_questionnaire
+from tests.support.reports import (
+    add_people,
+    open_db,
+    release,
+    small_advice,
+    small_questionnaire,
+)
 from tests.support.welsh_grammar import Target, check, plain, targets
 
 Q = load_questionnaire()
@@ -325,6 +333,24 @@ async def test_no_mutation_flaw_in_any_welsh_report(
         texts.append(_our_words(render_html(report, "cy")))
     assert any("Gyngor" in t for t in texts) and any("Nghyngor" in t for t in texts)
     assert _flaws(texts, wanted) == []
+
+
+async def test_no_mutation_flaw_in_the_welsh_national_report(
+    councils: list[Council], tmp_path: Path
+) -> None:
+    """The national report in Welsh with its recommendations and good practice (the rubric's
+    texts, as the council reports' own rules choose them)."""
+    reports = {r.council.slug: r for r in await _welsh_reports(tmp_path, councils)}
+    advice = rubric_advice(reports, small_advice())
+    national = build_national(
+        small_questionnaire(), councils, reports, "cy", 5, generated_on=ON, advice=advice
+    )
+    assert national.recommendations and national.examples
+    texts = [
+        render_national_summary(national, "cy"),
+        _our_words(render_national_html(national, "cy")),
+    ]
+    assert _flaws(texts, _targets(councils)) == []
 
 
 # --- commands ----------------------------------------------------------------------------

@@ -17,13 +17,14 @@ from bot.config import Settings
 from flows.window import Window, window_state
 from reports import build_report, render_html, render_summary, report_filename
 from reports.confidentiality import make_release
-from reports.national import build_national, council_reports
+from reports.national import build_national, council_reports, rubric_advice
 from reports.national_render import (
     national_filename,
     render_national_html,
     render_national_summary,
 )
 from reports.pdf import html_to_pdf
+from rubric.advice import load_advice
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
 from storage.reporting import History, LiveRows, NewRelease
@@ -108,15 +109,18 @@ async def build_national_report(
     repo: Repository, questionnaire: Questionnaire, settings: Settings, lang: Lang
 ) -> BuiltReport:
     """The national report: every council's own report, built one at a time from the input its
-    own report has, then Wales. Recommendations and good practice join it when the advice data
-    (issue 10) is there."""
+    own report has, then Wales, with the recommendations and good practice the council reports'
+    own rules give over the advice data (`rubric.advice`)."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
     councils = await repo.councils()
     inputs = await repo.national_input(councils)
     k = settings.min_group_size
     reports = council_reports(questionnaire, inputs, councils, lang, k, generated_on=today)
-    report = build_national(questionnaire, councils, reports, lang, k, generated_on=today)
+    advice = rubric_advice(reports, load_advice())
+    report = build_national(
+        questionnaire, councils, reports, lang, k, generated_on=today, advice=advice
+    )
     return BuiltReport(
         summary=render_national_summary(report, lang),
         html=render_national_html(report, lang),

@@ -100,6 +100,9 @@ async def test_national_report_through_the_bot(api: StandIn, bot_process: BotPro
     for council in ("Powys County Council", "Cardiff Council", "Gwynedd Council"):
         assert council in html
     assert "Gwynedd Council" in html.split("No figures are shown for")[1]  # 3 respondents
+    # The recommendations and good practice of the council reports' own rules (rubric/).
+    assert 'id="recommendations"' in html and "Good practice examples for councils" in html
+    assert "Camden" in html and "reports." in html.split('id="good-practice"')[1]
 
     # The report's language is the auditor's unless asked for, whatever the command is called.
     replies = await ask(api, auditor, "/adroddiad cymru html", expect=2)

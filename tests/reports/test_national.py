@@ -26,6 +26,7 @@ from reports.national import (
     lower_median,
     middle,
     national_recommendations,
+    rubric_advice,
 )
 from reports.national_render import (
     heat_map,
@@ -34,6 +35,7 @@ from reports.national_render import (
     render_national_summary,
 )
 from reports.text import after_a, join_words
+from rubric.advice import Advice, Trigger
 from rubric.models import Lang, Text
 from standin.html_check import check_text
 from storage.councils import COUNCILS, names_wales
@@ -41,7 +43,13 @@ from storage.database import Database
 from storage.models import Council
 from storage.reporting import national_input, report_input
 from tests.reports.test_reports import _golden
-from tests.support.reports import add_people, open_db, release, small_questionnaire
+from tests.support.reports import (
+    add_people,
+    open_db,
+    release,
+    small_advice,
+    small_questionnaire,
+)
 
 ON = date(2026, 12, 2)
 CHOICES = ["sa", "a", "n", "d", "sd", "dk"]
@@ -97,11 +105,19 @@ async def reports_of(
 
 
 async def national(
-    tmp_path: Path, lang: Lang, advice: NationalAdvice | None = None
+    tmp_path: Path,
+    lang: Lang,
+    advice: NationalAdvice | None = None,
+    *,
+    rubric: Advice | None = None,
 ) -> NationalReport:
+    """The national report of `wales_db`; with `rubric`, its advice as the council reports'
+    own rules give it (`rubric_advice`)."""
     db = await wales_db(tmp_path)
     councils, reports = await reports_of(db, lang)
     await db.close()
+    if rubric is not None:
+        advice = rubric_advice(reports, rubric)
     return build_national(
         small_questionnaire(), councils, reports, lang, 5, generated_on=ON, advice=advice
     )
@@ -420,6 +436,88 @@ async def test_recommendations_and_examples_reach_the_document(tmp_path: Path) -
     assert 'id="recommendations"' not in render_national_html(plain, "en")
 
 
+def _one_rule(share: float, statement: str = "s1") -> Advice:
+    """One recommendation of the statement's theme: all respondents disagreeing with it at
+    least `share`."""
+    base = small_advice()
+    theme = next(q.theme for q in small_questionnaire().questions if q.id == statement)
+    rule = next(r for r in base.recommendations if r.theme == theme)
+    return base.model_copy(
+        update={
+            "recommendations": (
+                rule.model_copy(
+                    update={
+                        "statements": (statement,),
+                        "trigger": Trigger(groups=("all",), unfavourable_at_least=share),
+                    }
+                ),
+            )
+        }
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+async def test_a_recommendation_shows_only_when_most_councils_make_it(
+    tmp_path: Path, lang: Lang
+) -> None:
+    """The council reports' own rule (`reports.recommend`) over each council's own report:
+    disagreement with s1 is 25% at Cardiff (5 of 20) and at Conwy (1 of 4 who gave a view),
+    24% at Powys; Gwynedd shows no figures and counts for nothing. At 25% two of the three
+    councils with figures make it, which is most (the questionnaire's 0.6): it shows, citing
+    the count; at 26% none does, and the section says so."""
+    fires = _one_rule(0.25)
+    [rule] = fires.recommendations
+    report = await national(tmp_path, lang, rubric=fires)
+    assert report.recommendations_of == 3
+    assert [(r.id, r.councils) for r in report.recommendations or ()] == [(rule.id, 2)]
+    html = unescape(render_national_html(report, lang))
+    section = html.split('id="recommendations"')[1].split("</section>")[0]
+    made = {"en": "Made in 2 of 3 councils' reports.", "cy": "Fe'i gwneir yn adroddiadau 2 o 3"}
+    assert rule.text(lang) in section and made[lang] in section
+
+    quiet = await national(tmp_path / "quiet", lang, rubric=_one_rule(0.26))
+    assert quiet.recommendations == ()
+    html = unescape(render_national_html(quiet, lang))
+    section = html.split('id="recommendations"')[1].split("</section>")[0]
+    none = {
+        "en": "No recommendation is made in most councils' reports.",
+        "cy": "Nid oes yr un argymhelliad",
+    }
+    assert none[lang] in section and rule.text(lang) not in section
+
+
+async def test_one_council_in_three_is_not_most(tmp_path: Path) -> None:
+    """Disagreement with v1: Cardiff 41% (7 of 17), Powys 36% (8 of 22), Conwy 29% (2 of 7).
+    At 40% only Cardiff's report makes the recommendation: one of three is not most."""
+    db = await wales_db(tmp_path)
+    councils, reports = await reports_of(db, "en")
+    await db.close()
+    for share, made in ((0.4, {"cardiff"}), (0.36, {"cardiff", "powys"})):
+        advice = rubric_advice(reports, _one_rule(share, "v1"))
+        assert {slug for slug, ids in advice.fired.items() if ids} == made
+        report = build_national(
+            small_questionnaire(), councils, reports, "en", 5, generated_on=ON, advice=advice
+        )
+        assert [r.councils for r in report.recommendations or ()] == ([] if len(made) == 1 else [2])
+
+
+async def test_the_good_practice_examples_say_how_many_reports_offer_them(
+    tmp_path: Path,
+) -> None:
+    advice = small_advice()
+    report = await national(tmp_path, "cy", rubric=advice)
+    assert [e.title for e in report.examples] == [g.title("cy") for g in advice.good_practice]
+    # Every example illustrates the one characteristic, so each council with level figures
+    # offers the first `max_examples`; Gwynedd (no figures) counts for none.
+    most = advice.narrative.good_practice.max_examples
+    assert [e.councils for e in report.examples] == [3] * most + [0] * (
+        len(advice.good_practice) - most
+    )
+    html = unescape(render_national_html(report, "cy"))
+    assert "Fe'i cynigir yn adroddiadau 3 o 3 o'r cynghorau." in html
+    assert "Nodweddion allweddol: Arweinyddiaeth" in html
+
+
 # --- confidentiality ------------------------------------------------------------------------
 
 
@@ -508,14 +606,18 @@ async def test_national_totals_move_with_a_shown_cell(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
 async def test_golden_national_report(tmp_path: Path, lang: Lang) -> None:
-    report = await national(tmp_path, lang)
+    report = await national(tmp_path, lang, rubric=small_advice())
     _golden(f"national-summary-{lang}.html", render_national_summary(report, lang) + "\n")
     _golden(f"national-{lang}.html", render_national_html(report, lang))
 
 
 async def test_both_languages_have_the_same_content(tmp_path: Path) -> None:
-    en = await national(tmp_path, "en")
-    cy = await national(tmp_path / "cy", "cy")
+    en = await national(tmp_path, "en", rubric=small_advice())
+    cy = await national(tmp_path / "cy", "cy", rubric=small_advice())
+    assert [(r.id, r.councils) for r in en.recommendations or ()] == [
+        (r.id, r.councils) for r in cy.recommendations or ()
+    ]
+    assert [e.councils for e in en.examples] == [e.councils for e in cy.examples]
     html_en, html_cy = render_national_html(en, "en"), render_national_html(cy, "cy")
     number = re.compile(r">(\d+%?|–)<")
     assert number.findall(html_en) == number.findall(html_cy)

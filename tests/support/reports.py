@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from rubric.advice import Advice
 from rubric.models import (
     Characteristic,
     FindingThresholds,
@@ -234,3 +235,36 @@ async def release(
     for council_id, slug in rows:
         if slugs is None or slug in slugs:
             await releases.advance(db, council_id, decide, min_group_size, final=final)
+
+
+def small_advice() -> Advice:
+    """The rubric's advice (`rubric/recommendations.toml`, `good_practice.toml`) tied to the
+    small questionnaire: each recommendation of a theme it has, with that theme's statements
+    and its one characteristic, the real texts and triggers; every example, illustrating it."""
+    from rubric.advice import check_advice, load_advice
+
+    real, questionnaire = load_advice(), small_questionnaire()
+    statements = {
+        theme.id: tuple(
+            q.id for q in questionnaire.questions if q.theme == theme.id and q.kind == "agree"
+        )
+        for theme in questionnaire.themes
+    }
+    characteristic = questionnaire.characteristics[0].id
+    advice = Advice(
+        recommendations=tuple(
+            r.model_copy(
+                update={"statements": statements[r.theme], "characteristics": (characteristic,)}
+            )
+            for r in real.recommendations
+            if r.theme in statements
+        ),
+        good_practice=tuple(
+            g.model_copy(update={"characteristics": (characteristic,)}) for g in real.good_practice
+        ),
+        narrative=real.narrative.model_copy(
+            update={"topics": tuple(t for t in real.narrative.topics if t.theme in statements)}
+        ),
+    )
+    assert check_advice(advice, questionnaire) == []
+    return advice
