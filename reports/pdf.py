@@ -88,10 +88,10 @@ def _css_string(text: str) -> str:
 @lru_cache(maxsize=1)
 def _user_agent_css() -> object:
     """WeasyPrint's own HTML stylesheet, less the rules that match every element and that a
-    report never uses: the `::footnote-*` and `::note-*` pseudo-elements, and `::marker` save on
+    report never uses: the `::footnote-*` and `::note-*` pseudo-elements, and `::marker` but on
     the lists that show one (the comments have none). WeasyPrint computes a style for each
     pseudo-element an element matches, eagerly and unshared, so these six rules cost a style
-    each per element: ≈0.2 s of the benchmark's 2.5 s. Should an upgrade of WeasyPrint reword
+    each per element: ≈9% of the benchmark's PDF. Should an upgrade of WeasyPrint reword
     them, nothing breaks: the substitutions find nothing and the full stylesheet is used."""
     from weasyprint import CSS
     from weasyprint.html import UA_COUNTER_STYLE
@@ -156,7 +156,7 @@ class _CollectorPause:
     was when the last PDF being made is done (the bot makes PDFs in worker threads, and the
     collector is one for the process). A large report allocates about a million objects that
     live until it is written, and the collector walked them again and again as they grew:
-    ≈0.2 s of the benchmark's 2.2 s. They are freed as before, by the next collection after."""
+    7–15% of the benchmark's PDF. They are freed as before, by the next collection after."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
