@@ -163,10 +163,12 @@ async def main(slug: str, runs: int, pdf_runs: int, per_council: int, profile: b
         print(f"goal (HTML < 150 ms): {wall} in wall time, {cpu} in CPU time")
         walls, cpus, pages, size = time_pdf(t.html, t.title, pdf_runs)
         pdf_total = statistics.median(t.total) + statistics.median(walls)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(
             f"PDF of that report ({pages} pages, {size / 1024:.0f} KiB), {pdf_runs} runs:"
             f" median {statistics.median(walls):.2f} s wall ({statistics.median(cpus):.2f} s CPU),"
             f" max {max(walls):.2f} s; with the HTML build {pdf_total:.2f} s"
+            f" (load average {load})"
         )
         print(f"goal (PDF < 3 s): {'met' if pdf_total < 3 else 'NOT met'}")
         elapsed, peak = peak_memory(path, slug, Path(tmp) / f"{slug}.html")

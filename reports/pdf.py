@@ -9,8 +9,12 @@ rules.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from reports.document import CouncilDocument
@@ -46,21 +50,26 @@ nav.contents a {{ color: inherit; text-decoration: none; }}
 nav.contents a::after {{ content: leader(".") " " target-counter(attr(href url), page); }}
 table.statements {{ table-layout: fixed; font-size: 7.5pt; line-height: 1.2; break-inside: auto; }}
 table.statements tbody {{ break-inside: avoid; }}
-table.statements th, table.statements td {{ padding: 0.35mm 1.2mm; }}
+table.statements th, table.statements td {{ padding: 0.35mm 1.2mm; border: none; }}
 table.statements th:first-child {{ width: 27%; }}
 table.statements td.bar, table.statements th.bar {{ width: 22%; }}
-table.statements tr.statement th {{ padding-top: 0.8mm; }}
+table.statements tr.statement th {{ padding-top: 0.8mm; border-top: 0.3mm solid #8a8a8a; }}
 span.bar {{ height: 2.6mm; }}
 td.bar {{ vertical-align: middle; }}
 table.descriptors {{ font-size: 7pt; line-height: 1.25; }}
 table.descriptors th[scope="row"] {{ width: 17%; }}
 figure.grid svg {{ width: 112mm; }}
-ul.comments li {{ margin: 0.4mm 0; padding: 0 1.5mm; font-size: 8pt; line-height: 1.3; }}
+ul.comments {{ border-left: 0.6mm solid #c8c8c8; }}
+ul.comments li {{ margin: 0.4mm 0; padding: 0 1.5mm; border: none; font-size: 8pt;
+                  line-height: 1.3; }}
 """
 """WeasyPrint takes these as a user stylesheet, which yields to the document's own rules; each
 declaration is made !important (`_important`) so that the print layout wins over the screen one.
 Tables are ruled between rows only, with separate borders: WeasyPrint's collapsed borders cost
-about a tenth of the PDF's time in a large report."""
+about a tenth of the PDF's time in a large report. The annex's statement tables are ruled only
+above each statement, and the comments share one rule down their list: WeasyPrint draws each
+border of each box on its own, and per cell and per comment those were ≈2,400 borders, ≈8% of
+the PDF's Python calls."""
 
 
 def _important(css: str) -> str:
@@ -74,6 +83,50 @@ def _css_string(text: str) -> str:
         + "".join(ch if ch.isalnum() or ch in " :,.-'" else f"\\{ord(ch):06x}" for ch in text)
         + '"'
     )
+
+
+@lru_cache(maxsize=1)
+def _user_agent_css() -> object:
+    """WeasyPrint's own HTML stylesheet, less the rules that match every element and that a
+    report never uses: the `::footnote-*` and `::note-*` pseudo-elements, and `::marker` but on
+    the lists that show one (the comments have none). WeasyPrint computes a style for each
+    pseudo-element an element matches, eagerly and unshared, so these six rules cost a style
+    each per element: ≈9% of the benchmark's PDF. Should an upgrade of WeasyPrint reword
+    them, nothing breaks: the substitutions find nothing and the full stylesheet is used."""
+    from weasyprint import CSS
+    from weasyprint.html import UA_COUNTER_STYLE
+
+    return CSS(string=lean_user_agent_text(), counter_style=UA_COUNTER_STYLE)
+
+
+def lean_user_agent_text() -> str:
+    """The text of `_user_agent_css`."""
+    from weasyprint.html import UA
+
+    text = re.sub(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}$", "", UA, flags=re.MULTILINE)
+    return text.replace("\n::marker {", "\n:is(ol, ul:not(.comments)) > li::marker {")
+
+
+@lru_cache(maxsize=1)
+def _html_class() -> type:
+    """WeasyPrint's `HTML` with the leaner user-agent stylesheet (`_user_agent_css`).
+    `_ua_stylesheets` is the hook WeasyPrint's own `HTML` uses to give its stylesheet."""
+    from weasyprint import HTML
+
+    class ReportHTML(HTML):  # type: ignore[misc]
+        def _ua_stylesheets(self, forms: bool = False) -> list[object]:
+            sheets: list[object] = super()._ua_stylesheets(forms)
+            return [_user_agent_css(), *sheets[1:]]
+
+    return ReportHTML
+
+
+def _inherited_lang_dropped(html: str, lang: Lang) -> str:
+    """The HTML less the `lang` of comments written in the document's own language: the same
+    document (the attribute says what the element inherits anyway), but WeasyPrint shares one
+    computed style between like siblings only when they carry no attributes it reads, and a
+    `lang` is one. The comments in the other language keep theirs, and the HTML keeps all."""
+    return html.replace(f'<li lang="{lang}">', "<li>")
 
 
 @lru_cache(maxsize=1)
@@ -98,14 +151,44 @@ def _page_css(lang: Lang, title: str) -> object:
     return CSS(string=page + overrides, font_config=_fonts())
 
 
+class _CollectorPause:
+    """Python's cyclic garbage collector held off while WeasyPrint works, and given back as it
+    was when the last PDF being made is done (the bot makes PDFs in worker threads, and the
+    collector is one for the process). A large report allocates about a million objects that
+    live until it is written, and the collector walked them again and again as they grew:
+    7–15% of the benchmark's PDF. They are freed as before, by the next collection after."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            if self._holders == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if self._holders == 0 and self._was_enabled:
+                    gc.enable()
+
+
+_COLLECTOR = _CollectorPause()
+
+
 def html_to_pdf(html: str, lang: Lang, title: str) -> bytes:
     """The PDF of a report's HTML (as `render_html` made it)."""
-    from weasyprint import HTML
-
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=None)
-    pdf = document.write_pdf(stylesheets=[_page_css(lang, title)], font_config=_fonts())
+    with _COLLECTOR.held():
+        document = _html_class()(string=_inherited_lang_dropped(html, lang), base_url=None)
+        pdf = document.write_pdf(stylesheets=[_page_css(lang, title)], font_config=_fonts())
     assert isinstance(pdf, bytes)
     return pdf
 

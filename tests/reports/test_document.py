@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports.document import build_document
-from reports.pdf import html_to_pdf, render_pdf
+from reports.pdf import html_to_pdf, lean_user_agent_text, render_pdf
 from reports.render import CHART_W, FONT, render_html
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
@@ -199,14 +199,51 @@ def test_pdf_holds_the_response_rate_table_page_numbers_and_embedded_fonts(lang:
         assert any(line.startswith("Cyfanswm 96 25 26%") for line in lines)
         assert "Tudalen 1 o" in pages[0]
         assert "Negeseuon allweddol" in pages[0]
-    # The annex is in it, and every font is embedded.
+    # The annex is in it, its comments in both languages (reports.pdf drops the `lang` that a
+    # comment in the document's own language inherits anyway), and every font is embedded.
     assert (built.themes[0].statements[0].text.split()[0]) in text
+    comments = [c for theme in built.themes for c in theme.comments]
+    assert len(comments) == 2
+    flat = " ".join(text.split())
+    for comment in comments:
+        assert " ".join(comment.split()) in flat, comment
     for page in reader.pages:
         fonts = page["/Resources"].get("/Font", {})
         for ref in fonts.values():
             descendant = ref.get_object()["/DescendantFonts"][0].get_object()
             descriptor = descendant["/FontDescriptor"].get_object()
             assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+
+
+def test_pdf_user_agent_stylesheet_leaves_out_only_the_rules_a_report_never_uses() -> None:
+    """reports.pdf gives WeasyPrint its own HTML stylesheet less the universal footnote and note
+    pseudo-elements and with `::marker` kept to the lists that show one. Should an upgrade of
+    WeasyPrint reword those rules, the PDF would stay right but slow again: this says so."""
+    from weasyprint.html import UA
+
+    lean = lean_user_agent_text()
+    assert "::footnote-call" in UA and "::footnote-call" not in lean
+    assert "::note-callback" in UA and "::note-callback" not in lean
+    assert "\n::marker {" in UA and "\n:is(ol, ul:not(.comments)) > li::marker {" in lean
+    removed = [line for line in UA.splitlines() if line not in lean.splitlines()]
+    assert len(removed) == 6, removed
+
+
+def test_pdf_gives_the_garbage_collector_back_as_it_found_it() -> None:
+    """reports.pdf holds Python's collector off while WeasyPrint works (it walked the render's
+    million objects again and again); it must come back on, and stay off if it was off."""
+    import gc
+
+    html = render_html(report(powys_people(), "en"), "en")
+    assert gc.isenabled()
+    html_to_pdf(html, "en", "t")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        html_to_pdf(html, "en", "t")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_pdf_title_is_the_report_title() -> None:
