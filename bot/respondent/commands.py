@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.respondent.callbacks import ForgetCb
 from bot.respondent.journey import Respondent, load_state
 from bot.respondent.screens import Rendered, button, keyboard, render
-from bot.respondent.survey import screen_context
+from bot.respondent.survey import Survey, screen_context
 from bot.telegram.edits import edit
 from bot.telegram.registry import Handlers
 from bot.telegram.wording import say
@@ -120,6 +120,7 @@ async def unknown_command(
 async def unsupported(
     message: Message,
     respondent: Respondent | None,
+    survey: Survey | None,
     lang: Lang | None,
     repo: Repository,
     texts: Messages,
@@ -131,7 +132,7 @@ async def unsupported(
     if respondent is None or lang is None:
         await message.answer(notice)
         return
-    state = await load_state(repo, respondent.invitee)
+    state = survey.state if survey is not None else await load_state(repo, respondent.invitee)
     ctx = screen_context(questionnaire, texts, settings, respondent, lang)
     rendered = render(current_screen(questionnaire, state), ctx)
     await message.answer(f"<i>{notice}</i>\n\n{rendered.text}", reply_markup=rendered.markup)
