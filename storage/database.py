@@ -235,6 +235,12 @@ class Database(ABC):
     async def fetchall(self, sql: str, params: Params = ()) -> list[Any]: ...
 
     @abstractmethod
+    async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
+        """Several reads from one consistent snapshot, each query's rows in order: on SQLite
+        one trip to the connection's thread; on PostgreSQL one connection and one read-only
+        transaction. (Two narrow results cost SQLite far less than one wide joined one.)"""
+
+    @abstractmethod
     async def fetchone(self, sql: str, params: Params = ()) -> Any | None: ...
 
     # --- serving ---------------------------------------------------------------------------

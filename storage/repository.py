@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
@@ -174,17 +175,19 @@ def _record(row: Row) -> SurveyRecord:
     )
 
 
-def _record_fast(row: Row) -> SurveyRecord:
+def _record_fast(
+    row: Row, *, id_key: str = "response_id", invitee_key: str = "id", lang_key: str = "language"
+) -> SurveyRecord:
     """`_record` without validation, for rows the schema already types (CHECK constraints on
-    the language and the flags, ISO times written by `to_iso`): the answer path reads one per
-    update."""
+    the language and the flags, ISO times written by `to_iso`): the answer path reads one and
+    writes one per update. The keys name the columns where a joined row renames them."""
     started_at = from_iso(row["started_at"])
     updated_at = from_iso(row["updated_at"])
     assert started_at is not None and updated_at is not None
     return SurveyRecord.model_construct(
-        id=row["response_id"],
-        invitee_id=row["id"],
-        language=row["survey_language"],
+        id=row[id_key],
+        invitee_id=row[invitee_key],
+        language=row[lang_key],
         privacy_accepted=bool(row["privacy_accepted"]),
         cursor=row["cursor"],
         reviewing=bool(row["reviewing"]),
@@ -201,7 +204,7 @@ _UPDATE_CONTEXT_SQL = (
     " a.language AS account_language, r.id AS response_id, r.language AS survey_language,"
     " r.privacy_accepted, r.cursor, r.reviewing, r.started_at, r.updated_at, r.submitted_at,"
     " w.council_id AS window_council, w.closes_on, w.closed_at, w.opens_on,"
-    " h.update_id AS claimed, h.finished_at, x.question_id, x.choice, x.text"
+    " h.update_id AS claimed, h.finished_at"
     " FROM (SELECT CAST(? AS BIGINT) AS tid, CAST(? AS BIGINT) AS uid) t"
     " LEFT JOIN invitees i ON i.telegram_id = t.tid"
     " LEFT JOIN councils c ON c.id = i.council_id"
@@ -209,11 +212,30 @@ _UPDATE_CONTEXT_SQL = (
     " LEFT JOIN responses r ON r.invitee_id = i.id"
     " LEFT JOIN survey_windows w ON w.council_id = i.council_id"
     " LEFT JOIN handled_updates h ON h.update_id = t.uid"
-    " LEFT JOIN answers x ON x.response_id = r.id"
-    " ORDER BY x.question_id"
 )
-"""`Repository.update_context`'s one query: a row per stored answer (or one row), each
-carrying the person, their council, account, response, window and the update's claim."""
+"""`Repository.update_context`'s first query: one row, with the person, their council, account,
+response and window, and the update's claim."""
+
+_UPDATE_ANSWERS_SQL = (
+    "SELECT x.question_id, x.choice, x.text FROM invitees i"
+    " JOIN responses r ON r.invitee_id = i.id JOIN answers x ON x.response_id = r.id"
+    " WHERE i.telegram_id = ? ORDER BY x.question_id"
+)
+"""... and its second: the person's answers, narrow rows (one wide row per answer cost SQLite
+three times as much)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_answer(question_id: str, choice: str | None) -> StoredAnswer:
+    """A chosen (or skipped) answer: frozen, so one instance serves every read of it."""
+    return StoredAnswer.model_construct(question_id=question_id, choice=choice, text=None)
+
+
+def _stored_answer(question_id: str, choice: str | None, text: str | None) -> StoredAnswer:
+    if text is None:
+        return _shared_answer(question_id, choice)
+    return StoredAnswer.model_construct(question_id=question_id, choice=choice, text=text)
+
 
 _RECORD_UPDATE_SQL = (
     "INSERT INTO handled_updates (update_id, handled_at, finished_at) VALUES (?, ?, ?)"
@@ -396,12 +418,14 @@ class Repository:
     async def update_context(
         self, telegram_id: int | None, update_id: int | None = None
     ) -> UpdateContext:
-        """What the bot reads before handling an update, in one query (one trip to the
-        database): who wrote (as `whois`), their survey (as `survey`), their council's survey
-        window (as `window`), and whether ``update_id`` was claimed and finished. Rows come
-        typed from the schema, so they are built without validating them again."""
-        rows = await self.db.fetchall(_UPDATE_CONTEXT_SQL, (telegram_id, update_id))
-        first = rows[0]
+        """What the bot reads before handling an update, at once (`Database.fetch_together`:
+        one trip to SQLite's thread): who wrote (as `whois`), their survey (as `survey`), their
+        council's survey window (as `window`), and whether ``update_id`` was claimed and
+        finished. Rows come typed from the schema, so they are built without validating them
+        again."""
+        [first], answer_rows = await self.db.fetch_together(
+            [(_UPDATE_CONTEXT_SQL, (telegram_id, update_id)), (_UPDATE_ANSWERS_SQL, (telegram_id,))]
+        )
         claimed = first["claimed"] is not None
         finished = claimed and first["finished_at"] is not None
         language = first["survey_language"] or first["account_language"]
@@ -432,14 +456,10 @@ class Repository:
             emailed_at=from_iso(first["emailed_at"]),
             unreachable=first["unreachable"],
         )
-        record = None if first["response_id"] is None else _record_fast(first)
-        answers = {
-            r["question_id"]: StoredAnswer.model_construct(
-                question_id=r["question_id"], choice=r["choice"], text=r["text"]
-            )
-            for r in rows
-            if r["question_id"] is not None
-        }
+        record = None
+        if first["response_id"] is not None:
+            record = _record_fast(first, lang_key="survey_language")
+        answers = {qid: _stored_answer(qid, choice, text) for qid, choice, text in answer_rows}
         window = None
         if first["window_council"] is not None:
             closes_on, opens_on = first["closes_on"], first["opens_on"]
@@ -642,7 +662,7 @@ class Repository:
         results = await self.db.batch(statements)
         if marker is not None:
             marker.recorded = True
-        return _record(results[-1][0])
+        return _record_fast(results[-1][0], id_key="id", invitee_key="invitee_id")
 
     async def forget(self, telegram_id: int) -> bool:
         """Forgets a person: their response and answers, the tie between their Telegram account

@@ -193,6 +193,12 @@ class SqliteDatabase(Database):
         async with self._reading() as conn:
             return await conn.fetchone(sql, params)
 
+    async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            return [await self._wrapped.fetchall(sql, params) for sql, params in queries]
+        async with self._lock:
+            return await self._on_thread(lambda conn: _read_together(conn, queries))
+
     async def checkpoint(self) -> None:
         """Copies the -wal file into the database and truncates it to nothing, so that rows
         just deleted (securely) leave no old copy behind in the write-ahead log. Readers in
@@ -271,6 +277,18 @@ async def _connect_uri(uri: str) -> aiosqlite.Connection:
         raise
     conn.row_factory = aiosqlite.Row
     return conn
+
+
+def _read_together(
+    conn: sqlite3.Connection, queries: Sequence[tuple[str, Params]]
+) -> list[list[Any]]:
+    """`SqliteDatabase.fetch_together` on the connection's thread: the reads inside one read
+    transaction, so that another process's commit cannot fall between them."""
+    conn.execute("BEGIN")
+    try:
+        return [conn.execute(sql, params).fetchall() for sql, params in queries]
+    finally:
+        conn.execute("COMMIT")
 
 
 def _run_batch(conn: sqlite3.Connection, statements: Sequence[Statement]) -> list[list[Any]]:

@@ -14,7 +14,7 @@ from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
 from bot.config import Settings
 from bot.respondent.callbacks import ForgetCb
 from bot.respondent.journey import Respondent, load_state
-from bot.respondent.screens import Rendered, button, keyboard, render
+from bot.respondent.screens import Rendered, ScreenCache, button, keyboard, render
 from bot.respondent.survey import Survey, screen_context
 from bot.telegram.edits import edit
 from bot.telegram.registry import Handlers
@@ -126,6 +126,7 @@ async def unsupported(
     texts: Messages,
     questionnaire: Questionnaire,
     settings: Settings,
+    screens: ScreenCache | None = None,
 ) -> None:
     """Stickers, photos, voice notes: say what the bot can read, then the question again."""
     notice = say(texts, lang, "notice.unsupported")
@@ -133,7 +134,7 @@ async def unsupported(
         await message.answer(notice)
         return
     state = survey.state if survey is not None else await load_state(repo, respondent.invitee)
-    ctx = screen_context(questionnaire, texts, settings, respondent, lang)
+    ctx = screen_context(questionnaire, texts, settings, respondent, lang, screens)
     rendered = render(current_screen(questionnaire, state), ctx)
     await message.answer(f"<i>{notice}</i>\n\n{rendered.text}", reply_markup=rendered.markup)
 

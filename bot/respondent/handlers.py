@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
 from bot.config import Settings
 from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
-from bot.respondent.screens import Rendered, language_keyboard
+from bot.respondent.screens import Rendered, ScreenCache, language_keyboard
 from bot.respondent.survey import Survey
 from bot.telegram.edits import drop_buttons, edit
 from bot.telegram.registry import Handlers
@@ -51,6 +51,7 @@ async def start(
     texts: Messages,
     settings: Settings,
     questionnaire: Questionnaire,
+    screens: ScreenCache | None = None,
 ) -> None:
     user = message.from_user
     assert user is not None
@@ -63,7 +64,9 @@ async def start(
             return
         # Bound just now: read again who this is (the update's own read predates the binding).
         context = await repo.update_context(user.id)
-        survey = Survey.of(context, bot, user.id, repo, questionnaire, texts, settings)
+        survey = Survey.of(
+            context, bot, user.id, repo, questionnaire, texts, settings, screens=screens
+        )
         assert survey is not None
     if survey is None:
         # A stranger leaves no row behind: only respondents and auditors have an account.

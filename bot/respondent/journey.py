@@ -8,6 +8,7 @@ whatever the bot has shown is already on disk, and a restart resumes from exactl
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flows import Answer, Event, Screen, Step, SurveyState, current_screen, step
@@ -22,6 +23,18 @@ class Respondent:
 
     invitee: Invitee
     council: Council
+
+
+@functools.lru_cache(maxsize=256)
+def _chosen(choice: str | None) -> Answer:
+    """A chosen (or skipped) answer: frozen, so one instance serves every state that has it."""
+    return Answer.model_construct(choice=choice, text=None)
+
+
+def _answer(stored: StoredAnswer) -> Answer:
+    if stored.text is None:
+        return _chosen(stored.choice)
+    return Answer.model_construct(choice=stored.choice, text=stored.text)
 
 
 def state_of(

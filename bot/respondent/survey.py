@@ -16,7 +16,7 @@ from aiogram import Bot
 
 from bot.config import Settings
 from bot.respondent.journey import Respondent, apply, state_of
-from bot.respondent.screens import Context, answered_text, render
+from bot.respondent.screens import Context, ScreenCache, answered_text, render
 from flows import Answer, AskScreen, Event, Step, SurveyState, current_screen
 from flows.window import Window, WindowState, window_state
 from rubric.catalog import Messages
@@ -31,6 +31,7 @@ def screen_context(
     settings: Settings,
     respondent: Respondent,
     lang: Lang,
+    screens: ScreenCache | None = None,
 ) -> Context:
     """What the screens need to render for this respondent in ``lang``."""
     return Context(
@@ -40,6 +41,7 @@ def screen_context(
         group=respondent.invitee.group,
         council_name=respondent.council.name(lang),
         min_group_size=settings.min_group_size,
+        cache=screens,
     )
 
 
@@ -57,6 +59,7 @@ class Survey:
         respondent: Respondent,
         state: SurveyState,
         window: StoredWindow | None,
+        screens: ScreenCache | None = None,
     ) -> None:
         self.bot, self.chat_id, self.repo = bot, chat_id, repo
         self.questionnaire, self.texts, self.settings = questionnaire, texts, settings
@@ -64,6 +67,7 @@ class Survey:
         self.state = state
         """The stored state: as read before the update, then as its last step left it."""
         self._stored_window = window
+        self.screens = screens
         self._window: tuple[WindowState, Window] | None = None
 
     @classmethod
@@ -76,6 +80,7 @@ class Survey:
         questionnaire: Questionnaire,
         texts: Messages,
         settings: Settings,
+        screens: ScreenCache | None = None,
     ) -> Survey | None:
         """The survey of whoever the update's read found, or None for someone not invited."""
         if context.invitee is None or context.council is None:
@@ -83,7 +88,16 @@ class Survey:
         respondent = Respondent(invitee=context.invitee, council=context.council)
         state = state_of(context.invitee, context.record, context.answers)
         return cls(
-            bot, chat_id, repo, questionnaire, texts, settings, respondent, state, context.window
+            bot,
+            chat_id,
+            repo,
+            questionnaire,
+            texts,
+            settings,
+            respondent,
+            state,
+            context.window,
+            screens,
         )
 
     def lang(self, state: SurveyState) -> Lang:
@@ -98,7 +112,9 @@ class Survey:
         await self.bot.send_message(self.chat_id, text, reply_markup=rendered.markup)
 
     def _ctx(self, lang: Lang) -> Context:
-        return screen_context(self.questionnaire, self.texts, self.settings, self.respondent, lang)
+        return screen_context(
+            self.questionnaire, self.texts, self.settings, self.respondent, lang, self.screens
+        )
 
     def window(self) -> tuple[WindowState, Window]:
         """Where the council's survey window stands now, from the update's read."""

@@ -197,6 +197,7 @@ class WhoIsThis(BaseMiddleware):
                 data["questionnaire"],
                 data["texts"],
                 data["settings"],
+                data.get("screens"),
             )
             if survey is not None:
                 data["respondent"] = survey.respondent
