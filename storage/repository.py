@@ -64,19 +64,28 @@ class Handling:
 
     update_id: int
     recorded: bool = False
+    on_recorded: Callable[[int], None] | None = None
+    """Told the update's id as soon as its row commits (the polling loop may confirm it)."""
+
+    def mark_recorded(self) -> None:
+        self.recorded = True
+        if self.on_recorded is not None:
+            self.on_recorded(self.update_id)
 
 
 _HANDLING: ContextVar[Handling | None] = ContextVar("handling_update", default=None)
 
 
 @contextlib.contextmanager
-def handling(update_id: int) -> Iterator[Handling]:
+def handling(
+    update_id: int, on_recorded: Callable[[int], None] | None = None
+) -> Iterator[Handling]:
     """Within this block, a saved survey step also records the update as handled, in the same
     transaction: once the answer is stored a delivery of the update again is a no-op, even if
     the worker dies before it could say so (a typed answer would otherwise be applied again, to
     the question after); and until it is stored, a delivery again is handled (nothing typed is
     lost). What the block did not record this way, `Repository.record_update` records after."""
-    marker = Handling(update_id)
+    marker = Handling(update_id, on_recorded=on_recorded)
     token = _HANDLING.set(marker)
     try:
         yield marker
@@ -660,8 +669,8 @@ class Repository:
             statements.append(Statement(_RECORD_UPDATE_SQL, (marker.update_id, now, now)))
         statements.append(Statement("SELECT * FROM responses WHERE invitee_id = ?", (invitee_id,)))
         results = await self.db.batch(statements)
-        if marker is not None:
-            marker.recorded = True
+        if marker is not None and not marker.recorded:
+            marker.mark_recorded()
         return _record_fast(results[-1][0], id_key="id", invitee_key="invitee_id")
 
     async def forget(self, telegram_id: int) -> bool:

@@ -37,6 +37,7 @@ from bot.telegram.middlewares import (
     Throttle,
     WhoIsThis,
 )
+from bot.telegram.polling import ConfirmingDispatcher
 from bot.telegram.session import MalformedUpdates, RetryMiddleware, SendPacer
 from bot.telegram.wording import say
 from rubric.catalog import Messages
@@ -99,7 +100,7 @@ def build_dispatcher(
     told who sent it and in which language, before any router sees it."""
     questionnaire = questionnaire or load_questionnaire()
     texts = texts or load_texts()
-    dp = Dispatcher(
+    dp = ConfirmingDispatcher(
         # The person's lock (in this process, and in the database for every worker sharing it)
         # wraps the middlewares below, so an update is read and recorded under it.
         events_isolation=PersonIsolation(repo),
@@ -112,7 +113,9 @@ def build_dispatcher(
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
     )
-    dp.update.outer_middleware(OncePerUpdate(repo, take_over=settings.webhook_url is not None))
+    dp.update.outer_middleware(
+        OncePerUpdate(repo, take_over=settings.webhook_url is not None, settled=dp.settle)
+    )
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
     dp.update.outer_middleware(WhoIsThis(repo))

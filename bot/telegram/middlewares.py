@@ -40,8 +40,17 @@ class OncePerUpdate(BaseMiddleware):
     delivery is skipped (nothing is doubled). It runs under the person's lock
     (`PersonIsolation`), so the read and the write see no other handler of that person's."""
 
-    def __init__(self, repo: Repository, *, take_over: bool = True) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        *,
+        take_over: bool = True,
+        settled: Callable[[int], None] | None = None,
+    ) -> None:
         self.repo = repo
+        self.settled = settled
+        """Told an update's id once its outcome is stored (long polling then confirms it to
+        Telegram: `bot.telegram.polling`)."""
         self.take_over = take_over
         """Handle again an update claimed but never finished. Since issue 14 nothing claims an
         update before handling it; such rows come only from a bot before it, which claimed
@@ -58,10 +67,11 @@ class OncePerUpdate(BaseMiddleware):
             log.info("update %s delivered again; skipped", event.update_id)
             return None
         data["context"] = context
-        with handling(event.update_id) as marker:
+        with handling(event.update_id, self.settled) as marker:
             result = await handler(event, data)
         if not marker.recorded:
             await self.repo.record_update(event.update_id)
+            marker.mark_recorded()
         return result
 
 

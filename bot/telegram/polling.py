@@ -1,0 +1,167 @@
+"""Long polling that confirms an update to Telegram only once its outcome is stored.
+
+Telegram forgets an update once getUpdates is called with an offset past it. aiogram's polling
+moves the offset past each update as soon as it has handed it to a handler, so a bot killed while
+handling it never sees it again: harmless for a tap, which the person repeats, but a typed
+comment simply vanishes. Here the offset stays at the oldest update still *unsettled* (received,
+its outcome not yet stored), so after a crash Telegram delivers again everything whose outcome
+was not stored, and the ``handled_updates`` row (``OncePerUpdate``) skips everything whose
+outcome was. An update settles as soon as its survey step commits (the step's transaction records
+it: `storage.repository.handling`), or else once its handling ends.
+
+Holding the offset back means Telegram sends the unsettled updates again with each poll; they are
+recognised and dropped here (`Unconfirmed.receive`), and a poll that brought nothing new waits for
+something to settle before it asks again, so the bot never spins. An update that stays unsettled
+longer than `HOLD_LIMIT` (a report being built, a chat being paced) stops holding the offset: for
+it the bot is back to aiogram's rule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from aiogram import Bot, Dispatcher, loggers
+from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
+from aiogram.methods import GetUpdates
+from aiogram.types import Update
+from aiogram.utils.backoff import Backoff, BackoffConfig
+
+HOLD_LIMIT = 5.0
+"""Seconds an unsettled update may hold the offset back (an answer settles in milliseconds)."""
+IDLE_WAIT = 0.05
+"""The longest pause before asking again, after a poll that brought only updates in hand."""
+SETTLE_WAIT = 0.02
+"""How long the next poll waits for the updates just received to settle (they mostly do in a
+few milliseconds); asking at once would only bring them back."""
+
+
+class Unconfirmed:
+    """The updates received and not yet settled, and the offset that confirms all the rest."""
+
+    def __init__(self, *, clock: Any = None, hold_limit: float = HOLD_LIMIT) -> None:
+        self._clock = clock or asyncio.get_running_loop().time
+        self.hold_limit = hold_limit
+        self._unsettled: dict[int, float] = {}
+        """update id -> when it was received."""
+        self._seen: set[int] = set()
+        """Ids received at or above the offset last sent (to drop what Telegram sends again)."""
+        self._next = 0
+        """One past the highest id received."""
+        self._settled = asyncio.Event()
+
+    def receive(self, update_id: int) -> bool:
+        """True for an update to handle; False for one already in hand (or handled)."""
+        if update_id in self._seen or update_id < self._floor():
+            return False
+        self._seen.add(update_id)
+        self._unsettled[update_id] = self._clock()
+        self._next = max(self._next, update_id + 1)
+        return True
+
+    def settle(self, update_id: int) -> None:
+        """The update's outcome is stored (or its handling is over): it may be confirmed."""
+        if self._unsettled.pop(update_id, None) is not None:
+            self._settled.set()
+
+    def offset(self) -> int | None:
+        """The offset for the next getUpdates: the oldest update still held, else one past the
+        newest received (None before any)."""
+        if not self._next:
+            return None
+        floor = self._floor()
+        self._seen = {u for u in self._seen if u >= floor}
+        return floor
+
+    def _floor(self) -> int:
+        now = self._clock()
+        held = [u for u, t in self._unsettled.items() if now - t < self.hold_limit]
+        return min(held) if held else self._next
+
+    async def wait_settled(self, timeout: float, ids: list[int] | None = None) -> None:
+        """Returns when something settles (with ``ids``: when all of those have), or after
+        ``timeout``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while ids is None or any(u in self._unsettled for u in ids):
+            self._settled.clear()
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._settled.wait(), remaining)
+            except TimeoutError:
+                return
+            if ids is None:
+                return
+
+
+class ConfirmingDispatcher(Dispatcher):
+    """aiogram's dispatcher with long polling that confirms an update only once it settled (see
+    the module's notes). Webhook mode (`bot.telegram.webhook`) does not poll, and is unchanged.
+
+    It overrides two of aiogram's internal methods (``_listen_updates``, ``_process_update``),
+    pinned by uv.lock; the kill -9 tests in tests/e2e/test_faults.py hold them to their promise."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.unconfirmed: Unconfirmed | None = None
+
+    def settle(self, update_id: int) -> None:
+        if self.unconfirmed is not None:
+            self.unconfirmed.settle(update_id)
+
+    async def _process_update(
+        self, bot: Bot, update: Update, call_answer: bool = True, **kwargs: Any
+    ) -> bool:
+        try:
+            return await super()._process_update(bot, update, call_answer, **kwargs)
+        finally:
+            self.settle(update.update_id)
+
+    async def _listen_updates(  # type: ignore[override]
+        self,
+        bot: Bot,
+        polling_timeout: int = 30,
+        backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,
+        allowed_updates: list[str] | None = None,
+    ) -> AsyncGenerator[Update, None]:
+        """aiogram's loop (``Dispatcher._listen_updates``: retry with backoff, never stop),
+        with the offset from `Unconfirmed`."""
+        unconfirmed = self.unconfirmed = Unconfirmed()
+        backoff = Backoff(config=backoff_config)
+        get_updates = GetUpdates(timeout=polling_timeout, allowed_updates=allowed_updates)
+        kwargs = {}
+        if bot.session.timeout:
+            kwargs["request_timeout"] = int(bot.session.timeout + polling_timeout)
+        failed = False
+        while True:
+            get_updates.offset = unconfirmed.offset()
+            try:
+                updates = await bot(get_updates, **kwargs)
+            except Exception as e:  # as aiogram's: polling never stops
+                failed = True
+                loggers.dispatcher.error("Failed to fetch updates - %s: %s", type(e).__name__, e)
+                loggers.dispatcher.warning(
+                    "Sleep for %f seconds and try again... (tryings = %d, bot id = %d)",
+                    backoff.next_delay,
+                    backoff.counter,
+                    bot.id,
+                )
+                await backoff.asleep()
+                continue
+            if failed:
+                loggers.dispatcher.info(
+                    "Connection established (tryings = %d, bot id = %d)", backoff.counter, bot.id
+                )
+                backoff.reset()
+                failed = False
+            fresh = [u for u in updates if unconfirmed.receive(u.update_id)]
+            for update in fresh:
+                yield update
+            if fresh:
+                await unconfirmed.wait_settled(SETTLE_WAIT, [u.update_id for u in fresh])
+            elif updates:
+                # Only updates in hand came back: wait for one to settle before asking again.
+                await unconfirmed.wait_settled(IDLE_WAIT)
