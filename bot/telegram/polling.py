@@ -10,8 +10,11 @@ outcome was. An update settles as soon as its survey step commits (the step's tr
 it: `storage.repository.handling`), or else once its handling ends.
 
 Holding the offset back means Telegram sends the unsettled updates again with each poll; they are
-recognised and dropped here (`Unconfirmed.receive`), and a poll that brought nothing new waits for
-something to settle before it asks again, so the bot never spins. An update that stays unsettled
+recognised by their ids and dropped here before anything parses them (`Unconfirmed.receive`,
+`GetRawUpdates`). The next poll waits (`SETTLE_WAIT`) for the updates just received to settle,
+which takes milliseconds and spares most of those repeats (under load it also gathers the
+updates into larger batches), and a poll that brought nothing new waits for something to settle
+before it asks again, so the bot never spins. An update that stays unsettled
 longer than `HOLD_LIMIT` (a report being built, a chat being paced) stops holding the offset: for
 it the bot is back to aiogram's rule.
 """
@@ -19,20 +22,24 @@ it the bot is back to aiogram's rule.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot, Dispatcher, loggers
 from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
 
 HOLD_LIMIT = 5.0
 """Seconds an unsettled update may hold the offset back (an answer settles in milliseconds)."""
 IDLE_WAIT = 0.05
 """The longest pause before asking again, after a poll that brought only updates in hand."""
-SETTLE_WAIT = 0.02
+SETTLE_WAIT = 0.1
 """How long the next poll waits for the updates just received to settle (they mostly do in a
 few milliseconds); asking at once would only bring them back."""
 
@@ -52,8 +59,10 @@ class Unconfirmed:
         self._settled = asyncio.Event()
 
     def receive(self, update_id: int) -> bool:
-        """True for an update to handle; False for one already in hand (or handled)."""
-        if update_id in self._seen or update_id < self._floor():
+        """True for an update to handle; False for one already in hand here (received since
+        the offset was last moved). Anything older that comes again (Telegram lost a
+        confirmation) is handed on, for ``OncePerUpdate``'s check of ``handled_updates``."""
+        if update_id in self._seen:
             return False
         self._seen.add(update_id)
         self._unsettled[update_id] = self._clock()
@@ -97,6 +106,25 @@ class Unconfirmed:
                 return
 
 
+class GetRawUpdates(GetUpdates):
+    """getUpdates answered as plain dicts: the updates already in hand, which Telegram sends
+    again while the offset is held, are dropped by their id before anything parses them (parsing
+    an update costs far more than reading its id)."""
+
+    __returning__ = list[dict[str, Any]]
+
+
+def parse_update(raw: dict[str, Any], bot: Bot) -> Update:
+    """An update as aiogram's polling would have parsed it; one that does not parse becomes an
+    empty update with its id, so that it settles, and only its id is logged (as
+    `bot.telegram.session.MalformedUpdates` does for aiogram's own parsing)."""
+    try:
+        return Update.model_validate(raw, context={"bot": bot})
+    except ValidationError:
+        log.warning("update %s could not be read; skipped", raw.get("update_id"))
+        return Update(update_id=raw["update_id"])
+
+
 class ConfirmingDispatcher(Dispatcher):
     """aiogram's dispatcher with long polling that confirms an update only once it settled (see
     the module's notes). Webhook mode (`bot.telegram.webhook`) does not poll, and is unchanged.
@@ -131,7 +159,7 @@ class ConfirmingDispatcher(Dispatcher):
         with the offset from `Unconfirmed`."""
         unconfirmed = self.unconfirmed = Unconfirmed()
         backoff = Backoff(config=backoff_config)
-        get_updates = GetUpdates(timeout=polling_timeout, allowed_updates=allowed_updates)
+        get_updates = GetRawUpdates(timeout=polling_timeout, allowed_updates=allowed_updates)
         kwargs = {}
         if bot.session.timeout:
             kwargs["request_timeout"] = int(bot.session.timeout + polling_timeout)
@@ -139,7 +167,9 @@ class ConfirmingDispatcher(Dispatcher):
         while True:
             get_updates.offset = unconfirmed.offset()
             try:
-                updates = await bot(get_updates, **kwargs)
+                # Plain dicts (GetRawUpdates), whatever aiogram's annotation of getUpdates says.
+                result = await bot(cast(GetUpdates, get_updates), **kwargs)
+                updates: list[Any] = list(result)
             except Exception as e:  # as aiogram's: polling never stops
                 failed = True
                 loggers.dispatcher.error("Failed to fetch updates - %s: %s", type(e).__name__, e)
@@ -157,7 +187,13 @@ class ConfirmingDispatcher(Dispatcher):
                 )
                 backoff.reset()
                 failed = False
-            fresh = [u for u in updates if unconfirmed.receive(u.update_id)]
+            fresh = [
+                parse_update(raw, bot)
+                for raw in updates
+                if isinstance(raw, dict)
+                and isinstance(raw.get("update_id"), int)
+                and unconfirmed.receive(raw["update_id"])
+            ]
             for update in fresh:
                 yield update
             if fresh:
