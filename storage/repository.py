@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from rubric.models import GROUPS, Lang
+from rubric.models import GROUPS, Group, Lang
 from storage import releases
 from storage.councils import COUNCILS, fold, short_name_cy, short_name_en
 from storage.database import Database, Row, Statement, from_iso, to_iso, utcnow
@@ -234,6 +234,93 @@ _UPDATE_ANSWERS_SQL = (
 three times as much)."""
 
 
+_COUNCIL_KEYS = (
+    "council_id",
+    "council_slug",
+    "slug_cy",
+    "name_en",
+    "name_cy",
+    "name_cy_soft",
+    "name_cy_nasal",
+    "name_cy_aspirate",
+)
+_INVITEE_KEYS = (
+    "id",
+    "council_id",
+    "council_slug",
+    "group",
+    "name",
+    "email",
+    "language",
+    "team",
+    "token",
+    "telegram_id",
+    "opened_at",
+    "emailed_at",
+    "unreachable",
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _council_row(
+    id: int,
+    slug: str,
+    slug_cy: str,
+    name_en: str,
+    name_cy: str,
+    name_cy_soft: str,
+    name_cy_nasal: str,
+    name_cy_aspirate: str,
+) -> Council:
+    """A council as `update_context` reads it: keyed by every column, so a corrected name is a
+    new entry; frozen, so one instance serves every update that names it."""
+    return Council.model_construct(
+        id=id,
+        slug=slug,
+        slug_cy=slug_cy,
+        name_en=name_en,
+        name_cy=name_cy,
+        name_cy_soft=name_cy_soft,
+        name_cy_nasal=name_cy_nasal,
+        name_cy_aspirate=name_cy_aspirate,
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _invitee_row(
+    id: int,
+    council_id: int,
+    council_slug: str,
+    group: Group,
+    name: str,
+    email: str,
+    language: Lang | None,
+    team: str | None,
+    token: str | None,
+    telegram_id: int | None,
+    opened_at: str | None,
+    emailed_at: str | None,
+    unreachable: Unreachable | None,
+) -> Invitee:
+    """An invitee as `update_context` reads it, keyed by every column as stored (a changed row
+    is a new entry): a person's every update reads the same row."""
+    return Invitee.model_construct(
+        id=id,
+        council_id=council_id,
+        council_slug=council_slug,
+        group=group,
+        name=name,
+        email=email,
+        language=language,
+        team=team,
+        token=token,
+        telegram_id=telegram_id,
+        opened_at=from_iso(opened_at),
+        emailed_at=from_iso(emailed_at),
+        unreachable=unreachable,
+    )
+
+
 @functools.lru_cache(maxsize=4096)
 def _shared_answer(question_id: str, choice: str | None) -> StoredAnswer:
     """A chosen (or skipped) answer: frozen, so one instance serves every read of it."""
@@ -440,31 +527,8 @@ class Repository:
         language = first["survey_language"] or first["account_language"]
         if first["id"] is None:
             return UpdateContext(language=language, claimed=claimed, finished=finished)
-        council = Council.model_construct(
-            id=first["council_id"],
-            slug=first["council_slug"],
-            slug_cy=first["slug_cy"],
-            name_en=first["name_en"],
-            name_cy=first["name_cy"],
-            name_cy_soft=first["name_cy_soft"],
-            name_cy_nasal=first["name_cy_nasal"],
-            name_cy_aspirate=first["name_cy_aspirate"],
-        )
-        invitee = Invitee.model_construct(
-            id=first["id"],
-            council_id=first["council_id"],
-            council_slug=first["council_slug"],
-            group=first["group"],
-            name=first["name"],
-            email=first["email"],
-            language=first["language"],
-            team=first["team"],
-            token=first["token"],
-            telegram_id=first["telegram_id"],
-            opened_at=from_iso(first["opened_at"]),
-            emailed_at=from_iso(first["emailed_at"]),
-            unreachable=first["unreachable"],
-        )
+        council = _council_row(*(first[k] for k in _COUNCIL_KEYS))
+        invitee = _invitee_row(*(first[k] for k in _INVITEE_KEYS))
         record = None
         if first["response_id"] is not None:
             record = _record_fast(first, lang_key="survey_language")

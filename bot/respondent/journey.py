@@ -49,9 +49,7 @@ def state_of(
         cursor=record.cursor if record else None,
         reviewing=record.reviewing if record else False,
         submitted=record.submitted if record else False,
-        answers={
-            qid: Answer.model_construct(choice=a.choice, text=a.text) for qid, a in answers.items()
-        },
+        answers={qid: _answer(a) for qid, a in answers.items()},
     )
 
 
