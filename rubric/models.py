@@ -7,6 +7,7 @@ respondent sees it, never in the middle of a survey.
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -198,12 +199,27 @@ class Questionnaire(_Frozen):
 
     # Lookups used by flows, reports and the bot.
 
+    # The questionnaire is frozen, so its indexes are worked out once (flows asks these on
+    # every answer; a scan of the questions each time was a measurable part of an answer).
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Question]:
+        found: dict[str, Question] = {}
+        for q in self.questions:
+            found.setdefault(q.id, q)
+        return found
+
+    @functools.cached_property
+    def _by_group(self) -> dict[str, tuple[Question, ...]]:
+        return {g: tuple(q for q in self.questions if q.asks(g)) for g in GROUPS}
+
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        return self._by_id.get(question_id)
 
     def questions_for(self, group: Group) -> tuple[Question, ...]:
         """The questions this group is asked, in order."""
-        return tuple(q for q in self.questions if q.asks(group))
+        asked = self._by_group.get(group)
+        return asked if asked is not None else tuple(q for q in self.questions if q.asks(group))
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)

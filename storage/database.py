@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -103,6 +103,19 @@ class Connection(Protocol):
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
     async def fetchall(self, sql: str, params: Params = ()) -> list[Any]: ...
     async def fetchone(self, sql: str, params: Params = ()) -> Any | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of a `Database.batch`: run once with ``params``, or (``many``) once per
+    row of ``params``. ``check`` sees the rows it returned and raises to roll everything back
+    (a read-then-write rule kept inside the one transaction, such as "no change after
+    submission")."""
+
+    sql: str
+    params: Any = ()
+    many: bool = False
+    check: Callable[[list[Any]], None] | None = None
 
 
 class Database(ABC):
@@ -196,6 +209,23 @@ class Database(ABC):
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement, atomic by itself; the number of rows changed."""
 
+    async def batch(self, statements: Sequence[Statement]) -> list[list[Any]]:
+        """Runs ``statements`` in order in one write transaction and returns each one's rows
+        (empty for a ``many`` statement). SQLite makes it one trip to the connection's thread
+        (`SqliteDatabase.batch`); elsewhere it is a `transaction` like any other."""
+        results: list[list[Any]] = []
+        async with self.transaction() as conn:
+            for statement in statements:
+                if statement.many:
+                    await conn.executemany(statement.sql, statement.params)
+                    rows: list[Any] = []
+                else:
+                    rows = await conn.fetchall(statement.sql, statement.params)
+                if statement.check is not None:
+                    statement.check(rows)
+                results.append(rows)
+        return results
+
     async def execute_alone(self, sql: str, params: Params = ()) -> int:
         """One write statement on a hot path (recording a handled update): the cheapest way
         each database makes a single statement atomic."""
@@ -203,6 +233,12 @@ class Database(ABC):
 
     @abstractmethod
     async def fetchall(self, sql: str, params: Params = ()) -> list[Any]: ...
+
+    @abstractmethod
+    async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
+        """Several reads from one consistent snapshot, each query's rows in order: on SQLite
+        one trip to the connection's thread; on PostgreSQL one connection and one read-only
+        transaction. (Two narrow results cost SQLite far less than one wide joined one.)"""
 
     @abstractmethod
     async def fetchone(self, sql: str, params: Params = ()) -> Any | None: ...

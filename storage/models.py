@@ -4,7 +4,8 @@ mistaken for the database's current state after someone changes it."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -166,3 +167,28 @@ class StatusRow(_Row):
     started: int
     submitted: int
     unreachable: int
+
+
+StoredWindow = tuple[date | None, datetime | None, date | None]
+"""A council's survey window as stored: (closes_on, closed_at, opens_on)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateContext:
+    """Everything the bot reads before it handles one update, read at once
+    (`Repository.update_context`): who wrote, their survey, their council's window, and whether
+    this update was handled already. A plain dataclass: its rows come typed from the schema,
+    and it is made once per update."""
+
+    invitee: Invitee | None = None
+    council: Council | None = None
+    language: Lang | None = None
+    """Their survey's language, else their account's; None while unknown."""
+    record: SurveyRecord | None = None
+    answers: dict[str, StoredAnswer] = field(default_factory=dict)
+    window: StoredWindow | None = None
+    """Their council's stored window; None when none was ever set (open)."""
+    claimed: bool = False
+    """A `handled_updates` row exists for the update."""
+    finished: bool = False
+    """... and it says the update's outcome is stored: a delivery again is a no-op."""

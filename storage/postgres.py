@@ -216,6 +216,17 @@ class PostgresDatabase(Database):
         query, args = _args(sql, params)
         return await self._pool.fetchrow(query, *args)
 
+    async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
+        own = self._own()
+        if own is not None:
+            return [await own.fetchall(sql, params) for sql, params in queries]
+        async with (
+            self._pool.acquire() as raw,
+            raw.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            conn = PostgresConnection(raw)
+            return [await conn.fetchall(sql, params) for sql, params in queries]
+
     # --- serving ------------------------------------------------------------------------
 
     async def ping(self) -> bool:

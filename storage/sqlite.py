@@ -16,14 +16,16 @@ import asyncio
 import contextlib
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
-from storage.database import Connection, Database, Params
+from storage.database import Connection, Database, Params, Statement
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another connection's lock (a backup, a CLI command) before failing."""
@@ -145,11 +147,29 @@ class SqliteDatabase(Database):
             finally:
                 self._owner = None
 
+    async def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs ``work`` with the sqlite3 connection on aiosqlite's own thread: one trip, however
+        many statements it runs. (aiosqlite has no public call for this; ``_execute`` is what
+        each of its own methods queues its work with.)"""
+        conn = self._conn
+        return await conn._execute(lambda: work(conn._conn))  # type: ignore[no-untyped-call,no-any-return]
+
+    async def batch(self, statements: Sequence[Statement]) -> list[list[Any]]:
+        """The whole transaction (BEGIN IMMEDIATE, the statements and their checks, COMMIT or
+        ROLLBACK) in one function on the connection's thread: one trip instead of one per
+        statement, and nothing another coroutine queues can run in the middle of it. If the
+        awaiting task is cancelled the function still runs to its COMMIT or ROLLBACK."""
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            raise RuntimeError("batch() inside this task's own transaction()")
+        async with self._lock:
+            return await self._on_thread(lambda conn: _run_batch(conn, statements))
+
     async def execute_alone(self, sql: str, params: Params = ()) -> int:
         """Autocommit: SQLite makes a single statement atomic by itself, so this is one trip to
         the database thread instead of three (BEGIN, the statement, COMMIT)."""
         async with self._lock:
-            return await self._wrapped.execute(sql, params)
+            return await self._on_thread(lambda conn: conn.execute(sql, params).rowcount)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as conn:
@@ -172,6 +192,12 @@ class SqliteDatabase(Database):
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         async with self._reading() as conn:
             return await conn.fetchone(sql, params)
+
+    async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            return [await self._wrapped.fetchall(sql, params) for sql, params in queries]
+        async with self._lock:
+            return await self._on_thread(lambda conn: _read_together(conn, queries))
 
     async def checkpoint(self) -> None:
         """Copies the -wal file into the database and truncates it to nothing, so that rows
@@ -251,6 +277,40 @@ async def _connect_uri(uri: str) -> aiosqlite.Connection:
         raise
     conn.row_factory = aiosqlite.Row
     return conn
+
+
+def _read_together(
+    conn: sqlite3.Connection, queries: Sequence[tuple[str, Params]]
+) -> list[list[Any]]:
+    """`SqliteDatabase.fetch_together` on the connection's thread: the reads inside one read
+    transaction, so that another process's commit cannot fall between them."""
+    conn.execute("BEGIN")
+    try:
+        return [conn.execute(sql, params).fetchall() for sql, params in queries]
+    finally:
+        conn.execute("COMMIT")
+
+
+def _run_batch(conn: sqlite3.Connection, statements: Sequence[Statement]) -> list[list[Any]]:
+    """`SqliteDatabase.batch`'s transaction, on the connection's thread."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        results: list[list[Any]] = []
+        for statement in statements:
+            if statement.many:
+                conn.executemany(statement.sql, statement.params)
+                rows: list[Any] = []
+            else:
+                rows = conn.execute(statement.sql, statement.params).fetchall()
+            if statement.check is not None:
+                statement.check(rows)
+            results.append(rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    return results
 
 
 def _only_comments(text: str) -> bool:

@@ -14,8 +14,8 @@ from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
 from bot.config import Settings
 from bot.respondent.callbacks import ForgetCb
 from bot.respondent.journey import Respondent, load_state
-from bot.respondent.screens import Rendered, button, keyboard, render
-from bot.respondent.survey import screen_context
+from bot.respondent.screens import Rendered, ScreenCache, button, keyboard, render
+from bot.respondent.survey import Survey, screen_context
 from bot.telegram.edits import edit
 from bot.telegram.registry import Handlers
 from bot.telegram.wording import say
@@ -120,19 +120,21 @@ async def unknown_command(
 async def unsupported(
     message: Message,
     respondent: Respondent | None,
+    survey: Survey | None,
     lang: Lang | None,
     repo: Repository,
     texts: Messages,
     questionnaire: Questionnaire,
     settings: Settings,
+    screens: ScreenCache | None = None,
 ) -> None:
     """Stickers, photos, voice notes: say what the bot can read, then the question again."""
     notice = say(texts, lang, "notice.unsupported")
     if respondent is None or lang is None:
         await message.answer(notice)
         return
-    state = await load_state(repo, respondent.invitee)
-    ctx = screen_context(questionnaire, texts, settings, respondent, lang)
+    state = survey.state if survey is not None else await load_state(repo, respondent.invitee)
+    ctx = screen_context(questionnaire, texts, settings, respondent, lang, screens)
     rendered = render(current_screen(questionnaire, state), ctx)
     await message.answer(f"<i>{notice}</i>\n\n{rendered.text}", reply_markup=rendered.markup)
 

@@ -13,8 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
 from bot.config import Settings
 from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
-from bot.respondent.journey import Respondent, load_state
-from bot.respondent.screens import Rendered, language_keyboard
+from bot.respondent.screens import Rendered, ScreenCache, language_keyboard
 from bot.respondent.survey import Survey
 from bot.telegram.edits import drop_buttons, edit
 from bot.telegram.registry import Handlers
@@ -52,6 +51,7 @@ async def start(
     texts: Messages,
     settings: Settings,
     questionnaire: Questionnaire,
+    screens: ScreenCache | None = None,
 ) -> None:
     user = message.from_user
     assert user is not None
@@ -62,11 +62,12 @@ async def start(
             keys = {"unknown": "start.unknown_code", "taken": "start.taken"}
             await message.answer(say(texts, lang, keys.get(outcome, "start.has_other")))
             return
-        invitee, council, _ = await repo.whois(user.id)
-        assert invitee is not None and council is not None
-        survey = Survey(
-            bot, user.id, repo, questionnaire, texts, settings, Respondent(invitee, council)
+        # Bound just now: read again who this is (the update's own read predates the binding).
+        context = await repo.update_context(user.id)
+        survey = Survey.of(
+            context, bot, user.id, repo, questionnaire, texts, settings, screens=screens
         )
+        assert survey is not None
     if survey is None:
         # A stranger leaves no row behind: only respondents and auditors have an account.
         if await auditor_scope(repo, settings, user.id) is not None:
@@ -77,8 +78,8 @@ async def start(
             await message.answer(texts.both("start.no_code"))
         return
     await repo.remember_account(user.id)
-    state = await load_state(repo, survey.respondent.invitee)
-    if not state.submitted and not await survey.is_open():
+    state = survey.state
+    if not state.submitted and not survey.is_open():
         await survey.closed_notice(state.language or lang)
         return
     await survey.show(state)
@@ -110,7 +111,7 @@ async def chose_language(
             await bot.send_message(query.from_user.id, text)
         return
     _, result = await survey.apply(ChooseLanguage(lang=lang))
-    if not result.state.submitted and not await survey.is_open():
+    if not result.state.submitted and not survey.is_open():
         await survey.closed_notice(lang)
         return
     await survey.show(result.state)
@@ -127,7 +128,7 @@ async def _tap(
     if survey is None:
         await query.answer(toast(texts, lang, "toast.not_invited"), show_alert=True)
         return
-    if not await survey.is_open():
+    if not survey.is_open():
         await query.answer()
         await survey.closed_notice(lang)
         return
@@ -199,7 +200,7 @@ async def typed(
     if survey is None:
         await message.answer(say(texts, lang, "start.not_invited"))
         return
-    if not await survey.is_open():
+    if not survey.is_open():
         await survey.closed_notice(lang)
         return
     text = message.text or ""

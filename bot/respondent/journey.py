@@ -1,17 +1,19 @@
 """The glue between a respondent's stored survey and the pure flows.
 
-Each update is: read the stored state, apply one event with ``flows.step``, store what changed in
-one transaction, and only then show the next screen. So whatever the bot has shown is already on
-disk, and a restart resumes from exactly what is stored.
+Each update is: the stored state (read once, with everything else the update needs, by the
+``OncePerUpdate`` middleware), one event applied with ``flows.step``, what changed stored in one
+transaction (with the update's ``handled_updates`` row), and only then the next screen. So
+whatever the bot has shown is already on disk, and a restart resumes from exactly what is stored.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flows import Answer, Event, Screen, Step, SurveyState, current_screen, step
 from rubric.models import Questionnaire
-from storage.models import Council, Invitee, StoredAnswer
+from storage.models import Council, Invitee, StoredAnswer, SurveyRecord
 from storage.repository import Repository
 
 
@@ -23,24 +25,48 @@ class Respondent:
     council: Council
 
 
-async def load_state(repo: Repository, invitee: Invitee) -> SurveyState:
-    record, answers = await repo.survey(invitee.id)
-    return SurveyState(
+@functools.lru_cache(maxsize=256)
+def _chosen(choice: str | None) -> Answer:
+    """A chosen (or skipped) answer: frozen, so one instance serves every state that has it."""
+    return Answer.model_construct(choice=choice, text=None)
+
+
+def _answer(stored: StoredAnswer) -> Answer:
+    if stored.text is None:
+        return _chosen(stored.choice)
+    return Answer.model_construct(choice=stored.choice, text=stored.text)
+
+
+def state_of(
+    invitee: Invitee, record: SurveyRecord | None, answers: dict[str, StoredAnswer]
+) -> SurveyState:
+    """The flows' state for a stored response. Built without validating again: every field
+    comes typed from storage's row models."""
+    return SurveyState.model_construct(
         group=invitee.group,
         language=record.language if record else None,
         privacy_accepted=record.privacy_accepted if record else False,
         cursor=record.cursor if record else None,
         reviewing=record.reviewing if record else False,
         submitted=record.submitted if record else False,
-        answers={qid: Answer(choice=a.choice, text=a.text) for qid, a in answers.items()},
+        answers={qid: _answer(a) for qid, a in answers.items()},
     )
 
 
+async def load_state(repo: Repository, invitee: Invitee) -> SurveyState:
+    record, answers = await repo.survey(invitee.id)
+    return state_of(invitee, record, answers)
+
+
 async def apply(
-    repo: Repository, questionnaire: Questionnaire, invitee: Invitee, event: Event
-) -> tuple[SurveyState, Step]:
-    """Apply one event and persist its outcome; returns the state before and the step."""
-    before = await load_state(repo, invitee)
+    repo: Repository,
+    questionnaire: Questionnaire,
+    invitee: Invitee,
+    event: Event,
+    before: SurveyState,
+) -> Step:
+    """Apply one event to ``before`` (the stored state, read under the person's lock) and
+    persist its outcome in one transaction; returns the step."""
     result = step(questionnaire, before, event)
     after = result.state
     changed = (
@@ -60,11 +86,11 @@ async def apply(
             reviewing=after.reviewing,
             submitted=after.submitted,
             answers={
-                qid: StoredAnswer(question_id=qid, choice=a.choice, text=a.text)
+                qid: StoredAnswer.model_construct(question_id=qid, choice=a.choice, text=a.text)
                 for qid, a in result.saved.items()
             },
         )
-    return before, result
+    return result
 
 
 async def where(repo: Repository, questionnaire: Questionnaire, invitee: Invitee) -> Screen:

@@ -6,8 +6,9 @@ HTML by hand and every message stays inside Telegram's HTML subset and length li
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -39,6 +40,32 @@ class Rendered:
     markup: InlineKeyboardMarkup | None = None
 
 
+class ScreenCache:
+    """Question screens and answered records rendered once per process and reused.
+
+    A question's screen depends on the question, its place, the language, the group, whether
+    it may be skipped and the option already chosen, and on nothing a person typed, so it is
+    built once rather than on every answer (its buttons were most of the cost of an answer).
+    Anything that shows typed text is never cached. The Telegram objects are frozen, so one
+    instance serves every message. One cache per questionnaire and catalog (the dispatcher's);
+    it empties itself when full."""
+
+    def __init__(self, questionnaire: Questionnaire, texts: Messages, size: int = 4096) -> None:
+        self.questionnaire, self.texts, self.size = questionnaire, texts, size
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def serves(self, ctx: Context) -> bool:
+        return ctx.questionnaire is self.questionnaire and ctx.texts is self.texts
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        return self._cache.get(key)
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        if len(self._cache) >= self.size:
+            self._cache.clear()
+        self._cache[key] = value
+
+
 @dataclass(frozen=True)
 class Context:
     """What a screen needs besides itself: the words, the person's language and group."""
@@ -49,6 +76,11 @@ class Context:
     group: Group
     council_name: str
     min_group_size: int
+    cache: ScreenCache | None = field(default=None, compare=False)
+    """Where question screens are kept once rendered (None: render every time)."""
+
+    def _cache(self) -> ScreenCache | None:
+        return self.cache if self.cache is not None and self.cache.serves(self) else None
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -71,7 +103,7 @@ def render(screen: Screen, ctx: Context) -> Rendered:
     if isinstance(screen, PrivacyScreen):
         return _privacy(ctx)
     if isinstance(screen, AskScreen):
-        return _ask(screen, ctx)
+        return _ask_cached(screen, ctx)
     if isinstance(screen, ReviewScreen):
         return _review(screen, ctx)
     if isinstance(screen, DoneScreen):
@@ -124,6 +156,29 @@ def answer_label(question: Question, answer: Answer, ctx: Context) -> str:
     return escape(option.label(ctx.lang)) if option else escape(answer.choice or "")
 
 
+def _ask_cached(screen: AskScreen, ctx: Context) -> Rendered:
+    """`_ask`, from the cache unless the screen shows typed text."""
+    cache = ctx._cache()
+    current = screen.current
+    if cache is None or (current is not None and current.text is not None):
+        return _ask(screen, ctx)
+    key = (
+        "ask",
+        screen.question.id,
+        screen.index,
+        screen.total,
+        screen.can_skip,
+        None if current is None else current.choice,
+        ctx.lang,
+        ctx.group,
+    )
+    rendered: Rendered | None = cache.get(key)
+    if rendered is None:
+        rendered = _ask(screen, ctx)
+        cache.put(key, rendered)
+    return rendered
+
+
 def _ask(screen: AskScreen, ctx: Context) -> Rendered:
     question, lang, texts = screen.question, ctx.lang, ctx.texts
     parts = [question_text(question, screen.index, screen.total, ctx), ""]
@@ -160,6 +215,18 @@ def _ask(screen: AskScreen, ctx: Context) -> Rendered:
 
 def answered_text(question: Question, answer: Answer, index: int, total: int, ctx: Context) -> str:
     """What a question's message is edited to once answered: the chat reads as a record."""
+    cache = ctx._cache()
+    if cache is None or answer.text is not None:
+        return _answered_text(question, answer, index, total, ctx)
+    key = ("answered", question.id, answer.choice, index, total, ctx.lang, ctx.group)
+    text: str | None = cache.get(key)
+    if text is None:
+        text = _answered_text(question, answer, index, total, ctx)
+        cache.put(key, text)
+    return text
+
+
+def _answered_text(question: Question, answer: Answer, index: int, total: int, ctx: Context) -> str:
     label = answer_label(question, answer, ctx)
     if answer.text is not None:
         label = f"<i>{escape(_clip(answer.text, 1500))}</i>"

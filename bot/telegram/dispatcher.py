@@ -28,6 +28,7 @@ from bot.reminders.sender import TelegramSender
 from bot.reminders.texts import load_texts as load_reminder_texts
 from bot.respondent import commands as common
 from bot.respondent import handlers as respondent
+from bot.respondent.screens import ScreenCache
 from bot.telegram.faults import WriteFaults, tell_not_saved
 from bot.telegram.middlewares import (
     OncePerUpdate,
@@ -97,19 +98,24 @@ def build_dispatcher(
     """One person's updates run one at a time (``PersonIsolation``: a double tap arrives
     as two concurrent updates); then each update is claimed once, throttled per person, and
     told who sent it and in which language, before any router sees it."""
+    questionnaire = questionnaire or load_questionnaire()
+    texts = texts or load_texts()
     dp = ConfirmingDispatcher(
         # The person's lock (in this process, and in the database for every worker sharing it)
-        # wraps the middlewares below, so an update is claimed and finished under it.
+        # wraps the middlewares below, so an update is read and recorded under it.
         events_isolation=PersonIsolation(repo),
         repo=repo,
         settings=settings,
-        questionnaire=questionnaire or load_questionnaire(),
-        texts=texts or load_texts(),
+        questionnaire=questionnaire,
+        texts=texts,
+        screens=ScreenCache(questionnaire, texts),
         reminder_texts=load_reminder_texts(),
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
     )
-    dp.update.outer_middleware(OncePerUpdate(repo))
+    dp.update.outer_middleware(
+        OncePerUpdate(repo, take_over=settings.webhook_url is not None, settled=dp.settle)
+    )
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
     dp.update.outer_middleware(WhoIsThis(repo))

@@ -15,11 +15,11 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Chat, TelegramObject, Update, User
 from aiolimiter import AsyncLimiter
 
-from bot.respondent.journey import Respondent
 from bot.respondent.survey import Survey
 from bot.telegram.wording import say, toast
 from rubric.catalog import Messages
 from rubric.models import Lang
+from storage.models import UpdateContext
 from storage.repository import Repository, handling
 
 log = logging.getLogger(__name__)
@@ -28,30 +28,50 @@ PRUNE_AT = 1024
 
 
 class OncePerUpdate(BaseMiddleware):
-    """Telegram may deliver an update again (after a crash or a webhook retry); the
-    ``handled_updates`` table makes a delivery of an update already handled a no-op.
+    """Reads, once, everything the update needs (`Repository.update_context`: who wrote, their
+    survey, their council's window, and whether this update was handled already) and puts it
+    in ``data["context"]``; and makes a delivery again of an update already handled a no-op.
 
-    The claim is made when handling starts and finished once the outcome is stored, so an
-    update whose worker died half-way is handled again by the next delivery, never lost. It
-    runs under the person's lock (`PersonIsolation`): an unfinished claim is then never a live
-    handler's."""
+    Telegram may deliver an update again (after a crash, or a webhook retry). An update is
+    recorded as handled in ``handled_updates`` when its outcome is stored: in the transaction
+    that saves the survey step (`storage.repository.handling`), else by one write once the
+    handler returns. A worker that dies before that leaves no row, so the next delivery is
+    handled (a typed answer is not lost); one that dies after it leaves a row, so the next
+    delivery is skipped (nothing is doubled). It runs under the person's lock
+    (`PersonIsolation`), so the read and the write see no other handler of that person's."""
 
-    def __init__(self, repo: Repository, *, take_over: bool = True) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        *,
+        take_over: bool = True,
+        settled: Callable[[int], None] | None = None,
+    ) -> None:
         self.repo = repo
+        self.settled = settled
+        """Told an update's id once its outcome is stored (long polling then confirms it to
+        Telegram: `bot.telegram.polling`)."""
         self.take_over = take_over
-        """Handle again an update whose handling never finished: it was never acknowledged (a
-        webhook's 2xx, or long polling's offset, which passes an update only once it has been
-        handled: ``bot.telegram.polling``), so its worker died half-way."""
+        """Handle again an update claimed but never finished. Since issue 14 nothing claims an
+        update before handling it; such rows come only from a bot before it, which claimed
+        first. Webhook mode handles them again (never acknowledged); long polling, which had
+        confirmed them before handling, skipped them, and still does."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
-        if not await self.repo.claim_update(event.update_id, take_over=self.take_over):
+        user: User | None = data.get("event_from_user")
+        person = None if user is None or user.is_bot else user.id
+        context = await self.repo.update_context(person, event.update_id)
+        if context.finished or (context.claimed and not self.take_over):
             log.info("update %s delivered again; skipped", event.update_id)
             return None
-        with handling(event.update_id):
+        data["context"] = context
+        with handling(event.update_id, self.settled) as marker:
             result = await handler(event, data)
-        await self.repo.finish_update(event.update_id)
+        if not marker.recorded:
+            await self.repo.record_update(event.update_id)
+            marker.mark_recorded()
         return result
 
 
@@ -130,15 +150,19 @@ class Throttle(BaseMiddleware):
         if not isinstance(event, Update):
             return
         if event.callback_query is not None:
-            lang = await self._lang(user_id)
+            lang = await self._lang(user_id, data)
             await event.callback_query.answer(toast(texts, lang, "notice.slow_down"))
         elif event.message is not None and user_id not in self._warned:
             self._warned.add(user_id)
-            await event.message.answer(say(texts, await self._lang(user_id), "notice.slow_down"))
+            lang = await self._lang(user_id, data)
+            await event.message.answer(say(texts, lang, "notice.slow_down"))
 
-    async def _lang(self, user_id: int) -> Lang | None:
+    async def _lang(self, user_id: int, data: dict[str, Any]) -> Lang | None:
         """The person's language (their survey's, else their account's); None while unknown:
         then the notice is in both, Welsh first."""
+        context: UpdateContext | None = data.get("context")
+        if context is not None:
+            return context.language
         if self.repo is None:
             return None
         _, _, lang = await self.repo.whois(user_id)
@@ -159,7 +183,9 @@ class Throttle(BaseMiddleware):
 class WhoIsThis(BaseMiddleware):
     """Works out who wrote, once per update, before any handler runs: ``respondent`` and its
     ``survey`` (or None), and ``lang``, the person's language (their survey's, else their
-    account's; None while unknown), so that no handler looks it up again."""
+    account's; None while unknown), so that no handler looks it up again. It reads nothing
+    itself: ``OncePerUpdate``'s read has it all (read here only when that middleware is not
+    in front, as in some tests)."""
 
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
@@ -170,18 +196,21 @@ class WhoIsThis(BaseMiddleware):
         data["survey"] = None
         data["lang"] = None
         if user is not None and not user.is_bot:
-            invitee, council, lang = await self.repo.whois(user.id)
-            if invitee is not None and council is not None:
-                respondent = Respondent(invitee=invitee, council=council)
-                data["respondent"] = respondent
-                data["survey"] = Survey(
-                    data["bot"],
-                    user.id,
-                    self.repo,
-                    data["questionnaire"],
-                    data["texts"],
-                    data["settings"],
-                    respondent,
-                )
-            data["lang"] = lang
+            context: UpdateContext | None = data.get("context")
+            if context is None:
+                context = await self.repo.update_context(user.id)
+            survey = Survey.of(
+                context,
+                data["bot"],
+                user.id,
+                self.repo,
+                data["questionnaire"],
+                data["texts"],
+                data["settings"],
+                data.get("screens"),
+            )
+            if survey is not None:
+                data["respondent"] = survey.respondent
+                data["survey"] = survey
+            data["lang"] = context.language
         return await handler(event, data)

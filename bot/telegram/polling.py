@@ -1,110 +1,144 @@
-"""Long polling that confirms an update to Telegram only once it has been handled.
+"""Long polling that confirms an update to Telegram only once its outcome is stored.
 
-aiogram's polling confirms an update (``offset`` on the next ``getUpdates``) as soon as it has
-handed it to a task, so a process killed while handling it loses it: harmless for a tap, which
-the person repeats, but a typed comment would simply vanish. Here the offset never passes an
-update still being handled; after a crash Telegram gives it again, and ``handled_updates``
-(``OncePerUpdate``) skips whatever had been stored already.
+Telegram forgets an update once getUpdates is called with an offset past it. aiogram's polling
+moves the offset past each update as soon as it has handed it to a handler, so a bot killed while
+handling it never sees it again: harmless for a tap, which the person repeats, but a typed
+comment simply vanishes. Here the offset stays at the oldest update still *unsettled* (received,
+its outcome not yet stored), so after a crash Telegram delivers again everything whose outcome
+was not stored, and the ``handled_updates`` row (``OncePerUpdate``) skips everything whose
+outcome was. An update settles as soon as its survey step commits (the step's transaction records
+it: `storage.repository.handling`), or else once its handling ends.
 
-The price: while an update is in flight, ``getUpdates`` returns it again at once. The loop then
-waits for a handling to finish (a fraction of a second at most) before asking again, so it
-never spins, and one slow update (a PDF report) delays the others by at most that fraction;
-and the updates given again while in flight are dropped from the answer before aiogram's models
-are built for them (``InFlight.loads``), which would otherwise cost more than handling them.
+Holding the offset back means Telegram sends the unsettled updates again with each poll; they are
+recognised by their ids and dropped here before anything parses them (`Unconfirmed.receive`,
+`GetRawUpdates`). The next poll waits (`SETTLE_WAIT`) for the updates just received to settle,
+which takes milliseconds and spares most of those repeats (under load it also gathers the
+updates into larger batches), and a poll that brought nothing new waits for something to settle
+before it asks again, so the bot never spins. An update that stays unsettled
+longer than `HOLD_LIMIT` (a report being built, a chat being paced) stops holding the offset: for
+it the bot is back to aiogram's rule.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Any, cast
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, loggers
+from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
+from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
-WAIT_FOR_FINISH = 0.2
-"""How long the loop waits for an update in flight to finish before asking Telegram again."""
+HOLD_LIMIT = 5.0
+"""Seconds an unsettled update may hold the offset back (an answer settles in milliseconds)."""
+IDLE_WAIT = 0.05
+"""The longest pause before asking again, after a poll that brought only updates in hand."""
+SETTLE_WAIT = 0.1
+"""How long the next poll waits for the updates just received to settle (they mostly do in a
+few milliseconds); asking at once would only bring them back."""
 
-REMEMBERED = 1000
-"""Handled updates remembered, to skip when Telegram gives them again: more than one batch."""
 
-BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
+class Unconfirmed:
+    """The updates received and not yet settled, and the offset that confirms all the rest."""
 
+    def __init__(self, *, clock: Any = None, hold_limit: float = HOLD_LIMIT) -> None:
+        self._clock = clock or asyncio.get_running_loop().time
+        self.hold_limit = hold_limit
+        self._unsettled: dict[int, float] = {}
+        """update id -> when it was received."""
+        self._seen: set[int] = set()
+        """Ids received at or above the offset last sent (to drop what Telegram sends again)."""
+        self._next = 0
+        """One past the highest id received."""
+        self._settled = asyncio.Event()
 
-class InFlight:
-    """The updates handed out and not yet handled, and the offset that confirms the rest."""
-
-    def __init__(self) -> None:
-        self.handling: set[int] = set()
-        self.recent: dict[int, None] = {}
-        """Updates handled lately, in order (a bounded memory: only those that Telegram can
-        still give again, because something older was in flight, matter)."""
-        self.last: int | None = None
-        """The last update Telegram gave. Not "the highest": after a week without updates
-        Telegram starts its numbering afresh at random."""
-        self.finished = asyncio.Event()
-
-    def take(self, update_id: int) -> bool:
-        """A fetched update: True if it is new (not handed out before)."""
-        self.last = update_id
-        if update_id in self.handling or update_id in self.recent:
+    def receive(self, update_id: int) -> bool:
+        """True for an update to handle; False for one already in hand here (received since
+        the offset was last moved). Anything older that comes again (Telegram lost a
+        confirmation) is handed on, for ``OncePerUpdate``'s check of ``handled_updates``."""
+        if update_id in self._seen:
             return False
-        self.handling.add(update_id)
+        self._seen.add(update_id)
+        self._unsettled[update_id] = self._clock()
+        self._next = max(self._next, update_id + 1)
         return True
 
-    def loads(self, content: str) -> Any:
-        """The session's JSON reader: a ``getUpdates`` answer (a list of updates) loses those
-        still in flight, since the loop would only skip them after aiogram had parsed them."""
-        data = json.loads(content)
-        if not self.handling or not isinstance(data, dict):
-            return data
-        result = data.get("result")
-        updates = result if isinstance(result, list) and result else [None]
-        if isinstance(updates[0], dict) and "update_id" in updates[0]:
-            data["result"] = [
-                u
-                for u in updates
-                if not (isinstance(u, dict) and u.get("update_id") in self.handling)
-            ]
-        return data
+    def settle(self, update_id: int) -> None:
+        """The update's outcome is stored (or its handling is over): it may be confirmed."""
+        if self._unsettled.pop(update_id, None) is not None:
+            self._settled.set()
 
-    def done(self, update_id: int) -> None:
-        self.handling.discard(update_id)
-        self.recent[update_id] = None
-        if len(self.recent) > REMEMBERED:
-            del self.recent[next(iter(self.recent))]
-        self.finished.set()
-
-    @property
     def offset(self) -> int | None:
-        """Confirms every update below the lowest still in flight (or all that were given)."""
-        if self.handling:
-            return min(self.handling)
-        return None if self.last is None else self.last + 1
+        """The offset for the next getUpdates: the oldest update still held, else one past the
+        newest received (None before any)."""
+        if not self._next:
+            return None
+        floor = self._floor()
+        self._seen = {u for u in self._seen if u >= floor}
+        return floor
 
-    async def settle(self) -> None:
-        """While anything is in flight, waits (briefly) for one to finish, since asking again
-        at once would only be given the same updates back."""
-        if not self.handling:
-            return
-        self.finished.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.finished.wait(), WAIT_FOR_FINISH)
+    def _floor(self) -> int:
+        now = self._clock()
+        held = [u for u, t in self._unsettled.items() if now - t < self.hold_limit]
+        return min(held) if held else self._next
+
+    async def wait_settled(self, timeout: float, ids: list[int] | None = None) -> None:
+        """Returns when something settles (with ``ids``: when all of those have), or after
+        ``timeout``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while ids is None or any(u in self._unsettled for u in ids):
+            self._settled.clear()
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._settled.wait(), remaining)
+            except TimeoutError:
+                return
+            if ids is None:
+                return
+
+
+class GetRawUpdates(GetUpdates):
+    """getUpdates answered as plain dicts: the updates already in hand, which Telegram sends
+    again while the offset is held, are dropped by their id before anything parses them (parsing
+    an update costs far more than reading its id)."""
+
+    __returning__ = list[dict[str, Any]]
+
+
+def parse_update(raw: dict[str, Any], bot: Bot) -> Update:
+    """An update as aiogram's polling would have parsed it; one that does not parse becomes an
+    empty update with its id, so that it settles, and only its id is logged (as
+    `bot.telegram.session.MalformedUpdates` does for aiogram's own parsing)."""
+    try:
+        return Update.model_validate(raw, context={"bot": bot})
+    except ValidationError:
+        log.warning("update %s could not be read; skipped", raw.get("update_id"))
+        return Update(update_id=raw["update_id"])
 
 
 class ConfirmingDispatcher(Dispatcher):
-    """aiogram's dispatcher whose long polling confirms only what has been handled."""
+    """aiogram's dispatcher with long polling that confirms an update only once it settled (see
+    the module's notes). Webhook mode (`bot.telegram.webhook`) does not poll, and is unchanged.
+
+    It overrides two of aiogram's internal methods (``_listen_updates``, ``_process_update``),
+    pinned by uv.lock; the kill -9 tests in tests/e2e/test_faults.py hold them to their promise."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.in_flight = InFlight()
+        self.unconfirmed: Unconfirmed | None = None
+
+    def settle(self, update_id: int) -> None:
+        if self.unconfirmed is not None:
+            self.unconfirmed.settle(update_id)
 
     async def _process_update(
         self, bot: Bot, update: Update, call_answer: bool = True, **kwargs: Any
@@ -112,38 +146,58 @@ class ConfirmingDispatcher(Dispatcher):
         try:
             return await super()._process_update(bot, update, call_answer, **kwargs)
         finally:
-            self.in_flight.done(update.update_id)
+            self.settle(update.update_id)
 
     async def _listen_updates(  # type: ignore[override]
         self,
         bot: Bot,
         polling_timeout: int = 30,
-        backoff_config: BackoffConfig = BACKOFF,
+        backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,
         allowed_updates: list[str] | None = None,
     ) -> AsyncGenerator[Update, None]:
-        """aiogram's loop (a classmethod there, an instance's here, since the offset depends
-        on this dispatcher's updates in flight), with its back-off on a failed fetch."""
+        """aiogram's loop (``Dispatcher._listen_updates``: retry with backoff, never stop),
+        with the offset from `Unconfirmed`."""
+        unconfirmed = self.unconfirmed = Unconfirmed()
         backoff = Backoff(config=backoff_config)
-        kwargs: dict[str, Any] = {}
+        get_updates = GetRawUpdates(timeout=polling_timeout, allowed_updates=allowed_updates)
+        kwargs = {}
         if bot.session.timeout:
             kwargs["request_timeout"] = int(bot.session.timeout + polling_timeout)
-        in_flight = self.in_flight
-        bot.session.json_loads = in_flight.loads
+        failed = False
         while True:
-            await in_flight.settle()
-            ask = GetUpdates(
-                offset=in_flight.offset, timeout=polling_timeout, allowed_updates=allowed_updates
-            )
+            get_updates.offset = unconfirmed.offset()
             try:
-                updates = await bot(ask, **kwargs)
-            except Exception as exc:
-                log.error("could not fetch updates (%s); trying again", type(exc).__name__)
+                # Plain dicts (GetRawUpdates), whatever aiogram's annotation of getUpdates says.
+                result = await bot(cast(GetUpdates, get_updates), **kwargs)
+                updates: list[Any] = list(result)
+            except Exception as e:  # as aiogram's: polling never stops
+                failed = True
+                loggers.dispatcher.error("Failed to fetch updates - %s: %s", type(e).__name__, e)
+                loggers.dispatcher.warning(
+                    "Sleep for %f seconds and try again... (tryings = %d, bot id = %d)",
+                    backoff.next_delay,
+                    backoff.counter,
+                    bot.id,
+                )
                 await backoff.asleep()
                 continue
-            backoff.reset()
-            for update in updates:
-                if in_flight.take(update.update_id):
-                    yield update
-                elif ask.offset is not None and update.update_id < ask.offset:
-                    # Confirmed already, and given again all the same (Telegram's side).
-                    log.info("update %s delivered again; skipped", update.update_id)
+            if failed:
+                loggers.dispatcher.info(
+                    "Connection established (tryings = %d, bot id = %d)", backoff.counter, bot.id
+                )
+                backoff.reset()
+                failed = False
+            fresh = [
+                parse_update(raw, bot)
+                for raw in updates
+                if isinstance(raw, dict)
+                and isinstance(raw.get("update_id"), int)
+                and unconfirmed.receive(raw["update_id"])
+            ]
+            for update in fresh:
+                yield update
+            if fresh:
+                await unconfirmed.wait_settled(SETTLE_WAIT, [u.update_id for u in fresh])
+            elif updates:
+                # Only updates in hand came back: wait for one to settle before asking again.
+                await unconfirmed.wait_settled(IDLE_WAIT)

@@ -4,9 +4,10 @@ Telegram posts each update to ``WEBHOOK_URL`` with the ``X-Telegram-Bot-Api-Secr
 header; a request without the matching secret is refused (401) and never handled. An update is
 handled inside its request, and the request answered only once the outcome is stored: a worker
 that dies mid-update answers nothing, Telegram delivers the update again (to this worker once it
-is back, or to another behind the same URL), and the claim in ``handled_updates`` keeps the
-second delivery from counting twice. SIGTERM stops taking updates (503, so Telegram tries again
-elsewhere), lets those in flight finish, and only then closes the database.
+is back, or to another behind the same URL), and the update's row in ``handled_updates``
+(committed with its outcome) keeps the second delivery from counting twice. SIGTERM stops taking
+updates (503, so Telegram tries again elsewhere), lets those in flight finish, and only then
+closes the database.
 """
 
 from __future__ import annotations

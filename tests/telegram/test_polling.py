@@ -1,5 +1,5 @@
-"""Long polling confirms an update only once it has been handled: one still in flight when the
-process dies is given again by Telegram (here the stand-in) to the next process."""
+"""The polling offset that confirms only settled updates (bot.telegram.polling); and, with the
+stand-in, an update still being handled when the process dies is given again to the next."""
 
 from __future__ import annotations
 
@@ -11,10 +11,56 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
-from bot.telegram.polling import ConfirmingDispatcher, InFlight
+from bot.telegram.polling import ConfirmingDispatcher, Unconfirmed
 from standin import StandIn
 
 TOKEN = "123:ABC"
+
+
+async def test_offset_stays_at_the_oldest_unsettled_update() -> None:
+    now = [0.0]
+    book = Unconfirmed(clock=lambda: now[0], hold_limit=5.0)
+    assert book.offset() is None  # nothing received: Telegram's own first offset
+    assert book.receive(10) and book.receive(11) and book.receive(12)
+    assert book.offset() == 10
+    book.settle(11)
+    assert book.offset() == 10, "an older update is not stored yet"
+    # Telegram sends 10 and 12 again (they are not confirmed): they are in hand, not new.
+    assert not book.receive(10) and not book.receive(12)
+    book.settle(10)
+    assert book.offset() == 12
+    # Below the offset now: if Telegram sends it again (a lost confirmation) it is handed on,
+    # for the handled_updates check (OncePerUpdate), not dropped here.
+    assert book.receive(11)
+    book.settle(11)
+    book.settle(12)
+    assert book.offset() == 13
+    assert book.receive(13)
+
+
+async def test_an_update_held_too_long_stops_holding_the_offset() -> None:
+    now = [0.0]
+    book = Unconfirmed(clock=lambda: now[0], hold_limit=5.0)
+    assert book.receive(1) and book.receive(2)
+    book.settle(2)
+    assert book.offset() == 1
+    assert not book.receive(1), "in hand"
+    now[0] = 6.0  # update 1 (a report being built) has been going for six seconds
+    assert book.offset() == 3
+
+
+async def test_waiting_for_updates_to_settle() -> None:
+    book = Unconfirmed()
+    assert book.receive(1) and book.receive(2)
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.01, book.settle, 1)
+    loop.call_later(0.02, book.settle, 2)
+    started = loop.time()
+    await book.wait_settled(2.0, [1, 2])
+    assert 0.015 < loop.time() - started < 1.0
+    started = loop.time()
+    await book.wait_settled(0.05)  # nothing left to settle: the pause runs out
+    assert loop.time() - started >= 0.04
 
 
 async def _until(ok: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -74,28 +120,3 @@ async def test_an_update_in_flight_at_a_crash_is_given_again_to_the_next_process
             polling.cancel()
             await asyncio.gather(polling, return_exceptions=True)
             await bot.session.close()
-
-
-async def test_the_offset_never_passes_an_update_in_flight() -> None:
-    flight = InFlight()
-    assert flight.offset is None
-    assert flight.take(10) and flight.take(11) and flight.take(12)
-    assert not flight.take(11), "given again while in flight: not handed out twice"
-    flight.done(11)
-    flight.done(12)
-    assert flight.offset == 10
-    assert not flight.take(12), "handled already: not handed out again"
-    flight.done(10)
-    assert flight.offset == 13
-    # After a week without updates Telegram numbers afresh, at random: a lower id is new.
-    assert flight.take(5) and flight.offset == 5
-
-
-def test_updates_in_flight_are_dropped_before_aiogram_parses_them() -> None:
-    flight = InFlight()
-    answer = '{"ok": true, "result": [{"update_id": 7}, {"update_id": 8}]}'
-    assert flight.loads(answer)["result"] == [{"update_id": 7}, {"update_id": 8}]
-    flight.take(7)
-    assert flight.loads(answer)["result"] == [{"update_id": 8}], "7 is still being handled"
-    assert flight.loads('{"ok": true, "result": [1, 2]}')["result"] == [1, 2], "not updates"
-    assert flight.loads('{"ok": true, "result": true}')["result"] is True

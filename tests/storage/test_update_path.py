@@ -1,0 +1,212 @@
+"""storage: the answer path's two calls (issue 14), on SQLite and PostgreSQL: one read of all an
+update needs (`Repository.update_context`) and one write transaction that saves the step and
+records the update (`Repository.save_survey` inside `handling`), and `Database.batch` beneath."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from storage.database import Database, Statement
+from storage.models import RosterRow, StoredAnswer
+from storage.repository import AlreadySubmitted, Repository, handling
+from storage.sqlite import SqliteDatabase
+
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
+STATE: dict[str, Any] = {"language": "cy", "privacy_accepted": True, "reviewing": False}
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(database_url)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def repo(db: Database) -> Repository:
+    return Repository(db)
+
+
+async def bound(repo: Repository, telegram_id: int, email: str = "a@powys.example") -> int:
+    """An invitee of Powys bound to ``telegram_id``; their invitee id."""
+    await repo.import_roster(
+        [RosterRow(council="powys", group="officer", name="A", email=email, team="Data")]
+    )
+    powys = await repo.find_council("powys")
+    assert powys is not None
+    token = {i.email: i.token for i in await repo.ensure_tokens(powys.id)}[email]
+    assert await repo.bind(token, telegram_id) == "bound"
+    invitee = await repo.invitee_by_telegram(telegram_id)
+    assert invitee is not None
+    return invitee.id
+
+
+def answer(qid: str, choice: str | None = None, text: str | None = None) -> StoredAnswer:
+    return StoredAnswer(question_id=qid, choice=choice, text=text)
+
+
+async def handled(repo: Repository, update_id: int) -> bool:
+    return (await repo.update_context(None, update_id)).finished
+
+
+# --- the one read ----------------------------------------------------------------------------
+
+
+async def test_update_context_of_a_stranger_and_of_no_one(repo: Repository) -> None:
+    nobody = await repo.update_context(None, None)
+    assert nobody.invitee is None and nobody.council is None and nobody.language is None
+    assert nobody.record is None and nobody.answers == {} and nobody.window is None
+    assert not nobody.claimed and not nobody.finished
+    await repo.remember_account(7, "en")
+    stranger = await repo.update_context(7, 1)
+    assert stranger.invitee is None and stranger.language == "en" and not stranger.claimed
+
+
+async def test_update_context_reads_what_the_separate_reads_would(repo: Repository) -> None:
+    iid = await bound(repo, 7)
+    await repo.remember_account(7, "en")
+    first = await repo.update_context(7, 10)
+    invitee, council, lang = await repo.whois(7)
+    assert (first.invitee, first.council, first.language) == (invitee, council, lang)
+    assert first.record is None and first.answers == {} and first.window is None
+
+    await repo.save_survey(
+        iid,
+        **STATE,
+        cursor="q3",
+        submitted=False,
+        answers={"q1": answer("q1", "sa"), "q2": answer("q2", text="Da iawn"), "q0": answer("q0")},
+    )
+    assert council is not None
+    await repo.set_window(council.id, date(2026, 7, 31), opens_on=date(2026, 7, 1))
+    await repo.close_survey(council.id, at=datetime(2026, 7, 20, 12, tzinfo=UTC))
+    context = await repo.update_context(7, 10)
+    record, answers = await repo.survey(iid)
+    assert context.record == record and context.answers == answers
+    assert list(context.answers) == ["q0", "q1", "q2"]
+    assert context.window == await repo.window(council.id)
+    assert context.language == "cy"  # the survey's, before the account's
+    # Built without validation, yet equal to (and typed as) the validated rows.
+    assert context.invitee == await repo.invitee_by_telegram(7)
+    assert context.record is not None and isinstance(context.record.started_at, datetime)
+    assert not context.claimed
+
+    await repo.record_update(10)
+    assert (await repo.update_context(7, 10)).finished
+    assert not (await repo.update_context(7, 11)).claimed
+
+
+@SQLITE_ONLY
+async def test_one_trip_to_sqlites_thread_per_read_and_per_write(
+    repo: Repository, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    iid = await bound(repo, 7)
+    assert isinstance(db, SqliteDatabase)
+    conn = db._conn
+    trips = []
+    queue = conn._execute
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(fn)
+        return await queue(fn, *args, **kwargs)
+
+    monkeypatch.setattr(conn, "_execute", counted)
+    await repo.update_context(7, 5)
+    assert len(trips) == 1
+    with handling(5):
+        await repo.save_survey(
+            iid, **STATE, cursor="q2", submitted=False, answers={"q1": answer("q1", "a")}
+        )
+    assert len(trips) == 2, "the step and the update's record in one trip"
+    await repo.record_update(6)
+    assert len(trips) == 3
+
+
+# --- the one write ---------------------------------------------------------------------------
+
+
+async def test_a_saved_step_records_its_update_in_the_same_transaction(repo: Repository) -> None:
+    iid = await bound(repo, 7)
+    with handling(20) as marker:
+        assert not marker.recorded
+        await repo.save_survey(
+            iid, **STATE, cursor="q2", submitted=False, answers={"q1": answer("q1", "a")}
+        )
+        assert marker.recorded
+        # A second step in the same update (none does today) records nothing twice.
+        await repo.save_survey(iid, **STATE, cursor="q2", submitted=False)
+    assert await handled(repo, 20)
+    # Outside `handling`, a save records no update.
+    await repo.save_survey(iid, **STATE, cursor="q3", submitted=False)
+    assert [r[0] for r in await repo.db.fetchall("SELECT update_id FROM handled_updates")] == [20]
+
+
+async def test_a_refused_step_records_nothing(repo: Repository) -> None:
+    iid = await bound(repo, 7)
+    await repo.save_survey(
+        iid, **STATE, cursor=None, submitted=True, answers={"q1": answer("q1", "a")}
+    )
+    with handling(30) as marker, pytest.raises(AlreadySubmitted):
+        await repo.save_survey(
+            iid, **STATE, cursor="q1", submitted=True, answers={"q1": answer("q1", "sd")}
+        )
+    assert not marker.recorded
+    assert not (await repo.update_context(None, 30)).claimed, "redelivered: handled again"
+    record, answers = await repo.survey(iid)
+    assert record is not None and record.submitted and answers == {"q1": answer("q1", "a")}
+
+
+@SQLITE_ONLY  # a SQLite trigger makes the update's record fail, after the answer was written
+async def test_the_answer_and_the_updates_record_commit_together(
+    repo: Repository, db: Database
+) -> None:
+    iid = await bound(repo, 7)
+    await db.execute(
+        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON handled_updates WHEN NEW.update_id = 666"
+        " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    with handling(666) as marker, pytest.raises(sqlite3.IntegrityError):
+        await repo.save_survey(
+            iid, **STATE, cursor="q2", submitted=False, answers={"q2": answer("q2", text="hi")}
+        )
+    assert not marker.recorded
+    assert await repo.survey(iid) == (None, {}), "no answer without its update's record"
+
+
+async def test_batch_runs_in_order_returns_rows_and_rolls_back_on_a_check(db: Database) -> None:
+    await db.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+    rows = await db.batch(
+        [
+            Statement("INSERT INTO t (k, v) VALUES (?, ?) RETURNING k", (1, "a")),
+            Statement("INSERT INTO t (k, v) VALUES (?, ?)", [(2, "b"), (3, "c")], many=True),
+            Statement("SELECT v FROM t ORDER BY k"),
+        ]
+    )
+    assert [r[0] for r in rows[0]] == [1] and rows[1] == []
+    assert [r[0] for r in rows[2]] == ["a", "b", "c"]
+
+    def refuse(found: list[Any]) -> None:
+        if found:
+            raise LookupError("refused")
+
+    with pytest.raises(LookupError):
+        await db.batch(
+            [
+                Statement("UPDATE t SET v = 'z'"),
+                Statement("SELECT k FROM t WHERE k = ?", (2,), check=refuse),
+                Statement("DELETE FROM t"),
+            ]
+        )
+    assert [r[0] for r in await db.fetchall("SELECT v FROM t ORDER BY k")] == ["a", "b", "c"]
+    # The connection is usable afterwards, for a batch and a transaction alike.
+    await db.batch([Statement("DELETE FROM t WHERE k = ?", (3,))])
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM t WHERE k = ?", (2,))
+    assert [r[0] for r in await db.fetchall("SELECT k FROM t")] == [1]
