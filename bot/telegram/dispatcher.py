@@ -38,7 +38,7 @@ from bot.telegram.middlewares import (
     WhoIsThis,
 )
 from bot.telegram.polling import ConfirmingDispatcher
-from bot.telegram.session import MalformedUpdates, RetryMiddleware, SendPacer
+from bot.telegram.session import KeepResponseModels, MalformedUpdates, RetryMiddleware, SendPacer
 from bot.telegram.wording import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
@@ -78,6 +78,7 @@ def create_bot(
     one-off command asks once for a few attempts, so an unreachable API fails in seconds."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(KeepResponseModels())
     session.middleware(MalformedUpdates())
     session.middleware(RetryMiddleware(attempts=attempts))
     session.middleware(SendPacer(settings.reply_rate))
