@@ -13,6 +13,7 @@ closes the database.
 from __future__ import annotations
 
 import asyncio
+import gc
 import contextlib
 import logging
 import signal
@@ -165,6 +166,7 @@ async def _serve(
     try:
         await site.start()
         log.info("webhook listening on %s:%s%s", host, port, settings.webhook_path)
+        gc.freeze()  # as for polling: see bot.telegram.dispatcher.run_polling
         await register_commands(bot, dp["texts"])
         await bot.set_webhook(
             settings.webhook_url or "",
