@@ -13,8 +13,8 @@ closes the database.
 from __future__ import annotations
 
 import asyncio
-import gc
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
