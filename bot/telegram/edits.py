@@ -9,6 +9,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.respondent.screens import Rendered
+from bot.telegram.unread import edit_text
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -32,7 +33,7 @@ async def edit(message: Message, rendered: Rendered) -> None:
     ):
         return
     try:
-        await message.edit_text(rendered.text, reply_markup=rendered.markup)
+        await edit_text(message, rendered.text, rendered.markup)
     except TelegramBadRequest as exc:
         if "not modified" not in exc.message and "not found" not in exc.message:
             raise

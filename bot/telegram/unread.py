@@ -1,0 +1,43 @@
+"""A send and an edit whose answer the bot never reads.
+
+Telegram answers ``sendMessage`` and ``editMessageText`` with the whole message as it now
+stands, and aiogram reads that into a ``Message`` model, keyboard and entities included: on the
+answer path the largest single piece of the bot's work after the update itself (py-spy under
+the answer-path benchmark: about an eighth of the bot's thread). The survey's screens never
+look at it (the next tap brings the message again), so these take the answer as plain JSON.
+Everything else about the call is aiogram's: the defaults (HTML), the session's pacing and
+retries, and the errors (a 400 is still ``TelegramBadRequest``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot
+from aiogram.methods import EditMessageText, SendMessage
+from aiogram.types import InlineKeyboardMarkup, Message
+
+
+class SendUnread(SendMessage):
+    __returning__ = dict[str, Any]
+
+
+class EditTextUnread(EditMessageText):
+    __returning__ = dict[str, Any] | bool
+
+
+async def send(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    await bot(SendUnread(chat_id=chat_id, text=text, reply_markup=markup))
+
+
+async def edit_text(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    bot = message.bot
+    if bot is None:  # a message built by hand, not one an update brought
+        raise RuntimeError("the message is not bound to a bot")
+    await bot(
+        EditTextUnread(
+            chat_id=message.chat.id, message_id=message.message_id, text=text, reply_markup=markup
+        )
+    )
