@@ -9,11 +9,13 @@ Where PostgreSQL is not installed its tests are skipped, unless DATATOOL_REQUIRE
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from storage.database import Database
+from storage.repository import Repository
 from tests.support.pgserver import PostgresMissing, PostgresServer
 
 E2E = Path(__file__).parent / "e2e"
@@ -67,3 +69,18 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
     if backend == "sqlite":
         return str(tmp_path / "datatool.sqlite3")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """The database at `database_url`, migrated, closed after the test whatever happens."""
+    database = await Database.open(database_url)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def repo(db: Database) -> Repository:
+    return Repository(db)

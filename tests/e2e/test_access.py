@@ -54,14 +54,19 @@ class Reply:
         return [m for m in self.messages if m.document is not None]
 
 
-async def ask(api: StandIn, phone: Phone, command: str, *, expect: int = 1) -> Reply:
+async def ask(
+    api: StandIn, phone: Phone, command: str, *, expect: int = 1, bot: BotProcess | None = None
+) -> Reply:
     """Sends one command and returns everything the bot said to this phone in reply."""
     mark = api.state.seq
     await phone.send(command)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 60  # a PDF takes seconds to make on a busy machine
     while len([m for m in phone.bot_messages if m.seq > mark]) < expect:
-        assert loop.time() < deadline, f"{phone.user_id}: no reply to {command!r}"
+        said = [m.shown[:80] for m in phone.bot_messages if m.seq > mark]
+        assert loop.time() < deadline, f"{phone.user_id}: no reply to {command!r}; said {said}" + (
+            f"\nbot's log:\n{bot.log()[-3000:]}" if bot else ""
+        )
         await asyncio.sleep(0.02)
     await phone.wait_quiet(quiet=0.25, timeout=60)
     return Reply(command, [m for m in phone.bot_messages if m.seq > mark])
@@ -125,7 +130,7 @@ async def test_access_matrix(api: StandIn, bot_process: BotProcess) -> None:
         await speaks_english(api.phone(AUDITOR_ID, "Auditor", language_code="en")),
         await speaks_english(api.phone(ADDED_AUDITOR, "Added", language_code="en")),
     ]
-    await asyncio.gather(*(_full_auditor(api, phone, refusal) for phone in full))
+    await asyncio.gather(*(_full_auditor(api, phone, refusal, bot_process) for phone in full))
 
 
 async def _cardiff_auditor(api: StandIn, phone: Phone, refusal: str) -> None:
@@ -160,7 +165,9 @@ async def _cardiff_auditor(api: StandIn, phone: Phone, refusal: str) -> None:
     assert all(d.file_name.startswith("datatool-cardiff-") for d in phone.documents)
 
 
-async def _full_auditor(api: StandIn, phone: Phone, refusal: dict[str, str]) -> None:
+async def _full_auditor(
+    api: StandIn, phone: Phone, refusal: dict[str, str], bot: BotProcess
+) -> None:
     for command in REPORT:
         for council, name in (("powys", "Powys County Council"), ("cardiff", "Cardiff")):
             # HTML here (cheap); the PDF is /report's default, asked for below.
@@ -170,7 +177,7 @@ async def _full_auditor(api: StandIn, phone: Phone, refusal: dict[str, str]) -> 
             assert document.document is not None
             assert document.document.file_name.startswith(f"datatool-{council}-")
             assert "<html" in document.document.data.decode().lower()
-    welsh = await ask(api, phone, "/report powys cy", expect=2)
+    welsh = await ask(api, phone, "/report powys cy", expect=2, bot=bot)
     assert "Cyngor Sir Powys" in welsh.texts[0] and len(welsh.documents) == 1
     assert welsh.documents[0].document is not None
     assert welsh.documents[0].document.data.startswith(b"%PDF-")

@@ -3,10 +3,7 @@ composition. (The one retry policy, and the sender that relies on it: tests/tele
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-
-import pytest
 
 from bot.reminders.mail import compose, invite_link
 from bot.reminders.service import Summary, orphaned
@@ -18,15 +15,6 @@ from storage.repository import Repository
 
 NOW = datetime(2026, 11, 2, 10, tzinfo=UTC)
 TEXTS = load_texts()
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = await Database.open(database_url)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def _invitee(db: Database) -> int:

@@ -4,24 +4,12 @@ database do once (the reminder schedule) and how they divide the send rate."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from storage.database import Database
 from storage.leases import Heartbeats, Leases
 
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = await Database.open(database_url)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def test_one_holder_at_a_time_and_a_lapsed_lease_is_taken_over(db: Database) -> None:

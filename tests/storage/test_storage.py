@@ -8,7 +8,6 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,20 +22,6 @@ from storage.repository import AlreadySubmitted, Repository, RosterError, counci
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 """For what only SQLite has: pragmas, its file, its online backup, its locking by file."""
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = await Database.open(database_url)
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture
-def repo(db: Database) -> Repository:
-    return Repository(db)
 
 
 def person(council: str, email: str, *, group: str = "officer", **kw: object) -> RosterRow:

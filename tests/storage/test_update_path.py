@@ -5,7 +5,6 @@ records the update (`Repository.save_survey` inside `handling`), and `Database.b
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,20 +17,6 @@ from storage.sqlite import SqliteDatabase
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 STATE: dict[str, Any] = {"language": "cy", "privacy_accepted": True, "reviewing": False}
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = await Database.open(database_url)
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture
-def repo(db: Database) -> Repository:
-    return Repository(db)
 
 
 async def bound(repo: Repository, telegram_id: int, email: str = "a@powys.example") -> int:

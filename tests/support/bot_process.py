@@ -124,7 +124,12 @@ class BotProcess:
         assert self.proc is not None
         if self.proc.returncode is None:
             self.proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.proc.wait(), 15)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 15)
+            except TimeoutError:
+                raise AssertionError(
+                    f"the bot did not stop within 15 s of SIGTERM:\n{self.log()[-4000:]}"
+                ) from None
         return self.proc.returncode or 0
 
 
