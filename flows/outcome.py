@@ -19,6 +19,11 @@ class SendResult:
     command refused, a name that cannot go in a header), so trying again counts towards the
     person's cap. False when the channel itself failed (network, login, a server fault): that
     says nothing about the person, and the next run simply tries again."""
+    code: str = ""
+    """Why, as a code the command line words in the operator's language (``remind.why.CODE``),
+    with `detail`, the outside world's own words (an SMTP answer, Telegram's description);
+    empty where the error is only the outside world's (a network fault)."""
+    detail: str = ""
 
     @property
     def unreachable(self) -> Literal["blocked", "bounced"] | None:
@@ -34,6 +39,11 @@ class SendResult:
         """The error with any email address taken out: what the summary groups by and the log
         may hold (the log never names a person)."""
         return _ADDRESS.sub("<address>", self.error) or self.outcome
+
+    @property
+    def detail_shown(self) -> str:
+        """`detail` with any email address taken out, as `reason`."""
+        return _ADDRESS.sub("<address>", self.detail)
 
 
 SENT = SendResult("sent")

@@ -22,7 +22,7 @@ from bot.cli.common import council_or_fail, open_repo
 from bot.cli.telegram import open_bot
 from bot.cli.words import catalog, t
 from bot.config import Settings
-from bot.reminders.service import FAILURE_CAP, Summary, run_reminders
+from bot.reminders.service import FAILURE_CAP, FailedSend, Summary, run_reminders
 from storage.councils import names_wales
 
 
@@ -89,16 +89,25 @@ def summary_lines(summary: Summary) -> list[str]:
         lines.append(t("remind.failed", n=summary.failed))
         reasons: dict[str, int] = {}
         for failure in summary.failures:
-            reasons[failure.reason] = reasons.get(failure.reason, 0) + 1
+            reasons[why(failure)] = reasons.get(why(failure), 0) + 1
         lines += [f"  {reason}: {n}" for reason, n in _by_count(reasons)]
     lines.append(t("remind.skipped", n=summary.skipped_total))
     lines += [f"  {skip_reason(code)}: {n}" for code, n in _by_count(summary.skipped)]
     return lines
 
 
+def why(failure: FailedSend) -> str:
+    """Why a send failed, in the operator's language: our words by the failure's code around
+    the outside world's own (an SMTP answer, Telegram's description); a fault that is only the
+    outside world's words (a network error) as it came."""
+    if failure.code:
+        return t(f"remind.why.{failure.code}", detail=failure.detail)
+    return failure.reason
+
+
 def people_lines(summary: Summary) -> list[str]:
     """Who was not reached and why, one line each (the operator's eyes only, never a log)."""
     return [
-        f"  {f.email} ({t(f'remind.channel.{f.channel}')}, {f.step}): {f.reason}"
+        f"  {f.email} ({t(f'remind.channel.{f.channel}')}, {f.step}): {why(f)}"
         for f in sorted(summary.failures, key=lambda f: (f.email, f.step))
     ]

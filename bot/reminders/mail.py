@@ -26,8 +26,9 @@ from tenacity import (
 )
 
 from bot.config import Settings
+from bot.reminders.reasons import because
 from bot.reminders.texts import closing_date, council_values, languages
-from flows.outcome import SENT, SendResult, refused
+from flows.outcome import SENT, SendResult
 from rubric.catalog import Messages
 from rubric.models import Lang
 from storage.models import Council
@@ -205,21 +206,23 @@ class Mailer:
             found = exc.recipients if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) else [exc]
             codes = ", ".join(f"{r.code} {r.message}" for r in found)
             if all(r.code >= 500 for r in found):
-                return SendResult("bounced", f"recipient refused: {codes}")
-            return refused(f"recipient refused for now: {codes}")
+                return because("bounced", "smtp_bounced", codes)
+            return because("failed", "smtp_later", codes, personal=True)
         except aiosmtplib.SMTPAuthenticationError as exc:
-            return SendResult("failed", f"SMTP login refused: {exc.code}")
+            return because("failed", "smtp_login", exc.code)
         except aiosmtplib.SMTPSenderRefused as exc:
-            return SendResult("failed", f"SMTP refused the sender: {exc.code} {exc.message}")
+            return because("failed", "smtp_sender", f"{exc.code} {exc.message}")
         except aiosmtplib.SMTPNotSupported as exc:
-            return refused(f"SMTP server cannot send this: {exc}")
+            return because("failed", "smtp_cannot", exc, personal=True)
         except aiosmtplib.SMTPResponseException as exc:
             if exc.code >= 500:
-                return refused(f"SMTP {exc.code}: {exc.message}")
+                return because(
+                    "failed", "smtp_refused", f"{exc.code}: {exc.message}", personal=True
+                )
             raise _TryAgain(f"SMTP {exc.code}: {exc.message}") from exc
         except ValueError as exc:
             # aiosmtplib refuses, before sending anything, an address it cannot send safely.
-            return refused(f"cannot be sent: {exc}")
+            return because("failed", "unsendable", exc, personal=True)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop()
             raise _TryAgain(f"{type(exc).__name__}: {exc}") from exc

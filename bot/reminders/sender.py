@@ -23,7 +23,8 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from aiolimiter import AsyncLimiter
 
-from flows.outcome import SENT, SendResult, refused
+from bot.reminders.reasons import because
+from flows.outcome import SENT, SendResult
 
 log = logging.getLogger(__name__)
 BURST = 3
@@ -45,9 +46,9 @@ class TelegramSender:
         except TelegramForbiddenError as exc:
             return SendResult("blocked", exc.message)
         except TelegramBadRequest as exc:
-            return refused(f"400: {exc.message}")
+            return because("failed", "telegram_400", exc.message, personal=True)
         except TelegramRetryAfter as exc:
-            return SendResult("failed", f"429 (retry after {exc.retry_after} s) after retries")
+            return because("failed", "telegram_429", exc.retry_after)
         except (TelegramNetworkError, TelegramServerError, TimeoutError) as exc:
             log.warning("send to Telegram failed after retries (%s)", type(exc).__name__)
             return SendResult("failed", f"{type(exc).__name__}: {exc}")

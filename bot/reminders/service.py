@@ -88,6 +88,9 @@ class FailedSend:
     channel: Channel
     step: str
     reason: str
+    code: str = ""
+    """Why, for the command line to word (`SendResult.code`); `detail`: the outside world's."""
+    detail: str = ""
 
 
 class Summary(BaseModel):
@@ -334,7 +337,13 @@ async def run_reminders(
                 summary.failed += 1
                 summary.failures.append(
                     FailedSend(
-                        invitee_id, job.candidate.email, job.channel, job.step, result.reason
+                        invitee_id,
+                        job.candidate.email,
+                        job.channel,
+                        job.step,
+                        result.reason,
+                        result.code,
+                        result.detail_shown,
                     )
                 )
                 log.warning("reminder to invitee %s failed: %s", invitee_id, result.reason)

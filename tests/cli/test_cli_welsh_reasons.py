@@ -34,7 +34,13 @@ HEADER = "council,group,name,email,language,team\n"
 
 NEW_PREFIXES = ("roster.", "pyd.", "config.", "db.", "fault.", "remind.", "demo.", "export.")
 NEW_KEYS = ("err.roster_file", "err.every_council", "help.status_council")
-SAME_IN_BOTH = {"err.roster_file", "roster.field", "fault.other"}
+SAME_IN_BOTH = {
+    "err.roster_file",
+    "roster.field",
+    "fault.other",
+    "remind.why.smtp_refused",
+    "remind.why.telegram_400",
+}
 """Keys that are only a layout of their values, the same in both languages."""
 
 SAMPLES: dict[str, object] = {
@@ -398,6 +404,27 @@ def test_the_reminder_summary_is_worded_in_welsh(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("DATATOOL_LANG", "en")
     assert remind_cli.summary_lines(summary) == summary.lines()
     assert remind_cli.summary_lines(dry) == dry.lines()
+
+
+def test_why_a_send_failed_is_worded_by_its_code_around_the_outside_worlds_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.reminders.reasons import ENGLISH, because
+
+    for code, english in ENGLISH.items():
+        # The log's and the database's English is the command line's English.
+        assert say("en", f"remind.why.{code}", detail="X") == english.format(detail="X"), code
+    later = because("failed", "smtp_later", "450 4.2.1 <a@powys.example> busy", personal=True)
+    assert later.error == "recipient refused for now: 450 4.2.1 <a@powys.example> busy"
+    failure = FailedSend(
+        1, "a@powys.example", "email", "r1", later.reason, later.code, later.detail_shown
+    )
+    monkeypatch.setenv("DATATOOL_LANG", "cy")
+    assert remind_cli.why(failure) == "gwrthodwyd y derbynnydd am y tro: 450 4.2.1 <<address>> busy"
+    monkeypatch.setenv("DATATOOL_LANG", "en")
+    assert remind_cli.why(failure) == later.reason, "English as the log has it"
+    bare = FailedSend(2, "b@powys.example", "email", "r1", "OSError: [Errno 111] refused")
+    assert remind_cli.why(bare) == "OSError: [Errno 111] refused", "only the outside world's"
 
 
 async def test_datatool_remind_speaks_welsh(
