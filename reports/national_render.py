@@ -176,12 +176,15 @@ def render_national_html(report: NationalReport, lang: Lang) -> str:
 
 
 def render_national_summary(report: NationalReport, lang: Lang) -> str:
-    """The Telegram message (parse_mode HTML); the maturity sentences go before it would
-    exceed Telegram's limit (22 councils and four themes fit with room to spare)."""
+    """The Telegram message (parse_mode HTML): the response rates, the maturity sentences, the
+    themes and what most councils' reports recommend. What would take it over Telegram's limit
+    is left to the attached report: the maturity sentences first, then the recommendations."""
     template = environment().get_template("national_summary.html.j2")
     context = _context(report, lang)
-    for maturity in (True, False):
-        text = template.render(**context, with_maturity=maturity).strip()
+    for maturity, recommendations in ((True, True), (False, True), (True, False), (False, False)):
+        text = template.render(
+            **context, with_maturity=maturity, with_recommendations=recommendations
+        ).strip()
         if len(text.encode("utf-16-le")) // 2 <= TELEGRAM_LIMIT:
             return text
     raise ValueError("the national summary does not fit a Telegram message")
