@@ -256,7 +256,7 @@ async def test_no_mutation_flaw_in_reminders_or_emails(councils: list[Council]) 
                 to="person@example.org",
                 name="Ceri",
                 lang="cy",
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 link="https://t.me/datatool_bot?start=abc",
                 council=council,
                 closes_on=ON,

@@ -18,6 +18,7 @@ from standin.phone import group_send
 from tests.support.bot_process import (
     AUDITOR_ID,
     BotProcess,
+    Person,
     datatool_command,
     question_kind,
     seed_roster,
@@ -84,7 +85,7 @@ def _block(html: str, qid: str) -> str:
 async def test_reports_hold_for_one_group_questions_small_bases_time_and_wales(
     api: StandIn, bot_process: BotProcess
 ) -> None:
-    people = [("powys", "officer", f"Officer {i}", None, None) for i in range(3)]
+    people: list[Person] = [("powys", "officer", f"Officer {i}", None, None) for i in range(3)]
     people += [("powys", "member", f"Member {i}", None, None) for i in range(5)]
     people += [("cardiff", "officer", "Olwen Officer", None, None)]
     people += [("cardiff", "member", f"Cardiff {i}", None, None) for i in range(3)]
@@ -152,7 +153,7 @@ def _datatool(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 async def test_export_is_k_anonymous_and_erasure_erases(
     api: StandIn, bot_process: BotProcess, tmp_path: Path
 ) -> None:
-    people = [("powys", "officer", f"Officer {i}", None, "CMT") for i in range(3)]
+    people: list[Person] = [("powys", "officer", f"Officer {i}", None, "CMT") for i in range(3)]
     people += [
         ("powys", "member", f"Member {i}", None, "Cabinet" if i == 0 else None) for i in range(4)
     ]
@@ -169,7 +170,7 @@ async def test_export_is_k_anonymous_and_erasure_erases(
     await phone.tap(phone.last.button_texts[0])  # type: ignore[union-attr]
     await phone.wait_for("Done")
     await phone.wait_quiet()
-    db = bot_process.db_path
+    db = bot_process.sqlite_path
     for path in (db, db.with_name(db.name + "-wal")):
         if path.exists():
             assert b"COMMENT-OF-7200" not in path.read_bytes(), path

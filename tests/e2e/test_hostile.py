@@ -11,7 +11,7 @@ from pathlib import Path
 
 from standin import Phone, StandIn, utf16_len
 from standin.methods import new_callback
-from tests.support.bot_process import BotProcess, seed_roster
+from tests.support.bot_process import BotProcess, Person, seed_roster
 from tests.support.chat import KINDS, QUESTIONS, asked, begin, current_question, shows
 
 WELSH_CATALOG = (
@@ -193,7 +193,7 @@ async def drive(
 
 
 async def test_a_thousand_random_inputs(api: StandIn, bot_process: BotProcess) -> None:
-    people = [
+    people: list[Person] = [
         ("powys", "officer", "Cymraes Un", "cy", None),
         ("powys", "member", "Saesnes Dau", "en", None),
         ("cardiff", "officer", "Spare Three", None, None),
@@ -312,7 +312,7 @@ async def test_a_flooder_is_throttled_without_slowing_anyone_else(
 async def test_codes_are_long_single_use_and_answers_are_shown_literally(
     api: StandIn, bot_process: BotProcess
 ) -> None:
-    people = [("powys", "officer", f"Officer {n:03d}", "en", None) for n in range(30)]
+    people: list[Person] = [("powys", "officer", f"Officer {n:03d}", "en", None) for n in range(30)]
     tokens = await seed_roster(bot_process.db_path, people)
     for token in tokens.values():
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))

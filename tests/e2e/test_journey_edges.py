@@ -8,13 +8,14 @@ from standin import StandIn
 from storage.database import Database
 from tests.support.bot_process import (
     BotProcess,
+    Person,
     answer_everything,
     answered_tap,
     forge_tap,
     seed_roster,
 )
 
-PEOPLE = [
+PEOPLE: list[Person] = [
     ("powys", "officer", "Ann Jones", None, None),
     ("powys", "member", "Ifan Rees", "cy", None),
 ]

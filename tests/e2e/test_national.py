@@ -81,7 +81,7 @@ def document_html(replies: list[StoredMessage]) -> tuple[str, str]:
 
 
 async def test_national_report_through_the_bot(api: StandIn, bot_process: BotProcess) -> None:
-    await seed(bot_process.db_path)
+    await seed(bot_process.sqlite_path)
     await bot_process.start()
     texts = load_texts()
 

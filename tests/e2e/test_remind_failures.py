@@ -248,8 +248,8 @@ async def test_the_schedule_retries_a_failed_invitation_after_a_gap_and_stops_at
     await seed(db_path, [("powys", "Evan Evil", "en"), ("powys", "Ann Jones", "en")])
     _plant_evil_name(db_path, email_of("Evan Evil"))
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        bot_token=TOKEN,  # type: ignore[arg-type]
+        _env_file=None,
+        bot_token=TOKEN,
         telegram_api_url=api.base_url,
         datatool_db=db_path,
         smtp_host="127.0.0.1",

@@ -19,7 +19,7 @@ from flows.cadence import (
 from flows.window import Window, window_open, window_state
 
 LONDON = ZoneInfo("Europe/London")
-CADENCE = Settings(_env_file=None).cadence()  # type: ignore[call-arg]
+CADENCE = Settings(_env_file=None).cadence()
 OPEN = Window()
 
 

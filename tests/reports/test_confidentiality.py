@@ -322,7 +322,7 @@ async def run(people_raw: list[dict], events: list[tuple[str, int]], k: int) -> 
         )
         for i, p in enumerate(people_raw)
     ]
-    cfg = Settings(min_group_size=k, _env_file=None)  # type: ignore[call-arg]
+    cfg = Settings(min_group_size=k, _env_file=None)
     with tempfile.TemporaryDirectory() as folder:
         db = await Database.open(Path(folder) / "c.sqlite3")
         repo = Repository(db)
@@ -442,7 +442,7 @@ def test_the_export_generalises_rare_values_and_leaves_out_what_stays_rare() -> 
     from storage.export import ExportRow
 
     def row(group: str, team: str | None, lang: str, v1: str) -> ExportRow:
-        return ExportRow(group=group, team=team, language=lang, answers={"v1": v1})  # type: ignore[arg-type]
+        return ExportRow(group=group, team=team, language=lang, answers={"v1": v1})
 
     rows = [row("officer", "CMT", "en", "a") for _ in range(5)]
     rows += [row("officer", None, "en", "d") for _ in range(4)]

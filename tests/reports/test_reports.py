@@ -476,7 +476,7 @@ def test_report_filename() -> None:
         slug = "powys"
 
     on = date(2026, 11, 27)
-    assert report_filename(C(), on) == "datatool-powys-2026-11-27.html"  # type: ignore[arg-type]
+    assert report_filename(C(), on) == "datatool-powys-2026-11-27.html"
 
 
 async def test_rendering_in_another_language_than_built_is_refused(tmp_path: Path) -> None:

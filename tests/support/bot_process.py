@@ -64,6 +64,12 @@ class BotProcess:
             self.webhook_url = self.own_url
 
     @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file, for the tests that read it directly (not a PostgreSQL URL)."""
+        assert isinstance(self.db_path, Path), self.db_path
+        return self.db_path
+
+    @property
     def own_url(self) -> str:
         return f"http://127.0.0.1:{self.listen_port}{WEBHOOK_PATH}"
 
@@ -133,9 +139,11 @@ class BotProcess:
         return self.proc.returncode or 0
 
 
-async def seed_roster(
-    db_path: Path | str, people: list[tuple[str, Group, str, Lang | None, str | None]]
-) -> dict[str, str]:
+Person = tuple[str, Group, str, Lang | None, str | None]
+"""(council, group, name, language, team): one row of a roster `seed_roster` imports."""
+
+
+async def seed_roster(db_path: Path | str, people: list[Person]) -> dict[str, str]:
     """Imports (council, group, name, language, team) people; returns email -> token."""
     rows = [
         RosterRow(
