@@ -82,7 +82,7 @@ async def feed_all(dp: Dispatcher, bot: Bot, batch: list[Update]) -> float:
 async def real_path(people: int, profile: bool) -> tuple[float, int, RecordingSession]:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.sqlite3"
-        settings = Settings(bot_token=TOKEN, datatool_db=db_path, flood_rate=1e9)  # type: ignore[arg-type]
+        settings = Settings(bot_token=TOKEN, datatool_db=db_path, flood_rate=1e9)
         async with await Database.open(db_path) as db:
             repo = Repository(db)
             rows = [
