@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from standin import StandIn
+from standin import StandIn, StoredMessage
 from standin.phone import group_send
 from tests.support.bot_process import (
     AUDITOR_ID,
@@ -47,11 +47,11 @@ async def _answer(api: StandIn, user_id: int, token: str, first: str = "Agree") 
             await phone.tap("Level 2", current)
         else:
             await phone.send(f"COMMENT-OF-{user_id}")
-        current = await phone.wait_for(
-            lambda m, seen=current.message_id: (
-                m.message_id > seen and ("Question " in m.text or "Check your answers" in m.text)
-            )
-        )
+
+        def next_screen(m: StoredMessage, seen: int = current.message_id) -> bool:
+            return m.message_id > seen and ("Question " in m.text or "Check your answers" in m.text)
+
+        current = await phone.wait_for(next_screen)
     await phone.tap("Submit")
     await phone.wait_for("Thank you")
 

@@ -8,6 +8,7 @@ import os
 import random
 import sqlite3
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,7 @@ async def answer_some(api: StandIn, person: Person, rng: random.Random, count: i
         person.attempts.append(Attempt(qid, answer, api.state.seq))
         await give(person.phone, qid, answer)
         nxt = question_after(qid)
-        await person.phone.wait_for(lambda m, nxt=nxt: shows(m, nxt), timeout=30)
+        await person.phone.wait_for(partial(shows, qid=nxt), timeout=30)
 
 
 def note_acknowledged(person: Person) -> None:
@@ -188,7 +189,7 @@ async def test_kill_nine_at_twenty_moments_loses_nothing_acknowledged(
             await person.phone.send("/start")
         for person in active:
             expected = QUESTIONS[len(stored.get(email(person.number), {}))]
-            await person.phone.wait_for(lambda m, e=expected: shows(m, e), timeout=15)
+            await person.phone.wait_for(partial(shows, qid=expected), timeout=15)
 
     total = sum(len(p.acknowledged) for p in people)
     assert total >= floor >= 80, f"{total} answers acknowledged, {floor} before the kills"
@@ -211,7 +212,7 @@ async def answer_until(person: Person, rng: random.Random, stop: str) -> None:
         person.attempts.append(Attempt(qid, answer, 0))
         await give(person.phone, qid, answer)
         nxt = question_after(qid)
-        await person.phone.wait_for(lambda m, nxt=nxt: shows(m, nxt), timeout=30)
+        await person.phone.wait_for(partial(shows, qid=nxt), timeout=30)
 
 
 async def type_comment(
@@ -299,7 +300,7 @@ async def test_kill_nine_while_people_type_loses_no_comment_and_doubles_none(
             await person.phone.send("/start")
         expected = question_after(text_qid)
         for person in people:
-            await person.phone.wait_for(lambda m, e=expected: shows(m, e), timeout=30)
+            await person.phone.wait_for(partial(shows, qid=expected), timeout=30)
 
     assert in_flight >= len(TEXT_QUESTIONS), f"only {in_flight} comments were in flight at a kill"
     assert "Traceback" not in bot_process.log()

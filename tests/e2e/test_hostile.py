@@ -7,9 +7,10 @@ import asyncio
 import base64
 import random
 import sqlite3
+from functools import partial
 from pathlib import Path
 
-from standin import Phone, StandIn, utf16_len
+from standin import Phone, StandIn, StoredMessage, utf16_len
 from standin.methods import new_callback
 from tests.support.bot_process import BotProcess, Person, seed_roster
 from tests.support.chat import KINDS, QUESTIONS, asked, begin, current_question, shows
@@ -276,7 +277,11 @@ async def test_a_flooder_is_throttled_without_slowing_anyone_else(
             assert message is not None and asked(message) == qid
             started = loop.time()
             await calm.tap(f"a:{qid}:a", message)
-            await calm.wait_for(lambda m, q=qid: asked(m) == QUESTIONS[QUESTIONS.index(q) + 1])
+
+            def asks_the_next(m: StoredMessage, q: str = qid) -> bool:
+                return asked(m) == QUESTIONS[QUESTIONS.index(q) + 1]
+
+            await calm.wait_for(asks_the_next)
             waits.append(loop.time() - started)
         return waits
 
@@ -345,7 +350,7 @@ async def test_codes_are_long_single_use_and_answers_are_shown_literally(
         else:
             await owner.tap(f"a:{qid}:{'a' if KINDS[qid] == 'agree' else '2'}", message)
         nxt = QUESTIONS[QUESTIONS.index(qid) + 1] if qid != QUESTIONS[-1] else None
-        await owner.wait_for(lambda m, n=nxt: shows(m, n))
+        await owner.wait_for(partial(shows, qid=nxt))
     review = owner.last
     assert review is not None and "Check your answers" in review.text
     assert review.text.count(hostile) == sum(k == "text" for k in KINDS.values())  # literally

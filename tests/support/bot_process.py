@@ -194,11 +194,11 @@ async def answer_everything(
             await phone.tap("Level 2" if lang == "en" else "Lefel 2", current)
         else:
             await phone.send(comment)
-        current = await phone.wait_for(
-            lambda m, seen=current.message_id: (
-                m.message_id > seen and (progress in m.text or review in m.text)
-            )
-        )
+
+        def next_screen(m: StoredMessage, seen: int = current.message_id) -> bool:
+            return m.message_id > seen and (progress in m.text or review in m.text)
+
+        current = await phone.wait_for(next_screen)
     return asked
 
 
