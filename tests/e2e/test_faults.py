@@ -323,7 +323,8 @@ def raw_tap(api: StandIn, user_id: int, message_id: int, data: str) -> str:
     body = new_callback(api.state, user_id, message, data)
     api.state.touch(user_id)
     api.state.push_update({"callback_query": body})
-    return body["id"]
+    query_id: str = body["id"]
+    return query_id
 
 
 def update_id_of(api: StandIn, callback_id: str) -> int:

@@ -134,7 +134,8 @@ def forged_tap(api: StandIn, phone: Phone, rng: random.Random, data: str) -> str
     body = new_callback(api.state, phone.user_id, message, data)
     api.state.touch(phone.user_id)
     api.state.push_update({"callback_query": body})
-    return body["id"]
+    query_id: str = body["id"]
+    return query_id
 
 
 async def answered(api: StandIn, phone: Phone, mark: int, callback_id: str | None) -> None:

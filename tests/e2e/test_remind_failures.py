@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.cli.main import main
 from bot.config import Settings
@@ -47,12 +48,19 @@ class PickyInbox(Inbox):
     later: set[str] = field(default_factory=set)
     refuse_data: set[str] = field(default_factory=set)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if address.lower() in self.later:
             return "450 4.2.1 mailbox busy, try later"
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if any(r.lower() in self.refuse_data for r in envelope.rcpt_tos):
             return "554 5.7.1 message refused by policy"
         return await super().handle_DATA(server, session, envelope)

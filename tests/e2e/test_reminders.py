@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.config import Settings
 from bot.reminders.schedule import SCHEDULE_LEASE, reminder_loop
@@ -45,13 +46,21 @@ class Inbox:
     refuse: set[str] = field(default_factory=set)
     mails: list[EmailMessage] = field(default_factory=list)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if address.lower() in self.refuse:
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert envelope.original_content is not None
         self.mails.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 OK"
 
@@ -62,7 +71,8 @@ class Inbox:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 @pytest.fixture
@@ -138,7 +148,7 @@ async def seed(
     db_path: Path,
     people: list[tuple[str, str, str | None]],
     *,
-    clock=None,
+    clock: Callable[[], datetime] | None = None,
 ) -> dict[str, str]:
     """(council, name, roster language) officers; returns email -> token."""
     rows = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -95,7 +96,10 @@ def test_both_languages_carry_the_same_content() -> None:
     assert [g.id for g in en.good_practice] == [g.id for g in cy.good_practice]
     assert [m.shares for m in en.maturity] == [m.shares for m in cy.maturity]
     # Every figure quoted in English is quoted in Welsh.
-    figures = lambda texts: sorted(re.findall(r"\d+%", " ".join(texts)))  # noqa: E731
+
+    def figures(texts: Iterable[str]) -> list[str]:
+        return sorted(re.findall(r"\d+%", " ".join(texts)))
+
     assert figures(en.key_messages) == figures(cy.key_messages)
     for a, b in zip(en.themes, cy.themes, strict=True):
         assert figures(f.sentence for f in a.findings) == figures(f.sentence for f in b.findings)

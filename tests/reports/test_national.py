@@ -8,6 +8,7 @@ Regenerate the golden files with
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
 from html import unescape
@@ -55,7 +56,7 @@ ON = date(2026, 12, 2)
 CHOICES = ["sa", "a", "n", "d", "sd", "dk"]
 
 
-def answers(shift: int):
+def answers(shift: int) -> Callable[[int], dict[str, tuple[str | None, str | None]]]:
     def of(i: int) -> dict[str, tuple[str | None, str | None]]:
         j = i + shift
         return {
@@ -380,7 +381,7 @@ async def test_advice_is_judged_on_each_councils_own_report(tmp_path: Path) -> N
     )
     asked: list[str] = []
 
-    def fired_at(threshold: int):
+    def fired_at(threshold: int) -> Callable[[Report], list[str]]:
         def fired(report: Report) -> list[str]:
             asked.append(report.council.slug)
             s1 = next(s for t in report.themes for s in t.statements if s.question_id == "s1")

@@ -32,7 +32,8 @@ WEBHOOK_PATH = "/telegram/update"
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -211,7 +212,8 @@ def forge_tap(api: StandIn, phone: Phone, data: str) -> str:
     body = new_callback(api.state, phone.user_id, message, data)
     api.state.touch(phone.user_id)
     api.state.push_update({"callback_query": body})
-    return body["id"]
+    query_id: str = body["id"]
+    return query_id
 
 
 async def answered_tap(api: StandIn, query_id: str, timeout: float = 5.0) -> str | None:
