@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from reports.document import build_document
 from reports.pdf import html_to_pdf, lean_user_agent_text, render_pdf
@@ -212,7 +213,9 @@ def test_pdf_holds_the_response_rate_table_page_numbers_and_embedded_fonts(lang:
     for comment in comments:
         assert " ".join(comment.split()) in flat, comment
     for page in reader.pages:
-        fonts = page["/Resources"].get("/Font", {})
+        resources = page["/Resources"].get_object()
+        assert isinstance(resources, DictionaryObject)
+        fonts = resources.get("/Font", {})
         for ref in fonts.values():
             descendant = ref.get_object()["/DescendantFonts"][0].get_object()
             descriptor = descendant["/FontDescriptor"].get_object()
