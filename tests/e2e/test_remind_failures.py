@@ -133,7 +133,7 @@ async def test_remind_records_each_failure_and_reaches_everyone_else(
     db_path = tmp_path / "datatool.sqlite3"
     # The people who fail come first (invitee order is the run's order): nobody after them
     # may be missed.
-    people = [
+    people: list[tuple[str, str, str | None]] = [
         ("powys", "Evan Evil", "en"),  # a line break in the name: cannot be composed
         ("powys", "Gwen Morgan", "en"),  # 550 at RCPT: bounced, unreachable
         ("powys", "Tess Later", "en"),  # 450 at RCPT: failed for now

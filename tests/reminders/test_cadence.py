@@ -144,7 +144,7 @@ def test_progress_puts_the_reminder_off() -> None:
 
 
 def test_then_at_a_fixed_gap_up_to_the_maximum() -> None:
-    sent = (Sent("r1", MON - timedelta(days=6)),)
+    sent: tuple[Sent, ...] = (Sent("r1", MON - timedelta(days=6)),)
     assert due(emailed(20, sent=sent), OPEN, MON, CADENCE).reason == "not_yet"
     sent = (Sent("r1", MON - timedelta(days=7)),)
     assert due(emailed(20, sent=sent), OPEN, MON, CADENCE).step == "r2"
