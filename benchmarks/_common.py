@@ -10,6 +10,7 @@ import sqlite3
 import statistics
 import time
 from collections.abc import AsyncGenerator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,15 @@ from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+    User,
+)
 
 from rubric.models import Group, Questionnaire
 from storage.database import Database
@@ -42,13 +51,15 @@ class RecordingSession(BaseSession):
         self.counts[name] = self.counts.get(name, 0) + 1
         if isinstance(method, SendMessage):
             chat = Chat(id=int(method.chat_id), type="private")
+            markup = method.reply_markup
+            assert markup is None or isinstance(markup, InlineKeyboardMarkup), markup
             result: Any = Message(
                 message_id=next(self._ids),
-                date=int(time.time()),
+                date=datetime.fromtimestamp(int(time.time()), UTC),
                 chat=chat,
                 from_user=BOT_USER,
                 text=method.text,
-                reply_markup=method.reply_markup,
+                reply_markup=markup,
             )
         else:  # editMessageText, editMessageReplyMarkup, answerCallbackQuery, ...
             result = True
@@ -82,7 +93,7 @@ class Updates:
         user = self.person(user_id)
         message = Message(
             message_id=next(self._messages),
-            date=int(time.time()),
+            date=datetime.fromtimestamp(int(time.time()), UTC),
             chat=Chat(id=user_id, type="private"),
             from_user=user,
             text=text,
@@ -101,7 +112,7 @@ class Updates:
         user = self.person(user_id)
         message = shown or Message(
             message_id=next(self._messages),
-            date=int(time.time()),
+            date=datetime.fromtimestamp(int(time.time()), UTC),
             chat=Chat(id=user_id, type="private"),
             from_user=BOT_USER,
             text="…",
@@ -132,12 +143,13 @@ def fill(path: Path, questionnaire: Questionnaire, per_council: int, seed: int =
     """Adds `per_council` submitted respondents to every council, in bulk; returns the answers."""
     rng = random.Random(seed)
     asked: dict[Group, list[tuple[str, tuple[str, ...]]]] = {}
-    for group in ("officer", "member"):
+    groups: tuple[Group, ...] = ("officer", "member")
+    for asked_group in groups:
         rows = []
-        for question in questionnaire.questions_for(group):
+        for question in questionnaire.questions_for(asked_group):
             scale = questionnaire.scale(question)
             rows.append((question.id, tuple(o.id for o in scale.options) if scale else ()))
-        asked[group] = rows
+        asked[asked_group] = rows
     conn = sqlite3.connect(path)
     answers = 0
     with conn:

@@ -18,6 +18,7 @@ import cProfile
 import pstats
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher, Router
@@ -48,7 +49,7 @@ def shown_question(user_id: int, qid: str) -> Message:
     """The question message a tap comes from (with its buttons, so the bot edits it)."""
     return Message(
         message_id=1,
-        date=int(time.time()),
+        date=datetime.fromtimestamp(int(time.time()), UTC),
         chat=Chat(id=user_id, type="private"),
         from_user=BOT_USER,
         text="question",
@@ -82,7 +83,7 @@ async def feed_all(dp: Dispatcher, bot: Bot, batch: list[Update]) -> float:
 async def real_path(people: int, profile: bool) -> tuple[float, int, RecordingSession]:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.sqlite3"
-        settings = Settings(bot_token=TOKEN, datatool_db=db_path, flood_rate=1e9)  # type: ignore[arg-type]
+        settings = Settings(bot_token=TOKEN, datatool_db=db_path, flood_rate=1e9)
         async with await Database.open(db_path) as db:
             repo = Repository(db)
             rows = [
@@ -119,7 +120,7 @@ async def real_path(people: int, profile: bool) -> tuple[float, int, RecordingSe
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
             stored = await db.fetchone("SELECT COUNT(*) FROM answers")
-            assert stored is not None and stored[0] == len(batch), (stored[0], len(batch))
+            assert stored is not None and stored[0] == len(batch), (stored, len(batch))
             return elapsed, len(batch), session
 
 

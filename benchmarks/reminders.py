@@ -54,8 +54,8 @@ async def bench(count: int, rate: float) -> dict[str, float]:
         with tempfile.TemporaryDirectory() as folder:
             db_path = Path(folder) / "bench.sqlite3"
             settings = Settings(
-                _env_file=None,  # type: ignore[call-arg]
-                bot_token=TOKEN,  # type: ignore[arg-type]
+                _env_file=None,
+                bot_token=TOKEN,
                 telegram_api_url=api.base_url,
                 datatool_db=db_path,
                 send_rate=rate,

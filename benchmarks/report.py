@@ -59,7 +59,7 @@ class Timings:
 async def time_builds(
     path: Path, questionnaire: Questionnaire, slug: str, runs: int, profile: bool
 ) -> Timings:
-    settings = Settings(bot_token=TOKEN, datatool_db=path)  # type: ignore[arg-type]
+    settings = Settings(bot_token=TOKEN, datatool_db=path)
     timings = Timings([], [], [], [], [])
     profiler = cProfile.Profile() if profile else None
     async with await Database.open(path) as db:

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from standin import Phone, StandIn
+from standin import Phone, StandIn, StoredMessage
 from tests.support.balancer import Balancer
 from tests.support.bot_process import TOKEN, WEBHOOK_PATH, BotProcess, seed_roster
 from tests.support.chat import KINDS, QUESTIONS, asked, begin, current_question
@@ -41,7 +41,11 @@ async def tap_through(phone: Phone, count: int) -> int:
             await phone.send(f"a note on {qid}")
         else:
             await phone.tap(f"a:{qid}:{'a' if KINDS[qid] == 'agree' else '2'}", message)
-        await phone.wait_for(lambda m, n=nxt: asked(m) == n, timeout=60)
+
+        def asks(m: StoredMessage, n: str = nxt) -> bool:
+            return asked(m) == n
+
+        await phone.wait_for(asks, timeout=60)
         done += 1
     return done
 

@@ -60,7 +60,8 @@ def postgres_url(postgres_server: PostgresServer | None) -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
-    return request.param
+    name: str = request.param
+    return name
 
 
 @pytest.fixture
@@ -68,7 +69,8 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
     """DATATOOL_DB for one test: a new SQLite file, or a new PostgreSQL database."""
     if backend == "sqlite":
         return str(tmp_path / "datatool.sqlite3")
-    return request.getfixturevalue("postgres_url")
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 @pytest.fixture

@@ -256,7 +256,7 @@ async def test_no_mutation_flaw_in_reminders_or_emails(councils: list[Council]) 
                 to="person@example.org",
                 name="Ceri",
                 lang="cy",
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 link="https://t.me/datatool_bot?start=abc",
                 council=council,
                 closes_on=ON,
@@ -438,19 +438,22 @@ def test_every_welsh_catalog_key_is_present_and_translated(name: str) -> None:
     for message in catalog.catalogs["cy"]:
         if not message.id:
             continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        strings = (
+            tuple(message.string) if isinstance(message.string, tuple | list) else (message.string,)
+        )
         assert all(s and s.strip() for s in strings), message.id
         if isinstance(message.id, tuple):
             assert len(strings) == 6, f"{message.id[0]}: Welsh needs six plural forms"
     for key in catalog.keys("en"):
         if isinstance(catalog.catalogs["en"][key].id, tuple):
             continue
-        english = {
-            f for _, f, _, _ in string.Formatter().parse(catalog.catalogs["en"][key].string) if f
-        }
-        welsh = {
-            f for _, f, _, _ in string.Formatter().parse(catalog.catalogs["cy"][key].string) if f
-        }
+        en_string, cy_string = (
+            catalog.catalogs["en"][key].string,
+            catalog.catalogs["cy"][key].string,
+        )
+        assert isinstance(en_string, str) and isinstance(cy_string, str), key
+        english = {f for _, f, _, _ in string.Formatter().parse(en_string) if f}
+        welsh = {f for _, f, _, _ in string.Formatter().parse(cy_string) if f}
         forms = {"council", "council_soft", "council_nasal", "council_aspirate"}
         assert welsh - forms == english - forms, key
 

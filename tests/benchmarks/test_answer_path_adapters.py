@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -53,7 +54,7 @@ class Keeping(RecordingSession):
         if isinstance(method, EditMessageText) and method.message_id is not None:
             edited = Message(  # as Telegram answers an edit (aiogram-dialog reads it)
                 message_id=method.message_id,
-                date=int(time.time()),
+                date=datetime.fromtimestamp(int(time.time()), UTC),
                 chat=Chat(id=int(method.chat_id or USER), type="private"),
                 from_user=BOT_USER,
                 text=method.text,
@@ -63,8 +64,10 @@ class Keeping(RecordingSession):
         return await super().make_request(bot, method, timeout)
 
 
-def stored(method: SendMessage | EditMessageText, message_id: int = 1) -> StoredMessage:
-    """The message a phone sees after the call."""
+def stored(method: TelegramMethod[Any], message_id: int = 1) -> StoredMessage:
+    """The message a phone sees after the call (a sendMessage or an editMessageText)."""
+    assert isinstance(method, SendMessage | EditMessageText), method
+    assert method.text is not None
     markup = method.reply_markup
     return StoredMessage(
         message_id=message_id,
@@ -85,7 +88,7 @@ def as_message(seen: StoredMessage) -> Message:
     """The message a tap comes from, as Telegram would put it in the update."""
     return Message(
         message_id=seen.message_id,
-        date=seen.date,
+        date=datetime.fromtimestamp(seen.date, UTC),
         chat=Chat(id=USER, type="private"),
         from_user=BOT_USER,
         text=seen.text,

@@ -74,7 +74,9 @@ def test_missing_token_is_one_clear_line(env: Path, capsys: pytest.CaptureFixtur
     ]
 
 
-def test_malformed_setting_names_it(env: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_malformed_setting_names_it(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("SEND_RATE", "fast")
     assert main(["status", "powys"]) == 2
     err = capsys.readouterr().err
@@ -90,7 +92,11 @@ def test_malformed_setting_names_it(env: Path, monkeypatch: pytest.MonkeyPatch, 
     ],
 )
 def test_webhook_secret_is_required_and_checked(
-    env: Path, monkeypatch: pytest.MonkeyPatch, capsys, secret: str | None, line: str
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    secret: str | None,
+    line: str,
 ) -> None:
     monkeypatch.setenv("BOT_TOKEN", "123456:ABC")
     monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram/update")
@@ -105,7 +111,7 @@ def test_webhook_secret_is_required_and_checked(
 
 
 def test_malformed_webhook_listen_names_it(
-    env: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("WEBHOOK_LISTEN", "8080")
     assert main(["status", "powys"]) == 2
@@ -113,7 +119,7 @@ def test_malformed_webhook_listen_names_it(
 
 
 def test_backup_of_postgresql_points_at_pg_dump(
-    env: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATATOOL_DB", "postgresql://datatool:pw@127.0.0.1:1/none")
     assert main(["backup", "copy.sqlite3"]) == 1

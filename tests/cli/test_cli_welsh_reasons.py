@@ -123,7 +123,7 @@ def _new_keys() -> list[str]:
 def _catalog(lang: str) -> dict[str, str]:
     from bot.cli.words import catalog
 
-    return catalog(lang)  # type: ignore[arg-type]
+    return catalog(lang)
 
 
 def _filled(lang: str, key: str) -> str:

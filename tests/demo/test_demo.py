@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.demo.respondents import CMT_SKILLS, POWYS_DECKS, deal, plan_answers
-from bot.demo.roster import CMT, demo_people
+from bot.demo.roster import CMT, Person, demo_people
 from bot.demo.workspace import RECORD, fresh_database
 from rubric.loader import load_questionnaire
 from tests.support.bot_process import datatool_command
@@ -191,7 +191,7 @@ def test_powys_answers_lean_as_in_the_report() -> None:
     plans = plan_answers(load_questionnaire(), people, rng)
     powys = [p for p in people if p.row.council == "powys" and p.role == "submit"]
 
-    def shares(qid: str, who: list) -> tuple[float, float]:
+    def shares(qid: str, who: list[Person]) -> tuple[float, float]:
         options = [plans[p.row.email].choices[qid] for p in who]
         view = [o for o in options if o != "dk"]
         agree = sum(o in ("sa", "a") for o in view) / len(view)

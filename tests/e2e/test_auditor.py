@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from standin import StandIn
-from tests.support.bot_process import AUDITOR_ID, BotProcess, answer_everything, seed_roster
+from tests.support.bot_process import (
+    AUDITOR_ID,
+    BotProcess,
+    Person,
+    answer_everything,
+    seed_roster,
+)
 
 
 async def _finish(api: StandIn, user_id: int, token: str, lang: str) -> None:
@@ -21,7 +27,7 @@ async def _finish(api: StandIn, user_id: int, token: str, lang: str) -> None:
 
 
 async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProcess) -> None:
-    people = [("powys", "officer", f"Officer {i}", None, "CMT") for i in range(6)]
+    people: list[Person] = [("powys", "officer", f"Officer {i}", None, "CMT") for i in range(6)]
     people += [("powys", "member", f"Member {i}", None, None) for i in range(8)]
     tokens = await seed_roster(bot_process.db_path, people)
     await bot_process.start()

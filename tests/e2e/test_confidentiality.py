@@ -13,11 +13,12 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from standin import StandIn
+from standin import StandIn, StoredMessage
 from standin.phone import group_send
 from tests.support.bot_process import (
     AUDITOR_ID,
     BotProcess,
+    Person,
     datatool_command,
     question_kind,
     seed_roster,
@@ -46,11 +47,11 @@ async def _answer(api: StandIn, user_id: int, token: str, first: str = "Agree") 
             await phone.tap("Level 2", current)
         else:
             await phone.send(f"COMMENT-OF-{user_id}")
-        current = await phone.wait_for(
-            lambda m, seen=current.message_id: (
-                m.message_id > seen and ("Question " in m.text or "Check your answers" in m.text)
-            )
-        )
+
+        def next_screen(m: StoredMessage, seen: int = current.message_id) -> bool:
+            return m.message_id > seen and ("Question " in m.text or "Check your answers" in m.text)
+
+        current = await phone.wait_for(next_screen)
     await phone.tap("Submit")
     await phone.wait_for("Thank you")
 
@@ -84,7 +85,7 @@ def _block(html: str, qid: str) -> str:
 async def test_reports_hold_for_one_group_questions_small_bases_time_and_wales(
     api: StandIn, bot_process: BotProcess
 ) -> None:
-    people = [("powys", "officer", f"Officer {i}", None, None) for i in range(3)]
+    people: list[Person] = [("powys", "officer", f"Officer {i}", None, None) for i in range(3)]
     people += [("powys", "member", f"Member {i}", None, None) for i in range(5)]
     people += [("cardiff", "officer", "Olwen Officer", None, None)]
     people += [("cardiff", "member", f"Cardiff {i}", None, None) for i in range(3)]
@@ -152,7 +153,7 @@ def _datatool(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 async def test_export_is_k_anonymous_and_erasure_erases(
     api: StandIn, bot_process: BotProcess, tmp_path: Path
 ) -> None:
-    people = [("powys", "officer", f"Officer {i}", None, "CMT") for i in range(3)]
+    people: list[Person] = [("powys", "officer", f"Officer {i}", None, "CMT") for i in range(3)]
     people += [
         ("powys", "member", f"Member {i}", None, "Cabinet" if i == 0 else None) for i in range(4)
     ]
@@ -169,7 +170,7 @@ async def test_export_is_k_anonymous_and_erasure_erases(
     await phone.tap(phone.last.button_texts[0])  # type: ignore[union-attr]
     await phone.wait_for("Done")
     await phone.wait_quiet()
-    db = bot_process.db_path
+    db = bot_process.sqlite_path
     for path in (db, db.with_name(db.name + "-wal")):
         if path.exists():
             assert b"COMMENT-OF-7200" not in path.read_bytes(), path

@@ -8,6 +8,7 @@ import os
 import random
 import sqlite3
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,7 @@ async def answer_some(api: StandIn, person: Person, rng: random.Random, count: i
         person.attempts.append(Attempt(qid, answer, api.state.seq))
         await give(person.phone, qid, answer)
         nxt = question_after(qid)
-        await person.phone.wait_for(lambda m, nxt=nxt: shows(m, nxt), timeout=30)
+        await person.phone.wait_for(partial(shows, qid=nxt), timeout=30)
 
 
 def note_acknowledged(person: Person) -> None:
@@ -151,7 +152,7 @@ async def test_kill_nine_at_twenty_moments_loses_nothing_acknowledged(
     # answer as the stand-in does; that window is not what is under test here.
     api.state.callback_timeout = 600.0
     rng = random.Random(20261127)
-    codes = await seed_officers(bot_process.db_path, 50)
+    codes = await seed_officers(bot_process.sqlite_path, 50)
     await bot_process.start()
     people = [Person(n, api.phone(5000 + n, f"Officer{n}")) for n in codes]
     await asyncio.gather(*(begin(p.phone, codes[p.number]) for p in people))
@@ -172,7 +173,7 @@ async def test_kill_nine_at_twenty_moments_loses_nothing_acknowledged(
         await asyncio.gather(*tasks, return_exceptions=True)
         await bot_process.start()
         await all_quiet(active)  # updates the dead process never took are handled now
-        stored = stored_answers(bot_process.db_path)
+        stored = stored_answers(bot_process.sqlite_path)
         for person in active:
             note_acknowledged(person)
             mine = stored.get(email(person.number), {})
@@ -188,7 +189,7 @@ async def test_kill_nine_at_twenty_moments_loses_nothing_acknowledged(
             await person.phone.send("/start")
         for person in active:
             expected = QUESTIONS[len(stored.get(email(person.number), {}))]
-            await person.phone.wait_for(lambda m, e=expected: shows(m, e), timeout=15)
+            await person.phone.wait_for(partial(shows, qid=expected), timeout=15)
 
     total = sum(len(p.acknowledged) for p in people)
     assert total >= floor >= 80, f"{total} answers acknowledged, {floor} before the kills"
@@ -211,7 +212,7 @@ async def answer_until(person: Person, rng: random.Random, stop: str) -> None:
         person.attempts.append(Attempt(qid, answer, 0))
         await give(person.phone, qid, answer)
         nxt = question_after(qid)
-        await person.phone.wait_for(lambda m, nxt=nxt: shows(m, nxt), timeout=30)
+        await person.phone.wait_for(partial(shows, qid=nxt), timeout=30)
 
 
 async def type_comment(
@@ -245,7 +246,7 @@ async def test_kill_nine_while_people_type_loses_no_comment_and_doubles_none(
     what it had stored is not applied again (to the question after)."""
     api.state.callback_timeout = 600.0  # as above: what is stored is under test, not the clock
     rng = random.Random(14)
-    codes = await seed_officers(bot_process.db_path, 16)
+    codes = await seed_officers(bot_process.sqlite_path, 16)
     await bot_process.start()
     people = [Person(n, api.phone(9000 + n, f"Typist{n}")) for n in codes]
     await asyncio.gather(*(begin(p.phone, codes[p.number]) for p in people))
@@ -279,7 +280,7 @@ async def test_kill_nine_while_people_type_loses_no_comment_and_doubles_none(
         await bot_process.start()
         await all_quiet(people)
 
-        stored = stored_answers(bot_process.db_path)
+        stored = stored_answers(bot_process.sqlite_path)
         for person in people:
             mine = stored.get(email(person.number), {})
             typed = [a.answer for a in person.attempts if a.qid == text_qid][-1]
@@ -299,7 +300,7 @@ async def test_kill_nine_while_people_type_loses_no_comment_and_doubles_none(
             await person.phone.send("/start")
         expected = question_after(text_qid)
         for person in people:
-            await person.phone.wait_for(lambda m, e=expected: shows(m, e), timeout=30)
+            await person.phone.wait_for(partial(shows, qid=expected), timeout=30)
 
     assert in_flight >= len(TEXT_QUESTIONS), f"only {in_flight} comments were in flight at a kill"
     assert "Traceback" not in bot_process.log()
@@ -322,7 +323,8 @@ def raw_tap(api: StandIn, user_id: int, message_id: int, data: str) -> str:
     body = new_callback(api.state, user_id, message, data)
     api.state.touch(user_id)
     api.state.push_update({"callback_query": body})
-    return body["id"]
+    query_id: str = body["id"]
+    return query_id
 
 
 def update_id_of(api: StandIn, callback_id: str) -> int:
@@ -333,7 +335,7 @@ def update_id_of(api: StandIn, callback_id: str) -> int:
 
 
 async def test_redelivered_reordered_and_double_taps(api: StandIn, bot_process: BotProcess) -> None:
-    codes = await seed_officers(bot_process.db_path, 3)
+    codes = await seed_officers(bot_process.sqlite_path, 3)
     await bot_process.start()
     a, b, c = (api.phone(6000 + n, f"P{n}") for n in range(3))
     await asyncio.gather(*(begin(p, codes[n]) for n, p in enumerate((a, b, c))))
@@ -346,7 +348,7 @@ async def test_redelivered_reordered_and_double_taps(api: StandIn, bot_process: 
     api.redeliver(update_id_of(api, tap))
     await a.wait_quiet(quiet=0.5)
     assert len(a.bot_messages) == sent_before
-    assert stored_answers(bot_process.db_path)[email(0)] == {QUESTIONS[0]: ("sa", None)}
+    assert stored_answers(bot_process.sqlite_path)[email(0)] == {QUESTIONS[0]: ("sa", None)}
     assert "delivered again; skipped" in bot_process.log()
 
     # Two taps on one question arriving in reverse order: the one handled first is kept, the
@@ -360,7 +362,7 @@ async def test_redelivered_reordered_and_double_taps(api: StandIn, bot_process: 
     pending[-2], pending[-1] = pending[-1], pending[-2]
     await b.wait_quiet(quiet=0.5)
     assert advanced_once(b, first_mark, 1)
-    assert stored_answers(bot_process.db_path)[email(1)] == {QUESTIONS[0]: ("a", None)}
+    assert stored_answers(bot_process.sqlite_path)[email(1)] == {QUESTIONS[0]: ("a", None)}
     record = api.state.messages(b.user_id)[question.message_id]
     assert "Agree" in record.text and "Disagree" not in record.text and not record.buttons
 
@@ -373,7 +375,7 @@ async def test_redelivered_reordered_and_double_taps(api: StandIn, bot_process: 
     raw_tap(api, c.user_id, question.message_id, f"a:{QUESTIONS[0]}:sd")
     await c.wait_quiet(quiet=0.5)
     assert advanced_once(c, mark, 1)
-    first = stored_answers(bot_process.db_path)[email(2)][QUESTIONS[0]]
+    first = stored_answers(bot_process.sqlite_path)[email(2)][QUESTIONS[0]]
     assert first in (("n", None), ("sd", None))
     question = current_question(c)
     assert question is not None and asked(question) == QUESTIONS[1]
@@ -383,7 +385,7 @@ async def test_redelivered_reordered_and_double_taps(api: StandIn, bot_process: 
     await c.wait_quiet(quiet=0.5)
     assert advanced_once(c, mark, 2)
     assert len([m for m in c.bot_messages if m.seq > mark and shows(m, QUESTIONS[2])]) == 1
-    assert stored_answers(bot_process.db_path)[email(2)] == {
+    assert stored_answers(bot_process.sqlite_path)[email(2)] == {
         QUESTIONS[0]: first,
         QUESTIONS[1]: ("a", None),
     }
@@ -398,7 +400,7 @@ async def test_redelivered_reordered_and_double_taps(api: StandIn, bot_process: 
 async def test_429_5xx_and_dropped_connections_lose_nothing(
     api: StandIn, bot_process: BotProcess
 ) -> None:
-    codes = await seed_officers(bot_process.db_path, 10)
+    codes = await seed_officers(bot_process.sqlite_path, 10)
     await bot_process.start()
     people = [Person(n, api.phone(7000 + n, f"F{n}")) for n in codes]
     await asyncio.gather(*(begin(p.phone, codes[p.number]) for p in people))
@@ -411,7 +413,7 @@ async def test_429_5xx_and_dropped_connections_lose_nothing(
 
     kinds = {i.kind for i in api.injected}
     assert {"429", "5xx", "drop"} <= kinds, kinds
-    stored = stored_answers(bot_process.db_path)
+    stored = stored_answers(bot_process.sqlite_path)
     for person in people:
         expected = {a.qid: a.answer for a in person.attempts}
         assert len(expected) == 12
@@ -437,12 +439,12 @@ async def test_429_5xx_and_dropped_connections_lose_nothing(
 async def test_locked_database_makes_the_bot_wait_not_fail(
     api: StandIn, bot_process: BotProcess
 ) -> None:
-    codes = await seed_officers(bot_process.db_path, 1)
+    codes = await seed_officers(bot_process.sqlite_path, 1)
     await bot_process.start()
     phone = api.phone(8000, "L")
     await begin(phone, codes[0])
 
-    blocker = sqlite3.connect(bot_process.db_path, timeout=10, isolation_level=None)
+    blocker = sqlite3.connect(bot_process.sqlite_path, timeout=10, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     loop = asyncio.get_running_loop()
     held_from = loop.time()
@@ -453,21 +455,21 @@ async def test_locked_database_makes_the_bot_wait_not_fail(
     blocker.close()
     await phone.wait_for(lambda m: shows(m, QUESTIONS[1]), timeout=10)
     assert loop.time() - held_from >= 3.0
-    assert stored_answers(bot_process.db_path)[email(0)] == {QUESTIONS[0]: ("sa", None)}
+    assert stored_answers(bot_process.sqlite_path)[email(0)] == {QUESTIONS[0]: ("sa", None)}
     assert "Traceback" not in bot_process.log()
 
 
 async def test_backup_while_people_answer_is_a_consistent_copy(
     api: StandIn, bot_process: BotProcess, tmp_path: Path
 ) -> None:
-    codes = await seed_officers(bot_process.db_path, 8)
+    codes = await seed_officers(bot_process.sqlite_path, 8)
     await bot_process.start()
     people = [Person(n, api.phone(8100 + n, f"B{n}")) for n in codes]
     await asyncio.gather(*(begin(p.phone, codes[p.number]) for p in people))
     rng = random.Random(8)
     answering = [asyncio.create_task(answer_some(api, p, rng, 15)) for p in people]
     await asyncio.sleep(0.5)
-    before = stored_answers(bot_process.db_path)
+    before = stored_answers(bot_process.sqlite_path)
     copy = tmp_path / "copy.sqlite3"
     env = {**os.environ, "DATATOOL_DB": str(bot_process.db_path)}
     proc = await asyncio.create_subprocess_exec(
@@ -482,7 +484,7 @@ async def test_backup_while_people_answer_is_a_consistent_copy(
     out, err = await proc.communicate()
     assert proc.returncode == 0, (out, err)
     await asyncio.gather(*answering)
-    after = stored_answers(bot_process.db_path)
+    after = stored_answers(bot_process.sqlite_path)
 
     with sqlite3.connect(copy) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

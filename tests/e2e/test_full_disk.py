@@ -117,7 +117,7 @@ async def test_a_full_disk_tells_each_tap_it_was_not_saved_and_logs_once(
             await cai.wait_for(lambda m: shows(m, QUESTIONS[1]), timeout=20)
         finally:
             await process.stop()
-        stored = stored_answers(process.db_path)
+        stored = stored_answers(process.sqlite_path)
         assert stored["ann.jones@powys.example"] == {QUESTIONS[0]: ("sa", None)}
         assert stored["cai.evans@powys.example"] == {QUESTIONS[0]: ("d", None)}
         assert "Traceback" not in process.log()
@@ -156,6 +156,6 @@ async def test_a_file_size_limit_on_the_bot_is_told_the_same_way(
         await ann.wait_for(lambda m: shows(m, QUESTIONS[1]), timeout=20)
     finally:
         await process.stop()
-    assert stored_answers(process.db_path)["ann.jones@powys.example"] == {
+    assert stored_answers(process.sqlite_path)["ann.jones@powys.example"] == {
         QUESTIONS[0]: ("sa", None)
     }

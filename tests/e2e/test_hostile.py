@@ -7,11 +7,12 @@ import asyncio
 import base64
 import random
 import sqlite3
+from functools import partial
 from pathlib import Path
 
-from standin import Phone, StandIn, utf16_len
+from standin import Phone, StandIn, StoredMessage, utf16_len
 from standin.methods import new_callback
-from tests.support.bot_process import BotProcess, seed_roster
+from tests.support.bot_process import BotProcess, Person, seed_roster
 from tests.support.chat import KINDS, QUESTIONS, asked, begin, current_question, shows
 
 WELSH_CATALOG = (
@@ -133,7 +134,8 @@ def forged_tap(api: StandIn, phone: Phone, rng: random.Random, data: str) -> str
     body = new_callback(api.state, phone.user_id, message, data)
     api.state.touch(phone.user_id)
     api.state.push_update({"callback_query": body})
-    return body["id"]
+    query_id: str = body["id"]
+    return query_id
 
 
 async def answered(api: StandIn, phone: Phone, mark: int, callback_id: str | None) -> None:
@@ -193,7 +195,7 @@ async def drive(
 
 
 async def test_a_thousand_random_inputs(api: StandIn, bot_process: BotProcess) -> None:
-    people = [
+    people: list[Person] = [
         ("powys", "officer", "Cymraes Un", "cy", None),
         ("powys", "member", "Saesnes Dau", "en", None),
         ("cardiff", "officer", "Spare Three", None, None),
@@ -276,7 +278,11 @@ async def test_a_flooder_is_throttled_without_slowing_anyone_else(
             assert message is not None and asked(message) == qid
             started = loop.time()
             await calm.tap(f"a:{qid}:a", message)
-            await calm.wait_for(lambda m, q=qid: asked(m) == QUESTIONS[QUESTIONS.index(q) + 1])
+
+            def asks_the_next(m: StoredMessage, q: str = qid) -> bool:
+                return asked(m) == QUESTIONS[QUESTIONS.index(q) + 1]
+
+            await calm.wait_for(asks_the_next)
             waits.append(loop.time() - started)
         return waits
 
@@ -312,7 +318,7 @@ async def test_a_flooder_is_throttled_without_slowing_anyone_else(
 async def test_codes_are_long_single_use_and_answers_are_shown_literally(
     api: StandIn, bot_process: BotProcess
 ) -> None:
-    people = [("powys", "officer", f"Officer {n:03d}", "en", None) for n in range(30)]
+    people: list[Person] = [("powys", "officer", f"Officer {n:03d}", "en", None) for n in range(30)]
     tokens = await seed_roster(bot_process.db_path, people)
     for token in tokens.values():
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -345,7 +351,7 @@ async def test_codes_are_long_single_use_and_answers_are_shown_literally(
         else:
             await owner.tap(f"a:{qid}:{'a' if KINDS[qid] == 'agree' else '2'}", message)
         nxt = QUESTIONS[QUESTIONS.index(qid) + 1] if qid != QUESTIONS[-1] else None
-        await owner.wait_for(lambda m, n=nxt: shows(m, n))
+        await owner.wait_for(partial(shows, qid=nxt))
     review = owner.last
     assert review is not None and "Check your answers" in review.text
     assert review.text.count(hostile) == sum(k == "text" for k in KINDS.values())  # literally

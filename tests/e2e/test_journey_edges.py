@@ -3,24 +3,27 @@ in the middle of a survey, a language switch, going back, changing an answer, wi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rubric.loader import load_questionnaire
-from standin import StandIn
+from standin import Phone, StandIn
 from storage.database import Database
 from tests.support.bot_process import (
     BotProcess,
+    Person,
     answer_everything,
     answered_tap,
     forge_tap,
     seed_roster,
 )
 
-PEOPLE = [
+PEOPLE: list[Person] = [
     ("powys", "officer", "Ann Jones", None, None),
     ("powys", "member", "Ifan Rees", "cy", None),
 ]
 
 
-async def _answers(db_path, email: str) -> dict[str, tuple[str | None, str | None]]:
+async def _answers(db_path: Path | str, email: str) -> dict[str, tuple[str | None, str | None]]:
     async with await Database.open(db_path) as db:
         rows = await db.fetchall(
             "SELECT a.question_id, a.choice, a.text FROM answers a"
@@ -31,7 +34,7 @@ async def _answers(db_path, email: str) -> dict[str, tuple[str | None, str | Non
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-async def _begin(api: StandIn, user_id: int, token: str, lang: str = "en"):
+async def _begin(api: StandIn, user_id: int, token: str, lang: str = "en") -> Phone:
     phone = api.phone(user_id, "Ann")
     await phone.send(f"/start {token}")
     await phone.wait_for("Dewiswch")

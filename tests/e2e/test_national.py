@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ STRANGER = 7104
 AGREE = ("sa", "a", "n", "d", "a", "dk", "sd")
 
 
-def answers(shift: int):
+def answers(shift: int) -> Callable[[int], dict[str, tuple[str | None, str | None]]]:
     """Every question of the real questionnaire answered, varied by person."""
     questionnaire = load_questionnaire()
 
@@ -81,7 +82,7 @@ def document_html(replies: list[StoredMessage]) -> tuple[str, str]:
 
 
 async def test_national_report_through_the_bot(api: StandIn, bot_process: BotProcess) -> None:
-    await seed(bot_process.db_path)
+    await seed(bot_process.sqlite_path)
     await bot_process.start()
     texts = load_texts()
 

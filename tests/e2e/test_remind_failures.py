@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.cli.main import main
 from bot.config import Settings
@@ -47,12 +48,19 @@ class PickyInbox(Inbox):
     later: set[str] = field(default_factory=set)
     refuse_data: set[str] = field(default_factory=set)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if address.lower() in self.later:
             return "450 4.2.1 mailbox busy, try later"
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if any(r.lower() in self.refuse_data for r in envelope.rcpt_tos):
             return "554 5.7.1 message refused by policy"
         return await super().handle_DATA(server, session, envelope)
@@ -125,7 +133,7 @@ async def test_remind_records_each_failure_and_reaches_everyone_else(
     db_path = tmp_path / "datatool.sqlite3"
     # The people who fail come first (invitee order is the run's order): nobody after them
     # may be missed.
-    people = [
+    people: list[tuple[str, str, str | None]] = [
         ("powys", "Evan Evil", "en"),  # a line break in the name: cannot be composed
         ("powys", "Gwen Morgan", "en"),  # 550 at RCPT: bounced, unreachable
         ("powys", "Tess Later", "en"),  # 450 at RCPT: failed for now
@@ -248,8 +256,8 @@ async def test_the_schedule_retries_a_failed_invitation_after_a_gap_and_stops_at
     await seed(db_path, [("powys", "Evan Evil", "en"), ("powys", "Ann Jones", "en")])
     _plant_evil_name(db_path, email_of("Evan Evil"))
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        bot_token=TOKEN,  # type: ignore[arg-type]
+        _env_file=None,
+        bot_token=TOKEN,
         telegram_api_url=api.base_url,
         datatool_db=db_path,
         smtp_host="127.0.0.1",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.config import Settings
 from bot.reminders.schedule import SCHEDULE_LEASE, reminder_loop
@@ -45,14 +46,22 @@ class Inbox:
     refuse: set[str] = field(default_factory=set)
     mails: list[EmailMessage] = field(default_factory=list)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if address.lower() in self.refuse:
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
-        self.mails.append(message_from_bytes(envelope.original_content, policy=policy.default))  # type: ignore[arg-type]
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert envelope.original_content is not None
+        self.mails.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -62,7 +71,8 @@ class Inbox:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 @pytest.fixture
@@ -138,11 +148,11 @@ async def seed(
     db_path: Path,
     people: list[tuple[str, str, str | None]],
     *,
-    clock=None,
+    clock: Callable[[], datetime] | None = None,
 ) -> dict[str, str]:
     """(council, name, roster language) officers; returns email -> token."""
     rows = [
-        RosterRow(council=c, group="officer", name=n, email=email_of(n, c), language=lang)  # type: ignore[arg-type]
+        RosterRow(council=c, group="officer", name=n, email=email_of(n, c), language=lang)
         for c, n, lang in people
     ]
     async with await Database.open(db_path) as db:
@@ -186,7 +196,7 @@ async def test_chase_reaches_every_unfinished_person_once_in_their_language(
     inbox, port = smtp
     inbox.refuse.add(email_of("Gwen Morgan"))
     tokens = await seed(
-        bot_process.db_path,
+        bot_process.sqlite_path,
         [
             ("powys", "Ann Jones", None),  # submits: gets nothing
             ("powys", "Bob Smith", None),  # opens, English, answers a little: Telegram, English
@@ -233,8 +243,8 @@ async def test_chase_reaches_every_unfinished_person_once_in_their_language(
     await fay.wait_for("Your privacy")
     fay.block()
 
-    env = base_env(api, bot_process.db_path, **smtp_env(port))
-    async with await Database.open(bot_process.db_path) as db:
+    env = base_env(api, bot_process.sqlite_path, **smtp_env(port))
+    async with await Database.open(bot_process.sqlite_path) as db:
         cardiff = await Repository(db).find_council("cardiff")
         assert cardiff is not None
         await Repository(db).close_survey(cardiff.id)
@@ -270,7 +280,7 @@ async def test_chase_reaches_every_unfinished_person_once_in_their_language(
     assert inbox.to(email_of("Huw Owen", "cardiff")) == []
     assert inbox.to(email_of("Gwen Morgan")) == []
 
-    async with await Database.open(bot_process.db_path) as db:
+    async with await Database.open(bot_process.sqlite_path) as db:
         repo = Repository(db)
         powys = await repo.find_council("powys")
         assert powys is not None
@@ -417,8 +427,8 @@ async def test_the_schedule_follows_the_cadence_hours_and_window(
     tokens = await seed(db_path, [("powys", "Cai Evans", "cy"), ("powys", "Ann Jones", "en")])
     api.state.user(AUDITOR_ID, first_name="Auditor").known = True
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        bot_token=TOKEN,  # type: ignore[arg-type]
+        _env_file=None,
+        bot_token=TOKEN,
         telegram_api_url=api.base_url,
         datatool_db=db_path,
         auditor_ids=frozenset({AUDITOR_ID}),
@@ -489,8 +499,8 @@ async def test_remind_command_is_for_the_councils_auditors_only(
     db_path = tmp_path / "datatool.sqlite3"
     await seed_opened(api, db_path, 2, 8000)
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        bot_token=TOKEN,  # type: ignore[arg-type]
+        _env_file=None,
+        bot_token=TOKEN,
         telegram_api_url=api.base_url,
         datatool_db=db_path,
         auditor_ids=frozenset({AUDITOR_ID}),

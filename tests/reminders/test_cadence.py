@@ -19,7 +19,7 @@ from flows.cadence import (
 from flows.window import Window, window_open, window_state
 
 LONDON = ZoneInfo("Europe/London")
-CADENCE = Settings(_env_file=None).cadence()  # type: ignore[call-arg]
+CADENCE = Settings(_env_file=None).cadence()
 OPEN = Window()
 
 
@@ -144,7 +144,7 @@ def test_progress_puts_the_reminder_off() -> None:
 
 
 def test_then_at_a_fixed_gap_up_to_the_maximum() -> None:
-    sent = (Sent("r1", MON - timedelta(days=6)),)
+    sent: tuple[Sent, ...] = (Sent("r1", MON - timedelta(days=6)),)
     assert due(emailed(20, sent=sent), OPEN, MON, CADENCE).reason == "not_yet"
     sent = (Sent("r1", MON - timedelta(days=7)),)
     assert due(emailed(20, sent=sent), OPEN, MON, CADENCE).step == "r2"

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.anonymity import Candidate, derivable_small_sets, suppress
+from reports.anonymity import Candidate, Decision, derivable_small_sets, suppress
 
 
 def _candidates(sizes: dict[str, int]) -> list[Candidate]:
@@ -23,7 +23,7 @@ def _candidates(sizes: dict[str, int]) -> list[Candidate]:
     return out
 
 
-def _shown(decisions, candidates):
+def _shown(decisions: dict[str, Decision], candidates: list[Candidate]) -> list[Candidate]:
     keys = {k for k, d in decisions.items() if d.shown}
     return [c for c in candidates if c.key in keys]
 

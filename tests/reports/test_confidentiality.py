@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -267,10 +268,12 @@ def _read(
             if QUESTIONS[q].theme == theme.theme_id
         }
     for row in report.maturity:
-        for r in row.results:
-            ids = wales_of["vlevel"] if r.cell == "wales" else _cell_people(r.cell, members, people)
+        for lr in row.results:
+            ids = (
+                wales_of["vlevel"] if lr.cell == "wales" else _cell_people(lr.cell, members, people)
+            )
             t = _tally(ids, "vlevel", people)
-            assert r.levels == (t["1"], t["2"], t["3"]) and r.dk == t["dk"]
+            assert lr.levels == (t["1"], t["2"], t["3"]) and lr.dk == t["dk"]
             seen.figures["vlevel"].append(ids)
     return seen
 
@@ -289,8 +292,8 @@ def _check_comments(a: Seen, b: Seen, people: list[Person], k: int) -> None:
         assert len(authors) >= k, (qid, a.release, b.release, new)
 
 
-def _check_export(rows: list, comments: list, k: int) -> None:
-    sizes: dict[tuple, int] = defaultdict(int)
+def _check_export(rows: list[Any], comments: list[Any], k: int) -> None:
+    sizes: dict[tuple[Any, ...], int] = defaultdict(int)
     for r in rows:
         sizes[(r.group, r.team, r.language)] += 1
         assert not set(r.answers) & {"vtext", "stext"}  # comments are never on a row
@@ -301,7 +304,7 @@ def _check_export(rows: list, comments: list, k: int) -> None:
     assert keys == sorted(keys)  # the order is the answers', not the people's
 
 
-async def run(people_raw: list[dict], events: list[tuple[str, int]], k: int) -> None:
+async def run(people_raw: list[dict[str, Any]], events: list[tuple[str, int]], k: int) -> None:
     people = [
         Person(
             index=i,
@@ -322,7 +325,7 @@ async def run(people_raw: list[dict], events: list[tuple[str, int]], k: int) -> 
         )
         for i, p in enumerate(people_raw)
     ]
-    cfg = Settings(min_group_size=k, _env_file=None)  # type: ignore[call-arg]
+    cfg = Settings(min_group_size=k, _env_file=None)
     with tempfile.TemporaryDirectory() as folder:
         db = await Database.open(Path(folder) / "c.sqlite3")
         repo = Repository(db)
@@ -333,7 +336,7 @@ async def run(people_raw: list[dict], events: list[tuple[str, int]], k: int) -> 
             live: set[int] = set()
             release_members: dict[tuple[str, int], frozenset[int]] = {}
             reports: list[Seen] = []
-            exports: dict[str, list] = {}
+            exports: dict[str, list[Any]] = {}
             closed: set[str] = set()
             for op, n in [*events, ("close_all", 0), ("report", 0)]:
                 if op == "submit":
@@ -356,7 +359,7 @@ async def run(people_raw: list[dict], events: list[tuple[str, int]], k: int) -> 
                         await repo.close_survey(councils[slug].id)
                 elif op == "report":
                     await advance_releases(repo, Q, k, "Europe/London")
-                    step: dict[str, tuple] = {}
+                    step: dict[str, tuple[Any, ...]] = {}
                     for slug in COUNCILS:
                         from storage.reporting import report_input
 
@@ -408,7 +411,7 @@ async def run(people_raw: list[dict], events: list[tuple[str, int]], k: int) -> 
         finally:
             await db.close()
     # One report, then every pair.
-    unique: dict[tuple, Seen] = {}
+    unique: dict[tuple[Any, ...], Seen] = {}
     for r in reports:
         figures = frozenset((q, frozenset(sets)) for q, sets in r.figures.items())
         unique.setdefault((r.council, figures), r)
@@ -432,7 +435,7 @@ async def run(people_raw: list[dict], events: list[tuple[str, int]], k: int) -> 
     k=st.sampled_from([3, 4]),
 )
 def test_no_reader_of_reports_and_exports_learns_fewer_than_k_peoples_answers(
-    people: list[dict], events: list[tuple[str, int]], k: int
+    people: list[dict[str, Any]], events: list[tuple[str, int]], k: int
 ) -> None:
     asyncio.run(run(people, events, k))
 
@@ -442,7 +445,7 @@ def test_the_export_generalises_rare_values_and_leaves_out_what_stays_rare() -> 
     from storage.export import ExportRow
 
     def row(group: str, team: str | None, lang: str, v1: str) -> ExportRow:
-        return ExportRow(group=group, team=team, language=lang, answers={"v1": v1})  # type: ignore[arg-type]
+        return ExportRow(group=group, team=team, language=lang, answers={"v1": v1})
 
     rows = [row("officer", "CMT", "en", "a") for _ in range(5)]
     rows += [row("officer", None, "en", "d") for _ in range(4)]
@@ -450,7 +453,7 @@ def test_the_export_generalises_rare_values_and_leaves_out_what_stays_rare() -> 
     rows += [row("member", "Cabinet", "en", "n") for _ in range(2)]  # a rare team
     rows += [row("member", None, "cy", "a") for _ in range(2)]
     out = anonymise_export(rows, 5)
-    classes: dict[tuple, int] = defaultdict(int)
+    classes: dict[tuple[Any, ...], int] = defaultdict(int)
     for r in out:
         classes[(r.group, r.team, r.language)] += 1
     assert all(n >= 5 for n in classes.values())

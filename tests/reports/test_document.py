@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from reports.document import build_document
 from reports.pdf import html_to_pdf, lean_user_agent_text, render_pdf
@@ -95,7 +97,10 @@ def test_both_languages_carry_the_same_content() -> None:
     assert [g.id for g in en.good_practice] == [g.id for g in cy.good_practice]
     assert [m.shares for m in en.maturity] == [m.shares for m in cy.maturity]
     # Every figure quoted in English is quoted in Welsh.
-    figures = lambda texts: sorted(re.findall(r"\d+%", " ".join(texts)))  # noqa: E731
+
+    def figures(texts: Iterable[str]) -> list[str]:
+        return sorted(re.findall(r"\d+%", " ".join(texts)))
+
     assert figures(en.key_messages) == figures(cy.key_messages)
     for a, b in zip(en.themes, cy.themes, strict=True):
         assert figures(f.sentence for f in a.findings) == figures(f.sentence for f in b.findings)
@@ -208,7 +213,9 @@ def test_pdf_holds_the_response_rate_table_page_numbers_and_embedded_fonts(lang:
     for comment in comments:
         assert " ".join(comment.split()) in flat, comment
     for page in reader.pages:
-        fonts = page["/Resources"].get("/Font", {})
+        resources = page["/Resources"].get_object()
+        assert isinstance(resources, DictionaryObject)
+        fonts = resources.get("/Font", {})
         for ref in fonts.values():
             descendant = ref.get_object()["/DescendantFonts"][0].get_object()
             descriptor = descendant["/FontDescriptor"].get_object()

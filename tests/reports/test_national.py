@@ -8,8 +8,10 @@ Regenerate the golden files with
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
+from functools import partial
 from html import unescape
 from pathlib import Path
 
@@ -44,8 +46,10 @@ from storage.models import Council
 from storage.reporting import national_input, report_input
 from tests.reports.test_reports import _golden
 from tests.support.reports import (
+    Answers,
     add_people,
     open_db,
+    present,
     release,
     small_advice,
     small_questionnaire,
@@ -55,7 +59,7 @@ ON = date(2026, 12, 2)
 CHOICES = ["sa", "a", "n", "d", "sd", "dk"]
 
 
-def answers(shift: int):
+def answers(shift: int) -> Callable[[int], dict[str, tuple[str | None, str | None]]]:
     def of(i: int) -> dict[str, tuple[str | None, str | None]]:
         j = i + shift
         return {
@@ -202,18 +206,18 @@ async def test_national_figures_are_the_councils_shown_figures(tmp_path: Path) -
 
     statement = next(s for t in report.themes for s in t.statements if s.question_id == "v1")
     shown = {
-        slug: r.result("all")
+        slug: result
         for slug, rep in reports.items()
         for t in rep.themes
         for r in t.statements
-        if r.question_id == "v1" and r.result("all") is not None
+        if r.question_id == "v1" and (result := r.result("all")) is not None
     }
     # Gwynedd (3 respondents) shows nothing, so it adds nothing anywhere.
     assert set(shown) == {"powys", "cardiff", "conwy"}
     assert statement.wales.agree == sum(r.agree for r in shown.values())
     assert statement.wales.n == sum(r.n for r in shown.values())
     assert statement.wales.councils == 3
-    shares = sorted(r.agree_pct for r in shown.values())
+    shares = sorted(present(r.agree_pct) for r in shown.values())
     assert (statement.spread.lowest, statement.spread.middle, statement.spread.highest) == (
         shares[0],
         shares[1],
@@ -231,8 +235,8 @@ async def test_national_figures_are_the_councils_shown_figures(tmp_path: Path) -
             for r in st.results
             if r.cell == group and r.n > 0
         }
-        assert groups[group].contributors == frozenset(cells), group  # type: ignore[index]
-        assert groups[group].agree == sum(r.agree for r in cells.values())  # type: ignore[index]
+        assert groups[group].contributors == frozenset(cells), group
+        assert groups[group].agree == sum(r.agree for r in cells.values())
     assert "gwynedd" not in groups["member"].contributors  # 3 respondents: nothing shown
 
     vision = next(t for t in report.themes if t.theme_id == "vision")
@@ -289,7 +293,7 @@ async def test_maturity_counts_councils_by_their_placement(tmp_path: Path) -> No
     expected = []
     for slug in ("cardiff", "conwy", "powys"):
         [level] = [r for r in reports[slug].maturity if r.characteristic_id == "leadership"]
-        expected.append(lower_median(level.result("all").levels))
+        expected.append(lower_median(present(level.result("all")).levels))
     counts = tuple(expected.count(n) for n in (1, 2, 3))
     assert row.councils == counts and row.with_figures == 3
     placements = {c.slug: c.placements[0].level for c in report.placements}
@@ -297,6 +301,10 @@ async def test_maturity_counts_councils_by_their_placement(tmp_path: Path) -> No
     assert [placements[s] for s in ("cardiff", "conwy", "powys")] == expected
     assert report.maturity_summary  # a sentence the national study would write
     assert any("Leadership".lower() in s for s in report.maturity_summary)
+
+
+def only_vlevel(level: str, i: int) -> Answers:
+    return {"vlevel": (level, None)}
 
 
 async def test_maturity_sentence_says_most_councils_at_level_1_or_2(tmp_path: Path) -> None:
@@ -309,7 +317,7 @@ async def test_maturity_sentence_says_most_councils_at_level_1_or_2(tmp_path: Pa
             "officer",
             invited=6,
             submitted=6,
-            answers=lambda i, v=level: {"vlevel": (v, None)},
+            answers=partial(only_vlevel, level),
         )
     councils, reports = await reports_of(db, "en")
     await db.close()
@@ -380,7 +388,7 @@ async def test_advice_is_judged_on_each_councils_own_report(tmp_path: Path) -> N
     )
     asked: list[str] = []
 
-    def fired_at(threshold: int):
+    def fired_at(threshold: int) -> Callable[[Report], list[str]]:
         def fired(report: Report) -> list[str]:
             asked.append(report.council.slug)
             s1 = next(s for t in report.themes for s in t.statements if s.question_id == "s1")
@@ -532,7 +540,9 @@ async def _swap_hidden(db: Database) -> None:
     )
 
 
-async def _raw_cells(db: Database) -> dict[tuple[str, str, str], tuple]:
+async def _raw_cells(
+    db: Database,
+) -> dict[tuple[str, str, str], tuple[tuple[str, int], ...]]:
     """(council, group, question) -> the answers as counted, straight from the database."""
     rows = await db.fetchall(
         "SELECT c.slug, i.grp, a.question_id, a.choice, COUNT(*) FROM answers a"
@@ -540,7 +550,7 @@ async def _raw_cells(db: Database) -> dict[tuple[str, str, str], tuple]:
         " JOIN councils c ON c.id = i.council_id WHERE r.submitted_at IS NOT NULL"
         " AND a.choice IS NOT NULL GROUP BY 1, 2, 3, 4"
     )
-    out: dict[tuple[str, str, str], list] = {}
+    out: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
     for slug, grp, qid, choice, n in rows:
         out.setdefault((slug, grp, qid), []).append((choice, n))
     return {k: tuple(sorted(v)) for k, v in out.items()}

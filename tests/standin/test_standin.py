@@ -27,6 +27,7 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
 )
 from aiohttp import web
 
@@ -320,7 +321,7 @@ async def test_callback_flow(api: StandIn, bot: Bot, ann) -> None:  # type: igno
     updates = await bot.get_updates(timeout=1)
     query = updates[-1].callback_query
     assert query is not None and query.id == query_id and query.data == "l:cy"
-    assert query.message is not None and query.message.text == "Pick"
+    assert isinstance(query.message, Message) and query.message.text == "Pick"
     assert await bot.answer_callback_query(query.id, text="Diolch")
     assert ann.answers[-1].answer_text == "Diolch"
     stale = "Bad Request: query is too old and response timeout expired or query ID is invalid"

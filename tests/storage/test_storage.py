@@ -10,15 +10,18 @@ import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pytest
 from pydantic import ValidationError
 
+from rubric.models import Lang
 from storage.councils import COUNCILS, fold, mutate
 from storage.database import MIGRATIONS_DIR, Database, load_migrations
 from storage.faults import STORAGE_ERRORS, is_write_fault
 from storage.models import RosterRow, StoredAnswer
 from storage.repository import AlreadySubmitted, Repository, RosterError, council_keys
+from storage.sqlite import SqliteDatabase
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 """For what only SQLite has: pragmas, its file, its online backup, its locking by file."""
@@ -34,6 +37,13 @@ def person(council: str, email: str, *, group: str = "officer", **kw: object) ->
             **kw,
         }
     )
+
+
+async def scalar(db: Database, sql: str) -> Any:
+    """The one value of the one row `sql` returns."""
+    row = await db.fetchone(sql)
+    assert row is not None
+    return row[0]
 
 
 async def invitee_id(repo: Repository, token: str) -> int:
@@ -54,7 +64,15 @@ def answer(qid: str, choice: str | None = None, text: str | None = None) -> Stor
     return StoredAnswer(question_id=qid, choice=choice, text=text)
 
 
-STATE = {"language": "cy", "privacy_accepted": True, "reviewing": False}
+class State(TypedDict):
+    """The keyword arguments of `Repository.save_survey` most tests pass as they are."""
+
+    language: Lang | None
+    privacy_accepted: bool
+    reviewing: bool
+
+
+STATE: State = {"language": "cy", "privacy_accepted": True, "reviewing": False}
 
 # --- database ------------------------------------------------------------------------------
 
@@ -71,7 +89,7 @@ async def test_migrations_apply_once(tmp_path: Path) -> None:
         assert await db.applied_migrations() == [v for v, _ in files]
         rows = await db.fetchall("SELECT version, name FROM schema_migrations")
         assert [tuple(r) for r in rows] == files
-        assert (await db.fetchone("SELECT COUNT(*) FROM councils"))[0] == 22
+        assert await scalar(db, "SELECT COUNT(*) FROM councils") == 22
 
 
 async def test_new_migration_applied_once_and_failed_one_rolled_back(tmp_path: Path) -> None:
@@ -92,13 +110,14 @@ async def test_new_migration_applied_once_and_failed_one_rolled_back(tmp_path: P
     (migrations / "0003_broken.sql").unlink()
     async with await Database.open(path, migrations_dir=migrations) as db:
         assert await db.applied_migrations() == [1, 2]
-        assert (await db.fetchone("SELECT COUNT(*) FROM extra"))[0] == 1
+        assert await scalar(db, "SELECT COUNT(*) FROM extra") == 1
         half = await db.fetchone("SELECT name FROM sqlite_master WHERE name = 'half'")
         assert half is None, "a failed migration must leave nothing behind"
 
 
 @SQLITE_ONLY
 async def test_pragmas(db: Database) -> None:
+    assert isinstance(db, SqliteDatabase)  # SQLITE_ONLY
     assert await db.pragma("journal_mode") == "wal"
     assert await db.pragma("foreign_keys") == 1
     assert await db.pragma("busy_timeout") == 10_000
@@ -121,11 +140,11 @@ async def test_transaction_rolls_back_on_error(db: Database) -> None:
     async with db.transaction() as conn:
         await conn.execute("INSERT INTO handled_updates (update_id, handled_at) VALUES (2, 'now')")
         # a read by the task inside its own transaction sees its own write, without deadlock
-        assert (await db.fetchone("SELECT COUNT(*) FROM handled_updates"))[0] == 1
+        assert await scalar(db, "SELECT COUNT(*) FROM handled_updates") == 1
         with pytest.raises(RuntimeError):
             async with db.transaction():
                 pass
-    assert (await db.fetchone("SELECT COUNT(*) FROM handled_updates"))[0] == 1
+    assert await scalar(db, "SELECT COUNT(*) FROM handled_updates") == 1
 
 
 async def test_concurrent_transactions_do_not_interleave(db: Database) -> None:
@@ -150,6 +169,7 @@ async def test_concurrent_transactions_do_not_interleave(db: Database) -> None:
 
 @SQLITE_ONLY
 async def test_backup_is_a_consistent_copy(db: Database, repo: Repository, tmp_path: Path) -> None:
+    assert isinstance(db, SqliteDatabase)  # SQLITE_ONLY
     [token] = await powys_tokens(repo, "a@example.org")
     iid = await invitee_id(repo, token)
     await repo.save_survey(
@@ -184,6 +204,7 @@ async def test_second_connection_sees_committed_answers(tmp_path: Path) -> None:
 
 @SQLITE_ONLY
 async def test_save_waits_for_another_writer(repo: Repository, db: Database) -> None:
+    assert isinstance(db, SqliteDatabase)  # SQLITE_ONLY
     [token] = await powys_tokens(repo, "a@example.org")
     iid = await invitee_id(repo, token)
     locked = threading.Event()
@@ -333,7 +354,7 @@ async def test_roster_import_all_or_nothing(repo: Repository, db: Database) -> N
     # A code and its parameters, not an English sentence: the command line words it.
     assert caught.value.line_index == 2 and caught.value.code == "unknown_council"
     assert caught.value.params == {"council": "Atlantis"}
-    assert (await db.fetchone("SELECT COUNT(*) FROM invitees"))[0] == 0
+    assert await scalar(db, "SELECT COUNT(*) FROM invitees") == 0
 
     duplicate = [person("powys", "a@example.org"), person("Powys", "A@example.org")]
     with pytest.raises(RosterError) as caught:
@@ -341,7 +362,7 @@ async def test_roster_import_all_or_nothing(repo: Repository, db: Database) -> N
     assert caught.value.line_index == 1 and caught.value.also_index == 0
     assert caught.value.code == "listed_twice"
     assert caught.value.params == {"email": "a@example.org", "council": "powys"}
-    assert (await db.fetchone("SELECT COUNT(*) FROM invitees"))[0] == 0
+    assert await scalar(db, "SELECT COUNT(*) FROM invitees") == 0
 
 
 async def test_roster_reimport_and_update(repo: Repository) -> None:
@@ -517,7 +538,7 @@ async def test_forget(repo: Repository, db: Database) -> None:
     )
     assert await repo.forget(9) is True
     assert await repo.survey(iid) == (None, {})
-    assert (await db.fetchone("SELECT COUNT(*) FROM answers"))[0] == 0
+    assert await scalar(db, "SELECT COUNT(*) FROM answers") == 0
     assert await repo.invitee_by_telegram(9) is None
     assert await repo.account_language(9) is None
     kept = await repo.invitee_by_token(token)
@@ -623,6 +644,7 @@ async def test_survey_window(repo: Repository) -> None:
 
 @SQLITE_ONLY
 async def test_cancelled_transaction_leaves_connection_usable(db: Database, tmp_path: Path) -> None:
+    assert isinstance(db, SqliteDatabase)  # SQLITE_ONLY
     locked, release = threading.Event(), threading.Event()
 
     def hold_write_lock() -> None:
@@ -722,4 +744,4 @@ async def test_read_only_opening_reads_and_refuses_writes(database_url: str) -> 
             await db.execute("DELETE FROM invitees")
         assert is_write_fault(caught.value), "told apart as the machine's fault, not the data's"
     async with await Database.open(database_url) as db:
-        assert (await db.fetchone("SELECT COUNT(*) FROM invitees"))[0] == 1
+        assert await scalar(db, "SELECT COUNT(*) FROM invitees") == 1

@@ -5,6 +5,7 @@ records the update (`Repository.save_survey` inside `handling`), and `Database.b
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -95,8 +96,8 @@ async def test_one_trip_to_sqlites_thread_per_read_and_per_write(
     iid = await bound(repo, 7)
     assert isinstance(db, SqliteDatabase)
     conn = db._conn
-    trips = []
-    queue = conn._execute
+    trips: list[Any] = []
+    queue: Callable[..., Awaitable[Any]] = conn._execute
 
     async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
         trips.append(fn)

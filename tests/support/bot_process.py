@@ -32,7 +32,8 @@ WEBHOOK_PATH = "/telegram/update"
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -62,6 +63,12 @@ class BotProcess:
             self.listen_port = free_port()
         if self.webhook and not self.webhook_url:
             self.webhook_url = self.own_url
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file, for the tests that read it directly (not a PostgreSQL URL)."""
+        assert isinstance(self.db_path, Path), self.db_path
+        return self.db_path
 
     @property
     def own_url(self) -> str:
@@ -133,9 +140,11 @@ class BotProcess:
         return self.proc.returncode or 0
 
 
-async def seed_roster(
-    db_path: Path | str, people: list[tuple[str, Group, str, Lang | None, str | None]]
-) -> dict[str, str]:
+Person = tuple[str, Group, str, Lang | None, str | None]
+"""(council, group, name, language, team): one row of a roster `seed_roster` imports."""
+
+
+async def seed_roster(db_path: Path | str, people: list[Person]) -> dict[str, str]:
     """Imports (council, group, name, language, team) people; returns email -> token."""
     rows = [
         RosterRow(
@@ -186,11 +195,11 @@ async def answer_everything(
             await phone.tap("Level 2" if lang == "en" else "Lefel 2", current)
         else:
             await phone.send(comment)
-        current = await phone.wait_for(
-            lambda m, seen=current.message_id: (
-                m.message_id > seen and (progress in m.text or review in m.text)
-            )
-        )
+
+        def next_screen(m: StoredMessage, seen: int = current.message_id) -> bool:
+            return m.message_id > seen and (progress in m.text or review in m.text)
+
+        current = await phone.wait_for(next_screen)
     return asked
 
 
@@ -203,7 +212,8 @@ def forge_tap(api: StandIn, phone: Phone, data: str) -> str:
     body = new_callback(api.state, phone.user_id, message, data)
     api.state.touch(phone.user_id)
     api.state.push_update({"callback_query": body})
-    return body["id"]
+    query_id: str = body["id"]
+    return query_id
 
 
 async def answered_tap(api: StandIn, query_id: str, timeout: float = 5.0) -> str | None:

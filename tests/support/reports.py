@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from rubric.advice import Advice
 from rubric.models import (
@@ -24,6 +25,15 @@ from rubric.models import (
 )
 from storage.database import Database
 from storage.models import Council
+
+V = TypeVar("V")
+
+
+def present(value: V | None) -> V:
+    """`value`, which the test knows is there (a result shown, a row found)."""
+    assert value is not None
+    return value
+
 
 NOW = "2026-11-20T10:00:00Z"
 _serial = itertools.count(1)
@@ -192,21 +202,27 @@ async def add_people(
     """`invited` invitees of one group (and team); the first `submitted` have submitted a survey
     answered by ``answers(i)``, the next `started` have an unsubmitted one with the same answers."""
     async with db.transaction() as conn:
-        (council_id,) = await conn.fetchone("SELECT id FROM councils WHERE slug = ?", (slug,))
+        row = await conn.fetchone("SELECT id FROM councils WHERE slug = ?", (slug,))
+        assert row is not None
+        (council_id,) = row
         for i in range(invited):
             serial = next(_serial)
-            (invitee_id,) = await conn.fetchone(
+            row = await conn.fetchone(
                 "INSERT INTO invitees (council_id, grp, name, email, team, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (council_id, group, f"Person {serial}", f"p{serial}@example.org", team, NOW),
             )
+            assert row is not None
+            (invitee_id,) = row
             if i >= submitted + started:
                 continue
-            (response_id,) = await conn.fetchone(
+            row = await conn.fetchone(
                 "INSERT INTO responses (invitee_id, language, privacy_accepted, started_at,"
                 " updated_at, submitted_at) VALUES (?, 'en', 1, ?, ?, ?) RETURNING id",
                 (invitee_id, NOW, NOW, NOW if i < submitted else None),
             )
+            assert row is not None
+            (response_id,) = row
             for qid, (choice, text) in (answers(i) if answers else {}).items():
                 await conn.execute(
                     "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from standin import Phone
+from standin import Phone, StoredMessage
 from tests.support.chat import KINDS, OPTIONS, REVIEW, asked, begin, current_question
 
 __all__ = ["begin", "finish_survey", "typed"]
@@ -39,9 +39,11 @@ async def finish_survey(phone: Phone, rand: Callable[[], float], *, wait: float 
                 options = OPTIONS[KINDS[qid]]
                 choice = options[int(rand() * len(options))]
                 await phone.tap(f"a:{qid}:{choice}", message)
-            await phone.wait_for(
-                lambda m, qid=qid: REVIEW in m.text or asked(m) not in (None, qid), timeout=wait
-            )
+
+            def moved_on(m: StoredMessage, qid: str = qid) -> bool:
+                return REVIEW in m.text or asked(m) not in (None, qid)
+
+            await phone.wait_for(moved_on, timeout=wait)
         except (TimeoutError, LookupError):
             # No answer (the bot was down), or the question's buttons were gone: carry on.
             await phone.send("/start")
