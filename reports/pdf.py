@@ -181,12 +181,18 @@ class _CollectorPause:
 
 _COLLECTOR = _CollectorPause()
 
+_ONE_AT_A_TIME = threading.Lock()
+"""One PDF at a time in a process: WeasyPrint, with the one font configuration the process
+shares (Pango, fontconfig, HarfBuzz underneath), is not safe in two threads at once. Two
+auditors' reports made together in the bot's worker threads corrupted the heap
+(``realloc(): invalid next size``, and the bot process died). A second PDF waits for the first."""
+
 
 def html_to_pdf(html: str, lang: Lang, title: str) -> bytes:
     """The PDF of a report's HTML (as `render_html` made it)."""
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    with _COLLECTOR.held():
+    with _ONE_AT_A_TIME, _COLLECTOR.held():
         document = _html_class()(string=_inherited_lang_dropped(html, lang), base_url=None)
         pdf = document.write_pdf(stylesheets=[_page_css(lang, title)], font_config=_fonts())
     assert isinstance(pdf, bytes)

@@ -257,3 +257,19 @@ def test_pdf_title_is_the_report_title() -> None:
     built = report(powys_people(), "en")
     reader = PdfReader(io.BytesIO(html_to_pdf(render_html(built, "en"), "en", built.title)))
     assert reader.metadata is not None and reader.metadata.title == built.title
+
+
+def test_pdfs_asked_for_at_once_are_made_one_at_a_time() -> None:
+    """WeasyPrint over the process's one font configuration is not safe in two threads at once
+    (two auditors' PDFs together corrupted the bot's heap): a second PDF waits for the first,
+    and both come out whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    html = (
+        "<!doctype html><html lang='en'><head><title>t</title></head>"
+        "<body><p>Powys</p></body></html>"
+    )
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pdfs = list(pool.map(lambda _: html_to_pdf(html, "en", "t"), range(4)))
+    assert all(p.startswith(b"%PDF") for p in pdfs)
+    assert all("Powys" in PdfReader(io.BytesIO(p)).pages[0].extract_text() for p in pdfs)
