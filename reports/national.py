@@ -755,13 +755,11 @@ def council_reports(
 ) -> dict[str, Report]:
     """Every council's own report, built one council at a time from the input its own report
     has (`storage.reporting.national_input`): the only source of the national figures."""
-    indexes: dict[int, WalesIndex] = {}  # the councils' inputs share one tuple of Wales rows
     reports = {}
+    index: WalesIndex | None = None  # the councils' inputs share one tuple of Wales rows
     for c in councils:
         rows = inputs[c.slug]
-        index = indexes.get(id(rows.wales))
-        if index is None:
-            index = indexes[id(rows.wales)] = WalesIndex(rows.wales)
+        index = WalesIndex.over(rows.wales, index)
         reports[c.slug] = build_report(
             questionnaire, rows, c, lang, min_group_size, generated_on=generated_on, wales=index
         )
