@@ -91,19 +91,17 @@ class Unconfirmed:
     async def wait_settled(self, timeout: float, ids: list[int] | None = None) -> None:
         """Returns when something settles (with ``ids``: when all of those have), or after
         ``timeout``."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while ids is None or any(u in self._unsettled for u in ids):
-            self._settled.clear()
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            try:
-                await asyncio.wait_for(self._settled.wait(), remaining)
-            except TimeoutError:
-                return
-            if ids is None:
-                return
+        # asyncio.timeout, not wait_for: on Python 3.11, wait_for swallows a cancellation (the
+        # bot's stop) that arrives in the same turn of the loop as the event it waits for.
+        try:
+            async with asyncio.timeout(timeout):
+                while ids is None or any(u in self._unsettled for u in ids):
+                    self._settled.clear()
+                    await self._settled.wait()
+                    if ids is None:
+                        return
+        except TimeoutError:
+            return
 
 
 class GetRawUpdates(GetUpdates):
@@ -114,15 +112,15 @@ class GetRawUpdates(GetUpdates):
     __returning__ = list[dict[str, Any]]
 
 
-def parse_update(raw: dict[str, Any], bot: Bot) -> Update:
-    """An update as aiogram's polling would have parsed it; one that does not parse becomes an
-    empty update with its id, so that it settles, and only its id is logged (as
-    `bot.telegram.session.MalformedUpdates` does for aiogram's own parsing)."""
+def parse_update(raw: dict[str, Any], bot: Bot) -> Update | None:
+    """An update as aiogram's polling would have parsed it, or None for one that does not parse:
+    only its id is logged (as `bot.telegram.session.MalformedUpdates` does for aiogram's own
+    parsing), never its content."""
     try:
         return Update.model_validate(raw, context={"bot": bot})
     except ValidationError:
         log.warning("update %s could not be read; skipped", raw.get("update_id"))
-        return Update(update_id=raw["update_id"])
+        return None
 
 
 class ConfirmingDispatcher(Dispatcher):
@@ -187,13 +185,17 @@ class ConfirmingDispatcher(Dispatcher):
                 )
                 backoff.reset()
                 failed = False
-            fresh = [
-                parse_update(raw, bot)
-                for raw in updates
-                if isinstance(raw, dict)
-                and isinstance(raw.get("update_id"), int)
-                and unconfirmed.receive(raw["update_id"])
-            ]
+            fresh: list[Update] = []
+            for raw in updates:
+                if not (isinstance(raw, dict) and isinstance(raw.get("update_id"), int)):
+                    continue
+                if not unconfirmed.receive(raw["update_id"]):
+                    continue
+                update = parse_update(raw, bot)
+                if update is None:  # nothing to handle: confirmed with the next poll
+                    unconfirmed.settle(raw["update_id"])
+                else:
+                    fresh.append(update)
             for update in fresh:
                 yield update
             if fresh:

@@ -102,7 +102,8 @@ class StoredFirstHandler(SimpleRequestHandler):
         """Refuse new updates and wait for those in flight; False if some were still running."""
         self.draining = True
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._idle.wait()
         except TimeoutError:
             return False
         return True
@@ -117,7 +118,8 @@ def build_app(settings: Settings, dp: Dispatcher, bot: Bot, repo: Repository) ->
 
     async def healthz(request: web.Request) -> web.Response:
         try:
-            healthy = await asyncio.wait_for(repo.ping(), PING_SECONDS)
+            async with asyncio.timeout(PING_SECONDS):
+                healthy = await repo.ping()
         except TimeoutError:
             healthy = False
         if handler.draining:

@@ -132,7 +132,8 @@ async def datatool(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), 45)
+    async with asyncio.timeout(45):
+        out, err = await proc.communicate()
     return proc.returncode or 0, out.decode(), err.decode()
 
 

@@ -76,7 +76,8 @@ async def test_two_workers_one_killed_every_response_counted_once(
         await asyncio.sleep(2.0)  # everyone mid-survey, both workers busy
         served_before = balancer.served[f"http://127.0.0.1:{a.listen_port}"]
         await a.kill()
-        await asyncio.wait_for(asyncio.gather(*runs), 240)
+        async with asyncio.timeout(240):
+            await asyncio.gather(*runs)
         await asyncio.gather(*(p.wait_quiet(timeout=30) for p in phones))
     finally:
         await a.kill()

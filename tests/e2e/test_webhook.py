@@ -136,7 +136,8 @@ async def test_sigterm_finishes_the_updates_in_flight(api: StandIn, worker: BotP
         await asyncio.sleep(0.02)
     assert worker.proc is not None
     worker.proc.terminate()
-    assert await asyncio.wait_for(worker.proc.wait(), 20) == 0
+    async with asyncio.timeout(20):
+        assert await worker.proc.wait() == 0
     assert "Dewiswch eich iaith" in (phone.last.text if phone.last else "")
     assert not api.state.has_undelivered(1001), "the update was acknowledged once handled"
     async with await Database.open(worker.db_path) as db:
@@ -168,7 +169,8 @@ async def test_kill_nine_of_a_webhook_worker_mid_survey_everyone_finishes(
         await worker.kill()  # mid-survey: some updates are in flight, none acknowledged
         await asyncio.sleep(0.3)  # deliveries fail meanwhile and are retried
         await worker.start()
-    await asyncio.wait_for(asyncio.gather(*runs), 120)
+    async with asyncio.timeout(120):
+        await asyncio.gather(*runs)
     stored = stored_answers(Path(worker.db_path))
     counted = await _submitted(Path(worker.db_path))
     assert len(counted) == people, "everyone finished"

@@ -132,7 +132,8 @@ class BotProcess:
         if self.proc.returncode is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                await asyncio.wait_for(self.proc.wait(), 15)
+                async with asyncio.timeout(15):
+                    await self.proc.wait()
             except TimeoutError:
                 raise AssertionError(
                     f"the bot did not stop within 15 s of SIGTERM:\n{self.log()[-4000:]}"

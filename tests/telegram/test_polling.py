@@ -63,6 +63,20 @@ async def test_waiting_for_updates_to_settle() -> None:
     assert loop.time() - started >= 0.04
 
 
+async def test_a_stop_that_comes_as_an_update_settles_is_not_lost() -> None:
+    """SIGTERM cancels the polling just as the last reply settles its update. Python 3.11's
+    ``asyncio.wait_for`` returns the inner result when both happen in one turn of the loop,
+    swallowing the cancellation, and the bot polled on instead of stopping (seen in CI)."""
+    book = Unconfirmed()
+    assert book.receive(1)
+    waiting = asyncio.create_task(book.wait_settled(10.0, [1]))
+    await asyncio.sleep(0)  # it is waiting now
+    book.settle(1)  # the update settles ...
+    waiting.cancel()  # ... in the same turn of the loop as the stop
+    await asyncio.wait([waiting])
+    assert waiting.cancelled(), "the stop was swallowed"
+
+
 async def _until(ok: Callable[[], bool], timeout: float = 20.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -66,8 +66,10 @@ async def test_two_workers_sharing_keep_to_the_overall_rate_together() -> None:
 async def test_only_sends_are_paced_and_any_rate_or_share_works() -> None:
     slow, clock = SendPacer(0.5), Clock()  # under one a second: the bucket still holds one
     slow.share(3)  # more workers than the bucket holds
-    await asyncio.wait_for(slow(clock, BOT, AnswerCallbackQuery(callback_query_id="1")), 1)
+    async with asyncio.timeout(1):
+        await slow(clock, BOT, AnswerCallbackQuery(callback_query_id="1"))
     fast = SendPacer(100.0)
     fast.share(250)
-    await asyncio.wait_for(fast(clock, BOT, SEND), 10)
+    async with asyncio.timeout(10):
+        await fast(clock, BOT, SEND)
     assert len(clock.sent) == 2
