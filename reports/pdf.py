@@ -151,36 +151,6 @@ def _page_css(lang: Lang, title: str) -> object:
     return CSS(string=page + overrides, font_config=_fonts())
 
 
-class _CollectorPause:
-    """Python's cyclic garbage collector held off while WeasyPrint works, and given back as it
-    was when the last PDF being made is done (the bot makes PDFs in worker threads, and the
-    collector is one for the process). A large report allocates about a million objects that
-    live until it is written, and the collector walked them again and again as they grew:
-    7–15% of the benchmark's PDF. They are freed as before, by the next collection after."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holders = 0
-        self._was_enabled = False
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._lock:
-            if self._holders == 0:
-                self._was_enabled = gc.isenabled()
-                gc.disable()
-            self._holders += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._holders -= 1
-                if self._holders == 0 and self._was_enabled:
-                    gc.enable()
-
-
-_COLLECTOR = _CollectorPause()
-
 _ONE_AT_A_TIME = threading.Lock()
 """One PDF at a time in a process: WeasyPrint, with the one font configuration the process
 shares (Pango, fontconfig, HarfBuzz underneath), is not safe in two threads at once. Two
@@ -188,11 +158,27 @@ auditors' reports made together in the bot's worker threads corrupted the heap
 (``realloc(): invalid next size``, and the bot process died). A second PDF waits for the first."""
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while WeasyPrint works, and given back as it
+    was (taken under `_ONE_AT_A_TIME`, so no other PDF is pausing it). A large report allocates
+    about a million objects that live until it is written, and the collector walked them again
+    and again as they grew: 7–15% of the benchmark's PDF. They are freed as before, by the next
+    collection after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def html_to_pdf(html: str, lang: Lang, title: str) -> bytes:
     """The PDF of a report's HTML (as `render_html` made it)."""
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    with _ONE_AT_A_TIME, _COLLECTOR.held():
+    with _ONE_AT_A_TIME, _collector_paused():
         document = _html_class()(string=_inherited_lang_dropped(html, lang), base_url=None)
         pdf = document.write_pdf(stylesheets=[_page_css(lang, title)], font_config=_fonts())
     assert isinstance(pdf, bytes)
