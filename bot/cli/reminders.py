@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -87,9 +88,7 @@ def summary_lines(summary: Summary) -> list[str]:
     lines.append(t("remind.unreachable", n=summary.unreachable))
     if summary.failed:
         lines.append(t("remind.failed", n=summary.failed))
-        reasons: dict[str, int] = {}
-        for failure in summary.failures:
-            reasons[why(failure)] = reasons.get(why(failure), 0) + 1
+        reasons = Counter(why(failure) for failure in summary.failures)
         lines += [f"  {reason}: {n}" for reason, n in _by_count(reasons)]
     lines.append(t("remind.skipped", n=summary.skipped_total))
     lines += [f"  {skip_reason(code)}: {n}" for code, n in _by_count(summary.skipped)]
