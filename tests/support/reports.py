@@ -202,27 +202,27 @@ async def add_people(
     """`invited` invitees of one group (and team); the first `submitted` have submitted a survey
     answered by ``answers(i)``, the next `started` have an unsubmitted one with the same answers."""
     async with db.transaction() as conn:
-        row = await conn.fetchone("SELECT id FROM councils WHERE slug = ?", (slug,))
-        assert row is not None
-        (council_id,) = row
+        (council_id,) = present(
+            await conn.fetchone("SELECT id FROM councils WHERE slug = ?", (slug,))
+        )
         for i in range(invited):
             serial = next(_serial)
-            row = await conn.fetchone(
-                "INSERT INTO invitees (council_id, grp, name, email, team, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (council_id, group, f"Person {serial}", f"p{serial}@example.org", team, NOW),
+            (invitee_id,) = present(
+                await conn.fetchone(
+                    "INSERT INTO invitees (council_id, grp, name, email, team, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    (council_id, group, f"Person {serial}", f"p{serial}@example.org", team, NOW),
+                )
             )
-            assert row is not None
-            (invitee_id,) = row
             if i >= submitted + started:
                 continue
-            row = await conn.fetchone(
-                "INSERT INTO responses (invitee_id, language, privacy_accepted, started_at,"
-                " updated_at, submitted_at) VALUES (?, 'en', 1, ?, ?, ?) RETURNING id",
-                (invitee_id, NOW, NOW, NOW if i < submitted else None),
+            (response_id,) = present(
+                await conn.fetchone(
+                    "INSERT INTO responses (invitee_id, language, privacy_accepted, started_at,"
+                    " updated_at, submitted_at) VALUES (?, 'en', 1, ?, ?, ?) RETURNING id",
+                    (invitee_id, NOW, NOW, NOW if i < submitted else None),
+                )
             )
-            assert row is not None
-            (response_id,) = row
             for qid, (choice, text) in (answers(i) if answers else {}).items():
                 await conn.execute(
                     "INSERT INTO answers (response_id, question_id, choice, text, answered_at)"
