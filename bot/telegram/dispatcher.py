@@ -31,6 +31,7 @@ from bot.respondent import commands as common
 from bot.respondent import handlers as respondent
 from bot.respondent.screens import ScreenCache
 from bot.telegram.faults import WriteFaults, tell_not_saved
+from bot.telegram.json_body import JsonSession
 from bot.telegram.middlewares import (
     OncePerUpdate,
     PersonIsolation,
@@ -78,7 +79,7 @@ def create_bot(
     """The bot with its session: every call retried (``attempts``) and every send paced. A
     one-off command asks once for a few attempts, so an unreachable API fails in seconds."""
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        session = JsonSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(KeepResponseModels())
     session.middleware(MalformedUpdates())
     session.middleware(RetryMiddleware(attempts=attempts))
