@@ -225,13 +225,26 @@ async def test_save_waits_for_another_writer(repo: Repository, db: Database) -> 
 
     holder = asyncio.create_task(asyncio.to_thread(hold_write_lock))
     await asyncio.to_thread(locked.wait, 5)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticking = asyncio.create_task(tick())
     started = time.monotonic()
     record = await repo.save_survey(
         iid, **STATE, cursor="q1", submitted=False, answers={"q1": answer("q1", "n")}
     )
     waited = time.monotonic() - started
+    ticking.cancel()
     await holder
     assert waited > 0.5, "save_survey should have waited for the other writer"
+    # The save is run on the loop's thread; finding the database busy, it waited on
+    # aiosqlite's thread instead, and the loop went on serving everyone else.
+    assert ticks >= 10, "the event loop was blocked while the save waited"
     assert record.cursor == "q1"
     assert (await repo.survey(iid))[1] == {"q1": answer("q1", "n")}
     assert (await repo.update_context(None, 77)).finished  # the other writer's row is there too

@@ -90,9 +90,11 @@ async def test_update_context_reads_what_the_separate_reads_would(repo: Reposito
 
 
 @SQLITE_ONLY
-async def test_one_trip_to_sqlites_thread_per_read_and_per_write(
+async def test_the_answer_path_makes_no_trip_to_sqlites_thread(
     repo: Repository, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The read, the step's write and the update's record run on the loop's thread: a trip to
+    aiosqlite's thread cost more than the statements (storage.sqlite's notes)."""
     iid = await bound(repo, 7)
     assert isinstance(db, SqliteDatabase)
     conn = db._conn
@@ -104,15 +106,40 @@ async def test_one_trip_to_sqlites_thread_per_read_and_per_write(
         return await queue(fn, *args, **kwargs)
 
     monkeypatch.setattr(conn, "_execute", counted)
-    await repo.update_context(7, 5)
-    assert len(trips) == 1
+    context = await repo.update_context(7, 5)
+    assert context.invitee is not None and context.invitee.id == iid
     with handling(5):
         await repo.save_survey(
             iid, **STATE, cursor="q2", submitted=False, answers={"q1": answer("q1", "a")}
         )
-    assert len(trips) == 2, "the step and the update's record in one trip"
     await repo.record_update(6)
-    assert len(trips) == 3
+    assert trips == []
+    assert (await repo.survey(iid))[1] == {"q1": answer("q1", "a")}
+    assert await handled(repo, 5) and await handled(repo, 6)
+    assert trips, "other reads (reports, exports) still go to aiosqlite's thread"
+
+
+@SQLITE_ONLY
+async def test_checkpoints_every_so_many_commits_off_the_loop(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection never checkpoints by itself (a checkpoint fsyncs, and the answer path's
+    commits run on the loop's thread); every CHECKPOINT_EVERY commits it checkpoints on
+    aiosqlite's thread, copying the pages from the -wal file into the database file."""
+    import storage.sqlite
+
+    assert isinstance(db, SqliteDatabase)
+    assert await db.pragma("wal_autocheckpoint") == 0
+    monkeypatch.setattr(storage.sqlite, "CHECKPOINT_EVERY", 4)
+    await db.execute("CREATE TABLE blobs (b BLOB)")  # commit 1 since the fixture's
+    db._commits = 1
+    size = db.path.stat().st_size
+    insert = Statement("INSERT INTO blobs VALUES (?)", (b"x" * 100_000,))
+    await db.batch([insert])
+    await db.batch([insert])
+    assert db.path.stat().st_size == size, "still only in the -wal file"
+    await db.batch([insert])  # the 4th commit
+    assert db.path.stat().st_size > size + 250_000
 
 
 # --- the one write ---------------------------------------------------------------------------
