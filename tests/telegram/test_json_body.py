@@ -67,10 +67,10 @@ async def test_the_stand_in_takes_json_calls_and_uploads() -> None:
         session = JsonSession(api=TelegramAPIServer.from_base(api.base_url))
         bot = _bot(session)
         try:
-            sent = await bot.send_message(ANN, "<b>C1</b> Ydych chi'n cytuno?", reply_markup=KEYBOARD)
-            await bot.edit_message_text(
-                "<i>C1</i> Cytuno", chat_id=ANN, message_id=sent.message_id
+            sent = await bot.send_message(
+                ANN, "<b>C1</b> Ydych chi'n cytuno?", reply_markup=KEYBOARD
             )
+            await bot.edit_message_text("<i>C1</i> Cytuno", chat_id=ANN, message_id=sent.message_id)
             await bot.send_document(ANN, BufferedInputFile(b"%PDF-1.7 report", "powys.pdf"))
         finally:
             await session.close()
