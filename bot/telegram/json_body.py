@@ -3,22 +3,27 @@
 aiogram sends every Bot API call as a form: each field encoded on its own, the keyboard dumped to
 a JSON string inside it, the whole percent-encoded (urllib's ``quote_plus``, in Python). Telegram
 takes the same call as one JSON body (``application/json``), which orjson writes in one pass; its
-answers are read with orjson too. Under the answer-path benchmark (py-spy, the real bot process)
-the form encoding was about a tenth of the bot's thread and the JSON decoding of Telegram's
-answers about a twentieth. A call that uploads a file still goes as aiogram's multipart form.
+answers are read with orjson too, from the bytes as they came (aiogram decodes them to text
+first). Under the answer-path benchmark (py-spy, the real bot process) the form encoding was
+about a tenth of the bot's thread and the JSON decoding of Telegram's answers about a twentieth.
+A call that uploads a file still goes as aiogram's multipart form. An answer the bot never reads
+(`bot.telegram.unread`) is only checked for Telegram's ``ok``, not built into aiogram's models.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.methods import TelegramMethod
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile
-from aiohttp import BytesPayload, FormData
+from aiohttp import BytesPayload, ClientError, FormData
+
+from bot.telegram.unread import Unread
 
 
 def _dumps(value: Any) -> str:
@@ -47,3 +52,42 @@ class JsonSession(AiohttpSession):
         if files:
             return super().build_form_data(bot, method)
         return BytesPayload(orjson.dumps(body), content_type="application/json")
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        """aiogram's own (``AiohttpSession.make_request``), but the answer read as bytes, which
+        orjson takes as they are."""
+        session = await self.create_session()
+        url = self.api.api_url(token=bot.token, method=method.__api_method__)
+        body = self.build_form_data(bot=bot, method=method)
+        try:
+            seconds = self.timeout if timeout is None else timeout
+            # As aiogram's: aiohttp takes a number of seconds as a total timeout.
+            async with session.post(url, data=body, timeout=seconds) as resp:  # type: ignore[arg-type]
+                raw = await resp.read()
+        except TimeoutError as e:
+            raise TelegramNetworkError(method=method, message="Request timeout error") from e
+        except ClientError as e:
+            raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
+        response = self.check_response(
+            bot=bot,
+            method=method,
+            status_code=resp.status,
+            content=raw,  # type: ignore[arg-type]  # orjson reads bytes
+        )
+        return cast(TelegramType, response.result)
+
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
+    ) -> Response[TelegramType]:
+        """An answer nobody reads (`Unread`) that says ``ok``: taken as it is. Anything else, an
+        error above all, goes through aiogram's checks and exceptions."""
+        if isinstance(method, Unread) and status_code == 200:
+            try:
+                data = orjson.loads(content)
+            except orjson.JSONDecodeError:
+                data = None
+            if isinstance(data, dict) and data.get("ok") is True:
+                return Response[TelegramType].model_construct(ok=True, result=data.get("result"))
+        return super().check_response(bot, method, status_code, content)

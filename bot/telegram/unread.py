@@ -18,11 +18,16 @@ from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup, Message
 
 
-class SendUnread(SendMessage):
+class Unread:
+    """Marks a method whose answer the bot never reads: the session checks only that Telegram
+    said ``ok`` (`bot.telegram.json_body.JsonSession.check_response`)."""
+
+
+class SendUnread(SendMessage, Unread):
     __returning__ = dict[str, Any]
 
 
-class EditTextUnread(EditMessageText):
+class EditTextUnread(EditMessageText, Unread):
     __returning__ = dict[str, Any] | bool
 
 

@@ -5,15 +5,18 @@ aiogram's multipart form; and the stand-in, strict as Telegram, takes both."""
 from __future__ import annotations
 
 import orjson
+import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendDocument, SendMessage
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from aiohttp import BytesPayload, FormData
 
 from bot.telegram.json_body import JsonSession
+from bot.telegram.unread import SendUnread
 from standin import StandIn
 
 TOKEN = "123:ABC"
@@ -79,3 +82,20 @@ async def test_the_stand_in_takes_json_calls_and_uploads() -> None:
         assert question.text == "C1 Cytuno" and question.edits == 1
         assert question.reply_markup is None  # an edit without a keyboard removes it
         assert document.document is not None
+
+
+async def test_an_unread_answer_is_checked_for_ok_and_an_error_still_raises() -> None:
+    async with StandIn(token=TOKEN) as api:
+        phone = api.phone(ANN, "Ann")
+        await phone.send("/start")
+        session = JsonSession(api=TelegramAPIServer.from_base(api.base_url))
+        bot = _bot(session)
+        try:
+            answer = await bot(SendUnread(chat_id=ANN, text="<b>C2</b>", reply_markup=KEYBOARD))
+            assert isinstance(answer, dict) and answer["chat"]["id"] == ANN  # as Telegram sent it
+            with pytest.raises(TelegramBadRequest, match="chat not found"):
+                await bot(SendUnread(chat_id=ANN + 1, text="<b>C2</b>"))
+            with pytest.raises(TelegramBadRequest, match="parse entities"):
+                await bot(SendUnread(chat_id=ANN, text="<b>C2"))
+        finally:
+            await session.close()
