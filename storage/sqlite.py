@@ -98,15 +98,15 @@ class SqliteDatabase(Database):
         )
         conn.row_factory = aiosqlite.Row
         try:
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute_fetchall("PRAGMA journal_mode = WAL")
+            await conn.execute_fetchall("PRAGMA foreign_keys = ON")
+            await conn.execute_fetchall("PRAGMA synchronous = NORMAL")
             # Checkpoints fsync: `_committed` runs them on aiosqlite's thread instead.
-            await conn.execute("PRAGMA wal_autocheckpoint = 0")
+            await conn.execute_fetchall("PRAGMA wal_autocheckpoint = 0")
             # Deleted rows (a withdrawn person's answers) are overwritten with zeros, not left
             # in free pages; `checkpoint` then empties the -wal file of their old copies.
-            await conn.execute("PRAGMA secure_delete = ON")
+            await conn.execute_fetchall("PRAGMA secure_delete = ON")
         except BaseException:
             await conn.close()
             raise
@@ -125,8 +125,8 @@ class SqliteDatabase(Database):
             # write it there either, so reading it as immutable is exact.
             conn = await _connect_uri(base + "?mode=ro&immutable=1")
         try:
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA query_only = ON")
+            await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute_fetchall("PRAGMA query_only = ON")
         except BaseException:
             await conn.close()
             raise
@@ -200,7 +200,7 @@ class SqliteDatabase(Database):
                 raise
         finally:
             raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").close()
-        return await self._on_thread(work)
+        return await self._on_thread(lambda conn: work(_rolled_back(conn)))
 
     async def _committed(self) -> None:
         """Counts a commit, and checkpoints (passively: never waiting for readers) on
@@ -210,7 +210,7 @@ class SqliteDatabase(Database):
             return
         self._commits = 0
         try:
-            await self._on_thread(_checkpoint)
+            await self._on_thread(lambda conn: _checkpoint(conn, "PASSIVE"))
         except sqlite3.Error as e:  # the commit stands; the next checkpoint does this one's work
             log.warning("checkpoint failed: %s", type(e).__name__)
 
@@ -267,7 +267,7 @@ class SqliteDatabase(Database):
         just deleted (securely) leave no old copy behind in the write-ahead log. Readers in
         other processes can hold it back; then it is done by the next checkpoint."""
         async with self._lock:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._on_thread(lambda conn: _checkpoint(conn, "TRUNCATE"))
 
     async def pragma(self, name: str) -> Any:
         """The value of a PRAGMA (for checks and diagnostics)."""
@@ -331,7 +331,11 @@ async def _connect_uri(uri: str) -> aiosqlite.Connection:
     """A connection that has read the file (SQLite opens lazily, so a file it cannot read
     fails here rather than at the first query)."""
     conn = await aiosqlite.connect(
-        uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+        uri,
+        uri=True,
+        isolation_level=None,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        check_same_thread=False,  # as the bot's: see `SqliteDatabase._connect`
     )
     try:
         await conn.execute_fetchall("SELECT COUNT(*) FROM sqlite_master")
@@ -339,6 +343,15 @@ async def _connect_uri(uri: str) -> aiosqlite.Connection:
         await conn.close()
         raise
     conn.row_factory = aiosqlite.Row
+    return conn
+
+
+def _rolled_back(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """The connection with no transaction open: one that a failed try on the loop's thread left
+    open (say, its COMMIT found a statement still active) is rolled back before ``work`` runs
+    again. Under the lock, no other transaction of this connection can be open."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
     return conn
 
 
@@ -376,9 +389,11 @@ def _run_batch(conn: sqlite3.Connection, statements: Sequence[Statement]) -> lis
     return results
 
 
-def _checkpoint(conn: sqlite3.Connection) -> None:
-    # Its row read to the end: a statement left half-read would stop the next COMMIT.
-    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+def _checkpoint(conn: sqlite3.Connection, mode: str) -> None:
+    # Its row read to the end: a statement left half-read stays active (holding, for TRUNCATE,
+    # the write lock) until its cursor is freed, and its cursor lives on in aiosqlite's thread
+    # until that thread's next piece of work, which the loop's own statements never are.
+    conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
 
 
 def _only_comments(text: str) -> bool:

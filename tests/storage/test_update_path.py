@@ -223,3 +223,26 @@ async def test_batch_runs_in_order_returns_rows_and_rolls_back_on_a_check(db: Da
     async with db.transaction() as conn:
         await conn.execute("DELETE FROM t WHERE k = ?", (2,))
     assert [r[0] for r in await db.fetchall("SELECT k FROM t")] == [1]
+
+
+@SQLITE_ONLY
+async def test_after_a_truncating_checkpoint_the_loops_writes_commit_and_let_go_of_the_lock(
+    db: Database,
+) -> None:
+    """A withdrawal checkpoints (TRUNCATE) on aiosqlite's thread; the answer path's next writes
+    run on the loop's thread. Had the checkpoint's statement been left half-read, its cursor
+    would live on in aiosqlite's thread, still active: the next COMMIT would fail and the write
+    lock would stay taken, locking every other process out."""
+    assert isinstance(db, SqliteDatabase)
+    await db.execute("CREATE TABLE notes (n INTEGER)")
+    await db.checkpoint()
+    await db.batch([Statement("INSERT INTO notes VALUES (1)")])
+    await db.execute_alone("INSERT INTO notes VALUES (2)")
+    other = sqlite3.connect(db.path, isolation_level=None, timeout=1)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the lock is free
+        other.execute("INSERT INTO notes VALUES (3)")
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert [r[0] for r in await db.fetchall("SELECT n FROM notes ORDER BY n")] == [1, 2, 3]
