@@ -17,6 +17,7 @@ from bot.respondent.screens import Rendered, ScreenCache, language_keyboard
 from bot.respondent.survey import Survey
 from bot.telegram.edits import drop_buttons, edit
 from bot.telegram.registry import Handlers
+from bot.telegram.unread import answer_tap
 from bot.telegram.wording import notice_text, say, toast
 from flows import (
     MAX_TEXT,
@@ -140,7 +141,7 @@ async def _tap(
         if result.notice == "incomplete":
             await survey.show(result.state)
         return
-    await query.answer()
+    await answer_tap(query)
     if message is not None:
         if isinstance(event, (Choose, Skip)):
             saved = next(iter(result.saved.values()), None)

@@ -33,6 +33,8 @@ from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 from pydantic import ValidationError
 
+from bot.telegram.unread import Unread
+
 log = logging.getLogger(__name__)
 
 HOLD_LIMIT = 5.0
@@ -104,10 +106,11 @@ class Unconfirmed:
             return
 
 
-class GetRawUpdates(GetUpdates):
-    """getUpdates answered as plain dicts: the updates already in hand, which Telegram sends
-    again while the offset is held, are dropped by their id before anything parses them (parsing
-    an update costs far more than reading its id)."""
+class GetRawUpdates(GetUpdates, Unread):
+    """getUpdates answered as plain dicts (`Unread`: not validated on the way in; the loop
+    checks each update's id, and `parse_update` the rest): the updates already in hand, which
+    Telegram sends again while the offset is held, are dropped by their id before anything
+    parses them (parsing an update costs far more than reading its id)."""
 
     __returning__ = list[dict[str, Any]]
 

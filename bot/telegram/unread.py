@@ -1,12 +1,13 @@
-"""A send and an edit whose answer the bot never reads.
+"""A send, an edit and a tap's answer whose answer the bot never reads.
 
 Telegram answers ``sendMessage`` and ``editMessageText`` with the whole message as it now
 stands, and aiogram reads that into a ``Message`` model, keyboard and entities included: on the
 answer path the largest single piece of the bot's work after the update itself (py-spy under
 the answer-path benchmark: about an eighth of the bot's thread). The survey's screens never
-look at it (the next tap brings the message again), so these take the answer as plain JSON.
-Everything else about the call is aiogram's: the defaults (HTML), the session's pacing and
-retries, and the errors (a 400 is still ``TelegramBadRequest``).
+look at it (the next tap brings the message again), so these take the answer as plain JSON;
+so does the answer to a tap (Telegram's ``true``). Everything else about the call is aiogram's:
+the defaults (HTML), the session's pacing and retries, and the errors (a 400 is still
+``TelegramBadRequest``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot
-from aiogram.methods import EditMessageText, SendMessage
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 
 class Unread:
-    """Marks a method whose answer the bot never reads: the session checks only that Telegram
-    said ``ok`` (`bot.telegram.json_body.JsonSession.check_response`)."""
+    """Marks a method whose answer is taken as Telegram's plain JSON, not built into aiogram's
+    models: the session checks only that Telegram said ``ok``
+    (`bot.telegram.json_body.JsonSession.check_response`)."""
 
 
 class SendUnread(SendMessage, Unread):
@@ -29,6 +31,18 @@ class SendUnread(SendMessage, Unread):
 
 class EditTextUnread(EditMessageText, Unread):
     __returning__ = dict[str, Any] | bool
+
+
+class AnswerTapUnread(AnswerCallbackQuery, Unread):
+    __returning__ = bool
+
+
+async def answer_tap(query: CallbackQuery) -> None:
+    """Stops the tap's spinner, saying nothing (``query.answer()``)."""
+    bot = query.bot
+    if bot is None:  # a query built by hand, not one an update brought
+        raise RuntimeError("the callback query is not bound to a bot")
+    await bot(AnswerTapUnread(callback_query_id=query.id))
 
 
 async def send(
