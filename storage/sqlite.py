@@ -13,13 +13,13 @@ The answer path's own statements (`fetch_together`, `batch`, `execute_alone`: a 
 rows each) run on the event loop's thread, not aiosqlite's. Each is tens of microseconds of
 SQLite, and a trip to the other thread cost more than that: the queue, the wake-up, the result
 handed back through the loop, and the two threads taking turns at the GIL (under the
-answer-path benchmark, moving them here cut the bot's CPU per answer by a tenth and raised its
-answers per second by as much again). Two things could make such a statement wait, and neither
-may stall the loop: another process holding the write lock (those statements run with no busy
-wait, and one that finds the database busy runs again on aiosqlite's thread, which waits as
-before), and a checkpoint, which fsyncs (this connection never checkpoints by itself; every
-`CHECKPOINT_EVERY` commits it checkpoints on aiosqlite's thread). Everything else (migrations,
-reports, exports, backups) keeps to aiosqlite's thread.
+answer-path benchmark, moving them here cut the bot's CPU per answer by about a fifth and
+raised its answers per second by about a third: docs/benchmarks.md). Two things could make
+such a statement wait, and neither may stall the loop: another process holding the write lock
+(those statements run with no busy wait, and one that finds the database busy runs again on
+aiosqlite's thread, which waits as before), and a checkpoint, which fsyncs (this connection
+never checkpoints by itself; every `CHECKPOINT_EVERY` commits it checkpoints on aiosqlite's
+thread). Everything else (migrations, reports, exports, backups) keeps to aiosqlite's thread.
 """
 
 from __future__ import annotations
