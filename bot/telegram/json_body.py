@@ -89,5 +89,6 @@ class JsonSession(AiohttpSession):
             except orjson.JSONDecodeError:
                 data = None
             if isinstance(data, dict) and data.get("ok") is True:
-                return Response[TelegramType].model_construct(ok=True, result=data.get("result"))
+                # Not Response[...]: subscripting the generic is a cache look-up on every call.
+                return Response.model_construct(ok=True, result=data.get("result"))
         return super().check_response(bot, method, status_code, content)

@@ -37,12 +37,16 @@ class AnswerTapUnread(AnswerCallbackQuery, Unread):
     __returning__ = bool
 
 
+def _bot_of(event: Message | CallbackQuery) -> Bot:
+    bot = event.bot
+    if bot is None:  # built by hand, not brought by an update
+        raise RuntimeError(f"the {type(event).__name__} is not bound to a bot")
+    return bot
+
+
 async def answer_tap(query: CallbackQuery) -> None:
     """Stops the tap's spinner, saying nothing (``query.answer()``)."""
-    bot = query.bot
-    if bot is None:  # a query built by hand, not one an update brought
-        raise RuntimeError("the callback query is not bound to a bot")
-    await bot(AnswerTapUnread(callback_query_id=query.id))
+    await _bot_of(query)(AnswerTapUnread(callback_query_id=query.id))
 
 
 async def send(
@@ -52,10 +56,7 @@ async def send(
 
 
 async def edit_text(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    bot = message.bot
-    if bot is None:  # a message built by hand, not one an update brought
-        raise RuntimeError("the message is not bound to a bot")
-    await bot(
+    await _bot_of(message)(
         EditTextUnread(
             chat_id=message.chat.id, message_id=message.message_id, text=text, reply_markup=markup
         )
