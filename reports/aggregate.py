@@ -164,7 +164,9 @@ class _Builder:
 
         index = WalesIndex.over(rows.wales, wales)
         contributions, responses = index.contributions, index.responses
-        self.wales = wales_pooled(contributions, rows.council_slug, reader_covers)
+        self.wales = wales_pooled(
+            contributions, rows.council_slug, reader_covers, steps=rows.wales_steps
+        )
         self.reader_covers = reader_covers - {rows.council_slug}
         pooling = {
             slug

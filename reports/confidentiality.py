@@ -41,16 +41,24 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from reports.anonymity import MAX_ATOMS, MIN_GROUP_SIZE, Candidate, derivable_small_sets, suppress
+from reports.anonymity import (
+    MAX_ATOMS,
+    MIN_GROUP_SIZE,
+    Candidate,
+    _Span,
+    derivable_small_sets,
+    suppress,
+)
 from rubric.models import GROUPS, Group, Question, Questionnaire
 from storage.reporting import (
     ExportRow,
     FigureRow,
-    History,
-    LiveRows,
     NewRelease,
+    PastRelease,
     ReleaseGroupRow,
     ReleaseSizeRow,
+    Roll,
+    WalesStep,
 )
 
 WALES_MIN_OTHERS = 2
@@ -158,173 +166,376 @@ def leaks(sizes: QuestionSizes, shown: Iterable[frozenset[str]], k: int) -> bool
     return any(derivable_small_sets(w, sets, k) for w in weights)
 
 
-# --- live answers -> a release -----------------------------------------------------------
+# --- the rule between outputs: every class the outputs can tell apart ---------------------
+
+UNANIMITY_SAFE_SIZE = 20
+"""Below this many views, a group's figures for a question are not shown when all its views,
+or all but fewer than ``k``, fall in one answer (the bot passes its setting)."""
 
 
-class _Live:
-    def __init__(self, live: LiveRows) -> None:
-        self.respondents: Sizes = defaultdict(int)
-        for g in live.groups:
-            self.respondents[atom(g.group, g.team)] += g.respondents
+def bands(questionnaire: Questionnaire, question: Question, counts: Mapping[str, int]) -> Sizes:
+    """A question's views as the report shows them: agree / neither / disagree for a statement,
+    the level for a characteristic ("Don't know" is no view)."""
+    if question.kind == "level":
+        return {level: counts.get(level, 0) for level in LEVELS}
+    scale = questionnaire.scales["agree"]
+    return {
+        "agree": sum(counts.get(o, 0) for o in scale.agree),
+        "neither": sum(counts.get(o, 0) for o in scale.neither),
+        "disagree": sum(counts.get(o, 0) for o in scale.disagree),
+    }
+
+
+def reveals_unanimity(
+    counts: Mapping[str, int], k: int = MIN_GROUP_SIZE, safe_size: int = UNANIMITY_SAFE_SIZE
+) -> bool:
+    """True when figures of these views (band -> people) would tell each of them what the
+    others answered: fewer than `safe_size` views, and all of them, or all but fewer than `k`,
+    in one band. (Group attribute disclosure: a minimum cell size does not prevent it, since
+    everyone knows who sits on a team, and the fewer than `k` who differ know themselves.)"""
+    views = sum(counts.values())
+    if views == 0 or views >= safe_size:
+        return False
+    return views - max(counts.values()) < k
+
+
+def says_all_or_none(
+    part: int, whole: int, k: int = MIN_GROUP_SIZE, safe_size: int = UNANIMITY_SAFE_SIZE
+) -> bool:
+    """True when a sentence "N of WHOLE ..." about a group would say "all", "none", "100%" or
+    "0%" (or all but, or none but, fewer than `k`) of a group smaller than `safe_size`: the
+    narrative must not say it. (A figure the release shows never does, for the bands it shows;
+    a sentence that adds bands, or counts one answer, must ask.)"""
+    if whole <= 0 or whole >= safe_size:
+        return False
+    return part < k or whole - part < k
+
+
+class _People:
+    """A council's people as pieces: (group, team, language, the releases that count them,
+    counted now or not). Everything the outputs can tell apart is a union of pieces."""
+
+    def __init__(self, questionnaire: Questionnaire, roll: Roll) -> None:
+        self.q = questionnaire
+        self.piece_of: dict[int | str, str] = {}
+        self.pieces: dict[str, tuple[str, str, frozenset[int], bool]] = {}
+        self.size: dict[str, int] = defaultdict(int)
+        for p in roll.people:
+            live = p.response_id is not None
+            rels = frozenset(p.releases)
+            key = (
+                f"{atom(p.group, p.team)}|{p.language or ''}"
+                f"#{','.join(map(str, sorted(rels)))}#{'live' if live else 'gone'}"
+            )
+            self.pieces[key] = (atom(p.group, p.team), p.language or "", rels, live)
+            self.size[key] += 1
+            who = p.response_id if p.response_id is not None else f"gone:{p.departure}"
+            self.piece_of[who] = key
+        # piece -> question -> choice -> n (submitted responses only: no answer of someone who
+        # withdrew is kept anywhere)
         self.counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        for a in live.answers:
-            per = self.counts[a.question_id][atom(a.group, a.team)]
-            per[a.choice] = per.get(a.choice, 0) + a.n
+        self.atom_counts: dict[str, dict[str, dict[str, int]]] = defaultdict(
+            lambda: defaultdict(dict)
+        )
+        for c in roll.choices:
+            piece = self.piece_of.get(c.response_id)
+            if piece is None:
+                continue
+            per = self.counts[c.question_id][piece]
+            per[c.choice] = per.get(c.choice, 0) + 1
+            at = self.atom_counts[c.question_id][self.pieces[piece][0]]
+            at[c.choice] = at.get(c.choice, 0) + 1
+        self.live_atoms: Sizes = defaultdict(int)
+        for key, (a, _, _, live) in self.pieces.items():
+            if live:
+                self.live_atoms[a] += self.size[key]
 
-    def sizes(self, questionnaire: Questionnaire, q: Question) -> QuestionSizes:
-        return sizes_of(questionnaire, q, self.respondents, self.counts.get(q.id, {}))
+    def sizes(self, question: Question) -> QuestionSizes:
+        """Per piece: people asked `question`; those of them (counted now) who gave a view. The
+        views of someone who withdrew are not known (erased), so they count as none: that only
+        makes a class look smaller, so the check errs on the side of hiding."""
+        asked = {
+            key: (self.size[key] if question.asks(group_of(a)) else 0)
+            for key, (a, _, _, _) in self.pieces.items()
+        }
+        options = view_options(self.q, question)
+        if options is None:
+            return QuestionSizes(asked=asked, views=None)
+        per = self.counts.get(question.id, {})
+        views = {
+            key: (sum(n for c, n in per.get(key, {}).items() if c in options) if asked[key] else 0)
+            for key in asked
+        }
+        return QuestionSizes(asked=asked, views=views)
+
+    def cell(
+        self, key: str, question: Question, release: int | None, *, language: str | None = None
+    ) -> frozenset[str]:
+        """The pieces of cell `key` for `question` in stored release `release`, or (None) in a
+        release made of everyone counted now."""
+        out = []
+        for piece, (a, lang, rels, live) in self.pieces.items():
+            if not question.asks(group_of(a)):
+                continue
+            if (release is None and not live) or (release is not None and release not in rels):
+                continue
+            if language is not None and lang != language:
+                continue
+            if _in_cell(key, a):
+                out.append(piece)
+        return frozenset(out)
 
 
-def _past_sizes(past: History, q: Question) -> QuestionSizes:
-    rows = [s for s in past.sizes if s.question_id == q.id]
-    asked = {atom(s.group, s.team): s.asked for s in rows}
-    views = None if q.kind == "text" else {atom(s.group, s.team): s.views for s in rows}
-    return QuestionSizes(asked=asked, views=views)
+def _in_cell(key: str, atom_key: str) -> bool:
+    if key == "all":
+        return True
+    if key in GROUPS:
+        return group_of(atom_key) == key
+    _, grp, team = key.split(":", 2)
+    return atom_key == atom(grp, team)
 
 
-def _past_shown(past: History, q: Question) -> list[frozenset[str]]:
-    """The atoms of each cell an earlier release showed for `q` (zero-size atoms drop out)."""
-    atoms = [atom(g.group, g.team) for g in past.groups]
-    out = []
-    for qid, key in past.cells:
-        if qid != q.id:
+def _classes(weight: Mapping[str, int], sets: Sequence[frozenset[str]]) -> list[int]:
+    """The sizes of the classes of people the sets can tell apart: pieces grouped by which sets
+    hold them (pieces in no set are in no output)."""
+    by_signature: dict[tuple[bool, ...], int] = defaultdict(int)
+    for piece, n in weight.items():
+        if n <= 0:
             continue
-        if key == "all":
-            out.append(frozenset(atoms))
-        elif key in GROUPS:
-            out.append(frozenset(a for a in atoms if group_of(a) == key))
-        else:
-            _, g, team = key.split(":", 2)
-            out.append(frozenset({atom(g, team)}))
-    return out
+        signature = tuple(piece in s for s in sets)
+        if any(signature):
+            by_signature[signature] += n
+    return list(by_signature.values())
 
 
-def _status_sizes(old: QuestionSizes, both: QuestionSizes, new: QuestionSizes) -> QuestionSizes:
-    """Atoms split by who counts in both releases, only the old or only the new."""
+def exposures(
+    sizes: QuestionSizes,
+    sets: Sequence[frozenset[str]],
+    k: int,
+    protected: Sequence[frozenset[str]] = (),
+) -> int:
+    """How many ways the outputs `sets` (each a figure summed over its pieces) give away fewer
+    than `k` people: classes of 1 to k-1 people (asked, or with a view) that the outputs tell
+    apart, plus the `protected` sets (a group whose figures would reveal a unanimous view) that
+    follow from them. Zero is the rule.
 
-    def split(o: Mapping[str, int], b: Mapping[str, int], n: Mapping[str, int]) -> Sizes:
-        out: Sizes = {}
-        for a in set(o) | set(b) | set(n):
-            out[f"{a}#both"] = b.get(a, 0)
-            out[f"{a}#old"] = max(o.get(a, 0) - b.get(a, 0), 0)
-            out[f"{a}#new"] = max(n.get(a, 0) - b.get(a, 0), 0)
-        return out
+    Why classes. Any sum and difference of the outputs, with any signs and coefficients, is
+    constant on each class (the people no output tells apart), so it is a combination of class
+    totals. When every class is empty or holds at least `k` people, no combination isolates fewer
+    than `k`: not a set (the check of issue 9), and not "one who left minus one who joined",
+    whose +1/-1 counts would give both away, since each person gives one answer. It covers every
+    sequence of outputs at once (triples, the export), not pair by pair."""
+    weights = [sizes.asked] if sizes.views is None else [sizes.asked, sizes.views]
+    found = sum(1 for w in weights for n in _classes(w, sets) if 0 < n < k)
+    if protected:
+        live = sorted(p for p, n in sizes.asked.items() if n > 0)
+        span = _Span(live, (s & frozenset(live) for s in sets))
+        found += sum(1 for s in protected if s & frozenset(live) and span.contains(s))
+    return found
 
-    asked = split(old.asked, both.asked, new.asked)
-    views = None
-    if old.views is not None and both.views is not None and new.views is not None:
-        views = split(old.views, both.views, new.views)
-    return QuestionSizes(asked=asked, views=views)
+
+_PRIORITY = {"all": 3, "officer": 2, "member": 2}
 
 
-def _over(atoms: Iterable[str], *statuses: str) -> frozenset[str]:
-    return frozenset(f"{a}#{s}" for a in atoms for s in statuses)
+def _choose(
+    sizes: QuestionSizes,
+    wanted: Mapping[str, frozenset[str]],
+    fixed: Sequence[frozenset[str]],
+    k: int,
+    protected: Sequence[frozenset[str]] = (),
+) -> list[str]:
+    """Which of the `wanted` cells (key -> pieces) to show beside the `fixed` outputs: hides one
+    more until nothing is exposed, a team before a group, a smaller before a larger, preferring
+    one whose hiding helps; "all respondents" last."""
+
+    def size(key: str) -> int:
+        return sum(sizes.asked.get(p, 0) for p in wanted[key])
+
+    shown = list(wanted)
+    while shown:
+        now = exposures(sizes, [*fixed, *(wanted[c] for c in shown)], k, protected)
+        if not now:
+            break
+        order = sorted(shown, key=lambda c: (_PRIORITY.get(c, 1), size(c), c))
+
+        def after(victim: str) -> int:
+            rest = [*fixed, *(wanted[c] for c in shown if c != victim)]
+            return exposures(sizes, rest, k, protected)
+
+        victim = next((c for c in order if _PRIORITY.get(c, 1) < 3 and after(c) < now), order[0])
+        shown.remove(victim)
+    return shown
+
+
+def _past_cells(people: _People, q: Question, past: PastRelease) -> list[frozenset[str]]:
+    return [people.cell(key, q, past.id) for qid, key in past.cells if qid == q.id]
 
 
 def make_release(
     questionnaire: Questionnaire,
-    live: LiveRows,
+    roll: Roll,
     k: int = MIN_GROUP_SIZE,
-    history: Sequence[History] = (),
+    history: Sequence[PastRelease] = (),
     *,
     final: bool = False,
+    unanimity_safe_size: int = UNANIMITY_SAFE_SIZE,
 ) -> NewRelease | None:
-    """The release to store, or None when a release that is not final may not move forward yet
-    (some group's figures would change by fewer than ``k`` people)."""
-    now = _Live(live)
-    atoms = [a for a, n in now.respondents.items() if n > 0]
-    figures: list[FigureRow] = []
+    """The release to store, or None when the release should not move (yet).
+
+    A release counts everyone submitted now, and shows per question the cells that pass: at least
+    `k` asked and `k` views, no unanimous view below `unanimity_safe_size`, and, with every
+    earlier release's shown cells, no class of fewer than `k` people told apart (`exposures`),
+    hiding more where needed. It is made only when it shows at least every cell the last release
+    showed: otherwise the last release stays, and at the close the final release repeats it
+    (`repeats`), so that figures never go backwards because a few came late. Only a withdrawal
+    since the last release makes the final release count fewer cells (the person's groups, which
+    would otherwise change by their answers alone); `withheld_by_withdrawal` says which."""
+    people = _People(questionnaire, roll)
+    last = history[-1] if history else None
+    live = [p for p in roll.people if p.response_id is not None]
+    if not live and last is None:
+        return None
+    departed_since_last = last is not None and any(
+        p.response_id is None and last.id in p.releases for p in roll.people
+    )
+    figures: dict[tuple[str, str, str], int] = defaultdict(int)
     sizes_rows: list[ReleaseSizeRow] = []
     cells_shown: list[tuple[str, str]] = []
+    live_atoms = [a for a, n in people.live_atoms.items() if n > 0]
     for q in figure_questions(questionnaire):
-        sizes = now.sizes(questionnaire, q)
-        shown = shown_cells(sizes, q, k, atoms=atoms)
-        pairs = []
-        for past in history:
-            old = _past_sizes(past, q)
-            both = _Live(past.overlap).sizes(questionnaire, q)
-            status = _status_sizes(old, both, sizes)
-            old_sets = [_over(a, "both", "old") for a in _past_shown(past, q)]
-            pairs.append((status, old_sets))
-        for status, old_sets in pairs:
-            new_sets = [_over(a, "both", "new") for a in shown.values()]
-            if not leaks(status, [*old_sets, *new_sets], k):
+        sizes = people.sizes(q)
+        fixed = [c for past in history for c in _past_cells(people, q, past)]
+        wanted: dict[str, frozenset[str]] = {}
+        protected: list[frozenset[str]] = []
+        for cand in candidates(live_atoms, q):
+            members = people.cell(cand.key, q, None)
+            asked = sum(sizes.asked.get(p, 0) for p in members)
+            views = asked if sizes.views is None else sum(sizes.views.get(p, 0) for p in members)
+            if asked < k or views < k:
                 continue
-            if not final:
-                return None
-            # The final release: hide more until this pair tells nothing.
-            keep = _final_cells(status, old_sets, shown, k)
-            shown = {key: shown[key] for key in keep}
-        for key, members in shown.items():
+            if q.kind != "text":
+                counts: dict[str, int] = defaultdict(int)
+                for p in members:
+                    for choice, n in people.counts.get(q.id, {}).get(p, {}).items():
+                        counts[choice] += n
+                if reveals_unanimity(bands(questionnaire, q, counts), k, unanimity_safe_size):
+                    protected.append(members)
+                    continue
+            wanted[cand.key] = members
+        for key in _choose(sizes, wanted, fixed, k, protected):
             cells_shown.append((q.id, key))
             if q.kind == "text":
                 continue
-            for a in sorted(members):
-                for choice, n in now.counts.get(q.id, {}).get(a, {}).items():
-                    figures.append(FigureRow(question_id=q.id, cell=key, choice=choice, n=n))
-        for a in sorted(sizes.asked):
+            for a in live_atoms:
+                if q.asks(group_of(a)) and _in_cell(key, a):
+                    for choice, n in people.atom_counts.get(q.id, {}).get(a, {}).items():
+                        figures[(q.id, key, choice)] += n
+        for a in sorted(people.live_atoms):
+            asked_n = people.live_atoms[a] if q.asks(group_of(a)) else 0
+            options = view_options(questionnaire, q)
+            per = people.atom_counts.get(q.id, {}).get(a, {})
+            views_n = asked_n if options is None else sum(n for c, n in per.items() if c in options)
             sizes_rows.append(
                 ReleaseSizeRow(
                     group=group_of(a),
                     team=a.split("|", 1)[1] or None,
                     question_id=q.id,
-                    asked=sizes.asked[a],
-                    views=sizes.views[a] if sizes.views is not None else sizes.asked[a],
+                    asked=asked_n,
+                    views=views_n if asked_n else 0,
                 )
             )
-    merged: dict[tuple[str, str, str], int] = defaultdict(int)
-    for f in figures:
-        merged[(f.question_id, f.cell, f.choice)] += f.n
+    if last is not None:
+        before = set(last.cells)
+        covers = before <= set(cells_shown)
+        if not covers and not (final and departed_since_last):
+            if not final or last.final:
+                return None
+            return NewRelease(
+                responses=last.responses,
+                final=True,
+                groups=(),
+                sizes=(),
+                cells=last.cells,
+                figures=(),
+                members=(),
+                repeats=last.id,
+            )
     return NewRelease(
-        responses=sum(now.respondents.values()),
+        responses=len(live),
         final=final,
         groups=tuple(
             ReleaseGroupRow(group=group_of(a), team=a.split("|", 1)[1] or None, respondents=n)
-            for a, n in sorted(now.respondents.items())
+            for a, n in sorted(people.live_atoms.items())
         ),
         sizes=tuple(sizes_rows),
         cells=tuple(cells_shown),
         figures=tuple(
             FigureRow(question_id=q, cell=c, choice=ch, n=n)
-            for (q, c, ch), n in sorted(merged.items())
+            for (q, c, ch), n in sorted(figures.items())
         ),
-        members=live.members,
+        members=tuple(sorted(p.response_id for p in live if p.response_id is not None)),
     )
 
 
-def _final_cells(
-    status: QuestionSizes,
-    old_sets: list[frozenset[str]],
-    shown: Mapping[str, frozenset[str]],
-    k: int,
-) -> list[str]:
-    priority: dict[str, int] = {"all": 3, "officer": 2, "member": 2}
-    cands = [
-        Candidate(key=key, atoms=_over(atoms, "both", "new"), priority=priority.get(key, 1))
-        for key, atoms in shown.items()
-    ]
-    decisions = suppress(status.asked, cands, k, views=status.views, fixed=old_sets)
-    return [c.key for c in cands if decisions[c.key].shown]
+def withheld_by_withdrawal(
+    final: Sequence[tuple[str, str]], last: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The cells the last release showed that a final release does not: a withdrawal since
+    forced them out (see `make_release`)."""
+    now = set(final)
+    return [c for c in last if c not in now]
+
+
+def wales_may_move(pooled: Mapping[int, int], latest: Mapping[int, int]) -> bool:
+    """Whether the Wales release may move from the councils' releases it pools (`pooled`) to
+    their latest (`latest`, council -> release): only when more than WALES_MIN_OTHERS councils
+    have moved on, so that for a reader of any one council the step pools at least
+    WALES_MIN_OTHERS councils besides theirs, and is never one council's new figure minus its
+    previous one. Each council's own release moves only in safe steps too (`make_release`), so
+    even a reader who subtracts every council but one learns no fewer than `k` people's answers."""
+    changed = {c for c in {*pooled, *latest} if pooled.get(c) != latest.get(c)}
+    return len(changed) > WALES_MIN_OTHERS
 
 
 def wales_pooled(
     contributions: Mapping[str, Mapping[str, Mapping[str, int]]],
     own: str,
     reader_covers: Iterable[str] = (),
+    steps: Sequence[WalesStep] = (),
 ) -> dict[str, dict[str, int]]:
     """question -> choice -> n for Wales: every contributing council's released "all" figure,
     for the questions where at least WALES_MIN_OTHERS councils contribute besides `own` and
     every council the reader covers (`reader_covers`: they see those councils' own figures).
-    `contributions`: council -> question -> choice -> n (released and shown only)."""
+    `contributions`: council -> question -> choice -> n (released and shown only).
+
+    `steps` (every Wales release, `storage.reporting.WalesStep`): a question is also left out
+    when, since any earlier Wales release, its figure changed by the step of fewer than
+    WALES_MIN_OTHERS councils the reader does not see, so that Wales now minus Wales then is
+    never one council's change (`wales_may_move` makes that rare; this makes it sure, for each
+    reader and each question)."""
     known = {own, *reader_covers}
     by_question: dict[str, set[str]] = defaultdict(set)
     for slug, questions in contributions.items():
         for qid in questions:
             by_question[qid].add(slug)
+    pooled_in: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for step in steps:
+        pooled_in[step.wales_release][step.question_id][step.council_slug] = step.release
+    current = max(pooled_in, default=None)
     out: dict[str, dict[str, int]] = {}
     for qid, slugs in by_question.items():
         if len(slugs - known) < WALES_MIN_OTHERS:
             continue
+        if current is not None:
+            now = pooled_in[current].get(qid, {})
+            moved_alone = False
+            for wales_release, questions in pooled_in.items():
+                then = questions.get(qid, {})
+                changed = {c for c in {*now, *then} if now.get(c) != then.get(c)} - known
+                if wales_release != current and 0 < len(changed) < WALES_MIN_OTHERS:
+                    moved_alone = True
+            if moved_alone:
+                continue
         total: dict[str, int] = defaultdict(int)
         for slug in slugs:
             for choice, n in contributions[slug][qid].items():
@@ -335,15 +546,21 @@ def wales_pooled(
 
 __all__ = [
     "QUASI",
+    "UNANIMITY_SAFE_SIZE",
     "WALES_MIN_OTHERS",
     "QuestionSizes",
     "anonymise_export",
+    "bands",
     "candidates",
+    "exposures",
     "leaks",
     "make_release",
+    "reveals_unanimity",
+    "says_all_or_none",
     "shown_cells",
     "sizes_of",
     "view_options",
+    "wales_may_move",
     "wales_pooled",
 ]
 

@@ -749,15 +749,29 @@ class Repository:
     async def forget(self, telegram_id: int) -> bool:
         """Forgets a person: their response and answers, the tie between their Telegram account
         and the roster, and the account itself. The roster row stays (the council invited them);
-        their code still works if they want to start again. True if there was anything to forget."""
+        their code is cleared with their account (``datatool invites`` makes a new one). The
+        releases that counted them note only that someone of their group and team left
+        (`storage.releases.record_departure`). True if there was anything to forget."""
         async with self.db.transaction() as conn:
+            invitees = [
+                r[0]
+                for r in await conn.fetchall(
+                    "SELECT id FROM invitees WHERE telegram_id = ?", (telegram_id,)
+                )
+            ]
+            await releases.record_departure(conn, invitees)
             forgotten = await conn.execute(
                 "DELETE FROM responses WHERE invitee_id IN"
                 " (SELECT id FROM invitees WHERE telegram_id = ?)",
                 (telegram_id,),
             )
+            # Nothing that says they took part stays on the roster row: not when they first
+            # opened the bot, not the code that tied them to it (`datatool invites` makes a
+            # new one, should they want to start again).
             forgotten += await conn.execute(
-                "UPDATE invitees SET telegram_id = NULL WHERE telegram_id = ?", (telegram_id,)
+                "UPDATE invitees SET telegram_id = NULL, opened_at = NULL, token = NULL"
+                " WHERE telegram_id = ?",
+                (telegram_id,),
             )
             forgotten += await conn.execute(
                 "DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,)
@@ -937,6 +951,11 @@ class Repository:
         self, council_id: int, decide: releases.Decide, min_group_size: int, *, final: bool
     ) -> releases.ReleaseRow | None:
         return await releases.advance(self.db, council_id, decide, min_group_size, final=final)
+
+    async def advance_wales(self, may_move: releases.WalesMove) -> bool:
+        """Moves the Wales release forward when `may_move` (`reports.confidentiality.
+        wales_may_move`) finds the step safe."""
+        return await releases.advance_wales(self.db, may_move)
 
     async def latest_release(self, council_id: int) -> releases.ReleaseRow | None:
         return await releases.latest(self.db, council_id)

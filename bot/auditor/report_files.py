@@ -8,6 +8,7 @@ answering respondents meanwhile."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from flows.window import Window, window_state
 from reports import build_report, render_html, render_summary, report_filename
-from reports.confidentiality import make_release
+from reports.confidentiality import make_release, wales_may_move
 from reports.national import build_national, council_reports, rubric_advice
 from reports.national_render import (
     national_filename,
@@ -27,10 +28,11 @@ from reports.pdf import html_to_pdf
 from rubric.advice import load_advice
 from rubric.models import Lang, Questionnaire
 from storage.models import Council
-from storage.reporting import History, LiveRows, NewRelease
+from storage.reporting import NewRelease, PastRelease, Roll
 from storage.repository import Repository
 
 ReportFormat = Literal["pdf", "html"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,18 @@ async def build(
     council: Council,
     lang: Lang,
     reader_covers: frozenset[str] = frozenset(),
+    *,
+    advance: bool = True,
 ) -> BuiltReport:
     """The council's report as its reader may see it (`reader_covers`: see
     ``bot.auditor.access.reader_covers``; the operator's command line reads the database
-    anyway, so it passes nothing)."""
+    anyway, so it passes nothing). Releases are moved forward where answers change
+    (`advance_releases` after a submission, a withdrawal, a close); `advance` only catches up
+    on a closing date passed while nothing ran, and the command line, which only reads, passes
+    False: it shows the release every other reader sees."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
-    await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
+    if advance:
+        await advance_releases(repo, questionnaire, settings)
     rows = await repo.report_input(council.id)
     report = build_report(
         questionnaire,
@@ -85,34 +93,62 @@ async def build(
 
 
 async def advance_releases(
-    repo: Repository, questionnaire: Questionnaire, min_group_size: int, timezone: str
+    repo: Repository,
+    questionnaire: Questionnaire,
+    settings: Settings,
+    council_ids: frozenset[int] | None = None,
 ) -> None:
-    """Moves every council's release forward where the confidentiality rule lets it, so that
-    the report and the Wales figures are as current as they may be. A council whose survey has
-    closed gets its final release, which counts everyone. On a read-only database (a copy) the
-    releases stay as stored."""
+    """Moves every council's release (or those of `council_ids`) forward where the
+    confidentiality rule lets it, so that every report and the Wales figures are as current as
+    they may be. A council whose survey has closed gets its final release. Called where answers
+    change: after a submission or a withdrawal is committed (the bot), when a survey closes
+    (`datatool survey close`, the bot's schedule at the closing date); then the Wales release
+    follows (`Repository.advance_wales`). On a read-only database the releases stay as stored."""
+    k, safe = settings.min_group_size, settings.unanimity_safe_size
 
-    def decide(live: LiveRows, history: list[History], final: bool) -> NewRelease | None:
-        return make_release(questionnaire, live, min_group_size, history, final=final)
+    def decide(roll: Roll, history: list[PastRelease], final: bool) -> NewRelease | None:
+        return make_release(questionnaire, roll, k, history, final=final, unanimity_safe_size=safe)
 
     windows = await repo.windows()
-    now, tz = datetime.now(UTC), ZoneInfo(timezone)
+    now, tz = datetime.now(UTC), ZoneInfo(settings.timezone)
     for council_id, changed in await repo.pending_releases():
+        if council_ids is not None and council_id not in council_ids:
+            continue
         stored = windows.get(council_id)
         window = Window() if stored is None else Window(*stored)
         closed = window_state(window, now, tz) == "closed"
         if changed or closed:
-            await repo.advance_release(council_id, decide, min_group_size, final=closed)
+            await repo.advance_release(council_id, decide, k, final=closed)
+    await repo.advance_wales(wales_may_move)
+
+
+async def answers_changed(
+    repo: Repository, questionnaire: Questionnaire, settings: Settings, council_id: int
+) -> None:
+    """After a submission or a withdrawal has been committed: the council's release (and Wales)
+    moved forward now, so that every reader (the command line, a copy, another worker) reads
+    the release the rule allows without having to write. A failure here is logged and never
+    fails the respondent's update: the next change, report or schedule round tries again."""
+    try:
+        await advance_releases(repo, questionnaire, settings, frozenset({council_id}))
+    except Exception:
+        log.exception("the release of council %s did not move forward", council_id)
 
 
 async def build_national_report(
-    repo: Repository, questionnaire: Questionnaire, settings: Settings, lang: Lang
+    repo: Repository,
+    questionnaire: Questionnaire,
+    settings: Settings,
+    lang: Lang,
+    *,
+    advance: bool = True,
 ) -> BuiltReport:
     """The national report: every council's own report, built one at a time from the input its
     own report has, then Wales, with the recommendations and good practice the council reports'
     own rules give over the advice data (`rubric.advice`)."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
-    await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
+    if advance:
+        await advance_releases(repo, questionnaire, settings)
     councils = await repo.councils()
     inputs = await repo.national_input(councils)
     k = settings.min_group_size

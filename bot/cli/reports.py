@@ -23,11 +23,15 @@ from storage.repository import Repository
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings, read_only=True) as repo:
         if names_wales(args.council):
-            built = await build_national_report(repo, load_questionnaire(), settings, args.lang)
+            built = await build_national_report(
+                repo, load_questionnaire(), settings, args.lang, advance=False
+            )
             what = "wales"
         else:
             council = await council_or_fail(repo, args.council)
-            built = await build(repo, load_questionnaire(), settings, council, args.lang)
+            built = await build(
+                repo, load_questionnaire(), settings, council, args.lang, advance=False
+            )
             what = council.slug
     out = Path(args.out) if args.out else Path(built.filename_for("pdf"))
     if out.suffix.lower() == ".html":

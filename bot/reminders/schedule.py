@@ -16,6 +16,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
 from bot.auditor.access import auditor_scope, reader_covers
 from bot.auditor.delivery import deliver_report
+from bot.auditor.report_files import advance_releases
 from bot.config import Settings
 from bot.reminders.sender import TelegramSender
 from bot.reminders.service import Summary, new_owner, run_reminders
@@ -84,6 +85,8 @@ async def schedule_round(
     texts: Messages,
     clock: Callable[[], datetime] = utcnow,
 ) -> Round:
+    # A closing date that has passed makes the council's final release now, whoever reads it.
+    await advance_releases(repo, questionnaire, settings)
     result = Round(
         reports=await send_closed_reports(bot, repo, questionnaire, settings, clock=clock)
     )

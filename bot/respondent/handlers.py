@@ -11,6 +11,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
 from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
+from bot.auditor.report_files import answers_changed
 from bot.config import Settings
 from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.respondent.screens import Rendered, ScreenCache, language_keyboard
@@ -153,6 +154,10 @@ async def _tap(
         else:
             await drop_buttons(message)
     await survey.show(result.state)
+    if result.state.submitted and not before.submitted:
+        await answers_changed(
+            survey.repo, survey.questionnaire, survey.settings, survey.respondent.invitee.council_id
+        )
 
 
 @handlers.callback_query(NavCb.filter(F.action == Nav.PRIVACY))

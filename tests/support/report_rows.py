@@ -87,7 +87,9 @@ async def _report(people: list[People], lang: Lang, min_group_size: int, folder:
                 answers=answers,
             )
         c = await council(db, "powys")
-        await release(db, q, min_group_size)
+        # Everyone a test does not set answers alike, on purpose: the rule that withholds a
+        # unanimous group (tests/reports/test_attacks.py) is left out here.
+        await release(db, q, min_group_size, unanimity_safe_size=0)
         rows = await report_input(db, c.id)
     finally:
         await db.close()
