@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -612,3 +613,117 @@ def anonymise_export(rows: Sequence[ExportRow], k: int = MIN_GROUP_SIZE) -> list
         )
 
     return sorted(out, key=order)
+
+
+# --- the export, a release like the others ---------------------------------------------
+
+
+class ExportWithheld(BaseModel):
+    """What the export leaves out, and why: `question` None for the rows' labels."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: str | None
+    reason: Literal["labels", "difference", "unanimous", "few"]
+    rows: int = 0
+
+
+_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("group", "team", "language"),
+    ("group", "team"),
+    ("group",),
+    (),
+)
+
+
+def export_release(
+    questionnaire: Questionnaire,
+    roll: Roll,
+    history: Sequence[PastRelease],
+    rows: Sequence[ExportRow],
+    k: int = MIN_GROUP_SIZE,
+    *,
+    unanimity_safe_size: int = UNANIMITY_SAFE_SIZE,
+) -> tuple[list[ExportRow], list[ExportWithheld]]:
+    """The export's rows (one per person the final release counts: never dropped) and what it
+    withholds. The export is checked as one more output beside every release and the final
+    report (`history`, the final last): each set of rows that share their labels (group, team,
+    language) gives, question by question, the sums of its people's answers, and with every
+    shown figure it must tell apart no class of fewer than `k` people (`exposures`). The labels
+    are made coarser for every row at once (the language dropped, then the team, then the
+    group) to the level where the fewest questions fail; a question that still fails is left
+    blank in every row, and a question on which a set of rows of fewer than
+    `unanimity_safe_size` is unanimous (`reveals_unanimity`) is left blank in those rows. A
+    team held by fewer than `k` rows of its group is blanked first. Fewer than `k` rows in all:
+    no row."""
+    if len(rows) < k:
+        return [], ([ExportWithheld(question=None, reason="few", rows=len(rows))] if rows else [])
+    people = _People(questionnaire, roll)
+    own: dict[int | None, Group] = {r.response: as_group(str(r.group)) for r in rows}
+    teams: dict[tuple[object, ...], int] = defaultdict(int)
+    for r in rows:
+        teams[(r.group, r.team)] += 1
+    base = [
+        r if teams[(r.group, r.team)] >= k else r.model_copy(update={"team": None}) for r in rows
+    ]
+    questions = [q for q in questionnaire.questions if q.kind != "text"]
+    best: tuple[int, int, list[ExportRow], list[str], dict[str, list[tuple[object, ...]]]] | None
+    best = None
+    for level, fields in enumerate(_LEVELS):
+        labelled = [r.model_copy(update={f: None for f in QUASI if f not in fields}) for r in base]
+        classes: dict[tuple[object, ...], list[ExportRow]] = defaultdict(list)
+        for r in labelled:
+            classes[tuple(getattr(r, f) for f in QUASI)].append(r)
+        if any(len(members) < k for members in classes.values()):
+            continue
+        failing: list[str] = []
+        unanimous: dict[str, list[tuple[object, ...]]] = {}
+        for q in questions:
+            sizes = people.sizes(q)
+            sets = [c for past in history for c in _past_cells(people, q, past)]
+            for label, members in classes.items():
+                ids = [m.response for m in members if q.asks(own[m.response])]
+                pieces = frozenset(people.piece_of[i] for i in ids if i in people.piece_of)
+                counts: dict[str, int] = defaultdict(int)
+                for m in members:
+                    if q.id in m.answers:
+                        counts[m.answers[q.id]] += 1
+                if reveals_unanimity(bands(questionnaire, q, counts), k, unanimity_safe_size):
+                    unanimous.setdefault(q.id, []).append(label)
+                    continue
+                if pieces:
+                    sets.append(pieces)
+            if exposures(sizes, sets, k):
+                failing.append(q.id)
+        score = (len(failing), level)
+        if best is None or score < best[:2]:
+            best = (len(failing), level, labelled, failing, unanimous)
+    withheld: list[ExportWithheld] = []
+    if best is None:  # no level gives every set of labels k rows: one set of rows, unlabelled
+        labelled = [r.model_copy(update=dict.fromkeys(QUASI)) for r in base]
+        failing, unanimous, level = [q.id for q in questions], {}, len(_LEVELS)
+    else:
+        _, level, labelled, failing, unanimous = best
+    if level:
+        withheld.append(ExportWithheld(question=None, reason="labels", rows=len(labelled)))
+    out = []
+    for r in labelled:
+        label = tuple(getattr(r, f) for f in QUASI)
+        answers = {
+            qid: choice
+            for qid, choice in r.answers.items()
+            if qid not in failing and label not in unanimous.get(qid, [])
+        }
+        out.append(r.model_copy(update={"answers": answers, "response": None}))
+    for qid in failing:
+        withheld.append(ExportWithheld(question=qid, reason="difference", rows=len(out)))
+    for qid, labels in unanimous.items():
+        if qid in failing:
+            continue
+        n = sum(1 for r in labelled if tuple(getattr(r, f) for f in QUASI) in labels)
+        withheld.append(ExportWithheld(question=qid, reason="unanimous", rows=n))
+
+    def order(r: ExportRow) -> tuple[str, str, str, tuple[tuple[str, str], ...]]:
+        return (r.group or "", r.team or "", r.language or "", tuple(sorted(r.answers.items())))
+
+    return sorted(out, key=order), withheld

@@ -235,6 +235,9 @@ class ExportRow(BaseModel):
     language: str | None
     answers: dict[str, str]
     """question id -> option id; skipped, unanswered and free text are absent."""
+    response: int | None = None
+    """Which response the row is, for the rule's check only (`reports.confidentiality.
+    export_release`); never written to the file."""
 
 
 class Fetcher(Protocol):

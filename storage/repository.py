@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from rubric.models import GROUPS, Group, Lang
@@ -40,6 +40,8 @@ from storage.reminders import ReminderBook
 from storage.reporting import CommentRow, ReportRows, national_input, report_input
 
 TOKEN_BYTES = 24
+FORGET_ASK_LASTS = timedelta(hours=1)
+"""How long a shown withdrawal confirmation stays good for its tap."""
 """192 random bits, 32 characters of A-Za-z0-9_-: a valid /start payload, impossible to guess;
 the first is always a letter or digit (see `new_token`)."""
 
@@ -746,6 +748,31 @@ class Repository:
             marker.mark_recorded()
         return _record_fast(results[-1][0], id_key="id", invitee_key="invitee_id")
 
+    async def ask_forget(self, telegram_id: int) -> None:
+        """Records that the withdrawal's confirmation was shown to this account: the confirming
+        tap counts only while it is recorded (`confirm_forget`), so a forged tap withdraws
+        nobody."""
+        now = self._now()
+        await self.db.execute(
+            "INSERT INTO accounts (telegram_id, first_seen, forget_asked_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (telegram_id) DO UPDATE SET forget_asked_at = excluded.forget_asked_at",
+            (telegram_id, now, now),
+        )
+
+    async def confirm_forget(self, telegram_id: int, within: timedelta = FORGET_ASK_LASTS) -> bool:
+        """True (once) when the confirmation was shown to this account in the last `within`;
+        clears it either way, so one showing confirms one withdrawal."""
+        since = to_iso(self._clock() - within)
+        taken = await self.db.execute(
+            "UPDATE accounts SET forget_asked_at = NULL WHERE telegram_id = ?"
+            " AND forget_asked_at IS NOT NULL AND forget_asked_at >= ?",
+            (telegram_id, since),
+        )
+        await self.db.execute(
+            "UPDATE accounts SET forget_asked_at = NULL WHERE telegram_id = ?", (telegram_id,)
+        )
+        return taken > 0
+
     async def forget(self, telegram_id: int) -> bool:
         """Forgets a person: their response and answers, the tie between their Telegram account
         and the roster, and the account itself. The roster row stays (the council invited them);
@@ -956,6 +983,13 @@ class Repository:
         """Moves the Wales release forward when `may_move` (`reports.confidentiality.
         wales_may_move`) finds the step safe."""
         return await releases.advance_wales(self.db, may_move)
+
+    async def release_roll(self, council_id: int) -> releases.Roll:
+        """Who the council's releases count (`storage.releases.roll`), for the export's check."""
+        return await releases.roll(self.db, council_id)
+
+    async def release_history(self, council_id: int) -> list[releases.PastRelease]:
+        return await releases.history(self.db, council_id)
 
     async def latest_release(self, council_id: int) -> releases.ReleaseRow | None:
         return await releases.latest(self.db, council_id)

@@ -11,7 +11,7 @@ from bot.cli.common import council_or_fail, open_repo
 from bot.cli.spreadsheet import write_csv
 from bot.cli.words import t
 from bot.config import Settings
-from reports.confidentiality import anonymise_export
+from reports.confidentiality import ExportWithheld, export_release
 from rubric.loader import load_questionnaire
 from storage.councils import names_wales
 from storage.export import ExportRow
@@ -48,18 +48,35 @@ class Refused(Exception):
 
 async def export_tables(
     repo: Repository, settings: Settings, council: Council
-) -> tuple[list[ExportRow], list[CommentRow]]:
-    """The export's rows and comments, from the council's final release (made when the survey
-    closes: `datatool survey close`, or the bot at the close). Rows of answers cannot be compared
-    export with export without giving away whose rows arrived or went, so there is one set of
-    rows, and none once someone counted in it has withdrawn."""
+) -> tuple[list[ExportRow], list[CommentRow], list[ExportWithheld]]:
+    """The export's rows, comments and what it withholds, from the council's final release
+    (made when the survey closes: `datatool survey close`, or the bot at the close), checked as
+    one more output beside every release (`reports.confidentiality.export_release`). Rows of
+    answers cannot be compared export with export without giving away whose rows arrived or
+    went, so there is one set of rows, and none once someone counted in it has withdrawn."""
     release = await repo.latest_release(council.id)
     if release is None or not release.final:
         raise Refused(t("export.not_final", council=council.slug))
     if await repo.withdrawn_since(release):
         raise Refused(t("export.withdrawn", council=council.slug))
-    rows = anonymise_export(await repo.export_answers(release.id), settings.min_group_size)
-    return rows, await repo.export_comments(release.id)
+    rows, withheld = export_release(
+        load_questionnaire(),
+        await repo.release_roll(council.id),
+        await repo.release_history(council.id),
+        await repo.export_answers(release.id),
+        settings.min_group_size,
+        unanimity_safe_size=settings.unanimity_safe_size,
+    )
+    return rows, await repo.export_comments(release.id), withheld
+
+
+def withheld_lines(withheld: list[ExportWithheld], k: int) -> list[str]:
+    """What the export leaves out, one line each, in the operator's language."""
+    out = []
+    for w in withheld:
+        key = f"export.withheld.{w.reason}"
+        out.append(t(key, question=w.question or "", rows=w.rows, min=k))
+    return out
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -67,7 +84,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
         try:
-            rows, comments = await export_tables(repo, settings, council)
+            rows, comments, withheld = await export_tables(repo, settings, council)
         except Refused as refused:
             print(str(refused), file=sys.stderr)
             return 1
@@ -89,6 +106,8 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     comments_out = out.with_name(out.stem + "-comments" + out.suffix)
     write_csv(comments_out, ["question", "comment"], ([c.question_id, c.text] for c in comments))
     counts = {"n": len(rows), "comments": len(comments)}
+    for line in withheld_lines(withheld, settings.min_group_size):
+        print(line)
     print(
         t(
             "msg.export_written",

@@ -11,6 +11,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
+from bot.auditor.report_files import answers_changed
 from bot.config import Settings
 from bot.respondent.callbacks import ForgetCb
 from bot.respondent.journey import Respondent, load_state
@@ -76,6 +77,8 @@ async def forget(
         await repo.forget(message.from_user.id)
         await message.answer(say(texts, lang, "forget.nothing"))
         return
+    assert message.from_user is not None
+    await repo.ask_forget(message.from_user.id)
     shown: Lang = lang or "cy"
     choices = keyboard(
         [
@@ -94,11 +97,20 @@ async def forget_confirmed(
     lang: Lang | None,
     repo: Repository,
     texts: Messages,
+    questionnaire: Questionnaire,
+    settings: Settings,
 ) -> None:
+    """The withdrawal, confirmed: only by a tap on the confirmation the server showed this
+    account (within the hour), never by a tap on a forged button alone."""
     await query.answer()
-    if callback_data.confirm:
+    asked = await repo.confirm_forget(query.from_user.id)
+    if callback_data.confirm and not asked:
+        text = say(texts, lang, "forget.not_asked")
+    elif callback_data.confirm:
         deleted = await repo.forget(query.from_user.id)
         text = say(texts, lang, "forget.done" if deleted else "forget.nothing")
+        if deleted and respondent is not None:
+            await answers_changed(repo, questionnaire, settings, respondent.invitee.council_id)
     else:
         text = say(texts, lang, "forget.kept")
     if isinstance(query.message, Message):
