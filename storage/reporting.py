@@ -84,6 +84,9 @@ class ReleaseInfo(_Row):
     pending: int
     """Submitted responses since, not yet counted."""
     final: bool
+    withdrawn: int = 0
+    """People earlier releases counted who withdrew before this one was made, and whom it no
+    longer counts (its figures may hide more because of them)."""
 
 
 class ReleaseGroup(_Row):
@@ -405,10 +408,13 @@ async def _inputs(
     figures: dict[int, list[ReleasedFigure]] = {i: [] for i in ids}
     comments_of: dict[int, list[CommentRow]] = {i: [] for i in ids}
     pending: dict[int, int] = {}
+    withdrawn: dict[int, int] = {}
     if ids:
         marks = ", ".join("?" * len(ids))
         for r in await db.fetchall(_PENDING.format(marks=marks), ids):
             pending[r[0]] = r[1]
+        for r in await db.fetchall(_WITHDRAWN.format(marks=marks), ids):
+            withdrawn[r[0]] = r[1]
         for r in await db.fetchall(_RELEASE_GROUPS.format(marks=marks), ids):
             groups[r[0]].append(ReleaseGroup(group=r[1], team=r[2] or None, respondents=r[3]))
         for r in await db.fetchall(_RELEASE_CELLS.format(marks=marks), ids):
@@ -434,6 +440,7 @@ async def _inputs(
                 responses=counted,
                 pending=pending.get(release_id, 0),
                 final=final,
+                withdrawn=withdrawn.get(release_id, 0),
             ),
             groups=tuple(groups[release_id]),
             cells=tuple(cells[release_id]),
@@ -500,6 +507,19 @@ FROM wales_members AS m
 JOIN councils AS c ON c.id = m.council_id
 JOIN release_cells AS k ON k.release_id = m.release_id AND k.cell = 'all'
 ORDER BY m.wales_release_id, c.slug, k.question_id
+"""
+
+# Per release, the withdrawals recorded against the council's earlier releases that it does not
+# count (a release that repeats an earlier one still counts theirs).
+_WITHDRAWN = """
+SELECT l.id, COUNT(DISTINCT d.departure)
+FROM releases AS l
+JOIN releases AS e ON e.council_id = l.council_id AND e.id < l.id
+JOIN release_departed AS d ON d.release_id = e.id
+WHERE l.id IN ({marks})
+  AND NOT EXISTS (SELECT 1 FROM release_departed AS x
+                  WHERE x.release_id = l.id AND x.departure = d.departure)
+GROUP BY l.id
 """
 
 # Per release, the council's submitted responses that it does not count: the release's
