@@ -46,7 +46,6 @@ from reports.anonymity import (
     MAX_ATOMS,
     MIN_GROUP_SIZE,
     Candidate,
-    _Span,
     derivable_small_sets,
     suppress,
 )
@@ -212,23 +211,47 @@ def says_all_or_none(
     return part < k or whole - part < k
 
 
+class _Piece(BaseModel):
+    """People alike for every output: the same group and team now and in each release that
+    counted them, the same reply language, counted now or not."""
+
+    model_config = ConfigDict(frozen=True)
+
+    atom: str
+    language: str
+    counted: tuple[tuple[int, str], ...]
+    """(release, the atom it counted them under)"""
+    live: bool
+
+    def atom_in(self, release: int | None) -> str | None:
+        """Their atom in `release` (None: a release made now), or None if it does not count
+        them."""
+        if release is None:
+            return self.atom if self.live else None
+        return next((a for r, a in self.counted if r == release), None)
+
+    def groups(self) -> set[Group]:
+        return {group_of(self.atom), *(group_of(a) for _, a in self.counted)}
+
+
 class _People:
-    """A council's people as pieces: (group, team, language, the releases that count them,
-    counted now or not). Everything the outputs can tell apart is a union of pieces."""
+    """A council's people as pieces. Everything the outputs can tell apart is a union of
+    pieces."""
 
     def __init__(self, questionnaire: Questionnaire, roll: Roll) -> None:
         self.q = questionnaire
         self.piece_of: dict[int | str, str] = {}
-        self.pieces: dict[str, tuple[str, str, frozenset[int], bool]] = {}
+        self.pieces: dict[str, _Piece] = {}
         self.size: dict[str, int] = defaultdict(int)
         for p in roll.people:
-            live = p.response_id is not None
-            rels = frozenset(p.releases)
-            key = (
-                f"{atom(p.group, p.team)}|{p.language or ''}"
-                f"#{','.join(map(str, sorted(rels)))}#{'live' if live else 'gone'}"
+            piece = _Piece(
+                atom=atom(p.group, p.team),
+                language=p.language or "",
+                counted=tuple(sorted((c.release, atom(c.group, c.team)) for c in p.releases)),
+                live=p.response_id is not None,
             )
-            self.pieces[key] = (atom(p.group, p.team), p.language or "", rels, live)
+            key = piece.model_dump_json()
+            self.pieces[key] = piece
             self.size[key] += 1
             who = p.response_id if p.response_id is not None else f"gone:{p.departure}"
             self.piece_of[who] = key
@@ -239,25 +262,26 @@ class _People:
             lambda: defaultdict(dict)
         )
         for c in roll.choices:
-            piece = self.piece_of.get(c.response_id)
-            if piece is None:
+            key_of = self.piece_of.get(c.response_id)
+            if key_of is None:
                 continue
-            per = self.counts[c.question_id][piece]
+            per = self.counts[c.question_id][key_of]
             per[c.choice] = per.get(c.choice, 0) + 1
-            at = self.atom_counts[c.question_id][self.pieces[piece][0]]
+            at = self.atom_counts[c.question_id][self.pieces[key_of].atom]
             at[c.choice] = at.get(c.choice, 0) + 1
         self.live_atoms: Sizes = defaultdict(int)
-        for key, (a, _, _, live) in self.pieces.items():
-            if live:
-                self.live_atoms[a] += self.size[key]
+        for key, piece in self.pieces.items():
+            if piece.live:
+                self.live_atoms[piece.atom] += self.size[key]
 
     def sizes(self, question: Question) -> QuestionSizes:
-        """Per piece: people asked `question`; those of them (counted now) who gave a view. The
-        views of someone who withdrew are not known (erased), so they count as none: that only
-        makes a class look smaller, so the check errs on the side of hiding."""
+        """Per piece: people asked `question` (under any group they were counted in); those of
+        them counted now who gave a view. The views of someone who withdrew are not known
+        (erased), so they count as none: that only makes a class look smaller, so the check
+        errs on the side of hiding."""
         asked = {
-            key: (self.size[key] if question.asks(group_of(a)) else 0)
-            for key, (a, _, _, _) in self.pieces.items()
+            key: (self.size[key] if any(question.asks(g) for g in piece.groups()) else 0)
+            for key, piece in self.pieces.items()
         }
         options = view_options(self.q, question)
         if options is None:
@@ -269,21 +293,14 @@ class _People:
         }
         return QuestionSizes(asked=asked, views=views)
 
-    def cell(
-        self, key: str, question: Question, release: int | None, *, language: str | None = None
-    ) -> frozenset[str]:
+    def cell(self, key: str, question: Question, release: int | None) -> frozenset[str]:
         """The pieces of cell `key` for `question` in stored release `release`, or (None) in a
         release made of everyone counted now."""
         out = []
-        for piece, (a, lang, rels, live) in self.pieces.items():
-            if not question.asks(group_of(a)):
-                continue
-            if (release is None and not live) or (release is not None and release not in rels):
-                continue
-            if language is not None and lang != language:
-                continue
-            if _in_cell(key, a):
-                out.append(piece)
+        for piece_key, piece in self.pieces.items():
+            a = piece.atom_in(release)
+            if a is not None and question.asks(group_of(a)) and _in_cell(key, a):
+                out.append(piece_key)
         return frozenset(out)
 
 
@@ -296,42 +313,52 @@ def _in_cell(key: str, atom_key: str) -> bool:
     return atom_key == atom(grp, team)
 
 
-def _classes(weight: Mapping[str, int], sets: Sequence[frozenset[str]]) -> list[int]:
-    """The sizes of the classes of people the sets can tell apart: pieces grouped by which sets
-    hold them (pieces in no set are in no output)."""
-    by_signature: dict[tuple[bool, ...], int] = defaultdict(int)
-    for piece, n in weight.items():
-        if n <= 0:
-            continue
-        signature = tuple(piece in s for s in sets)
-        if any(signature):
-            by_signature[signature] += n
-    return list(by_signature.values())
-
-
 def exposures(
     sizes: QuestionSizes,
     sets: Sequence[frozenset[str]],
     k: int,
-    protected: Sequence[frozenset[str]] = (),
+    views_by_band: Mapping[str, Mapping[str, int]] | None = None,
+    safe_size: int = UNANIMITY_SAFE_SIZE,
 ) -> int:
-    """How many ways the outputs `sets` (each a figure summed over its pieces) give away fewer
-    than `k` people: classes of 1 to k-1 people (asked, or with a view) that the outputs tell
-    apart, plus the `protected` sets (a group whose figures would reveal a unanimous view) that
-    follow from them. Zero is the rule.
+    """How many classes of people the outputs `sets` (each a figure summed over its pieces) tell
+    apart that give someone away: a class of 1 to k-1 people (asked, or with a view), or, with
+    `views_by_band` (piece -> band -> views), a class of fewer than `safe_size` views whose views
+    are all, or all but fewer than `k`, in one band (`reveals_unanimity`). Zero is the rule.
 
-    Why classes. Any sum and difference of the outputs, with any signs and coefficients, is
-    constant on each class (the people no output tells apart), so it is a combination of class
-    totals. When every class is empty or holds at least `k` people, no combination isolates fewer
-    than `k`: not a set (the check of issue 9), and not "one who left minus one who joined",
-    whose +1/-1 counts would give both away, since each person gives one answer. It covers every
-    sequence of outputs at once (triples, the export), not pair by pair."""
-    weights = [sizes.asked] if sizes.views is None else [sizes.asked, sizes.views]
-    found = sum(1 for w in weights for n in _classes(w, sets) if 0 < n < k)
-    if protected:
-        live = sorted(p for p, n in sizes.asked.items() if n > 0)
-        span = _Span(live, (s & frozenset(live) for s in sets))
-        found += sum(1 for s in protected if s & frozenset(live) and span.contains(s))
+    Why classes. A class is the people no output tells apart (the same sets hold them); any sum
+    and difference of the outputs, with any signs and coefficients, is constant on each class, so
+    it is a combination of class totals. When every class is empty or holds at least `k` people,
+    no combination isolates fewer than `k`: not a set (the check of issue 9), and not "one who
+    left minus one who joined", whose +1/-1 counts would give both away, since each person gives
+    one answer. And since a combination's count can only reach its largest or smallest possible
+    value when each class in it is unanimous, no class being unanimous means no combination pins
+    anyone's answer down. It covers every sequence of outputs at once (triples, the export), not
+    pair by pair."""
+    classes: dict[tuple[bool, ...], list[str]] = defaultdict(list)
+    for piece, n in sizes.asked.items():
+        if n <= 0:
+            continue
+        signature = tuple(piece in s for s in sets)
+        if any(signature):
+            classes[signature].append(piece)
+    found = 0
+    for pieces in classes.values():
+        asked = sum(sizes.asked[p] for p in pieces)
+        if 0 < asked < k:
+            found += 1
+            continue
+        if sizes.views is None:
+            continue
+        views = sum(sizes.views.get(p, 0) for p in pieces)
+        if 0 < views < k:
+            found += 1
+        elif views_by_band is not None:
+            total: dict[str, int] = defaultdict(int)
+            for p in pieces:
+                for band, n in views_by_band.get(p, {}).items():
+                    total[band] += n
+            if reveals_unanimity(total, k, safe_size):
+                found += 1
     return found
 
 
@@ -343,7 +370,8 @@ def _choose(
     wanted: Mapping[str, frozenset[str]],
     fixed: Sequence[frozenset[str]],
     k: int,
-    protected: Sequence[frozenset[str]] = (),
+    views_by_band: Mapping[str, Mapping[str, int]] | None = None,
+    safe_size: int = UNANIMITY_SAFE_SIZE,
 ) -> list[str]:
     """Which of the `wanted` cells (key -> pieces) to show beside the `fixed` outputs: hides one
     more until nothing is exposed, a team before a group, a smaller before a larger, preferring
@@ -354,14 +382,14 @@ def _choose(
 
     shown = list(wanted)
     while shown:
-        now = exposures(sizes, [*fixed, *(wanted[c] for c in shown)], k, protected)
+        now = exposures(sizes, [*fixed, *(wanted[c] for c in shown)], k, views_by_band, safe_size)
         if not now:
             break
         order = sorted(shown, key=lambda c: (_PRIORITY.get(c, 1), size(c), c))
 
         def after(victim: str) -> int:
             rest = [*fixed, *(wanted[c] for c in shown if c != victim)]
-            return exposures(sizes, rest, k, protected)
+            return exposures(sizes, rest, k, views_by_band, safe_size)
 
         victim = next((c for c in order if _PRIORITY.get(c, 1) < 3 and after(c) < now), order[0])
         shown.remove(victim)
@@ -397,7 +425,7 @@ def make_release(
     if not live and last is None:
         return None
     departed_since_last = last is not None and any(
-        p.response_id is None and last.id in p.releases for p in roll.people
+        p.response_id is None and any(c.release == last.id for c in p.releases) for p in roll.people
     )
     figures: dict[tuple[str, str, str], int] = defaultdict(int)
     sizes_rows: list[ReleaseSizeRow] = []
@@ -407,7 +435,12 @@ def make_release(
         sizes = people.sizes(q)
         fixed = [c for past in history for c in _past_cells(people, q, past)]
         wanted: dict[str, frozenset[str]] = {}
-        protected: list[frozenset[str]] = []
+        per_piece = people.counts.get(q.id, {})
+        views_by_band = (
+            None
+            if q.kind == "text"
+            else {p: bands(questionnaire, q, c) for p, c in per_piece.items()}
+        )
         for cand in candidates(live_atoms, q):
             members = people.cell(cand.key, q, None)
             asked = sum(sizes.asked.get(p, 0) for p in members)
@@ -420,10 +453,9 @@ def make_release(
                     for choice, n in people.counts.get(q.id, {}).get(p, {}).items():
                         counts[choice] += n
                 if reveals_unanimity(bands(questionnaire, q, counts), k, unanimity_safe_size):
-                    protected.append(members)
                     continue
             wanted[cand.key] = members
-        for key in _choose(sizes, wanted, fixed, k, protected):
+        for key in _choose(sizes, wanted, fixed, k, views_by_band, unanimity_safe_size):
             cells_shown.append((q.id, key))
             if q.kind == "text":
                 continue
@@ -693,7 +725,9 @@ def export_release(
                     continue
                 if pieces:
                     sets.append(pieces)
-            if exposures(sizes, sets, k):
+            per_piece = people.counts.get(q.id, {})
+            by_band = {p: bands(questionnaire, q, c) for p, c in per_piece.items()}
+            if exposures(sizes, sets, k, by_band, unanimity_safe_size):
                 failing.append(q.id)
         score = (len(failing), level)
         if best is None or score < best[:2]:

@@ -16,6 +16,7 @@ from storage.database import Connection, Database, to_iso, utcnow
 from storage.reporting import (
     _TEAM,
     AnswerCountRow,
+    CountedIn,
     FigureRow,
     LiveRows,
     NewRelease,
@@ -112,22 +113,31 @@ async def roll(db: Database, council_id: int) -> Roll:
         " WHERE i.council_id = ? AND r.submitted_at IS NOT NULL ORDER BY r.id",
         (council_id,),
     )
-    counted: dict[int, list[int]] = {}
-    for response_id, release_id in await db.fetchall(
-        "SELECT m.response_id, m.release_id FROM release_members AS m"
-        " JOIN releases AS l ON l.id = m.release_id WHERE l.council_id = ?"
-        " ORDER BY m.release_id",
+    counted: dict[int, list[CountedIn]] = {}
+    for response_id, release_id, grp, team, now_grp, now_team in await db.fetchall(
+        f"SELECT m.response_id, m.release_id, m.grp, NULLIF(TRIM(m.team), ''), i.grp, {_TEAM}"
+        " FROM release_members AS m JOIN releases AS l ON l.id = m.release_id"
+        " JOIN responses AS r ON r.id = m.response_id JOIN invitees AS i ON i.id = r.invitee_id"
+        " WHERE l.council_id = ? ORDER BY m.release_id",
         (council_id,),
     ):
-        counted.setdefault(response_id, []).append(release_id)
-    departed: dict[str, tuple[str, str, list[int]]] = {}
+        counted.setdefault(response_id, []).append(
+            CountedIn(
+                release=release_id,
+                group=grp or now_grp,
+                team=team if grp is not None else now_team,
+            )
+        )
+    departed: dict[str, list[CountedIn]] = {}
     for key, grp, team, release_id in await db.fetchall(
         "SELECT d.departure, d.grp, d.team, d.release_id FROM release_departed AS d"
         " JOIN releases AS l ON l.id = d.release_id WHERE l.council_id = ?"
         " ORDER BY d.departure, d.release_id",
         (council_id,),
     ):
-        departed.setdefault(key, (grp, team, []))[2].append(release_id)
+        departed.setdefault(key, []).append(
+            CountedIn(release=release_id, group=grp, team=_team(team))
+        )
     choices = await db.fetchall(
         "SELECT a.response_id, a.question_id, a.choice FROM answers AS a"
         " JOIN responses AS r ON r.id = a.response_id JOIN invitees AS i ON i.id = r.invitee_id"
@@ -150,12 +160,12 @@ async def roll(db: Database, council_id: int) -> Roll:
                 RollPerson(
                     response_id=None,
                     departure=key,
-                    group=g,
-                    team=_team(t),
+                    group=rels[-1].group,
+                    team=rels[-1].team,
                     language=None,
                     releases=tuple(rels),
                 )
-                for key, (g, t, rels) in sorted(departed.items())
+                for key, rels in sorted(departed.items())
             ),
         ),
         choices=tuple(RollChoice(response_id=r, question_id=q, choice=c) for r, q, c in choices),
@@ -238,8 +248,9 @@ async def store(
                 )
         else:
             await conn.executemany(
-                "INSERT INTO release_members (release_id, response_id)"
-                " SELECT ?, id FROM responses WHERE id = ?",
+                f"INSERT INTO release_members (release_id, response_id, grp, team)"
+                f" SELECT ?, r.id, i.grp, {_TEAM} FROM responses AS r"
+                " JOIN invitees AS i ON i.id = r.invitee_id WHERE r.id = ?",
                 [(release_id, m) for m in new.members],
             )
             await conn.executemany(
@@ -269,7 +280,7 @@ async def store(
 
 
 _REPEATED = (
-    ("release_members", "response_id"),
+    ("release_members", "response_id, grp, team"),
     ("release_departed", "departure, grp, team"),
     ("release_groups", "grp, team, respondents"),
     ("release_sizes", "grp, team, question_id, asked, views"),
@@ -294,8 +305,9 @@ async def record_departure(conn: Connection, invitee_ids: list[int]) -> None:
     them (the check between releases needs it; no answer, no response id)."""
     for invitee_id in invitee_ids:
         rows = await conn.fetchall(
-            f"SELECT m.release_id, i.grp, {_TEAM} FROM release_members AS m"
-            " JOIN responses AS r ON r.id = m.response_id"
+            f"SELECT m.release_id, COALESCE(m.grp, i.grp),"
+            f" CASE WHEN m.grp IS NULL THEN {_TEAM} ELSE NULLIF(TRIM(m.team), '') END"
+            " FROM release_members AS m JOIN responses AS r ON r.id = m.response_id"
             " JOIN invitees AS i ON i.id = r.invitee_id WHERE i.id = ?",
             (invitee_id,),
         )

@@ -163,14 +163,23 @@ class RollPerson(_Row):
     """One person a release may count, or has counted: a submitted response now (`response_id`
     set), or someone an earlier release counted who has withdrawn since (`response_id` None,
     `departure` their withdrawal's random key; no answer of theirs is kept). `releases`: the
-    ids of the stored releases that count them."""
+    stored releases that count them. `group` and `team`: as the roster has them now (for
+    someone who withdrew, as the last release that counted them did)."""
 
     response_id: int | None
     departure: str | None = None
     group: Group
     team: str | None
     language: str | None
-    releases: tuple[int, ...]
+    releases: tuple[CountedIn, ...]
+
+
+class CountedIn(_Row):
+    """A release that counted the person, and the group and team it counted them under."""
+
+    release: int
+    group: Group
+    team: str | None
 
 
 class RollChoice(_Row):

@@ -31,3 +31,8 @@ CREATE TABLE wales_members (
   release_id INTEGER NOT NULL REFERENCES releases(id),
   PRIMARY KEY (wales_release_id, council_id)
 ) WITHOUT ROWID;
+
+-- The group and team a release counted each member under (a roster correction may move them
+-- later): the rule between releases compares what each release really showed.
+ALTER TABLE release_members ADD COLUMN grp TEXT;
+ALTER TABLE release_members ADD COLUMN team TEXT;
