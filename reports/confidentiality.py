@@ -350,7 +350,8 @@ def exposures(
         if sizes.views is None:
             continue
         views = sum(sizes.views.get(p, 0) for p in pieces)
-        if 0 < views < k:
+        if 0 < views < k or (views == 0 and views_by_band is not None and asked < safe_size):
+            # (No view at all: the figures would say that each of them answered "Don't know".)
             found += 1
         elif views_by_band is not None:
             total: dict[str, int] = defaultdict(int)
@@ -699,6 +700,7 @@ def export_release(
         r if teams[(r.group, r.team)] >= k else r.model_copy(update={"team": None}) for r in rows
     ]
     questions = [q for q in questionnaire.questions if q.kind != "text"]
+    checked = {q.id for q in questions}
     best: tuple[int, int, list[ExportRow], list[str], dict[str, list[tuple[object, ...]]]] | None
     best = None
     for level, fields in enumerate(_LEVELS):
@@ -746,7 +748,7 @@ def export_release(
         answers = {
             qid: choice
             for qid, choice in r.answers.items()
-            if qid not in failing and label not in unanimous.get(qid, [])
+            if qid in checked and qid not in failing and label not in unanimous.get(qid, [])
         }
         out.append(r.model_copy(update={"answers": answers, "response": None}))
     for qid in failing:

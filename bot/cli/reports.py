@@ -13,6 +13,7 @@ from bot.cli.words import t
 from bot.config import Settings
 from reports.confidentiality import ExportWithheld, export_release
 from rubric.loader import load_questionnaire
+from rubric.models import Questionnaire
 from storage.councils import names_wales
 from storage.export import ExportRow
 from storage.models import Council
@@ -47,7 +48,10 @@ class Refused(Exception):
 
 
 async def export_tables(
-    repo: Repository, settings: Settings, council: Council
+    repo: Repository,
+    settings: Settings,
+    council: Council,
+    questionnaire: Questionnaire | None = None,
 ) -> tuple[list[ExportRow], list[CommentRow], list[ExportWithheld]]:
     """The export's rows, comments and what it withholds, from the council's final release
     (made when the survey closes: `datatool survey close`, or the bot at the close), checked as
@@ -60,7 +64,7 @@ async def export_tables(
     if await repo.withdrawn_since(release):
         raise Refused(t("export.withdrawn", council=council.slug))
     rows, withheld = export_release(
-        load_questionnaire(),
+        questionnaire or load_questionnaire(),
         await repo.release_roll(council.id),
         await repo.release_history(council.id),
         await repo.export_answers(release.id),
@@ -84,7 +88,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
         try:
-            rows, comments, withheld = await export_tables(repo, settings, council)
+            rows, comments, withheld = await export_tables(repo, settings, council, questionnaire)
         except Refused as refused:
             print(str(refused), file=sys.stderr)
             return 1
