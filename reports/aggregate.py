@@ -210,7 +210,7 @@ class _Builder:
                     label=self._label(kind, team),
                     respondents=d.size,
                     shown=shown,
-                    reason=None if shown else (d.reason or "small"),
+                    reason=None if shown else (d.reason or "rule"),
                 )
             )
         wales_shown = bool(self.wales)
@@ -249,7 +249,7 @@ class _Builder:
             for cell in cells:
                 if cell.kind in ("wales", "all") or cell.shown:
                     continue
-                reason = "complementary" if cell.reason == "complementary" else "small"
+                reason = cell.reason if cell.reason in ("complementary", "rule") else "small"
                 self.withheld.append(
                     t(lang, f"withheld.{reason}", name=self._name(cell), min=self.min)
                 )
@@ -260,6 +260,10 @@ class _Builder:
                 if q.kind != "text"
             ):
                 self.withheld.append(t(lang, "withheld.few_views", min=self.min))
+                marked = True
+            else:
+                marked = False
+            if marked or any(c.reason == "rule" for c in cells if not c.shown):
                 self.withheld.append(t(lang, "withheld.unanimous", min=self.min, safe=self.safe))
         release = self.rows.release
         if release is not None and self.total >= self.min:
