@@ -376,6 +376,8 @@ async def test_after_forget_the_database_gives_nobody_back(
             _answer(api, 7700 + i, tokens[f"officer.{i}@powys.example"], mixed[i], "Level 2")
             for i in (1, 2)
         ),
+    )
+    await asyncio.gather(  # then the members: figures move in steps of K people of a group
         *(
             _answer(api, 7710 + i, tokens[f"member.{i}@powys.example"], mixed[i], "Level 2")
             for i in range(3)
