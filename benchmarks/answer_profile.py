@@ -34,8 +34,8 @@ from aiogram.types import (
 )
 
 from benchmarks._common import BOT_USER, TOKEN, RecordingSession, Updates
+from bot.app import build_dispatcher
 from bot.config import Settings
-from bot.telegram.dispatcher import build_dispatcher
 from rubric.loader import load_questionnaire
 from storage.database import Database
 from storage.models import RosterRow

@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.app import create_bot
 from bot.config import Settings
 from bot.reminders.service import run_reminders
-from bot.telegram.dispatcher import create_bot
 from standin import FloodControl, StandIn
 from storage.database import Database
 from storage.models import RosterRow

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from aiogram.filters import Command
 
+from bot.app import RESPONDENT_COMMANDS, load_texts
 from bot.auditor import handlers as auditor_handlers
 from bot.cli.words import LOCALES as CLI_LOCALES
 from bot.demo import chat
@@ -28,7 +29,6 @@ from bot.reminders.texts import load_texts as reminder_texts
 from bot.respondent import commands as common_handlers
 from bot.respondent import handlers as respondent_handlers
 from bot.respondent.screens import Context, render
-from bot.telegram.dispatcher import RESPONDENT_COMMANDS, load_texts
 from flows import (
     AcceptPrivacy,
     Answer,

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 
+from bot.app import run_polling, run_webhook
 from bot.cli.telegram import telegram_failures
 from bot.config import Settings
 from bot.reminders.schedule import reminder_loop
-from bot.telegram.dispatcher import run_polling
-from bot.telegram.webhook import run_webhook
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

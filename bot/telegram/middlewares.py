@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
@@ -15,7 +15,6 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Chat, TelegramObject, Update, User
 from aiolimiter import AsyncLimiter
 
-from bot.respondent.survey import Survey
 from bot.telegram.wording import say, toast
 from rubric.catalog import Messages
 from rubric.models import Lang
@@ -180,6 +179,13 @@ class Throttle(BaseMiddleware):
         return await handler(event, data)
 
 
+class Surveyed(Protocol):
+    """What ``WhoIsThis`` needs of a person's survey (``bot.respondent.survey.Survey``)."""
+
+    @property
+    def respondent(self) -> object: ...
+
+
 class WhoIsThis(BaseMiddleware):
     """Works out who wrote, once per update, before any handler runs: ``respondent`` and its
     ``survey`` (or None), and ``lang``, the person's language (their survey's, else their
@@ -187,8 +193,11 @@ class WhoIsThis(BaseMiddleware):
     itself: ``OncePerUpdate``'s read has it all (read here only when that middleware is not
     in front, as in some tests)."""
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, *, survey_of: Callable[..., Surveyed | None]) -> None:
         self.repo = repo
+        self.survey_of = survey_of
+        """The respondent room's ``Survey.of``, given by the composition (``bot.app``), so that
+        this plumbing imports no room."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -199,7 +208,7 @@ class WhoIsThis(BaseMiddleware):
             context: UpdateContext | None = data.get("context")
             if context is None:
                 context = await self.repo.update_context(user.id)
-            survey = Survey.of(
+            survey = self.survey_of(
                 context,
                 data["bot"],
                 user.id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from bot.telegram.dispatcher import load_texts
+from bot.app import load_texts
 from standin import Phone, StandIn, StoredMessage
 from storage.database import Database
 from storage.repository import Repository

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import load_texts
 from bot.cli.main import main
-from bot.telegram.dispatcher import load_texts
 from rubric.loader import load_questionnaire
 from standin import Phone, StandIn, StoredMessage
 from storage.database import Database

@@ -17,10 +17,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot.app import create_bot
 from bot.cli.main import main
 from bot.config import Settings
 from bot.reminders.service import FAILURE_CAP, run_reminders
-from bot.telegram.dispatcher import create_bot
 from standin import StandIn
 from storage.database import Database
 from storage.reminders import ReminderBook

@@ -18,9 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot.app import build_dispatcher, create_bot
 from bot.config import Settings
 from bot.reminders.schedule import SCHEDULE_LEASE, reminder_loop
-from bot.telegram.dispatcher import build_dispatcher, create_bot
 from standin import StandIn, StoredMessage
 from storage.database import Database
 from storage.leases import Leases

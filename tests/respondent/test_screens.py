@@ -7,8 +7,8 @@ import string
 
 import pytest
 
+from bot.app import load_texts
 from bot.respondent.screens import Context, answered_text, render
-from bot.telegram.dispatcher import load_texts
 from flows import (
     MAX_TEXT,
     AcceptPrivacy,

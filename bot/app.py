@@ -1,4 +1,7 @@
-"""Builds the bot and the dispatcher, registers the command menus, and runs long polling.
+"""The composition: builds the bot and the dispatcher, registers the command menus, and runs
+the bot, by long polling or as a webhook, with the one schedule (reminders, and the reports of
+closed surveys) beside it. It is the one module that knows every room; the rooms, the plumbing
+(``bot.telegram``) and the services (``bot.services``) know nothing of it.
 
 Everything long-lived (the repository, the questionnaire, the catalogs, the settings, the one
 reminder sender) is put in the dispatcher's workflow data here, once and in plain sight, so
@@ -26,10 +29,12 @@ from bot.auditor.access import auditor_router
 from bot.config import Settings
 from bot.reminders import handlers as reminders
 from bot.reminders.sender import TelegramSender
+from bot.reminders.service import new_owner
 from bot.reminders.texts import load_texts as load_reminder_texts
 from bot.respondent import commands as common
 from bot.respondent import handlers as respondent
 from bot.respondent.screens import ScreenCache
+from bot.respondent.survey import Survey
 from bot.telegram.faults import WriteFaults, tell_not_saved
 from bot.telegram.json_body import JsonSession
 from bot.telegram.middlewares import (
@@ -41,15 +46,17 @@ from bot.telegram.middlewares import (
 )
 from bot.telegram.polling import ConfirmingDispatcher
 from bot.telegram.session import KeepResponseModels, MalformedUpdates, RetryMiddleware, SendPacer
+from bot.telegram.webhook import serve_webhook
 from bot.telegram.wording import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
 from rubric.models import Lang, Questionnaire
+from storage.database import Database
 from storage.faults import is_write_fault
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
-LOCALES = Path(__file__).parents[1] / "locales"
+LOCALES = Path(__file__).parent / "locales"
 
 RESPONDENT_COMMANDS: dict[Lang, list[tuple[str, str]]] = {
     "en": [
@@ -121,7 +128,7 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
-    dp.update.outer_middleware(WhoIsThis(repo))
+    dp.update.outer_middleware(WhoIsThis(repo, survey_of=Survey.of))
     dp.include_routers(
         auditor_router(auditor.handlers, reminders.handlers),
         respondent.handlers.router(),
@@ -171,8 +178,6 @@ async def run_polling(
     settings: Settings, *, background: list[Callable[..., object]] | None = None
 ) -> None:
     """``datatool run``: long polling until SIGINT/SIGTERM, with the reminder schedule beside it."""
-    from storage.database import Database
-
     async with await Database.open(settings.datatool_db) as db:
         repo = Repository(db)
         bot = create_bot(settings)
@@ -196,3 +201,18 @@ async def run_polling(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await bot.session.close()
+
+
+async def run_webhook(
+    settings: Settings, *, background: list[Callable[..., object]] | None = None
+) -> None:
+    """``datatool run`` with ``WEBHOOK_URL``: listens on ``WEBHOOK_LISTEN``, then tells Telegram
+    where to post; serves until SIGTERM or SIGINT. Every worker sets the same webhook, so
+    starting a second one behind the same URL changes nothing."""
+    async with await Database.open(settings.datatool_db) as db:
+        repo = Repository(db)
+        bot = create_bot(settings)
+        dp = build_dispatcher(settings, repo)
+        await serve_webhook(
+            settings, dp, bot, repo, background or [], register_commands, owner=new_owner()
+        )
