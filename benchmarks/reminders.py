@@ -16,7 +16,8 @@ from pathlib import Path
 
 from bot.app import create_bot
 from bot.config import Settings
-from bot.reminders.service import run_reminders
+from bot.reminders.sender import TelegramReminders
+from bot.services.reminder_run import run_reminders
 from standin import FloodControl, StandIn
 from storage.database import Database
 from storage.models import RosterRow
@@ -67,7 +68,11 @@ async def bench(count: int, rate: float) -> dict[str, float]:
                 try:
                     started = time.monotonic()
                     summary = await run_reminders(
-                        repo, bot, settings, council_ids=[council_id], deliberate=True
+                        repo,
+                        TelegramReminders.of(bot, settings),
+                        settings,
+                        council_ids=[council_id],
+                        deliberate=True,
                     )
                     wall = time.monotonic() - started
                 finally:

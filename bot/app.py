@@ -15,7 +15,9 @@ import gc
 import logging
 import traceback
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -25,16 +27,19 @@ from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
 from bot.auditor import handlers as auditor
-from bot.auditor.access import auditor_router
+from bot.auditor.delivery import deliver_closed_report
+from bot.auditor.gate import auditor_router
 from bot.config import Settings
 from bot.reminders import handlers as reminders
-from bot.reminders.sender import TelegramSender
-from bot.reminders.service import new_owner
-from bot.reminders.texts import load_texts as load_reminder_texts
+from bot.reminders.sender import TelegramReminders, TelegramSender
 from bot.respondent import commands as common
 from bot.respondent import handlers as respondent
 from bot.respondent.screens import ScreenCache
 from bot.respondent.survey import Survey
+from bot.services.reminder_run import new_owner
+from bot.services.reminder_words import load_texts as load_reminder_texts
+from bot.services.schedule import reminder_loop
+from bot.services.wording import say
 from bot.telegram.faults import WriteFaults, tell_not_saved
 from bot.telegram.json_body import JsonSession
 from bot.telegram.middlewares import (
@@ -47,7 +52,6 @@ from bot.telegram.middlewares import (
 from bot.telegram.polling import ConfirmingDispatcher
 from bot.telegram.session import KeepResponseModels, MalformedUpdates, RetryMiddleware, SendPacer
 from bot.telegram.webhook import serve_webhook
-from bot.telegram.wording import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
 from rubric.models import Lang, Questionnaire
@@ -216,3 +220,29 @@ async def run_webhook(
         await serve_webhook(
             settings, dp, bot, repo, background or [], register_commands, owner=new_owner()
         )
+
+
+async def run_schedule(*, bot: Bot, dp: Dispatcher, repo: Repository, **options: Any) -> None:
+    """The one schedule (``bot.services.schedule.reminder_loop``: due reminders, and closed
+    surveys' reports to their auditors), given the bot's way to Telegram and the dispatcher's
+    settings, sender and catalogs. ``options``: the loop's clock, sleep, rounds and owner."""
+    settings: Settings = dp["settings"]
+    texts: Messages = dp["reminder_texts"]
+    questionnaire: Questionnaire = dp["questionnaire"]
+    await reminder_loop(
+        telegram=TelegramReminders(bot, dp["reminder_sender"], texts),
+        deliver=partial(deliver_closed_report, bot, repo, questionnaire, settings),
+        repo=repo,
+        settings=settings,
+        texts=texts,
+        **options,
+    )
+
+
+async def run(settings: Settings) -> None:
+    """``datatool run``: the bot, by long polling or (with ``WEBHOOK_URL``) as a webhook, with
+    the one schedule beside it."""
+    if settings.webhook_url is not None:
+        await run_webhook(settings, background=[run_schedule])
+    else:
+        await run_polling(settings, background=[run_schedule])

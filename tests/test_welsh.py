@@ -23,12 +23,13 @@ from bot.auditor import handlers as auditor_handlers
 from bot.cli.words import LOCALES as CLI_LOCALES
 from bot.demo import chat
 from bot.reminders import handlers as reminder_handlers
-from bot.reminders.mail import compose
-from bot.reminders.texts import council_values, telegram_reminder
-from bot.reminders.texts import load_texts as reminder_texts
+from bot.reminders.telegram_reminder import telegram_reminder
 from bot.respondent import commands as common_handlers
 from bot.respondent import handlers as respondent_handlers
 from bot.respondent.screens import Context, render
+from bot.services.mail import compose
+from bot.services.reminder_words import council_values
+from bot.services.reminder_words import load_texts as reminder_texts
 from flows import (
     AcceptPrivacy,
     Answer,

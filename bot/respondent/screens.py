@@ -13,7 +13,7 @@ from typing import Any
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
+from bot.telegram.callbacks import AnswerCb, LangCb, Nav, NavCb
 from flows import (
     MAX_TEXT,
     Answer,

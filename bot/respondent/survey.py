@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot
 
 from bot.config import Settings
-from bot.respondent.journey import Respondent, apply, state_of
 from bot.respondent.screens import Context, ScreenCache, answered_text, render
+from bot.services.journey import Respondent, apply, state_of
 from bot.telegram.unread import send
 from flows import Answer, AskScreen, Event, Step, SurveyState, current_screen
 from flows.window import Window, WindowState, window_state

@@ -15,7 +15,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Chat, TelegramObject, Update, User
 from aiolimiter import AsyncLimiter
 
-from bot.telegram.wording import say, toast
+from bot.services.wording import say, toast
 from rubric.catalog import Messages
 from rubric.models import Lang
 from storage.models import UpdateContext

@@ -59,7 +59,7 @@ async def _seed(path: Path) -> None:
             )
         # Closed, with its final figures released (as `datatool survey close` does): the
         # export is made from them.
-        from bot.auditor.report_files import advance_releases
+        from bot.services.report_builder import advance_releases
 
         await repo.close_survey(17)
         await advance_releases(repo, questionnaire, 5, "Europe/London")

@@ -20,7 +20,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from bot.app import create_bot
 from bot.cli.main import main
 from bot.config import Settings
-from bot.reminders.service import FAILURE_CAP, run_reminders
+from bot.reminders.sender import TelegramReminders
+from bot.services.reminder_run import FAILURE_CAP, run_reminders
 from standin import StandIn
 from storage.database import Database
 from storage.reminders import ReminderBook
@@ -273,7 +274,11 @@ async def test_the_schedule_retries_a_failed_invitation_after_a_gap_and_stops_at
 
             async def round_() -> dict[str, int]:
                 summary = await run_reminders(
-                    repo, bot, settings, deliberate=False, clock=lambda: now[0]
+                    repo,
+                    TelegramReminders.of(bot, settings),
+                    settings,
+                    deliberate=False,
+                    clock=lambda: now[0],
                 )
                 return {"email": summary.email, "failed": summary.failed, **summary.skipped}
 

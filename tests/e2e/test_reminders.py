@@ -18,9 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from bot.app import build_dispatcher, create_bot
+from bot.app import build_dispatcher, create_bot, run_schedule
 from bot.config import Settings
-from bot.reminders.schedule import SCHEDULE_LEASE, reminder_loop
+from bot.services.schedule import SCHEDULE_LEASE
 from standin import StandIn, StoredMessage
 from storage.database import Database
 from storage.leases import Leases
@@ -450,7 +450,7 @@ async def test_the_schedule_follows_the_cadence_hours_and_window(
         async def round_at(y: int, m: int, d: int, hh: int = 10) -> int:
             clock.set(y, m, d, hh)
             before = len(reminders_in(api.chat(5001)))
-            await reminder_loop(bot=bot, dp=dp, repo=repo, clock=clock, sleep=_no_sleep, rounds=1)
+            await run_schedule(bot=bot, dp=dp, repo=repo, clock=clock, sleep=_no_sleep, rounds=1)
             return len(reminders_in(api.chat(5001))) - before
 
         try:

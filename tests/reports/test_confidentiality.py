@@ -29,9 +29,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.auditor.report_files import advance_releases
 from bot.cli.reports import Refused, export_tables
 from bot.config import Settings
+from bot.services.report_builder import advance_releases
 from reports import build_report
 from reports.models import Report
 from storage.database import Database

@@ -240,7 +240,7 @@ async def release(
     slugs: tuple[str, ...] | None = None,
 ) -> None:
     """Moves every council's release (or the named ones') forward, as the bot does before a
-    report (`bot.auditor.report_files.advance_releases`), without the survey window."""
+    report (`bot.services.report_builder.advance_releases`), without the survey window."""
     from reports.confidentiality import make_release
     from storage import releases
 
