@@ -37,7 +37,7 @@ from reports.national_render import render_national_html, render_national_summar
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
 from rubric.models import Lang, Questionnaire
-from storage.database import Database
+from storage.opening import open_database
 from storage.reporting import national_input
 from storage.repository import Repository
 
@@ -62,7 +62,7 @@ async def time_builds(
     timings = Timings()
     profiler = cProfile.Profile() if profile else None
     size = 0
-    async with await Database.open(path) as db:
+    async with await open_database(path) as db:
         repo = Repository(db)
         councils = await repo.councils()
         # Reports read stored releases: make them once, as the bot does before a report.

@@ -19,8 +19,8 @@ from bot.config import Settings
 from bot.reminders.sender import TelegramReminders
 from bot.services.reminder_run import run_reminders
 from standin import FloodControl, StandIn
-from storage.database import Database
 from storage.models import RosterRow
+from storage.opening import open_database
 from storage.repository import Repository
 
 TOKEN = "123456:BENCHMARK-token"
@@ -61,7 +61,7 @@ async def bench(count: int, rate: float) -> dict[str, float]:
                 datatool_db=db_path,
                 send_rate=rate,
             )
-            async with await Database.open(db_path) as db:
+            async with await open_database(db_path) as db:
                 repo = Repository(db)
                 council_id = await seed(api, repo, count)
                 bot = create_bot(settings)

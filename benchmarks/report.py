@@ -39,7 +39,7 @@ from reports import build_report, render_html, render_summary
 from reports.pdf import html_to_pdf
 from rubric.loader import load_questionnaire
 from rubric.models import Questionnaire
-from storage.database import Database
+from storage.opening import open_database
 from storage.reporting import report_input
 from storage.repository import Repository
 
@@ -62,7 +62,7 @@ async def time_builds(
     settings = Settings(bot_token=TOKEN, datatool_db=path)
     timings = Timings([], [], [], [], [])
     profiler = cProfile.Profile() if profile else None
-    async with await Database.open(path) as db:
+    async with await open_database(path) as db:
         repo = Repository(db)
         council = await repo.find_council(slug)
         assert council is not None, slug

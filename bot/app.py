@@ -55,8 +55,8 @@ from bot.telegram.webhook import serve_webhook
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
 from rubric.models import Lang, Questionnaire
-from storage.database import Database
 from storage.faults import is_write_fault
+from storage.opening import open_database
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ async def run_polling(
     settings: Settings, *, background: list[Callable[..., object]] | None = None
 ) -> None:
     """``datatool run``: long polling until SIGINT/SIGTERM, with the reminder schedule beside it."""
-    async with await Database.open(settings.datatool_db) as db:
+    async with await open_database(settings.datatool_db) as db:
         repo = Repository(db)
         bot = create_bot(settings)
         dp = build_dispatcher(settings, repo)
@@ -213,7 +213,7 @@ async def run_webhook(
     """``datatool run`` with ``WEBHOOK_URL``: listens on ``WEBHOOK_LISTEN``, then tells Telegram
     where to post; serves until SIGTERM or SIGINT. Every worker sets the same webhook, so
     starting a second one behind the same URL changes nothing."""
-    async with await Database.open(settings.datatool_db) as db:
+    async with await open_database(settings.datatool_db) as db:
         repo = Repository(db)
         bot = create_bot(settings)
         dp = build_dispatcher(settings, repo)

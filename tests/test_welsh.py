@@ -47,8 +47,8 @@ from reports.text import messages as report_texts
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
 from rubric.models import GROUPS, LANGS, Group
-from storage.database import Database
 from storage.models import Council
+from storage.opening import open_database
 from storage.reporting import report_input
 from storage.repository import Repository
 from tests.support.reports import (
@@ -94,7 +94,7 @@ def councils(tmp_path_factory: pytest.TempPathFactory) -> list[Council]:
     """The 22 councils as the database holds them, with their mutated forms."""
 
     async def read() -> list[Council]:
-        db = await Database.open(tmp_path_factory.mktemp("welsh") / "welsh.sqlite3")
+        db = await open_database(tmp_path_factory.mktemp("welsh") / "welsh.sqlite3")
         try:
             return await Repository(db).councils()
         finally:

@@ -20,8 +20,8 @@ from bot.app import build_dispatcher, create_bot, register_commands
 from bot.cli.words import t
 from bot.config import Settings
 from standin import FloodControl, StandIn
-from storage.database import Database
 from storage.models import RosterRow
+from storage.opening import open_database
 from storage.repository import Repository
 
 DEMO_TOKEN = "123456:DEMO"
@@ -103,7 +103,7 @@ async def demo_bot(
     flood = FloodControl(global_enforced=False)
     async with (
         StandIn(token=DEMO_TOKEN, bot_username=BOT_USERNAME, flood=flood) as api,
-        await Database.open(db_path) as db,
+        await open_database(db_path) as db,
     ):
         repo = Repository(db)
         tokens = await _invite(repo, rows)

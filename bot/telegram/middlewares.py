@@ -19,7 +19,8 @@ from bot.services.wording import say, toast
 from rubric.catalog import Messages
 from rubric.models import Lang
 from storage.models import UpdateContext
-from storage.repository import Repository, handling
+from storage.repository import Repository
+from storage.updates import handling
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -33,7 +34,7 @@ class OncePerUpdate(BaseMiddleware):
 
     Telegram may deliver an update again (after a crash, or a webhook retry). An update is
     recorded as handled in ``handled_updates`` when its outcome is stored: in the transaction
-    that saves the survey step (`storage.repository.handling`), else by one write once the
+    that saves the survey step (`storage.updates.handling`), else by one write once the
     handler returns. A worker that dies before that leaves no row, so the next delivery is
     handled (a typed answer is not lost); one that dies after it leaves a row, so the next
     delivery is skipped (nothing is doubled). It runs under the person's lock

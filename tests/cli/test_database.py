@@ -13,8 +13,9 @@ import pytest
 
 from bot.cli.main import main
 from rubric.loader import load_questionnaire
-from storage.database import Database, load_migrations
+from storage.database import load_migrations
 from storage.models import RosterRow, StoredAnswer
+from storage.opening import open_database
 from storage.repository import Repository
 from tests.support.bot_process import datatool_command
 from tests.support.machine import read_only_copy
@@ -32,7 +33,7 @@ async def _seed(path: Path) -> None:
     questionnaire = load_questionnaire()
     first = questionnaire.questions_for("officer")[0]
     choice, text = {"agree": ("a", None), "level": ("2", None)}.get(first.kind, (None, "Yes"))
-    async with await Database.open(path) as db:
+    async with await open_database(path) as db:
         repo = Repository(db)
         await repo.import_roster(
             [

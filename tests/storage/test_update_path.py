@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from storage.answers import AlreadySubmitted
 from storage.database import Database, Statement
 from storage.models import RosterRow, StoredAnswer
-from storage.repository import AlreadySubmitted, Repository, handling
+from storage.repository import Repository
 from storage.sqlite import SqliteDatabase
+from storage.updates import handling
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 STATE: dict[str, Any] = {"language": "cy", "privacy_accepted": True, "reviewing": False}

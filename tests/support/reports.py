@@ -25,6 +25,7 @@ from rubric.models import (
 )
 from storage.database import Database
 from storage.models import Council
+from storage.opening import open_database
 
 V = TypeVar("V")
 
@@ -176,7 +177,7 @@ def small_questionnaire() -> Questionnaire:
 
 async def open_db(where: Path | str) -> Database:
     """A SQLite file in the folder `where`, or the PostgreSQL database at the URL `where`."""
-    return await Database.open(where if isinstance(where, str) else where / "reports.sqlite3")
+    return await open_database(where if isinstance(where, str) else where / "reports.sqlite3")
 
 
 async def council(db: Database, slug: str) -> Council:
