@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from reports.document import Example
-from reports.models import Report
+from reports.models import Example, Report
 from reports.phrases import and_list, t
 from rubric.advice import Advice
 

@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from reports.document import CouncilDocument
-from reports.models import Report
+from reports.models import CouncilDocument, Report
 from reports.render import render_html
 from reports.text import messages
 from rubric.advice import Advice

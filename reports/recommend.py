@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from reports.document import Evidence, RecommendationResult
-from reports.models import Report, percent
+from reports.models import Evidence, RecommendationResult, Report, percent
 from reports.phrases import shown, t, who
 from rubric.advice import Advice, Recommendation, Trigger
 

@@ -18,9 +18,9 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
-from reports.document import CouncilDocument, build_document
+from reports.document import build_document
 from reports.language import written_in
-from reports.models import Report, Statement
+from reports.models import CouncilDocument, Report, Statement
 from reports.text import messages
 from rubric.advice import Advice
 from rubric.models import Lang

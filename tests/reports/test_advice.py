@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.document import CouncilDocument, build_document
+from reports.document import build_document
+from reports.models import CouncilDocument
 from reports.narrative import key_messages
 from reports.phrases import and_list, aspirate
 from rubric.advice import (
