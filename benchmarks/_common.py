@@ -28,7 +28,7 @@ from aiogram.types import (
     User,
 )
 
-from rubric.models import Group, Questionnaire
+from rubric.schema import Group, Questionnaire
 from storage.opening import open_database
 
 TOKEN = "123456:BENCH-token"

@@ -37,9 +37,9 @@ from benchmarks._common import BOT_USER, TOKEN, RecordingSession, Updates
 from bot.app import build_dispatcher
 from bot.config import Settings
 from rubric.loader import load_questionnaire
-from storage.models import RosterRow
 from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 QUESTIONS = load_questionnaire().questions_for("officer")
 FIRST_ID = 3_000_000

@@ -36,7 +36,7 @@ from reports.national import build_national, council_reports, rubric_advice
 from reports.national_render import render_national_html, render_national_summary
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from storage.opening import open_database
 from storage.reporting import national_input
 from storage.repository import Repository

@@ -19,9 +19,9 @@ from bot.config import Settings
 from bot.reminders.sender import TelegramReminders
 from bot.services.reminder_run import run_reminders
 from standin import FloodControl, StandIn
-from storage.models import RosterRow
 from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 TOKEN = "123456:BENCHMARK-token"
 FIRST_ID = 7_000_000

@@ -38,7 +38,7 @@ from bot.services.report_builder import advance_releases
 from reports import build_report, render_html, render_summary
 from reports.pdf import html_to_pdf
 from rubric.loader import load_questionnaire
-from rubric.models import Questionnaire
+from rubric.schema import Questionnaire
 from storage.opening import open_database
 from storage.reporting import report_input
 from storage.repository import Repository

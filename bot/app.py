@@ -26,16 +26,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
-from bot.auditor import handlers as auditor
+from bot.auditor import report_commands as auditor
 from bot.auditor.delivery import deliver_closed_report
 from bot.auditor.gate import auditor_router
 from bot.config import Settings
-from bot.reminders import handlers as reminders
+from bot.reminders import remind_command as reminders
 from bot.reminders.sender import TelegramReminders, TelegramSender
+from bot.respondent import answering as respondent
 from bot.respondent import commands as common
-from bot.respondent import handlers as respondent
+from bot.respondent.respondent_survey import Survey
 from bot.respondent.screens import ScreenCache
-from bot.respondent.survey import Survey
 from bot.services.reminder_run import new_owner
 from bot.services.reminder_words import load_texts as load_reminder_texts
 from bot.services.schedule import reminder_loop
@@ -54,7 +54,7 @@ from bot.telegram.session import KeepResponseModels, MalformedUpdates, RetryMidd
 from bot.telegram.webhook import serve_webhook
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from storage.faults import is_write_fault
 from storage.opening import open_database
 from storage.repository import Repository

@@ -5,15 +5,15 @@ the annex.
 Everything here is read from the `Report`, which is already past the confidentiality rule: a
 group the rule hides has no results in it, so no sentence, recommendation or example below can
 rest on its figures. Nothing goes back to the stored counts. The document's types are in
-`reports.models`, so the narrative's modules and this one import one way.
+`reports.results`, so the narrative's modules and this one import one way.
 """
 
 from __future__ import annotations
 
 from reports.good_practice import match_good_practice
-from reports.models import CouncilDocument, Report
 from reports.narrative import key_messages, maturity_lines, maturity_summary, theme_story
 from reports.recommend import recommend
+from reports.results import CouncilDocument, Report
 from rubric.advice import Advice, load_advice
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from reports.models import Example, Report
 from reports.phrases import and_list, t
+from reports.results import Example, Report
 from rubric.advice import Advice
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 
-from reports.models import (
+from reports.phrases import and_list, shown, t, with_figures
+from reports.results import (
     Finding,
     FindingKind,
     MaturityLine,
@@ -24,7 +25,6 @@ from reports.models import (
     ThemeStory,
     percent,
 )
-from reports.phrases import and_list, shown, t, with_figures
 from rubric.advice import Advice
 
 Pick = tuple[int, Statement]

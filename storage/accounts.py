@@ -3,8 +3,8 @@ account's language and whether it blocked the bot, and forgetting a person."""
 
 from __future__ import annotations
 
-from rubric.models import Lang
-from storage.models import BindOutcome, Council, Invitee
+from rubric.schema import Lang
+from storage.rows import BindOutcome, Council, Invitee
 from storage.store import Store
 
 

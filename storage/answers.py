@@ -7,9 +7,9 @@ import functools
 from collections.abc import Iterable
 from datetime import date
 
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 from storage.database import Row, Statement, from_iso
-from storage.models import Council, Invitee, StoredAnswer, SurveyRecord, Unreachable, UpdateContext
+from storage.rows import Council, Invitee, StoredAnswer, SurveyRecord, Unreachable, UpdateContext
 from storage.store import Store
 from storage.updates import HANDLING, RECORD_UPDATE_SQL
 

@@ -6,7 +6,7 @@ import difflib
 
 from storage.councils import COUNCILS, fold, short_name_cy, short_name_en
 from storage.database import Row
-from storage.models import Council
+from storage.rows import Council
 from storage.store import Store
 
 _ALIASES = {c.slug: c.aliases for c in COUNCILS}

@@ -20,10 +20,10 @@ from storage.answers import AnswerBook
 from storage.auditors import AuditorBook
 from storage.export import ExportRow, export_answers, export_comments
 from storage.leases import Heartbeats, Leases
-from storage.models import Council
 from storage.reminders import ReminderBook
 from storage.reporting import CommentRow, ReportRows, national_input, report_input
 from storage.roster import RosterBook
+from storage.rows import Council
 from storage.updates import UpdateBook
 from storage.windows import WindowBook
 

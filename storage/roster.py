@@ -10,7 +10,7 @@ from typing import Literal
 
 from storage.council_lookup import CouncilBook, find_in
 from storage.database import Row
-from storage.models import ImportResult, Invitation, Invitee, RosterRow, Unreachable
+from storage.rows import ImportResult, Invitation, Invitee, RosterRow, Unreachable
 
 TOKEN_BYTES = 24
 """192 random bits, 32 characters of A-Za-z0-9_-: a valid /start payload, impossible to guess;

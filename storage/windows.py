@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from rubric.models import GROUPS
+from rubric.schema import GROUPS
 from storage.database import from_iso, to_iso
-from storage.models import StatusRow
+from storage.rows import StatusRow
 from storage.store import Store
 
 

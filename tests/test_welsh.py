@@ -19,13 +19,13 @@ import pytest
 from aiogram.filters import Command
 
 from bot.app import RESPONDENT_COMMANDS, load_texts
-from bot.auditor import handlers as auditor_handlers
+from bot.auditor import report_commands as auditor_handlers
 from bot.cli.words import LOCALES as CLI_LOCALES
 from bot.demo import chat
-from bot.reminders import handlers as reminder_handlers
+from bot.reminders import remind_command as reminder_handlers
 from bot.reminders.telegram_reminder import telegram_reminder
+from bot.respondent import answering as respondent_handlers
 from bot.respondent import commands as common_handlers
-from bot.respondent import handlers as respondent_handlers
 from bot.respondent.screens import Context, render
 from bot.services.mail import compose
 from bot.services.reminder_words import council_values
@@ -46,11 +46,11 @@ from reports.national_render import render_national_html, render_national_summar
 from reports.text import messages as report_texts
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
-from rubric.models import GROUPS, LANGS, Group
-from storage.models import Council
+from rubric.schema import GROUPS, LANGS, Group
 from storage.opening import open_database
 from storage.reporting import report_input
 from storage.repository import Repository
+from storage.rows import Council
 from tests.support.reports import (
     add_people,
     open_db,

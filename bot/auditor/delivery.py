@@ -11,9 +11,9 @@ from aiogram.types import BufferedInputFile
 from bot.config import Settings
 from bot.services.report_builder import ReportFormat, build, build_national_report
 from bot.services.schedule import Undeliverable
-from rubric.models import Lang, Questionnaire
-from storage.models import Council
+from rubric.schema import Lang, Questionnaire
 from storage.repository import Repository
+from storage.rows import Council
 
 
 async def deliver_report(

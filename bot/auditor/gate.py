@@ -20,7 +20,7 @@ from bot.services.access import COMMANDS, auditor_lang, auditor_scope
 from bot.services.wording import say
 from bot.telegram.registry import Handlers
 from rubric.catalog import Messages
-from rubric.models import Lang
+from rubric.schema import Lang
 from storage.repository import Repository
 
 

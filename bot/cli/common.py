@@ -24,8 +24,8 @@ from storage import opening
 from storage.councils import names_wales
 from storage.database import Database, SchemaBehind
 from storage.faults import STORAGE_ERRORS, fault_at
-from storage.models import Council
 from storage.repository import Repository
+from storage.rows import Council
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 

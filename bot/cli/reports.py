@@ -15,9 +15,9 @@ from reports.confidentiality import anonymise_export
 from rubric.loader import load_questionnaire
 from storage.councils import names_wales
 from storage.export import ExportRow
-from storage.models import Council
 from storage.reporting import CommentRow
 from storage.repository import Repository
+from storage.rows import Council
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

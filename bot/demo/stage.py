@@ -20,9 +20,9 @@ from bot.app import build_dispatcher, create_bot, register_commands
 from bot.cli.words import t
 from bot.config import Settings
 from standin import FloodControl, StandIn
-from storage.models import RosterRow
 from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 DEMO_TOKEN = "123456:DEMO"
 BOT_USERNAME = "datatool_demo_bot"

@@ -31,8 +31,8 @@ from bot.services.send_reasons import because
 from bot.telegram.session import retry_policy
 from flows.outcome import SENT, SendResult
 from rubric.catalog import Messages
-from rubric.models import Lang
-from storage.models import Council
+from rubric.schema import Lang
+from storage.rows import Council
 
 log = logging.getLogger(__name__)
 BURST = 3

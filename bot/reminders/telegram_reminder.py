@@ -11,8 +11,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.services.reminder_words import closing_date, council_values, languages
 from bot.telegram.callbacks import Nav, NavCb
 from rubric.catalog import Messages
-from rubric.models import Lang
-from storage.models import Council
+from rubric.schema import Lang
+from storage.rows import Council
 
 
 def telegram_reminder(

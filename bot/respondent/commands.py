@@ -11,8 +11,8 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
+from bot.respondent.respondent_survey import Survey, screen_context
 from bot.respondent.screens import Rendered, ScreenCache, button, keyboard, render
-from bot.respondent.survey import Survey, screen_context
 from bot.services.access import auditor_help, auditor_lang, auditor_scope
 from bot.services.journey import Respondent, load_state
 from bot.services.wording import say
@@ -21,7 +21,7 @@ from bot.telegram.edits import edit
 from bot.telegram.registry import Handlers
 from flows import current_screen
 from rubric.catalog import Messages
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from storage.repository import Repository
 
 handlers = Handlers("common")

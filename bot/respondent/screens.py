@@ -25,7 +25,7 @@ from flows import (
     Screen,
 )
 from rubric.catalog import Messages
-from rubric.models import LANGS, Group, Lang, Question, Questionnaire
+from rubric.schema import LANGS, Group, Lang, Question, Questionnaire
 
 TELEGRAM_LIMIT = 4096
 REVIEW_BUDGET = 3900

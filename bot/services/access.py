@@ -13,10 +13,10 @@ from typing import Literal
 from bot.config import Settings
 from bot.services.wording import languages, say
 from rubric.catalog import Messages
-from rubric.models import Lang
+from rubric.schema import Lang
 from storage.councils import names_wales
-from storage.models import Council
 from storage.repository import Repository
+from storage.rows import Council
 
 Scope = set[int] | Literal["all"]
 

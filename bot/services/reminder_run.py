@@ -47,11 +47,11 @@ from flows.cadence import (
 )
 from flows.outcome import SendResult, refused
 from rubric.catalog import Messages
-from rubric.models import Lang
+from rubric.schema import Lang
 from storage.database import utcnow
-from storage.models import Council
 from storage.reminders import Candidate, Claim, ReminderBook, ReminderRecord
 from storage.repository import Repository
+from storage.rows import Council
 
 log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=15)

@@ -10,8 +10,8 @@ from pathlib import Path
 from babel.dates import format_date
 
 from rubric.catalog import Messages
-from rubric.models import LANGS, Lang
-from storage.models import Council
+from rubric.schema import LANGS, Lang
+from storage.rows import Council
 
 LOCALES = Path(__file__).parent / "locales"
 _BABEL_LOCALE: dict[Lang, str] = {"en": "en_GB", "cy": "cy"}

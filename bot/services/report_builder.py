@@ -25,10 +25,10 @@ from reports.national_render import (
 )
 from reports.pdf import html_to_pdf
 from rubric.advice import load_advice
-from rubric.models import Lang, Questionnaire
-from storage.models import Council
+from rubric.schema import Lang, Questionnaire
 from storage.reporting import History, LiveRows, NewRelease
 from storage.repository import Repository
+from storage.rows import Council
 
 ReportFormat = Literal["pdf", "html"]
 

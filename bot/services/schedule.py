@@ -17,10 +17,10 @@ from bot.services.access import auditor_scope, reader_covers
 from bot.services.reminder_run import Summary, TelegramChannel, new_owner, run_reminders
 from flows.cadence import working_hours
 from rubric.catalog import Messages
-from rubric.models import Lang
+from rubric.schema import Lang
 from storage.database import utcnow
-from storage.models import Council
 from storage.repository import Repository
+from storage.rows import Council
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from aiolimiter import AsyncLimiter
 
 from bot.services.wording import say, toast
 from rubric.catalog import Messages
-from rubric.models import Lang
-from storage.models import UpdateContext
+from rubric.schema import Lang
 from storage.repository import Repository
+from storage.rows import UpdateContext
 from storage.updates import handling
 
 log = logging.getLogger(__name__)
@@ -181,7 +181,8 @@ class Throttle(BaseMiddleware):
 
 
 class Surveyed(Protocol):
-    """What ``WhoIsThis`` needs of a person's survey (``bot.respondent.survey.Survey``)."""
+    """What ``WhoIsThis`` needs of a person's survey
+    (``bot.respondent.respondent_survey.Survey``)."""
 
     @property
     def respondent(self) -> object: ...

@@ -27,7 +27,7 @@ from bot.services.reminder_run import SKIP_WORDS, FailedSend, Summary
 from standin import StandIn
 from storage.councils import COUNCILS
 from storage.faults import Fault, FaultCode, fault, fault_at
-from storage.models import RosterRow
+from storage.rows import RosterRow
 from tests.support.welsh_grammar import check, targets
 
 HEADER = "council,group,name,email,language,team\n"

@@ -14,9 +14,9 @@ import pytest
 from bot.cli.main import main
 from rubric.loader import load_questionnaire
 from storage.database import load_migrations
-from storage.models import RosterRow, StoredAnswer
 from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow, StoredAnswer
 from tests.support.bot_process import datatool_command
 from tests.support.machine import read_only_copy
 

@@ -13,9 +13,9 @@ import pytest
 from bot.cli.main import main
 from bot.cli.roster_csv import read_roster, write_invitations
 from bot.cli.spreadsheet import csv_text, safe_cell
-from storage.models import Invitation
 from storage.opening import open_database
 from storage.roster import new_token
+from storage.rows import Invitation
 
 HEADER = "council,group,name,email,language,team\n"
 

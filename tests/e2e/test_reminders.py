@@ -23,10 +23,10 @@ from bot.config import Settings
 from bot.services.schedule import SCHEDULE_LEASE
 from standin import StandIn, StoredMessage
 from storage.leases import Leases
-from storage.models import RosterRow
 from storage.opening import open_database
 from storage.reminders import ReminderBook
 from storage.repository import Repository
+from storage.rows import RosterRow
 from tests.support.bot_process import (
     AUDITOR_ID,
     TOKEN,

@@ -10,9 +10,9 @@ from bot.services.mail import compose, invite_link
 from bot.services.reminder_run import Summary, orphaned
 from bot.services.reminder_words import load_texts
 from storage.database import Database
-from storage.models import RosterRow
 from storage.reminders import Claim, ReminderBook
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 NOW = datetime(2026, 11, 2, 10, tzinfo=UTC)
 TEXTS = load_texts()

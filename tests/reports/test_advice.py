@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from reports.document import build_document
-from reports.models import CouncilDocument
 from reports.narrative import key_messages
 from reports.phrases import and_list, aspirate
+from reports.results import CouncilDocument
 from rubric.advice import (
     GOOD_PRACTICE,
     NARRATIVE,

@@ -33,7 +33,7 @@ from bot.cli.reports import Refused, export_tables
 from bot.config import Settings
 from bot.services.report_builder import advance_releases
 from reports import build_report
-from reports.models import Report
+from reports.results import Report
 from storage.database import Database
 from storage.opening import open_database
 from storage.repository import Repository

@@ -20,7 +20,7 @@ from flows import (
     step,
 )
 from rubric.loader import load_questionnaire
-from rubric.models import GROUPS, LANGS, Group, Lang
+from rubric.schema import GROUPS, LANGS, Group, Lang
 from standin import check_text
 
 TEXTS = load_texts()

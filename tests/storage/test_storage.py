@@ -15,16 +15,16 @@ from typing import Any, TypedDict
 import pytest
 from pydantic import ValidationError
 
-from rubric.models import Lang
+from rubric.schema import Lang
 from storage.answers import AlreadySubmitted
 from storage.council_lookup import council_keys
 from storage.councils import COUNCILS, fold, mutate
 from storage.database import MIGRATIONS_DIR, Database, load_migrations
 from storage.faults import STORAGE_ERRORS, is_write_fault
-from storage.models import RosterRow, StoredAnswer
 from storage.opening import open_database, open_read_only
 from storage.repository import Repository
 from storage.roster import RosterError
+from storage.rows import RosterRow, StoredAnswer
 from storage.sqlite import SqliteDatabase
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])

@@ -13,8 +13,8 @@ import pytest
 
 from storage.answers import AlreadySubmitted
 from storage.database import Database, Statement
-from storage.models import RosterRow, StoredAnswer
 from storage.repository import Repository
+from storage.rows import RosterRow, StoredAnswer
 from storage.sqlite import SqliteDatabase
 from storage.updates import handling
 

@@ -10,11 +10,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 from standin import Phone, StandIn, StoredMessage
-from storage.models import RosterRow
 from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 TOKEN = "123456:TEST-token-for-the-stand-in"
 AUDITOR_ID = 900001

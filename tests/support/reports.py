@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from rubric.advice import Advice
-from rubric.models import (
+from rubric.schema import (
     Characteristic,
     FindingThresholds,
     Option,
@@ -24,8 +24,8 @@ from rubric.models import (
     Theme,
 )
 from storage.database import Database
-from storage.models import Council
 from storage.opening import open_database
+from storage.rows import Council
 
 V = TypeVar("V")
 

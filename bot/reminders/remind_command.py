@@ -22,7 +22,7 @@ from bot.services.wording import languages, say
 from bot.survey_window import survey_open
 from bot.telegram.registry import Handlers
 from rubric.catalog import Messages
-from rubric.models import Lang
+from rubric.schema import Lang
 from storage.repository import Repository
 
 handlers = Handlers("reminders")

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 from storage.plain_text import check_plain, clean_words
 
 BindOutcome = Literal["bound", "already_yours", "taken", "unknown", "has_other"]

@@ -35,10 +35,10 @@ from bot.services.report_builder import ReportFormat
 from bot.services.wording import languages, say
 from bot.telegram.registry import Handlers
 from rubric.catalog import Messages
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from storage.councils import names_wales
-from storage.models import Council
 from storage.repository import Repository
+from storage.rows import Council
 
 handlers = Handlers("auditor")
 

@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 
 CellKind = Literal["all", "officer", "member", "team", "wales"]
 FindingRule = Literal["most", "not_believe", "half", "mixed", "none"]
@@ -24,7 +24,7 @@ class _Result(BaseModel):
 
 
 class CouncilNames(Protocol):
-    """What a report needs of a council (``storage.models.Council`` has it)."""
+    """What a report needs of a council (``storage.rows.Council`` has it)."""
 
     # Read-only properties, so that a frozen row model satisfies the protocol.
     @property
@@ -129,7 +129,7 @@ class Statement(_Result):
     """The finding clause in the report's language (English after "agree that", Welsh after
     "cytuno bod"), for the sentences the narrative builds."""
     negative: bool = False
-    """Agreeing is a bad sign (see `rubric.models.Question.negative`)."""
+    """Agreeing is a bad sign (see `rubric.schema.Question.negative`)."""
     results: tuple[StatementResult, ...]
     """Shown groups only, council groups first and Wales last."""
     withheld: tuple[str, ...] = ()

@@ -11,8 +11,8 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
+from bot.respondent.respondent_survey import Survey
 from bot.respondent.screens import Rendered, ScreenCache, language_keyboard
-from bot.respondent.survey import Survey
 from bot.services.access import auditor_help, auditor_lang, auditor_scope
 from bot.services.wording import notice_text, say, toast
 from bot.telegram.callbacks import AnswerCb, LangCb, Nav, NavCb
@@ -34,7 +34,7 @@ from flows import (
     Type,
 )
 from rubric.catalog import Messages
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from storage.repository import Repository
 
 handlers = Handlers("respondent")
