@@ -127,9 +127,7 @@ def build_dispatcher(
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
     )
-    dp.update.outer_middleware(
-        OncePerUpdate(repo, take_over=settings.webhook_url is not None, settled=dp.settle)
-    )
+    dp.update.outer_middleware(OncePerUpdate(repo, settled=dp.settle))
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
     dp.update.outer_middleware(WhoIsThis(repo, survey_of=Survey.of))

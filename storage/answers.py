@@ -61,7 +61,7 @@ _UPDATE_CONTEXT_SQL = (
     " a.language AS account_language, r.id AS response_id, r.language AS survey_language,"
     " r.privacy_accepted, r.cursor, r.reviewing, r.started_at, r.updated_at, r.submitted_at,"
     " w.council_id AS window_council, w.closes_on, w.closed_at, w.opens_on,"
-    " h.update_id AS claimed, h.finished_at"
+    " h.update_id AS handled"
     " FROM (SELECT CAST(? AS BIGINT) AS tid, CAST(? AS BIGINT) AS uid) t"
     " LEFT JOIN invitees i ON i.telegram_id = t.tid"
     " LEFT JOIN councils c ON c.id = i.council_id"
@@ -189,17 +189,16 @@ class AnswerBook(Store):
     ) -> UpdateContext:
         """What the bot reads before handling an update, at once (`Database.fetch_together`:
         one trip to SQLite's thread): who wrote (as `whois`), their survey (as `survey`), their
-        council's survey window (as `window`), and whether ``update_id`` was claimed and
-        finished. Rows come typed from the schema, so they are built without validating them
+        council's survey window (as `window`), and whether ``update_id`` was handled
+        already. Rows come typed from the schema, so they are built without validating them
         again."""
         [first], answer_rows = await self.db.fetch_together(
             [(_UPDATE_CONTEXT_SQL, (telegram_id, update_id)), (_UPDATE_ANSWERS_SQL, (telegram_id,))]
         )
-        claimed = first["claimed"] is not None
-        finished = claimed and first["finished_at"] is not None
+        handled = first["handled"] is not None
         language = first["survey_language"] or first["account_language"]
         if first["id"] is None:
-            return UpdateContext(language=language, claimed=claimed, finished=finished)
+            return UpdateContext(language=language, handled=handled)
         council = _council_row(*(first[k] for k in _COUNCIL_KEYS))
         invitee = _invitee_row(*(first[k] for k in _INVITEE_KEYS))
         record = None
@@ -221,8 +220,7 @@ class AnswerBook(Store):
             record=record,
             answers=answers,
             window=window,
-            claimed=claimed,
-            finished=finished,
+            handled=handled,
         )
 
     async def survey(self, invitee_id: int) -> tuple[SurveyRecord | None, dict[str, StoredAnswer]]:

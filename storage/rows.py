@@ -188,7 +188,6 @@ class UpdateContext:
     answers: dict[str, StoredAnswer] = field(default_factory=dict)
     window: StoredWindow | None = None
     """Their council's stored window; None when none was ever set (open)."""
-    claimed: bool = False
-    """A `handled_updates` row exists for the update."""
-    finished: bool = False
-    """... and it says the update's outcome is stored: a delivery again is a no-op."""
+    handled: bool = False
+    """A `handled_updates` row exists for the update: its outcome is stored, so a delivery
+    again is a no-op."""

@@ -44,18 +44,12 @@ class OncePerUpdate(BaseMiddleware):
         self,
         repo: Repository,
         *,
-        take_over: bool = True,
         settled: Callable[[int], None] | None = None,
     ) -> None:
         self.repo = repo
         self.settled = settled
         """Told an update's id once its outcome is stored (long polling then confirms it to
         Telegram: `bot.telegram.polling`)."""
-        self.take_over = take_over
-        """Handle again an update claimed but never finished. Since issue 14 nothing claims an
-        update before handling it; such rows come only from a bot before it, which claimed
-        first. Webhook mode handles them again (never acknowledged); long polling, which had
-        confirmed them before handling, skipped them, and still does."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
@@ -63,7 +57,7 @@ class OncePerUpdate(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         person = None if user is None or user.is_bot else user.id
         context = await self.repo.update_context(person, event.update_id)
-        if context.finished or (context.claimed and not self.take_over):
+        if context.handled:
             log.info("update %s delivered again; skipped", event.update_id)
             return None
         data["context"] = context

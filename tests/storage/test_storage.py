@@ -251,7 +251,7 @@ async def test_save_waits_for_another_writer(repo: Repository, db: Database) -> 
     assert ticks >= 10, "the event loop was blocked while the save waited"
     assert record.cursor == "q1"
     assert (await repo.survey(iid))[1] == {"q1": answer("q1", "n")}
-    assert (await repo.update_context(None, 77)).finished  # the other writer's row is there too
+    assert (await repo.update_context(None, 77)).handled  # the other writer's row is there too
 
 
 # --- councils ------------------------------------------------------------------------------
@@ -567,25 +567,15 @@ async def test_forget(repo: Repository, db: Database) -> None:
 async def test_record_update(repo: Repository) -> None:
     clock = [datetime(2026, 1, 1, tzinfo=UTC)]
     timed = Repository(repo.db, clock=lambda: clock[0])
-    assert not (await timed.update_context(None, 100)).claimed
+    assert not (await timed.update_context(None, 100)).handled
     await timed.record_update(100)
-    seen = await timed.update_context(None, 100)
-    assert seen.claimed and seen.finished
+    assert (await timed.update_context(None, 100)).handled
     await timed.record_update(100)  # recording again is harmless
-    # A claim never finished, as the bot before issue 14 left behind when it died mid-update.
-    await repo.db.execute(
-        "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
-        (102, "2026-01-01T00:00:00Z"),
-    )
-    seen = await timed.update_context(None, 102)
-    assert seen.claimed and not seen.finished
-    await timed.record_update(102)
-    assert (await timed.update_context(None, 102)).finished
     clock[0] += timedelta(days=2)
     await timed.record_update(101)
-    assert await timed.prune_updates(datetime(2026, 1, 2, tzinfo=UTC)) == 2
-    assert (await timed.update_context(None, 101)).finished
-    assert not (await timed.update_context(None, 100)).claimed  # pruned: past any redelivery
+    assert await timed.prune_updates(datetime(2026, 1, 2, tzinfo=UTC)) == 1
+    assert (await timed.update_context(None, 101)).handled
+    assert not (await timed.update_context(None, 100)).handled  # pruned: past any redelivery
 
 
 async def test_auditors(repo: Repository) -> None:
