@@ -1,6 +1,6 @@
 """Auditor commands: /report COUNCIL [en|cy] [html] and /status [COUNCIL].
 
-They sit behind the auditor filter (``bot.auditor.access``): a handler here runs for an auditor
+They sit behind the auditor filter (``bot.auditor.gate``): a handler here runs for an auditor
 only, with their ``scope`` and ``lang``. A council outside the scope gets the same refusal as a
 non-auditor does.
 

@@ -1,7 +1,7 @@
 """`/remind COUNCIL`: an auditor's deliberate chase, from Telegram.
 
 Like `datatool remind`, it reminds now everyone unfinished at the council who has had nothing in
-the last 24 hours. It sits behind the auditor filter (``bot.auditor.access``), and uses the
+the last 24 hours. It sits behind the auditor filter (``bot.auditor.gate``), and uses the
 process's one reminder sender and the reminders' catalog, which the dispatcher holds.
 """
 

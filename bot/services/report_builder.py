@@ -61,7 +61,7 @@ async def build(
     reader_covers: frozenset[str] = frozenset(),
 ) -> BuiltReport:
     """The council's report as its reader may see it (`reader_covers`: see
-    ``bot.auditor.access.reader_covers``; the operator's command line reads the database
+    ``bot.services.access.reader_covers``; the operator's command line reads the database
     anyway, so it passes nothing)."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
