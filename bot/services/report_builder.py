@@ -26,10 +26,10 @@ from reports.national_render import (
 )
 from reports.pdf import html_to_pdf
 from rubric.advice import load_advice
-from rubric.models import Lang, Questionnaire
-from storage.models import Council
+from rubric.schema import Lang, Questionnaire
 from storage.reporting import NewRelease, PastRelease, Roll
 from storage.repository import Repository
+from storage.rows import Council
 
 ReportFormat = Literal["pdf", "html"]
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ async def build(
     advance: bool = True,
 ) -> BuiltReport:
     """The council's report as its reader may see it (`reader_covers`: see
-    ``bot.auditor.access.reader_covers``; the operator's command line reads the database
+    ``bot.services.access.reader_covers``; the operator's command line reads the database
     anyway, so it passes nothing). Releases are moved forward where answers change
     (`advance_releases` after a submission, a withdrawal, a close); `advance` only catches up
     on a closing date passed while nothing ran, and the command line, which only reads, passes
