@@ -406,22 +406,65 @@ def make_release(
 ) -> NewRelease | None:
     """The release to store, or None when the release should not move (yet).
 
-    A release counts everyone submitted now, and shows per question the cells that pass: at least
-    `k` asked and `k` views, no unanimous view below `unanimity_safe_size`, and, with every
-    earlier release's shown cells, no class of fewer than `k` people told apart (`exposures`),
-    hiding more where needed. It is made only when it shows at least every cell the last release
-    showed: otherwise the last release stays, and at the close the final release repeats it
-    (`repeats`), so that figures never go backwards because a few came late. Only a withdrawal
-    since the last release makes the final release count fewer cells (the person's groups, which
-    would otherwise change by their answers alone); `withheld_by_withdrawal` says which."""
-    people = _People(questionnaire, roll)
-    last = history[-1] if history else None
+    A release shows per question the cells that pass: at least `k` asked and `k` views, no
+    unanimous view below `unanimity_safe_size`, and, with every earlier release's shown cells,
+    no class of fewer than `k` people told apart (`exposures`), hiding more where needed. It is
+    made only when it shows at least every cell the last release showed, so figures never go
+    backwards because a few came in late. It counts everyone submitted now if it can; else, in
+    steps, those the last release counted and the newcomers of each group and team that has at
+    least `k` of them (the others wait); else the last release stays, and at the close the
+    final release repeats it (`repeats`). Only a withdrawal since the last release makes the
+    final release show fewer cells (the person's groups, which would otherwise change by their
+    answers alone): then it counts everyone, and hides what it must."""
     live = [p for p in roll.people if p.response_id is not None]
+    last = history[-1] if history else None
     if not live and last is None:
         return None
     departed_since_last = last is not None and any(
         p.response_id is None and any(c.release == last.id for c in p.releases) for p in roll.people
     )
+    everyone = _release_of(questionnaire, roll, k, history, final, unanimity_safe_size)
+    if last is None or set(last.cells) <= set(everyone.cells) or (final and departed_since_last):
+        return everyone
+    counted = {p.response_id for p in live if any(c.release == last.id for c in p.releases)}
+    newcomers: dict[str, set[int]] = defaultdict(set)
+    for p in live:
+        if p.response_id is not None and p.response_id not in counted:
+            newcomers[atom(p.group, p.team)].add(p.response_id)
+    keep = counted | {i for ids in newcomers.values() if len(ids) >= k for i in ids}
+    if keep - counted and len(keep) < len(live):
+        some = Roll(
+            people=tuple(p for p in roll.people if p.response_id is None or p.response_id in keep),
+            choices=tuple(c for c in roll.choices if c.response_id in keep),
+        )
+        step = _release_of(questionnaire, some, k, history, final, unanimity_safe_size)
+        if set(last.cells) <= set(step.cells):
+            return step
+    if not final or last.final:
+        return None
+    return NewRelease(
+        responses=last.responses,
+        final=True,
+        groups=(),
+        sizes=(),
+        cells=last.cells,
+        figures=(),
+        members=(),
+        repeats=last.id,
+    )
+
+
+def _release_of(
+    questionnaire: Questionnaire,
+    roll: Roll,
+    k: int,
+    history: Sequence[PastRelease],
+    final: bool,
+    unanimity_safe_size: int,
+) -> NewRelease:
+    """The release of everyone `roll` counts now, hiding what the rule needs hidden."""
+    live = [p for p in roll.people if p.response_id is not None]
+    people = _People(questionnaire, roll)
     figures: dict[tuple[str, str, str], int] = defaultdict(int)
     sizes_rows: list[ReleaseSizeRow] = []
     cells_shown: list[tuple[str, str]] = []
@@ -472,22 +515,6 @@ def make_release(
                     views=views_n if asked_n else 0,
                 )
             )
-    if last is not None:
-        before = set(last.cells)
-        covers = before <= set(cells_shown)
-        if not covers and not (final and departed_since_last):
-            if not final or last.final:
-                return None
-            return NewRelease(
-                responses=last.responses,
-                final=True,
-                groups=(),
-                sizes=(),
-                cells=last.cells,
-                figures=(),
-                members=(),
-                repeats=last.id,
-            )
     return NewRelease(
         responses=len(live),
         final=final,
@@ -503,15 +530,6 @@ def make_release(
         ),
         members=tuple(sorted(p.response_id for p in live if p.response_id is not None)),
     )
-
-
-def withheld_by_withdrawal(
-    final: Sequence[tuple[str, str]], last: Sequence[tuple[str, str]]
-) -> list[tuple[str, str]]:
-    """The cells the last release showed that a final release does not: a withdrawal since
-    forced them out (see `make_release`)."""
-    now = set(final)
-    return [c for c in last if c not in now]
 
 
 def wales_may_move(pooled: Mapping[int, int], latest: Mapping[int, int]) -> bool:

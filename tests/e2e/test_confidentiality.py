@@ -13,14 +13,14 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from standin import StandIn, StoredMessage
+from standin import StandIn
 from standin.phone import group_send
 from tests.support.bot_process import (
     AUDITOR_ID,
     BotProcess,
     Person,
+    answer_in_english,
     datatool_command,
-    question_kind,
     seed_roster,
 )
 
@@ -30,30 +30,7 @@ K = "3"
 async def _answer(api: StandIn, user_id: int, token: str, first: str = "Agree") -> None:
     """One respondent in English: `first` for the first statement, Agree for the others,
     Level 2, and a comment naming them."""
-    phone = api.phone(user_id, f"R{user_id}")
-    await phone.send(f"/start {token}")
-    await phone.wait_for("Dewiswch")
-    await phone.tap("English")
-    await phone.wait_for(lambda m: bool(m.buttons) and "Dewiswch" not in m.text)
-    await phone.tap("Continue")
-    statements = 0
-    current = await phone.wait_for(lambda m: "Question " in m.text)
-    while "Check your answers" not in current.text:
-        kind = question_kind(current)
-        if kind == "agree":
-            statements += 1
-            await phone.tap(first if statements == 1 else "Agree", current)
-        elif kind == "level":
-            await phone.tap("Level 2", current)
-        else:
-            await phone.send(f"COMMENT-OF-{user_id}")
-
-        def next_screen(m: StoredMessage, seen: int = current.message_id) -> bool:
-            return m.message_id > seen and ("Question " in m.text or "Check your answers" in m.text)
-
-        current = await phone.wait_for(next_screen)
-    await phone.tap("Submit")
-    await phone.wait_for("Thank you")
+    await answer_in_english(api, user_id, token, statement=lambda n: first if n == 1 else "Agree")
 
 
 async def _report(api: StandIn, council: str = "powys") -> tuple[str, str]:

@@ -21,14 +21,14 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from standin import StandIn, StoredMessage
+from standin import StandIn
 from tests.support.bot_process import (
     BotProcess,
     Person,
+    answer_in_english,
     answered_tap,
     datatool_command,
     forge_tap,
-    question_kind,
     seed_roster,
 )
 
@@ -60,29 +60,10 @@ async def _answer(
     api: StandIn, user_id: int, token: str, choice: str, level: str, comment: str = ""
 ) -> None:
     """One respondent in English: `choice` for every statement, `level` for every key
-    characteristic, and a comment that names them."""
-    phone = api.phone(user_id, f"R{user_id}")
-    await phone.send(f"/start {token}")
-    await phone.wait_for("Dewiswch")
-    await phone.tap("English")
-    await phone.wait_for(lambda m: bool(m.buttons) and "Dewiswch" not in m.text)
-    await phone.tap("Continue")
-    current = await phone.wait_for(lambda m: "Question " in m.text, timeout=10)
-    while "Check your answers" not in current.text:
-        kind = question_kind(current)
-        if kind == "agree":
-            await phone.tap(choice, current)
-        elif kind == "level":
-            await phone.tap(level, current)
-        else:
-            await phone.send(comment or f"COMMENT-OF-{user_id}")
-
-        def next_screen(m: StoredMessage, seen: int = current.message_id) -> bool:
-            return m.message_id > seen and ("Question " in m.text or "Check your answers" in m.text)
-
-        current = await phone.wait_for(next_screen, timeout=10)
-    await phone.tap("Submit")
-    await phone.wait_for("Thank you", timeout=10)
+    characteristic, and a comment (naming them, unless given)."""
+    await answer_in_english(
+        api, user_id, token, statement=lambda n: choice, level=level, comment=comment or None
+    )
 
 
 async def _forget(api: StandIn, user_id: int) -> None:
