@@ -274,7 +274,14 @@ class _People:
         (erased), so they count as none: that only makes a class look smaller, so the check
         errs on the side of hiding."""
         asked = {
-            key: (self.size[key] if any(question.asks(g) for g in piece.groups()) else 0)
+            key: (
+                self.size[key]
+                if any(question.asks(g) for g in piece.groups())
+                # A withdrawn comment simply disappears (erasure chosen over that clue, see
+                # the README), so for comments someone who withdrew counts for nothing.
+                and (piece.live or question.kind != "text")
+                else 0
+            )
             for key, piece in self.pieces.items()
         }
         options = view_options(self.q, question)
@@ -409,8 +416,9 @@ def make_release(
     A release shows per question the cells that pass: at least `k` asked and `k` views, no
     unanimous view below `unanimity_safe_size`, and, with every earlier release's shown cells,
     no class of fewer than `k` people told apart (`exposures`), hiding more where needed. It is
-    made only when it shows at least every cell the last release showed, so figures never go
-    backwards because a few came in late. It counts everyone submitted now if it can; else, in
+    made only when it shows at least as many cells as the last release (the final release: at
+    least every cell the last showed), so figures do not go backwards because a few came in
+    late. It counts everyone submitted now if it can; else, in
     steps, those the last release counted and the newcomers of each group and team that has at
     least `k` of them (the others wait); else the last release stays, and at the close the
     final release repeats it (`repeats`). Only a withdrawal since the last release makes the
@@ -423,23 +431,34 @@ def make_release(
     departed_since_last = last is not None and any(
         p.response_id is None and any(c.release == last.id for c in p.releases) for p in roll.people
     )
+
+    def enough(new: NewRelease) -> bool:
+        """A final release shows every cell the last one did; one before the close, at least as
+        many (a cell that must now be hidden for one question does not hold all back)."""
+        assert last is not None
+        if final:
+            return set(last.cells) <= set(new.cells)
+        return len(new.cells) >= len(last.cells)
+
     everyone = _release_of(questionnaire, roll, k, history, final, unanimity_safe_size)
-    if last is None or set(last.cells) <= set(everyone.cells) or (final and departed_since_last):
+    if last is None:
         return everyone
+    options = [everyone]
     counted = {p.response_id for p in live if any(c.release == last.id for c in p.releases)}
     newcomers: dict[str, set[int]] = defaultdict(set)
     for p in live:
         if p.response_id is not None and p.response_id not in counted:
             newcomers[atom(p.group, p.team)].add(p.response_id)
     keep = counted | {i for ids in newcomers.values() if len(ids) >= k for i in ids}
-    if keep - counted and len(keep) < len(live):
+    if len(keep) < len(live) and (keep - counted or departed_since_last):
         some = Roll(
             people=tuple(p for p in roll.people if p.response_id is None or p.response_id in keep),
             choices=tuple(c for c in roll.choices if c.response_id in keep),
         )
-        step = _release_of(questionnaire, some, k, history, final, unanimity_safe_size)
-        if set(last.cells) <= set(step.cells):
-            return step
+        options.append(_release_of(questionnaire, some, k, history, final, unanimity_safe_size))
+    allowed = [o for o in options if enough(o) or (final and departed_since_last)]
+    if allowed:  # the one that shows most, then counts most
+        return max(allowed, key=lambda o: (len(o.cells), o.responses))
     if not final or last.final:
         return None
     return NewRelease(
