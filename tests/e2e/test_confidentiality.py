@@ -88,14 +88,18 @@ async def test_reports_hold_for_one_group_questions_small_bases_time_and_wales(
     protocols = _block(cardiff, "p_protocols")
     assert "not shown" in protocols and not re.search(r"<td[^>]*>\d", protocols)
     summary, html = await _report(api)
-    assert "Figures from 7 responses." in summary
+    # Figures move in steps of at least K people of a group (issue 27): how many the release
+    # counts depends on the order the phones finished in.
+    counted = re.search(r"Figures from (\d) responses", summary)
+    assert counted is not None and 3 <= int(counted[1]) <= 7, summary
     # 2. The first statement: four members, two views: withheld, and so are the officers
     # (all respondents minus officers would be those two views).
     first = _block(html, "v_vision")
     assert "Elected members</th><td>" not in first  # two views: withheld
-    shown_all = '<th scope="row">All respondents</th><td>5</td>' in first
-    shown_officers = '<th scope="row">Officers</th><td>3</td>' in first
-    assert shown_all != shown_officers  # both would give the two views away; one stays
+    bases = dict(re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', first))
+    if "All respondents" in bases and "Officers" in bases:  # then members' views are K or none
+        members_views = int(bases["All respondents"]) - int(bases["Officers"])
+        assert members_views == 0 or members_views >= int(K), bases
     # 4. Wales would be Powys and Cardiff: Wales minus Powys is Cardiff, so no Wales figure.
     assert "(Wales –)" in summary
     assert '<th scope="row">Wales</th>' not in html and '<th scope="row">Wales</th>' not in cardiff
@@ -103,8 +107,14 @@ async def test_reports_hold_for_one_group_questions_small_bases_time_and_wales(
     # 3. Over time: one more member, then a withdrawal; the figures do not move.
     await _answer(api, 7005, tokens[powys_members[4]])
     summary2, html2 = await _report(api)
-    assert "Figures from 7 responses; 1 more since." in summary2
-    assert _figures(html2) == _figures(html)
+    # The release stays, or moves by at least K newcomers (those waiting, with this one).
+    counted2 = re.search(r"Figures from (\d) responses", summary2)
+    assert counted2 is not None
+    moved = int(counted2[1]) - int(counted[1])
+    assert moved == 0 or moved >= int(K), (summary, summary2)
+    if not moved:
+        assert _figures(html2) == _figures(html)
+    html = html2
     member = api.phone(7001, "R7001")
     await member.send("/forget")
     await member.wait_for("withdraw")
@@ -192,7 +202,10 @@ async def test_export_is_k_anonymous_and_erasure_erases(
     assert all(n >= int(K) for n in classes.values()), classes
     assert not any(r["team"] == "Cabinet" for r in rows)  # one member: generalised
     comments = (tmp_path / "powys-comments.csv").read_text(encoding="utf-8")
-    assert "COMMENT-OF-7201" in comments and "COMMENT-OF-7200" not in comments
+    # The withdrawn comment is gone; the others are there unless, beside earlier reports, they
+    # would pick out fewer than K people's comments (which depends on the steps releases took).
+    assert "COMMENT-OF-7200" not in comments
+    assert set(re.findall(r"COMMENT-OF-(\d+)", comments)) <= {str(7200 + n) for n in range(1, 7)}
     values = [[r[c] for c in rows[0]] for r in rows]
     assert values == sorted(values)
 
