@@ -13,10 +13,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from reports.claims import Claim
+from reports.claims import Evidence as Evidence
+from reports.claims import EvidenceKind as EvidenceKind
+from reports.claims import EvidenceSide as EvidenceSide
 from reports.models import Report
+from reports.text import messages
 from rubric.advice import Advice, load_advice
 
-EvidenceKind = Literal["unfavourable", "below_wales", "level"]
 FindingKind = Literal["agree", "disagree", "group_gap", "team_gap", "wales_gap"]
 """agree / disagree: the strongest view for / against the Authority."""
 
@@ -25,33 +29,21 @@ class _Result(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Evidence(_Result):
-    """One shown figure a recommendation rests on, and the sentence that cites it."""
-
-    kind: EvidenceKind
-    cell: str
-    subject: str
-    """The statement's question id, or the characteristic's id."""
-    pct: int
-    count: int | None = None
-    base: int | None = None
-    wales_pct: int | None = None
-    sentence: str
-
-    @property
-    def strength(self) -> int:
-        """How strongly it speaks: the share, or the gap to Wales in points."""
-        if self.kind == "below_wales" and self.wales_pct is not None:
-            return abs(self.wales_pct - self.pct)
-        return self.pct
-
-
 class RecommendationResult(_Result):
     id: str
     number: int
     theme_id: str
     text: str
     evidence: tuple[Evidence, ...]
+    """The figures that bear on its action, those for it first."""
+
+    @property
+    def evidence_for(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.evidence if e.side == "for")
+
+    @property
+    def evidence_against(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.evidence if e.side == "against")
 
 
 class Finding(_Result):
@@ -99,6 +91,8 @@ class CouncilDocument(_Result):
     """Characteristic ids, weakest first."""
     good_practice: tuple[Example, ...]
     good_practice_intro: str
+    claims: tuple[Claim, ...] = ()
+    """Every sentence above about the figures, as the claim it makes (`reports.claims`)."""
 
     @property
     def recommendations(self) -> tuple[RecommendationResult, ...]:
@@ -108,26 +102,62 @@ class CouncilDocument(_Result):
 def build_document(report: Report, advice: Advice | None = None) -> CouncilDocument:
     """The narrative for a built report. Pure: the same report and advice, the same document."""
     from reports.good_practice import match_good_practice
-    from reports.narrative import key_messages, maturity_lines, maturity_summary, theme_story
-    from reports.recommend import recommend
+    from reports.narrative import (
+        finding_claims,
+        key_message_claims,
+        maturity_claim,
+        maturity_line_of,
+        maturity_summary_claim,
+        overall_claim,
+    )
+    from reports.recommend import recommend_claims
 
     advice = advice or load_advice()
-    recommendations = recommend(report, advice)
-    themes = tuple(
-        theme_story(
-            report, theme, advice, [r for r in recommendations if r.theme_id == theme.theme_id]
+    made = recommend_claims(report, advice)
+    recommendations = tuple(r for r, _ in made)
+    messages_ = key_message_claims(report, advice)
+    claims: list[Claim] = list(messages_)
+    stories = []
+    for theme in report.themes:
+        overall = overall_claim(report, theme, advice)
+        found = finding_claims(report, theme, advice)
+        claims += ([overall] if overall else []) + [c for _, c in found]
+        stories.append(
+            ThemeStory(
+                theme_id=theme.theme_id,
+                title=theme.title,
+                overall=overall.sentence if overall else None,
+                comparison=theme.comparison.sentence,
+                findings=tuple(f for f, _ in found),
+                recommendations=tuple(r for r in recommendations if r.theme_id == theme.theme_id),
+                note=None if overall else messages()(report.lang, "story.no_figures"),
+            )
         )
-        for theme in report.themes
-    )
-    lines = maturity_lines(report, advice)
+    claims += [c for _, c in made]
+    lines = []
+    for row in report.maturity:
+        claim = maturity_claim(report, row, advice)
+        claims.append(claim)
+        lines.append(maturity_line_of(row, claim))
+    summary = maturity_summary_claim(report)
+    claims += [summary] if summary else []
     weakest, examples, intro = match_good_practice(report, advice)
+    key_messages = tuple(c.sentence for c in messages_)
+    if not report.cell("all").shown:
+        forms = report.council.forms(report.lang)
+        key_messages = (
+            messages()(
+                report.lang, "withheld.council_small", min=report.min_group_size, **forms
+            ),
+        )
     return CouncilDocument(
         report=report,
-        key_messages=key_messages(report, advice),
-        themes=themes,
-        maturity=lines,
-        maturity_summary=maturity_summary(report),
+        key_messages=key_messages,
+        themes=tuple(stories),
+        maturity=tuple(lines),
+        maturity_summary=summary.sentence if summary else None,
         weakest=weakest,
         good_practice=examples,
         good_practice_intro=intro,
+        claims=tuple(dict.fromkeys(claims)),
     )

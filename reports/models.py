@@ -7,6 +7,7 @@ counts plus whole percentages rounded half up, as the Powys report prints them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal, Protocol
 
@@ -75,6 +76,30 @@ def percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
+def lower_middle(values: Sequence[int]) -> int | None:
+    """THE median rule of every report: the middle value, and the lower of the two middle
+    values when their number is even (so always a value somebody gave: a whole level, a
+    council's own share). 1, 1, 2, 3 -> 1; None with no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def median_level(levels: Sequence[int]) -> int | None:
+    """The median level of the answers counted per level (levels[0] chose 1, ...), by
+    `lower_middle`: (2, 1, 1) is 1, 1, 2, 3, so level 1."""
+    n = sum(levels)
+    if n == 0:
+        return None
+    position, running = (n - 1) // 2, 0
+    for level, count in enumerate(levels, start=1):
+        running += count
+        if position < running:
+            return level
+    raise AssertionError("position beyond the answers")
+
+
 class RateRow(_Result):
     row: Literal["officer", "member", "total"]
     label: str
@@ -138,6 +163,14 @@ class Statement(_Result):
     def result(self, cell: str) -> StatementResult | None:
         return next((r for r in self.results if r.cell == cell), None)
 
+    def sides(self, result: StatementResult) -> tuple[int, int]:
+        """(favourable, unfavourable) answers of one result: agreeing and disagreeing, the
+        other way round for a negatively worded statement (disagreeing that data protection
+        is a barrier takes the Authority's side). Reversed, never dropped."""
+        if self.negative:
+            return result.disagree, result.agree
+        return result.agree, result.disagree
+
 
 class ThemeComparison(_Result):
     council_pct: int | None
@@ -164,7 +197,8 @@ class LevelResult(_Result):
     levels: tuple[int, int, int]
     dk: int
     n: int
-    median: float | None
+    median: int | None
+    """By the one median rule (`median_level`)."""
 
 
 class MaturityRow(_Result):

@@ -1,20 +1,34 @@
 """What the Authority should do: each recommendation in ``rubric/recommendations.toml`` whose
-trigger fires on the report's shown figures, with the findings that fired it as its evidence.
+evidence supports its action, with the figures that bear on that action, for and against.
+
+Each recommendation names the statements and key characteristics that bear on its action (and
+only those). It is made when one of its trigger's groups, whose figures the report shows, holds
+the unfavourable view of one of those statements at least as often as the trigger says (and no
+more often the favourable one), or gives favourable views on one far less often than the rest of
+Wales, or places the Authority low on one of its characteristics, and is withheld whenever a
+majority (more than half) of all respondents, or of the group that fired it, gives favourable
+views on its statements taken together: a majority view can never contradict a recommendation
+the report makes. Its evidence then names every one of those statements for all respondents
+(each on the side it falls: for the action, or against it), the group that fired it, and its
+characteristics where a placement speaks for or against it.
 
 A trigger reads only what the report shows: a statement's results for groups that passed the
-confidentiality rule, the maturity counts of those groups, and Wales. So a recommendation can
-never rest on a hidden group, and when every group's figures are withheld none is made. Shares
-are compared exactly (fractions of counts the report shows), as the finding rules are.
+confidentiality rule, the maturity counts of those groups, and the rest of Wales. So a
+recommendation can never rest on a hidden group, and when every group's figures are withheld
+none is made. Shares are compared exactly (fractions of counts the report shows).
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from reports.document import Evidence, RecommendationResult
-from reports.models import Report, percent
-from reports.phrases import shown, t, who
+from reports.claims import Claim, Evidence, checked, result, statements
+from reports.document import RecommendationResult
+from reports.models import Report, Statement, percent
+from reports.phrases import t, who
 from rubric.advice import Advice, Recommendation, Trigger
+
+HALF = Fraction(1, 2)
 
 
 def _share(value: float) -> Fraction:
@@ -25,129 +39,259 @@ def _cells(report: Report, trigger: Trigger) -> list[str]:
     return [c.key for c in report.shown_cells() if c.kind in trigger.groups]
 
 
-def _statement_evidence(report: Report, rec: Recommendation) -> list[Evidence]:
-    trigger, lang = rec.trigger, report.lang
+def _pooled(report: Report, qids: tuple[str, ...], cell: str) -> tuple[int, int, int]:
+    """(favourable, unfavourable, views) of one group over the listed statements."""
+    found = statements(report)
+    fav = unfav = n = 0
+    for qid in qids:
+        s = found.get(qid)
+        r = result(s, cell) if s is not None else None
+        if s is not None and r is not None:
+            f, u = s.sides(r)
+            fav, unfav, n = fav + f, unfav + u, n + r.n
+    return fav, unfav, n
+
+
+def favourable_majority(report: Report, qids: tuple[str, ...], cell: str) -> bool:
+    fav, _, n = _pooled(report, qids, cell)
+    return bool(n) and Fraction(fav, n) > HALF
+
+
+def _statement_evidence(report: Report, s: Statement, cell: str, side: str) -> Evidence:
+    r = result(s, cell)
+    assert r is not None
+    favourable, unfavourable = s.sides(r)
+    count = unfavourable if side == "for" else favourable
+    # The verb the respondents used: disagreeing with a positively worded statement is the
+    # unfavourable view, agreeing with a negatively worded one is too.
+    agreeing = (side == "for") == s.negative
+    pct = percent(count, r.n)
+    return Evidence(
+        kind="unfavourable" if side == "for" else "favourable",
+        side="for" if side == "for" else "against",
+        cell=cell,
+        subject=s.question_id,
+        pct=pct,
+        count=count,
+        base=r.n,
+        sentence=t(
+            report.lang,
+            "evidence.agree" if agreeing else "evidence.disagree",
+            pct=pct,
+            who=who(report, cell),
+            clause=s.clause,
+            count=count,
+            base=r.n,
+        ),
+    )
+
+
+def _leans(s: Statement, cell: str) -> str | None:
+    """"for" when a group's unfavourable views are at least as many as its favourable ones (and
+    some), "against" otherwise; None without figures."""
+    r = result(s, cell)
+    if r is None:
+        return None
+    favourable, unfavourable = s.sides(r)
+    return "for" if unfavourable >= favourable and unfavourable else "against"
+
+
+def _fires_on_statement(report: Report, rec: Recommendation, cell: str) -> list[Evidence]:
+    trigger = rec.trigger
     out: list[Evidence] = []
-    statements = {s.question_id: s for theme in report.themes for s in theme.statements}
+    found = statements(report)
     for qid in rec.statements:
-        statement = statements.get(qid)
-        if statement is None:
+        s = found.get(qid)
+        r = result(s, cell) if s is not None else None
+        if s is None or r is None:
             continue
-        if trigger.unfavourable_at_least is not None:
-            for cell in _cells(report, trigger):
-                r = shown(statement, cell)
-                if r is None:
-                    continue
-                count = r.agree if statement.negative else r.disagree
-                pct = r.agree_pct if statement.negative else r.disagree_pct
-                assert pct is not None
-                if Fraction(count, r.n) >= _share(trigger.unfavourable_at_least):
-                    key = "evidence.agree" if statement.negative else "evidence.disagree"
-                    out.append(
-                        Evidence(
-                            kind="unfavourable",
-                            cell=cell,
-                            subject=qid,
-                            pct=pct,
-                            count=count,
-                            base=r.n,
-                            sentence=t(
-                                lang,
-                                key,
-                                pct=pct,
-                                who=who(report, cell),
-                                clause=statement.clause,
-                                count=count,
-                                base=r.n,
-                            ),
-                        )
-                    )
-        if trigger.below_wales_points is not None:
-            council, wales = shown(statement, "all"), shown(statement, "wales")
-            if council is None or wales is None:
-                continue
-            assert council.agree_pct is not None and wales.agree_pct is not None
-            gap = council.agree_pct - wales.agree_pct
-            if statement.negative:
-                gap = -gap
-            if gap <= -trigger.below_wales_points:
-                out.append(
-                    Evidence(
-                        kind="below_wales",
-                        cell="all",
-                        subject=qid,
-                        pct=council.agree_pct,
-                        wales_pct=wales.agree_pct,
-                        sentence=t(
-                            lang,
-                            "evidence.below_wales",
-                            pct=council.agree_pct,
-                            wales_pct=wales.agree_pct,
-                            clause=statement.clause,
-                        ),
-                    )
-                )
+        favourable, unfavourable = s.sides(r)
+        if (
+            trigger.unfavourable_at_least is not None
+            and Fraction(unfavourable, r.n) >= _share(trigger.unfavourable_at_least)
+            and unfavourable >= favourable
+        ):
+            out.append(_statement_evidence(report, s, cell, "for"))
     return out
 
 
-def _level_evidence(report: Report, rec: Recommendation) -> list[Evidence]:
-    trigger, lang = rec.trigger, report.lang
-    if trigger.level_share_at_least is None:
+def _below_wales(report: Report, rec: Recommendation) -> list[Evidence]:
+    points = rec.trigger.below_wales_points
+    if points is None:
         return []
-    out: list[Evidence] = []
-    rows = {row.characteristic_id: row for row in report.maturity}
-    for cid in rec.characteristics:
-        row = rows.get(cid)
-        if row is None:
+    out = []
+    for qid in rec.statements:
+        s = statements(report).get(qid)
+        council = result(s, "all") if s is not None else None
+        wales = result(s, "wales") if s is not None else None
+        if s is None or council is None or wales is None:
             continue
-        for cell in _cells(report, trigger):
-            result = row.result(cell)
-            if result is None or result.n == 0:
-                continue
-            count = sum(result.levels[: trigger.at_or_below_level])
-            if Fraction(count, result.n) < _share(trigger.level_share_at_least):
-                continue
-            pct = percent(count, result.n)
+        mine = percent(s.sides(council)[0], council.n)
+        theirs = percent(s.sides(wales)[0], wales.n)
+        if theirs - mine >= points:
             out.append(
                 Evidence(
-                    kind="level",
-                    cell=cell,
-                    subject=cid,
-                    pct=pct,
-                    count=count,
-                    base=result.n,
+                    kind="below_wales",
+                    cell="all",
+                    subject=qid,
+                    pct=mine,
+                    wales_pct=theirs,
                     sentence=t(
-                        lang,
-                        f"evidence.level.{trigger.at_or_below_level}",
-                        pct=pct,
-                        who=who(report, cell),
-                        characteristic=row.title,
-                        count=count,
-                        base=result.n,
+                        report.lang,
+                        "evidence.below_wales",
+                        pct=mine,
+                        wales_pct=theirs,
+                        clause=s.clause,
                     ),
                 )
             )
     return out
 
 
-def evidence_for(report: Report, rec: Recommendation) -> list[Evidence]:
-    """Every shown finding that fires `rec`, strongest first (all respondents before a group
-    when equally strong), at most one per statement or characteristic."""
-    found = _statement_evidence(report, rec) + _level_evidence(report, rec)
-    order = {c.key: i for i, c in enumerate(report.cells)}
-    found.sort(key=lambda e: (-e.strength, order.get(e.cell, 99), e.subject))
-    seen: set[str] = set()
+def _level(report: Report, rec: Recommendation, cid: str, cell: str, high: bool) -> Evidence:
+    row = next(r for r in report.maturity if r.characteristic_id == cid)
+    levels = row.result(cell)
+    assert levels is not None
+    at = rec.trigger.at_or_below_level
+    count = levels.levels[2] if high else sum(levels.levels[:at])
+    pct = percent(count, levels.n)
+    return Evidence(
+        kind="level_high" if high else "level",
+        side="against" if high else "for",
+        cell=cell,
+        subject=cid,
+        pct=pct,
+        count=count,
+        base=levels.n,
+        sentence=t(
+            report.lang,
+            "evidence.level.3" if high else f"evidence.level.{at}",
+            pct=pct,
+            who=who(report, cell),
+            characteristic=row.title,
+            count=count,
+            base=levels.n,
+        ),
+    )
+
+
+def _fires_on_level(report: Report, rec: Recommendation, cell: str) -> list[Evidence]:
+    trigger = rec.trigger
+    if trigger.level_share_at_least is None:
+        return []
     out = []
-    for e in found:
-        if e.subject in seen:
+    rows = {row.characteristic_id: row for row in report.maturity}
+    for cid in rec.characteristics:
+        row = rows.get(cid)
+        levels = row.result(cell) if row is not None else None
+        if levels is None or levels.n == 0:
             continue
-        seen.add(e.subject)
-        out.append(e)
+        low = sum(levels.levels[: trigger.at_or_below_level])
+        if Fraction(low, levels.n) >= _share(trigger.level_share_at_least):
+            out.append(_level(report, rec, cid, cell, high=False))
     return out
 
 
-def recommend(report: Report, advice: Advice) -> tuple[RecommendationResult, ...]:
-    """The recommendations that fire, in theme order, numbered from 1."""
+def evidence_for(report: Report, rec: Recommendation) -> list[Evidence]:
+    """The figures that fire `rec` and name what bears on it, or [] when it is not made.
+
+    Firing: in some trigger group the report shows, an unfavourable share of a listed statement
+    at or above the trigger's (no smaller than the favourable share), a listed characteristic
+    placed low, or a favourable share far below the rest of Wales; but never where a majority
+    of that group, or of all respondents, is favourable on the listed statements together."""
+    if favourable_majority(report, rec.statements, "all"):
+        return []
+    firing: list[Evidence] = []
+    for cell in _cells(report, rec.trigger):
+        if favourable_majority(report, rec.statements, cell):
+            continue
+        firing += _fires_on_statement(report, rec, cell) + _fires_on_level(report, rec, cell)
+    firing += _below_wales(report, rec)
+    if not firing:
+        return []
+    # Every statement that bears on it, for all respondents, on whichever side it falls.
+    found = statements(report)
+    named: list[Evidence] = []
+    for qid in rec.statements:
+        s = found.get(qid)
+        side = _leans(s, "all") if s is not None else None
+        if s is not None and side is not None:
+            named.append(_statement_evidence(report, s, "all", side))
+    rows = {row.characteristic_id: row for row in report.maturity}
+    for cid in rec.characteristics:
+        row = rows.get(cid)
+        levels = row.result("all") if row is not None else None
+        if levels is None or not levels.n:
+            continue
+        if Fraction(levels.levels[2], levels.n) > HALF:
+            named.append(_level(report, rec, cid, "all", high=True))
+    keys = {(e.kind, e.cell, e.subject) for e in named}
+    extra = [e for e in firing if (e.kind, e.cell, e.subject) not in keys]
+    order = {c.key: i for i, c in enumerate(report.cells)}
+    out = named + extra
+    out.sort(key=lambda e: (e.side != "for", order.get(e.cell, 99), -e.strength, e.subject))
+    return list(dict.fromkeys(out))
+
+
+def supported(claim: Claim, report: Report) -> bool:
+    """A recommendation's predicate, from the report's figures: no favourable majority of all
+    respondents, nor of any group its evidence speaks for, on the statements bearing on it;
+    at least one figure for it; and each figure it cites as the report shows it, on the side
+    it is cited for."""
+    if favourable_majority(report, claim.statements, "all"):
+        return False
+    cited_for = [e for e in claim.evidence if e.side == "for"]
+    if not cited_for:
+        return False
+    found = statements(report)
+    rows = {row.characteristic_id: row for row in report.maturity}
+    for e in claim.evidence:
+        if e.kind in ("unfavourable", "favourable"):
+            if e.subject not in claim.statements:
+                return False
+            s = found.get(e.subject)
+            r = result(s, e.cell) if s is not None else None
+            if s is None or r is None:
+                return False
+            favourable, unfavourable = s.sides(r)
+            count = unfavourable if e.kind == "unfavourable" else favourable
+            other = favourable if e.kind == "unfavourable" else unfavourable
+            if (e.count, e.base, e.pct) != (count, r.n, percent(count, r.n)):
+                return False
+            if e.kind == "unfavourable" and (count < other or not count):
+                return False
+            if e.kind == "favourable" and count <= other:
+                return False
+            if e.side == "for" and favourable_majority(report, claim.statements, e.cell):
+                return False
+        elif e.kind in ("level", "level_high"):
+            row = rows.get(e.subject)
+            levels = row.result(e.cell) if row is not None else None
+            if e.subject not in claim.characteristics or levels is None or not levels.n:
+                return False
+            if e.kind == "level_high":
+                if (e.count, e.pct) != (levels.levels[2], percent(levels.levels[2], levels.n)):
+                    return False
+            elif e.count is None or e.count > levels.n or e.count < levels.levels[0]:
+                return False
+        elif e.kind == "below_wales":
+            s = found.get(e.subject)
+            council = result(s, "all") if s is not None else None
+            wales = result(s, "wales") if s is not None else None
+            if s is None or council is None or wales is None or e.wales_pct is None:
+                return False
+            if (e.pct, e.wales_pct) != (
+                percent(s.sides(council)[0], council.n),
+                percent(s.sides(wales)[0], wales.n),
+            ) or e.wales_pct <= e.pct:
+                return False
+    return True
+
+
+def recommend_claims(
+    report: Report, advice: Advice
+) -> tuple[tuple[RecommendationResult, Claim], ...]:
+    """The recommendations made, in theme order, numbered from 1, each with its claim."""
     theme_order = {theme.theme_id: i for i, theme in enumerate(report.themes)}
     fired = []
     for rec in sorted(advice.recommendations, key=lambda r: theme_order.get(r.theme, 99)):
@@ -155,14 +299,31 @@ def recommend(report: Report, advice: Advice) -> tuple[RecommendationResult, ...
             continue
         evidence = evidence_for(report, rec)
         if evidence:
-            fired.append((rec, tuple(evidence[: rec.max_evidence])))
-    return tuple(
-        RecommendationResult(
+            fired.append((rec, tuple(evidence)))
+    out = []
+    for number, (rec, evidence) in enumerate(fired, start=1):
+        made = RecommendationResult(
             id=rec.id,
             number=number,
             theme_id=rec.theme,
             text=rec.text(report.lang),
             evidence=evidence,
         )
-        for number, (rec, evidence) in enumerate(fired, start=1)
-    )
+        claim = Claim(
+            kind="recommendation",
+            sentence=made.text,
+            subject=rec.id,
+            cells=tuple(dict.fromkeys(e.cell for e in evidence if e.side == "for")),
+            statements=rec.statements,
+            characteristics=rec.characteristics,
+            evidence=evidence,
+        )
+        out.append((made, checked(claim, report)))
+    return tuple(out)
+
+
+def recommend(report: Report, advice: Advice) -> tuple[RecommendationResult, ...]:
+    """The recommendations made, in theme order, numbered from 1."""
+    return tuple(r for r, _ in recommend_claims(report, advice))
+
+
