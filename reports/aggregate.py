@@ -311,7 +311,11 @@ class _Builder:
                     disagree_pct=_pct(disagree, n),
                     rule=rule,
                     finding=finding_sentence(
-                        self.lang, rule, "rest" if cell.kind == "wales" else cell.kind, clause, cell.team
+                        self.lang,
+                        rule,
+                        "rest" if cell.kind == "wales" else cell.kind,
+                        clause,
+                        cell.team,
                     ),
                 )
             )

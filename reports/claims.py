@@ -65,6 +65,8 @@ favourable views less often than in the rest of Wales; level / level_high: place
 below the trigger's level / at level 3."""
 EvidenceSide = Literal["for", "against"]
 """Whether the figure supports the recommendation's action or argues against it."""
+
+
 class Evidence(BaseModel):
     """One shown figure that bears on a recommendation's action, and the sentence that cites
     it."""
@@ -188,30 +190,31 @@ def _gap(c: Claim, report: Report) -> bool:
     s = statements(report).get(c.subject)
     if s is None:
         return False
-    found = [result(s, cell) for cell in c.cells]
-    if any(r is None for r in found):
-        return False
-    quoted = tuple(r.agree_pct for r in found if r is not None)
-    if c.figures != quoted or abs(quoted[0] - quoted[1]) < COMPARISON_MARGIN:
+    quoted = _agree_pair(s, c.cells)
+    if quoted is None or c.figures != quoted or abs(quoted[0] - quoted[1]) < COMPARISON_MARGIN:
         return False
     if c.view != "most":
         return True
     # "differ most": no statement sets the two groups further apart.
-    gaps = [
-        abs(ra.agree_pct - rb.agree_pct)
-        for o in statements(report).values()
-        if (ra := result(o, c.cells[0])) and (rb := result(o, c.cells[1]))
-        if ra.agree_pct is not None and rb.agree_pct is not None
-    ]
-    return all(g <= abs(quoted[0] - quoted[1]) for g in gaps)
+    gap = abs(quoted[0] - quoted[1])
+    pairs = [_agree_pair(o, c.cells) for o in statements(report).values()]
+    return all(abs(p[0] - p[1]) <= gap for p in pairs if p is not None)
+
+
+def _agree_pair(s: Statement, cells: tuple[str, ...]) -> tuple[int, int] | None:
+    a, b = result(s, cells[0]), result(s, cells[1])
+    if a is None or b is None or a.agree_pct is None or b.agree_pct is None:
+        return None
+    return a.agree_pct, b.agree_pct
 
 
 def _compared(report: Report) -> dict[str, tuple[int, int]]:
-    return {
-        t.theme_id: (t.comparison.council_pct, t.comparison.wales_pct)
-        for t in report.themes
-        if t.comparison.council_pct is not None and t.comparison.wales_pct is not None
-    }
+    out = {}
+    for theme in report.themes:
+        council, wales = theme.comparison.council_pct, theme.comparison.wales_pct
+        if council is not None and wales is not None:
+            out[theme.theme_id] = (council, wales)
+    return out
 
 
 def _theme_behind(c: Claim, report: Report) -> bool:

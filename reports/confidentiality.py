@@ -30,8 +30,9 @@ exposes nobody. Response-rate counts are not figures about views and move freely
 Wales. Each council contributes only its released "all respondents" figure for a question, and
 only where its own report shows it. A council's report compares it with the rest of Wales: the
 other councils' figures, never its own, and only when at least ``WALES_MIN_OTHERS`` councils
-other than its own contribute, so the comparator is never one other council. A reader who covers several councils (an auditor of a region) can
-subtract all of theirs, so their copy counts only the councils outside all of them.
+other than its own contribute, so the comparator is never one other council. A reader who
+covers several councils (an auditor of a region) can subtract all of theirs, so their copy
+shows a figure only where at least that many councils outside all of them contribute.
 """
 
 from __future__ import annotations

@@ -146,9 +146,7 @@ def build_document(report: Report, advice: Advice | None = None) -> CouncilDocum
     if not report.cell("all").shown:
         forms = report.council.forms(report.lang)
         key_messages = (
-            messages()(
-                report.lang, "withheld.council_small", min=report.min_group_size, **forms
-            ),
+            messages()(report.lang, "withheld.council_small", min=report.min_group_size, **forms),
         )
     return CouncilDocument(
         report=report,

@@ -111,7 +111,9 @@ def overall_claim(report: Report, theme: ThemeSection, advice: Advice) -> Claim 
         view = "negative"
     fav, unfav = percent(favourable, base), percent(unfavourable, base)
     reversed_ = any(s.negative and shown(s, "all") is not None for s in theme.statements)
-    sentence = t(report.lang, f"story.overall.{view}", topic=topic(report.lang), agree=fav, disagree=unfav)
+    sentence = t(
+        report.lang, f"story.overall.{view}", topic=topic(report.lang), agree=fav, disagree=unfav
+    )
     if reversed_:
         sentence += " " + t(report.lang, "story.reversed")
     return checked(

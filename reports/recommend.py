@@ -5,10 +5,11 @@ Each recommendation names the statements and key characteristics that bear on it
 only those). It is made when one of its trigger's groups, whose figures the report shows, holds
 the unfavourable view of one of those statements at least as often as the trigger says (and no
 more often the favourable one), or gives favourable views on one far less often than the rest of
-Wales, or places the Authority low on one of its characteristics, and is withheld whenever a
-majority (more than half) of all respondents, or of the group that fired it, gives favourable
-views on its statements taken together: a majority view can never contradict a recommendation
-the report makes. Its evidence then names every one of those statements for all respondents
+Wales, or places the Authority low on one of its characteristics (where no majority of that
+group, nor of all respondents, places it at level 3), and is withheld whenever a majority (more
+than half) of all respondents, or of the group that fired it, gives favourable views on its
+statements taken together: a majority view can never contradict a recommendation the report
+makes. Its evidence then names every one of those statements for all respondents
 (each on the side it falls: for the action, or against it), the group that fired it, and its
 characteristics where a placement speaks for or against it.
 
@@ -87,13 +88,22 @@ def _statement_evidence(report: Report, s: Statement, cell: str, side: str) -> E
 
 
 def _leans(s: Statement, cell: str) -> str | None:
-    """"for" when a group's unfavourable views are at least as many as its favourable ones (and
-    some), "against" otherwise; None without figures."""
+    """For when a group's unfavourable views are at least as many as its favourable ones (and
+    some), against when its favourable views are more; None without figures or when nobody
+    took either side."""
     r = result(s, cell)
     if r is None:
         return None
     favourable, unfavourable = s.sides(r)
-    return "for" if unfavourable >= favourable and unfavourable else "against"
+    if unfavourable and unfavourable >= favourable:
+        return "for"
+    return "against" if favourable > unfavourable else None
+
+
+def _level_three_majority(report: Report, cid: str, cell: str) -> bool:
+    row = next((r for r in report.maturity if r.characteristic_id == cid), None)
+    levels = row.result(cell) if row is not None else None
+    return levels is not None and bool(levels.n) and Fraction(levels.levels[2], levels.n) > HALF
 
 
 def _fires_on_statement(report: Report, rec: Recommendation, cell: str) -> list[Evidence]:
@@ -187,7 +197,11 @@ def _fires_on_level(report: Report, rec: Recommendation, cell: str) -> list[Evid
         if levels is None or levels.n == 0:
             continue
         low = sum(levels.levels[: trigger.at_or_below_level])
-        if Fraction(low, levels.n) >= _share(trigger.level_share_at_least):
+        if (
+            Fraction(low, levels.n) >= _share(trigger.level_share_at_least)
+            and not _level_three_majority(report, cid, cell)
+            and not _level_three_majority(report, cid, "all")
+        ):
             out.append(_level(report, rec, cid, cell, high=False))
     return out
 
@@ -223,7 +237,7 @@ def evidence_for(report: Report, rec: Recommendation) -> list[Evidence]:
         levels = row.result("all") if row is not None else None
         if levels is None or not levels.n:
             continue
-        if Fraction(levels.levels[2], levels.n) > HALF:
+        if _level_three_majority(report, cid, "all"):
             named.append(_level(report, rec, cid, "all", high=True))
     keys = {(e.kind, e.cell, e.subject) for e in named}
     extra = [e for e in firing if (e.kind, e.cell, e.subject) not in keys]
@@ -272,7 +286,13 @@ def supported(claim: Claim, report: Report) -> bool:
             if e.kind == "level_high":
                 if (e.count, e.pct) != (levels.levels[2], percent(levels.levels[2], levels.n)):
                     return False
-            elif e.count is None or e.count > levels.n or e.count < levels.levels[0]:
+            elif (
+                e.count is None
+                or e.count > levels.n
+                or e.count < levels.levels[0]
+                or _level_three_majority(report, e.subject, e.cell)
+                or _level_three_majority(report, e.subject, "all")
+            ):
                 return False
         elif e.kind == "below_wales":
             s = found.get(e.subject)
@@ -297,9 +317,9 @@ def recommend_claims(
     for rec in sorted(advice.recommendations, key=lambda r: theme_order.get(r.theme, 99)):
         if rec.theme not in theme_order:
             continue
-        evidence = evidence_for(report, rec)
-        if evidence:
-            fired.append((rec, tuple(evidence)))
+        found = evidence_for(report, rec)
+        if found:
+            fired.append((rec, tuple(found)))
     out = []
     for number, (rec, evidence) in enumerate(fired, start=1):
         made = RecommendationResult(
@@ -325,5 +345,3 @@ def recommend_claims(
 def recommend(report: Report, advice: Advice) -> tuple[RecommendationResult, ...]:
     """The recommendations made, in theme order, numbered from 1."""
     return tuple(r for r, _ in recommend_claims(report, advice))
-
-

@@ -89,7 +89,8 @@ class Recommendation(_Frozen):
         for field, by_lang in starts.items():
             for lang, start in by_lang.items():
                 if not getattr(self, field)(lang).startswith(start):
-                    raise ValueError(f"recommendation {self.id} {field} ({lang}) must start {start!r}")
+                    problem = f"recommendation {self.id} {field} ({lang}) must start {start!r}"
+                    raise ValueError(problem)
         return self
 
 
