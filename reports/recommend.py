@@ -4,7 +4,7 @@ evidence supports its action, with the figures that bear on that action, for and
 Each recommendation names the statements and key characteristics that bear on its action (and
 only those). It is made when one of its trigger's groups, whose figures the report shows, holds
 the unfavourable view of one of those statements at least as often as the trigger says (and no
-more often the favourable one), or gives favourable views on one far less often than the rest of
+majority of the group holds the favourable one), or gives favourable views on one far less often than the rest of
 Wales, or places the Authority low on one of its characteristics (where no majority of that
 group, nor of all respondents, places it at level 3), and is withheld whenever a majority (more
 than half) of all respondents, or of the group that fired it, gives favourable views on its
@@ -30,6 +30,8 @@ from reports.phrases import t, who
 from rubric.advice import Advice, Recommendation, Trigger
 
 HALF = Fraction(1, 2)
+MAX_GROUPS = 2
+"""How many groups' figures a recommendation cites besides all respondents'."""
 
 
 def _share(value: float) -> Fraction:
@@ -119,7 +121,7 @@ def _fires_on_statement(report: Report, rec: Recommendation, cell: str) -> list[
         if (
             trigger.unfavourable_at_least is not None
             and Fraction(unfavourable, r.n) >= _share(trigger.unfavourable_at_least)
-            and unfavourable >= favourable
+            and Fraction(favourable, r.n) <= HALF
         ):
             out.append(_statement_evidence(report, s, cell, "for"))
     return out
@@ -148,7 +150,8 @@ def _below_wales(report: Report, rec: Recommendation) -> list[Evidence]:
                     wales_pct=theirs,
                     sentence=t(
                         report.lang,
-                        "evidence.below_wales",
+                        # The favourable view in the statement's own words.
+                        "evidence.below_wales.disagree" if s.negative else "evidence.below_wales",
                         pct=mine,
                         wales_pct=theirs,
                         clause=s.clause,
@@ -210,7 +213,7 @@ def evidence_for(report: Report, rec: Recommendation) -> list[Evidence]:
     """The figures that fire `rec` and name what bears on it, or [] when it is not made.
 
     Firing: in some trigger group the report shows, an unfavourable share of a listed statement
-    at or above the trigger's (no smaller than the favourable share), a listed characteristic
+    at or above the trigger's (with no favourable majority on it), a listed characteristic
     placed low, or a favourable share far below the rest of Wales; but never where a majority
     of that group, or of all respondents, is favourable on the listed statements together."""
     if favourable_majority(report, rec.statements, "all"):
@@ -239,9 +242,21 @@ def evidence_for(report: Report, rec: Recommendation) -> list[Evidence]:
             continue
         if _level_three_majority(report, cid, "all"):
             named.append(_level(report, rec, cid, "all", high=True))
-    keys = {(e.kind, e.cell, e.subject) for e in named}
-    extra = [e for e in firing if (e.kind, e.cell, e.subject) not in keys]
+    # What fired it, beyond the figures named already: all respondents' first, then the
+    # strongest group's, one for each statement or characteristic, at most MAX_GROUPS groups.
     order = {c.key: i for i, c in enumerate(report.cells)}
+    cited = {(e.kind, e.cell, e.subject) for e in named}
+    extra: list[Evidence] = []
+    firing.sort(key=lambda e: (e.cell != "all", -e.strength, order.get(e.cell, 99), e.subject))
+    for e in firing:
+        if (e.kind, e.cell, e.subject) in cited:
+            continue
+        if e.kind != "below_wales":
+            if any(x.subject == e.subject and x.kind == e.kind for x in extra):
+                continue
+            if sum(1 for x in extra if x.kind != "below_wales") >= MAX_GROUPS:
+                continue
+        extra.append(e)
     out = named + extra
     out.sort(key=lambda e: (e.side != "for", order.get(e.cell, 99), -e.strength, e.subject))
     return list(dict.fromkeys(out))
@@ -272,7 +287,7 @@ def supported(claim: Claim, report: Report) -> bool:
             other = favourable if e.kind == "unfavourable" else unfavourable
             if (e.count, e.base, e.pct) != (count, r.n, percent(count, r.n)):
                 return False
-            if e.kind == "unfavourable" and (count < other or not count):
+            if e.kind == "unfavourable" and (not count or Fraction(other, r.n) > HALF):
                 return False
             if e.kind == "favourable" and count <= other:
                 return False

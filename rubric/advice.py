@@ -42,7 +42,7 @@ class Trigger(_Frozen):
     groups: tuple[TriggerGroup, ...] = ("all", "officer", "member")
     unfavourable_at_least: Share | None = Field(None, gt=0, le=1)
     """A share holding the unfavourable view of a listed statement (disagreeing; agreeing, for
-    a negatively worded one), with no more holding the favourable view."""
+    a negatively worded one), with no majority holding the favourable view."""
     below_wales_points: int | None = Field(None, gt=0, le=100)
     """All respondents give favourable views on a listed statement this many points less often
     than respondents in the rest of Wales."""
