@@ -2,16 +2,16 @@
 evidence supports its action, with the figures that bear on that action, for and against.
 
 Each recommendation names the statements and key characteristics that bear on its action (and
-only those). It is made when one of its trigger's groups, whose figures the report shows, holds
-the unfavourable view of one of those statements at least as often as the trigger says (and no
-majority of the group holds the favourable one), or gives favourable views on one far less often than the rest of
-Wales, or places the Authority low on one of its characteristics (where no majority of that
-group, nor of all respondents, places it at level 3), and is withheld whenever a majority (more
-than half) of all respondents, or of the group that fired it, gives favourable views on its
-statements taken together: a majority view can never contradict a recommendation the report
-makes. Its evidence then names every one of those statements for all respondents
-(each on the side it falls: for the action, or against it), the group that fired it, and its
-characteristics where a placement speaks for or against it.
+only those). It is made when one of its trigger's groups, whose figures the report shows:
+holds the unfavourable view of one of those statements at least as often as the trigger says
+(and no majority of the group holds the favourable one); or gives favourable views on one far
+less often than the rest of Wales; or places the Authority low on one of its characteristics
+(where no majority of that group, nor of all respondents, places it at level 3). It is withheld
+whenever a majority (more than half) of all respondents, or of the group that fired it, gives
+favourable views on its statements taken together: a majority view can never contradict a
+recommendation the report makes. Its evidence names every one of those statements for all
+respondents (each on the side it falls: for the action, or against it), its characteristics
+where a placement speaks for or against it, and what fired it.
 
 A trigger reads only what the report shows: a statement's results for groups that passed the
 confidentiality rule, the maturity counts of those groups, and the rest of Wales. So a
