@@ -258,6 +258,78 @@ async def test_national_figures_are_the_councils_shown_figures(tmp_path: Path) -
     assert report.with_figures == 3
 
 
+async def test_each_councils_rest_of_wales_is_the_national_figure_less_its_own(
+    tmp_path: Path,
+) -> None:
+    """One comparator in every report: a council's report compares it with the rest of Wales,
+    the national report's figure for the same statement less the council's own, never one
+    that counts the council or leaves a statement out."""
+    db = await wales_db(tmp_path)
+    councils, reports = await reports_of(db, "en")
+    await db.close()
+    report = build_national(small_questionnaire(), councils, reports, "en", 5, generated_on=ON)
+    national_by_id = {s.question_id: s for t in report.themes for s in t.statements}
+    compared = 0
+    for slug, rep in reports.items():
+        for theme in rep.themes:
+            favourable = views = 0
+            for st in theme.statements:
+                rest, own = st.result("wales"), st.result("all")
+                if rest is None:
+                    continue
+                across = national_by_id[st.question_id]
+                mine = (own.agree, own.n) if own is not None and own.n else (0, 0)
+                assert (rest.agree, rest.n) == (
+                    across.wales.agree - mine[0],
+                    across.wales.n - mine[1],
+                )
+                fav = rest.disagree if st.negative else rest.agree
+                favourable, views = favourable + fav, views + rest.n
+                compared += 1
+            if theme.comparison.wales_pct is not None:
+                assert theme.comparison.wales_pct == round(100 * favourable / views + 1e-9)
+    assert compared  # the test data has rest-of-Wales figures to compare
+
+
+async def test_group_rows_say_which_councils_they_add_up(tmp_path: Path) -> None:
+    """Officers' rows add up Powys and Cardiff, elected members' Powys alone, the total three
+    councils: the report names them, and the officers-against-members sentence compares the
+    two groups over the one council that shows both, saying so."""
+    db = await wales_db(tmp_path)
+    councils, en = await reports_of(db, "en")
+    _, cy = await reports_of(db, "cy")
+    await db.close()
+    english = build_national(small_questionnaire(), councils, en, "en", 5, generated_on=ON)
+    welsh = build_national(small_questionnaire(), councils, cy, "cy", 5, generated_on=ON)
+    v1 = next(s for t in english.themes for s in t.statements if s.question_id == "v1")
+    assert v1.coverage == (
+        "The rows for each group add up only the councils whose own reports show that group"
+        " (officers: Cardiff and Powys; elected members: Powys); the row for all respondents"
+        " adds up 3 councils."
+    )
+    assert v1.contrast is not None and v1.contrast.endswith(
+        "(Both shares add up only the 1 council whose report shows both groups.)"
+    )
+    w1 = next(s for t in welsh.themes for s in t.statements if s.question_id == "v1")
+    assert w1.coverage is not None and "(swyddogion: Caerdydd a Sir Powys;" in w1.coverage
+    vision = next(t for t in english.themes if t.theme_id == "vision")
+    assert vision.coverage is not None
+    html = unescape(render_national_html(english, "en"))
+    assert v1.coverage in html
+
+
+async def test_the_national_report_says_how_figures_round_and_what_wales_is(
+    tmp_path: Path,
+) -> None:
+    report = await national(tmp_path, "en")
+    assert any("99% or 101%" in n and "the lower of the two middle" in n for n in report.notes)
+    assert any(
+        n.startswith("Each council's own report compares it with the rest") for n in report.notes
+    )
+    welsh = await national(tmp_path / "cy", "cy")
+    assert any("99% neu 101%" in n for n in welsh.notes)
+
+
 async def test_the_councils_reports_are_their_own_reports(tmp_path: Path) -> None:
     """Each council's report as the national report reads it is the report the council gets
     (`report_input`, then `build_report`), comments apart: the same groups shown and hidden,
