@@ -26,7 +26,7 @@ from reports.document import CouncilDocument, build_document
 from reports.models import CouncilName, Report, Statement, StatementResult, median_level, percent
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
-from rubric.models import Lang, Question
+from rubric.models import Group, Lang
 from storage.reporting import (
     ReleasedFigure,
     ReleaseGroup,
@@ -74,8 +74,12 @@ def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
 
 
 def council_rows(rng: random.Random, officers: int, members: int, team: int) -> ReportRows:
-    atoms = {("officer", "CMT"): team, ("officer", None): officers, ("member", None): members}
-    atoms = {a: n for a, n in atoms.items() if n}
+    sizes: dict[tuple[Group, str | None], int] = {
+        ("officer", "CMT"): team,
+        ("officer", None): officers,
+        ("member", None): members,
+    }
+    atoms = {a: n for a, n in sizes.items() if n}
     lean = {a: rng.randrange(3) for a in atoms}
     cells: list[tuple[str, str]] = []
     figures: list[ReleasedFigure] = []
@@ -169,13 +173,7 @@ def _unfavourable(s: Statement, r: StatementResult) -> Fraction:
     return Fraction(r.agree if s.negative else r.disagree, r.n)
 
 
-def _question(qid: str) -> Question:
-    q = Q.question(qid)
-    assert q is not None
-    return q
-
-
-def check(claim: Claim, report: Report) -> None:  # noqa: C901 - one branch per kind of sentence
+def check(claim: Claim, report: Report) -> None:
     """The sentence is true of the report's figures, recomputed here."""
     found = _statements(report)
     said = claim.sentence
@@ -248,9 +246,9 @@ def check(claim: Claim, report: Report) -> None:  # noqa: C901 - one branch per 
             assert len(gaps) == len(report.themes) and all(g > -5 for g in gaps.values())
     elif claim.kind in ("level_one", "level_median", "maturity"):
         rows = {
-            row.characteristic_id: r.levels
+            row.characteristic_id: lr.levels
             for row in report.maturity
-            if (r := row.result("all")) is not None and r.n
+            if (lr := row.result("all")) is not None and lr.n
         }
         if claim.kind == "level_one":
             for cid, pct in zip(claim.subject.split(","), claim.figures, strict=True):

@@ -270,7 +270,7 @@ async def test_each_councils_rest_of_wales_is_the_national_figure_less_its_own(
     report = build_national(small_questionnaire(), councils, reports, "en", 5, generated_on=ON)
     national_by_id = {s.question_id: s for t in report.themes for s in t.statements}
     compared = 0
-    for slug, rep in reports.items():
+    for rep in reports.values():
         for theme in rep.themes:
             favourable = views = 0
             for st in theme.statements:

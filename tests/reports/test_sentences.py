@@ -80,7 +80,7 @@ def test_the_overall_view_counts_the_negatively_worded_statement() -> None:
     doc = document(people(officer=answers, member=answers))
     protection = next(t for t in doc.themes if t.theme_id == "protection")
     statements = next(t for t in doc.report.themes if t.theme_id == "protection").statements
-    views = sum(s.result("all").n for s in statements if s.result("all"))  # type: ignore[union-attr]
+    views = sum(r.n for s in statements if (r := s.result("all")) is not None)
     unfavourable = 2 * N
     assert protection.overall == (
         "Overall, respondents to the data tool take a positive view of how the Authority"
