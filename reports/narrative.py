@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Literal
 
-from reports.claims import Claim, Side, checked, pooled_sides
+from reports.claims import Claim, ClaimKind, Side, View, checked, pooled_sides
 from reports.document import (
     Finding,
     FindingKind,
@@ -180,42 +180,36 @@ def finding_claims(
     # A gap may be told of a statement already told for its strength: it says something else.
     group = _best(statements, _gap("officer", "member"), gaps)
     if group and group[0] >= rules.group_gap_points:
-
-        def group_claim(s: Statement) -> Claim:
-            o, m = shown(s, "officer"), shown(s, "member")
-            assert o is not None and m is not None
-            assert o.agree_pct is not None and m.agree_pct is not None
-            return Claim(
-                kind="group_gap",
-                sentence=t(
-                    lang, "told.group_gap", clause=s.clause, officer=o.agree_pct, member=m.agree_pct
-                ),
-                subject=s.question_id,
-                cells=("officer", "member"),
-                figures=(o.agree_pct, m.agree_pct),
-            )
-
-        take("group_gap", group, group_claim)
+        take(
+            "group_gap",
+            group,
+            lambda s: _gap_claim(
+                report,
+                "group_gap",
+                "told.group_gap",
+                s,
+                ("officer", "member"),
+                ("officer", "member"),
+            ),
+        )
 
     for cell in (c for c in report.shown_cells() if c.kind == "team"):
         team = _best(statements, _gap(cell.key, "all"), gaps)
         if team and team[0] >= rules.group_gap_points:
 
             def team_claim(s: Statement, key: str = cell.key) -> Claim:
-                r, a = shown(s, key), _all(s)
-                assert r is not None and r.agree_pct is not None and a.agree_pct is not None
-                return Claim(
-                    kind="team_gap",
-                    sentence=t(
-                        lang,
-                        "told.team_gap",
-                        sentence=r.finding.rstrip("."),
-                        team=r.agree_pct,
-                        all=a.agree_pct,
-                    ),
-                    subject=s.question_id,
-                    cells=(key, "all"),
-                    figures=(r.agree_pct, a.agree_pct),
+                r = shown(s, key)
+                assert r is not None
+                sentence = r.finding.rstrip(".")
+                cells = (key, "all")
+                return _gap_claim(
+                    report,
+                    "team_gap",
+                    "told.team_gap",
+                    s,
+                    cells,
+                    ("team", "all"),
+                    sentence=sentence,
                 )
 
             take("team_gap", team, team_claim)
@@ -223,21 +217,13 @@ def finding_claims(
 
     wales = _best(statements, _gap("all", "wales"), gaps)
     if wales and wales[0] >= rules.wales_gap_points:
-
-        def wales_claim(s: Statement) -> Claim:
-            w, a = shown(s, "wales"), _all(s)
-            assert w is not None and w.agree_pct is not None and a.agree_pct is not None
-            return Claim(
-                kind="wales_gap",
-                sentence=t(
-                    lang, "told.wales_gap", clause=s.clause, pct=a.agree_pct, wales_pct=w.agree_pct
-                ),
-                subject=s.question_id,
-                cells=("all", "wales"),
-                figures=(a.agree_pct, w.agree_pct),
-            )
-
-        take("wales_gap", wales, wales_claim)
+        take(
+            "wales_gap",
+            wales,
+            lambda s: _gap_claim(
+                report, "wales_gap", "told.wales_gap", s, ("all", "wales"), ("pct", "wales_pct")
+            ),
+        )
 
     # Fewer than the minimum: tell the strongest views for and against whatever their size.
     fallbacks: tuple[tuple[FindingKind, Side], ...] = (
@@ -252,6 +238,31 @@ def finding_claims(
     order = ["agree", "disagree", "group_gap", "team_gap", "wales_gap"]
     found.sort(key=lambda fc: order.index(fc[0].kind))
     return tuple(found[: rules.max])
+
+
+def _gap_claim(
+    report: Report,
+    kind: ClaimKind,
+    key: str,
+    s: Statement,
+    cells: tuple[str, str],
+    names: tuple[str, str],
+    view: View = "",
+    **extra: str,
+) -> Claim:
+    """Two groups' shares agreeing with one statement, quoted as `names` in the sentence."""
+    a, b = shown(s, cells[0]), shown(s, cells[1])
+    assert a is not None and b is not None and a.agree_pct is not None and b.agree_pct is not None
+    figures = (a.agree_pct, b.agree_pct)
+    values = dict(zip(names, figures, strict=True))
+    return Claim(
+        kind=kind,
+        sentence=t(report.lang, key, clause=s.clause, **values, **extra),
+        subject=s.question_id,
+        cells=cells,
+        view=view,
+        figures=figures,
+    )
 
 
 def theme_story(
@@ -492,23 +503,15 @@ def key_message_claims(report: Report, advice: Advice) -> tuple[Claim, ...]:
 
     gap = _best(statements, _gap("officer", "member"), set())
     if gap and gap[0] >= rules.group_gap_points:
-        o, m = shown(gap[1], "officer"), shown(gap[1], "member")
-        assert o is not None and m is not None
-        assert o.agree_pct is not None and m.agree_pct is not None
         messages.append(
-            Claim(
-                kind="group_gap",
-                sentence=t(
-                    lang,
-                    "km.group_gap",
-                    clause=gap[1].clause,
-                    officer=o.agree_pct,
-                    member=m.agree_pct,
-                ),
-                subject=gap[1].question_id,
-                cells=("officer", "member"),
+            _gap_claim(
+                report,
+                "group_gap",
+                "km.group_gap",
+                gap[1],
+                ("officer", "member"),
+                ("officer", "member"),
                 view="most",
-                figures=(o.agree_pct, m.agree_pct),
             )
         )
 
