@@ -60,7 +60,11 @@ def favourable_majority(report: Report, qids: tuple[str, ...], cell: str) -> boo
     return bool(n) and Fraction(fav, n) > HALF
 
 
-def _statement_evidence(report: Report, s: Statement, cell: str, side: str) -> Evidence:
+def _statement_evidence(
+    report: Report, s: Statement, cell: str, side: str, *, both: bool = False
+) -> Evidence:
+    """One group's view of a statement on `side`, in the words the respondents used; `both`:
+    a statement named for what it says either way, with both its shares."""
     r = result(s, cell)
     assert r is not None
     favourable, unfavourable = s.sides(r)
@@ -69,6 +73,26 @@ def _statement_evidence(report: Report, s: Statement, cell: str, side: str) -> E
     # unfavourable view, agreeing with a negatively worded one is too.
     agreeing = (side == "for") == s.negative
     pct = percent(count, r.n)
+    if both:
+        sentence = t(
+            report.lang,
+            "evidence.views",
+            agree=r.agree_pct,
+            disagree=r.disagree_pct,
+            who=who(report, cell),
+            clause=s.clause,
+            base=r.n,
+        )
+    else:
+        sentence = t(
+            report.lang,
+            "evidence.agree" if agreeing else "evidence.disagree",
+            pct=pct,
+            who=who(report, cell),
+            clause=s.clause,
+            count=count,
+            base=r.n,
+        )
     return Evidence(
         kind="unfavourable" if side == "for" else "favourable",
         side="for" if side == "for" else "against",
@@ -77,15 +101,7 @@ def _statement_evidence(report: Report, s: Statement, cell: str, side: str) -> E
         pct=pct,
         count=count,
         base=r.n,
-        sentence=t(
-            report.lang,
-            "evidence.agree" if agreeing else "evidence.disagree",
-            pct=pct,
-            who=who(report, cell),
-            clause=s.clause,
-            count=count,
-            base=r.n,
-        ),
+        sentence=sentence,
     )
 
 
@@ -233,7 +249,7 @@ def evidence_for(report: Report, rec: Recommendation) -> list[Evidence]:
         s = found.get(qid)
         side = _leans(s, "all") if s is not None else None
         if s is not None and side is not None:
-            named.append(_statement_evidence(report, s, "all", side))
+            named.append(_statement_evidence(report, s, "all", side, both=True))
     rows = {row.characteristic_id: row for row in report.maturity}
     for cid in rec.characteristics:
         row = rows.get(cid)

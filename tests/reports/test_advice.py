@@ -178,8 +178,8 @@ def test_the_wales_rule_cites_the_council_against_wales() -> None:
     assert [e.sentence for e in against] == [
         "100% of respondents place the Authority at level 3 for Open data (20 of the 20 who"
         " chose a level).",
-        "50% of respondents agree that the Authority publishes open data and shares its insights"
-        " with citizens and partners (10 of the 20 who gave a view).",
+        "50% of respondents agree and 0% disagree that the Authority publishes open data and"
+        " shares its insights with citizens and partners (of the 20 who gave a view).",
     ]
 
 

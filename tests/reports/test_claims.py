@@ -312,6 +312,12 @@ def _check_recommendation(claim: Claim, report: Report, found: dict[str, Stateme
                 assert share > (_unfavourable(s, r) if e.kind == "favourable" else 0)
             else:
                 assert _favourable(s, r) <= Fraction(1, 2), (rec.id, e.sentence)
+            if e.cell == "all" and (
+                "% disagree that" in e.sentence or "% yn anghytuno bod" in e.sentence
+            ):
+                # Named with both its shares.
+                assert f"{r.agree_pct}% " in e.sentence and f"{r.disagree_pct}% " in e.sentence
+                continue
             agrees = (e.kind == "unfavourable") == s.negative
             verb = {
                 "en": ("agree" if agrees else "disagree"),

@@ -118,13 +118,13 @@ def test_a_recommendation_its_own_evidence_argues_against_is_withheld() -> None:
     assert "protection_training" not in made
     perception = made["protection_perception"]
     assert perception.evidence_for[0].sentence == (
-        "80% of respondents agree that data protection legislation is seen as a barrier to"
-        " sharing data (16 of the 20 who gave a view)."
+        "80% of respondents agree and 20% disagree that data protection legislation is seen as"
+        " a barrier to sharing data (of the 20 who gave a view)."
     )
     assert [e.sentence for e in perception.evidence_against] == [
-        "100% of respondents agree that Authority staff are clear about their responsibilities"
-        " to ensure that data is processed in accordance with data protection legislation"
-        " (20 of the 20 who gave a view)."
+        "100% of respondents agree and 0% disagree that Authority staff are clear about their"
+        " responsibilities to ensure that data is processed in accordance with data protection"
+        " legislation (of the 20 who gave a view)."
     ]
 
 
@@ -135,8 +135,8 @@ def test_the_data_audit_rests_on_knowing_what_data_the_authority_holds() -> None
     doc = document(people(officer=answers, member=answers))
     audit = next(r for r in doc.recommendations if r.id == "data_audit")
     assert audit.evidence_for[0].sentence == (
-        "60% of respondents disagree that the Authority knows what data it holds, who holds it"
-        " and what it is used for (12 of the 20 who gave a view)."
+        "0% of respondents agree and 60% disagree that the Authority knows what data it holds,"
+        " who holds it and what it is used for (of the 20 who gave a view)."
     )
     assert all(e.subject != "v_silos" for e in audit.evidence)
 
