@@ -30,92 +30,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from reports.findings import COMPARISON_MARGIN
-from reports.models import Report, Statement, StatementResult, median_level, percent
-
-ClaimKind = Literal[
-    "superlative",
-    "overall",
-    "finding",
-    "group_gap",
-    "team_gap",
-    "wales_gap",
-    "theme_behind",
-    "theme_level",
-    "level_one",
-    "level_median",
-    "maturity",
-    "response",
-    "recommendation",
-]
-Side = Literal["favourable", "unfavourable"]
-View = Literal["positive", "negative", "mixed", "most", "divided", "none", ""]
+from reports.results import (
+    Claim,
+    ClaimKind,
+    Report,
+    Side,
+    Statement,
+    StatementResult,
+    median_level,
+    percent,
+)
 
 MOST = Fraction(1, 2)
 """"Most" never means less than more than half, whatever the thresholds say."""
-
-
-EvidenceKind = Literal["unfavourable", "favourable", "below_wales", "level", "level_high"]
-"""unfavourable / favourable: a statement's views against / for the Authority; below_wales:
-favourable views less often than in the rest of Wales; level / level_high: placements at or
-below the trigger's level / at level 3."""
-EvidenceSide = Literal["for", "against"]
-"""Whether the figure supports the recommendation's action or argues against it."""
-
-
-class Evidence(BaseModel):
-    """One shown figure that bears on a recommendation's action, and the sentence that cites
-    it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: EvidenceKind
-    side: EvidenceSide = "for"
-    cell: str
-    subject: str
-    """The statement's question id, or the characteristic's id."""
-    pct: int
-    count: int | None = None
-    base: int | None = None
-    wales_pct: int | None = None
-    sentence: str
-
-    @property
-    def strength(self) -> int:
-        """How strongly it speaks: the share, or the gap to Wales in points."""
-        if self.kind == "below_wales" and self.wales_pct is not None:
-            return abs(self.wales_pct - self.pct)
-        return self.pct
+HALF = MOST
 
 
 class UntrueClaim(AssertionError):
     """A sentence the report's own figures do not bear out."""
-
-
-class Claim(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: ClaimKind
-    sentence: str
-    subject: str = ""
-    """A statement's, theme's, characteristic's or recommendation's id ("," between several)."""
-    cells: tuple[str, ...] = ("all",)
-    """The groups whose figures it quotes."""
-    side: Side | None = None
-    view: View = ""
-    figures: tuple[int, ...] = ()
-    """The whole numbers the sentence quotes, in its order."""
-    share: float = 0.0
-    """The threshold the rule applied (``overall_share``, ``most_share``), where one did."""
-    statements: tuple[str, ...] = ()
-    characteristics: tuple[str, ...] = ()
-    """A recommendation's: the figures that bear on its action."""
-    evidence: tuple[Evidence, ...] = ()
-    """A recommendation's: the figures it cites, for and against."""
 
 
 def statements(report: Report) -> dict[str, Statement]:
@@ -282,10 +216,89 @@ def _response(c: Claim, report: Report) -> bool:
     return total.caution and c.figures == (total.responded, total.invited, total.percent)
 
 
-def _recommendation(c: Claim, report: Report) -> bool:
-    from reports.recommend import supported
+def _pooled(report: Report, qids: tuple[str, ...], cell: str) -> tuple[int, int, int]:
+    """(favourable, unfavourable, views) of one group over the listed statements."""
+    found = statements(report)
+    fav = unfav = n = 0
+    for qid in qids:
+        s = found.get(qid)
+        r = result(s, cell) if s is not None else None
+        if s is not None and r is not None:
+            f, u = s.sides(r)
+            fav, unfav, n = fav + f, unfav + u, n + r.n
+    return fav, unfav, n
 
-    return supported(c, report)
+
+def favourable_majority(report: Report, qids: tuple[str, ...], cell: str) -> bool:
+    fav, _, n = _pooled(report, qids, cell)
+    return bool(n) and Fraction(fav, n) > HALF
+
+
+def level_three_majority(report: Report, cid: str, cell: str) -> bool:
+    row = next((r for r in report.maturity if r.characteristic_id == cid), None)
+    levels = row.result(cell) if row is not None else None
+    return levels is not None and bool(levels.n) and Fraction(levels.levels[2], levels.n) > HALF
+
+
+def _recommendation(claim: Claim, report: Report) -> bool:
+    """A recommendation's predicate, from the report's figures: no favourable majority of all
+    respondents, nor of any group its evidence speaks for, on the statements bearing on it;
+    at least one figure for it; and each figure it cites as the report shows it, on the side
+    it is cited for."""
+    if favourable_majority(report, claim.statements, "all"):
+        return False
+    cited_for = [e for e in claim.evidence if e.side == "for"]
+    if not cited_for:
+        return False
+    found = statements(report)
+    rows = {row.characteristic_id: row for row in report.maturity}
+    for e in claim.evidence:
+        if e.kind in ("unfavourable", "favourable"):
+            if e.subject not in claim.statements:
+                return False
+            s = found.get(e.subject)
+            r = result(s, e.cell) if s is not None else None
+            if s is None or r is None:
+                return False
+            favourable, unfavourable = s.sides(r)
+            count = unfavourable if e.kind == "unfavourable" else favourable
+            other = favourable if e.kind == "unfavourable" else unfavourable
+            if (e.count, e.base, e.pct) != (count, r.n, percent(count, r.n)):
+                return False
+            if e.kind == "unfavourable" and (not count or Fraction(other, r.n) > HALF):
+                return False
+            if e.kind == "favourable" and count <= other:
+                return False
+            if e.side == "for" and favourable_majority(report, claim.statements, e.cell):
+                return False
+        elif e.kind in ("level", "level_high"):
+            row = rows.get(e.subject)
+            levels = row.result(e.cell) if row is not None else None
+            if e.subject not in claim.characteristics or levels is None or not levels.n:
+                return False
+            if e.kind == "level_high":
+                if (e.count, e.pct) != (levels.levels[2], percent(levels.levels[2], levels.n)):
+                    return False
+            elif (
+                e.count is None
+                or e.count > levels.n
+                or e.count < levels.levels[0]
+                or level_three_majority(report, e.subject, e.cell)
+                or level_three_majority(report, e.subject, "all")
+            ):
+                return False
+        elif e.kind == "below_wales":
+            s = found.get(e.subject)
+            council = result(s, "all") if s is not None else None
+            wales = result(s, "wales") if s is not None else None
+            if s is None or council is None or wales is None or e.wales_pct is None:
+                return False
+            if (e.pct, e.wales_pct) != (
+                percent(s.sides(council)[0], council.n),
+                percent(s.sides(wales)[0], wales.n),
+            ) or e.wales_pct <= e.pct:
+                return False
+    return True
 
 
 PREDICATES: dict[ClaimKind, Callable[[Claim, Report], bool]] = {

@@ -4,114 +4,30 @@ the annex.
 
 Everything here is read from the `Report`, which is already past the confidentiality rule: a
 group the rule hides has no results in it, so no sentence, recommendation or example below can
-rest on its figures. Nothing goes back to the stored counts.
+rest on its figures. Nothing goes back to the stored counts. The document's types are in
+`reports.results`, so the narrative's modules and this one import one way.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
-
-from reports.claims import Claim
-from reports.claims import Evidence as Evidence
-from reports.claims import EvidenceKind as EvidenceKind
-from reports.claims import EvidenceSide as EvidenceSide
-from reports.models import Report
+from reports.good_practice import match_good_practice
+from reports.narrative import (
+    finding_claims,
+    key_message_claims,
+    maturity_claim,
+    maturity_line_of,
+    maturity_summary_claim,
+    overall_claim,
+)
+from reports.recommend import recommend_claims
+from reports.results import Claim, CouncilDocument, Report, ThemeStory
 from reports.text import messages
 from rubric.advice import Advice, load_advice
 
-FindingKind = Literal["agree", "disagree", "group_gap", "team_gap", "wales_gap"]
-"""agree / disagree: the strongest view for / against the Authority."""
-
-
-class _Result(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class RecommendationResult(_Result):
-    id: str
-    number: int
-    theme_id: str
-    text: str
-    evidence: tuple[Evidence, ...]
-    """The figures that bear on its action, those for it first."""
-
-    @property
-    def evidence_for(self) -> tuple[Evidence, ...]:
-        return tuple(e for e in self.evidence if e.side == "for")
-
-    @property
-    def evidence_against(self) -> tuple[Evidence, ...]:
-        return tuple(e for e in self.evidence if e.side == "against")
-
-
-class Finding(_Result):
-    kind: FindingKind
-    question_id: str
-    sentence: str
-
-
-class ThemeStory(_Result):
-    theme_id: str
-    title: str
-    overall: str | None
-    """"Overall, respondents to the data tool have a mixed view of ..."; None without figures."""
-    comparison: str
-    findings: tuple[Finding, ...]
-    recommendations: tuple[RecommendationResult, ...]
-    note: str | None = None
-
-
-class MaturityLine(_Result):
-    characteristic_id: str
-    title: str
-    sentence: str
-    shares: tuple[int | None, int | None, int | None]
-    """Whole percent of all respondents at levels 1, 2, 3 (None when not shown)."""
-    counts: tuple[int, int, int] | None
-
-
-class Example(_Result):
-    id: str
-    title: str
-    organisation: str
-    summary: str
-    characteristics: tuple[str, ...]
-    """Titles of the characteristics it illustrates, weakest first among those matched."""
-
-
-class CouncilDocument(_Result):
-    report: Report
-    key_messages: tuple[str, ...]
-    themes: tuple[ThemeStory, ...]
-    maturity: tuple[MaturityLine, ...]
-    maturity_summary: str | None
-    weakest: tuple[str, ...]
-    """Characteristic ids, weakest first."""
-    good_practice: tuple[Example, ...]
-    good_practice_intro: str
-    claims: tuple[Claim, ...] = ()
-    """Every sentence above about the figures, as the claim it makes (`reports.claims`)."""
-
-    @property
-    def recommendations(self) -> tuple[RecommendationResult, ...]:
-        return tuple(r for t in self.themes for r in t.recommendations)
-
 
 def build_document(report: Report, advice: Advice | None = None) -> CouncilDocument:
-    """The narrative for a built report. Pure: the same report and advice, the same document."""
-    from reports.good_practice import match_good_practice
-    from reports.narrative import (
-        finding_claims,
-        key_message_claims,
-        maturity_claim,
-        maturity_line_of,
-        maturity_summary_claim,
-        overall_claim,
-    )
-    from reports.recommend import recommend_claims
-
+    """The narrative for a built report. Pure: the same report and advice, the same document.
+    Every sentence about the figures is kept as its claim too (`CouncilDocument.claims`)."""
     advice = advice or load_advice()
     made = recommend_claims(report, advice)
     recommendations = tuple(r for r, _ in made)

@@ -15,16 +15,25 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Literal
 
-from reports.claims import Claim, ClaimKind, Side, View, checked, pooled_sides
-from reports.document import (
+from reports.claims import checked, pooled_sides
+from reports.phrases import and_list, shown, t, with_figures
+from reports.results import (
+    Claim,
+    ClaimKind,
     Finding,
     FindingKind,
     MaturityLine,
+    MaturityRow,
     RecommendationResult,
+    Report,
+    Side,
+    Statement,
+    StatementResult,
+    ThemeSection,
     ThemeStory,
+    View,
+    percent,
 )
-from reports.models import MaturityRow, Report, Statement, StatementResult, ThemeSection, percent
-from reports.phrases import and_list, shown, t, with_figures
 from rubric.advice import Advice
 
 Pick = tuple[Fraction, Statement]

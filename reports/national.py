@@ -15,7 +15,7 @@ Who may read it. It names councils (the rate table, the heat map), so it is for 
 cover every council; the bot and the CLI enforce that.
 
 Placement. A council is placed at the median level its respondents chose, by the one median
-rule every report uses (`reports.models.median_level`: the lower of the two middle answers when
+rule every report uses (`reports.results.median_level`: the lower of the two middle answers when
 their number is even, a whole level and the cautious one): 1, 1, 2, 3 places it at level 1, as
 its own report says. The middle council of a spread is the same rule over councils' shares.
 "Most councils" uses the questionnaire's ``most`` share, as "most respondents" does in a
@@ -51,7 +51,8 @@ from reports.aggregate import WalesIndex, build_report
 from reports.anonymity import MIN_GROUP_SIZE
 from reports.findings import COMPARISON_MARGIN, finding_rule, finding_sentence
 from reports.good_practice import match_good_practice
-from reports.models import (
+from reports.recommend import recommend
+from reports.results import (
     CouncilName,
     CouncilNames,
     RateRow,
@@ -61,10 +62,9 @@ from reports.models import (
     median_level,
     percent,
 )
-from reports.recommend import recommend
 from reports.text import join_words, messages
 from rubric.advice import Advice
-from rubric.models import GROUPS, Group, Lang, Questionnaire, Text
+from rubric.schema import GROUPS, Group, Lang, Questionnaire, Text
 from storage.councils import short_name_cy, short_name_en
 from storage.reporting import ReportRows
 
@@ -81,12 +81,12 @@ def _pct(part: int, whole: int) -> int | None:
 
 
 def lower_median(levels: Sequence[int]) -> int | None:
-    """A council's placement: `reports.models.median_level`, the one median rule."""
+    """A council's placement: `reports.results.median_level`, the one median rule."""
     return median_level(levels)
 
 
 def middle(values: Sequence[int]) -> int | None:
-    """The middle council's share: `reports.models.lower_middle`, the one median rule (so the
+    """The middle council's share: `reports.results.lower_middle`, the one median rule (so the
     middle is always one council's own figure)."""
     return lower_middle(values)
 

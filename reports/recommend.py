@@ -23,13 +23,18 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from reports.claims import Claim, Evidence, checked, result, statements
-from reports.document import RecommendationResult
-from reports.models import Report, Statement, percent
+from reports.claims import (
+    HALF,
+    checked,
+    favourable_majority,
+    level_three_majority,
+    result,
+    statements,
+)
 from reports.phrases import t, who
+from reports.results import Claim, Evidence, RecommendationResult, Report, Statement, percent
 from rubric.advice import Advice, Recommendation, Trigger
 
-HALF = Fraction(1, 2)
 MAX_GROUPS = 2
 """How many groups' figures a recommendation cites besides all respondents'."""
 
@@ -40,24 +45,6 @@ def _share(value: float) -> Fraction:
 
 def _cells(report: Report, trigger: Trigger) -> list[str]:
     return [c.key for c in report.shown_cells() if c.kind in trigger.groups]
-
-
-def _pooled(report: Report, qids: tuple[str, ...], cell: str) -> tuple[int, int, int]:
-    """(favourable, unfavourable, views) of one group over the listed statements."""
-    found = statements(report)
-    fav = unfav = n = 0
-    for qid in qids:
-        s = found.get(qid)
-        r = result(s, cell) if s is not None else None
-        if s is not None and r is not None:
-            f, u = s.sides(r)
-            fav, unfav, n = fav + f, unfav + u, n + r.n
-    return fav, unfav, n
-
-
-def favourable_majority(report: Report, qids: tuple[str, ...], cell: str) -> bool:
-    fav, _, n = _pooled(report, qids, cell)
-    return bool(n) and Fraction(fav, n) > HALF
 
 
 def _statement_evidence(
@@ -116,12 +103,6 @@ def _leans(s: Statement, cell: str) -> str | None:
     if unfavourable and unfavourable >= favourable:
         return "for"
     return "against" if favourable > unfavourable else None
-
-
-def _level_three_majority(report: Report, cid: str, cell: str) -> bool:
-    row = next((r for r in report.maturity if r.characteristic_id == cid), None)
-    levels = row.result(cell) if row is not None else None
-    return levels is not None and bool(levels.n) and Fraction(levels.levels[2], levels.n) > HALF
 
 
 def _fires_on_statement(report: Report, rec: Recommendation, cell: str) -> list[Evidence]:
@@ -218,8 +199,8 @@ def _fires_on_level(report: Report, rec: Recommendation, cell: str) -> list[Evid
         low = sum(levels.levels[: trigger.at_or_below_level])
         if (
             Fraction(low, levels.n) >= _share(trigger.level_share_at_least)
-            and not _level_three_majority(report, cid, cell)
-            and not _level_three_majority(report, cid, "all")
+            and not level_three_majority(report, cid, cell)
+            and not level_three_majority(report, cid, "all")
         ):
             out.append(_level(report, rec, cid, cell, high=False))
     return out
@@ -256,7 +237,7 @@ def evidence_for(report: Report, rec: Recommendation) -> list[Evidence]:
         levels = row.result("all") if row is not None else None
         if levels is None or not levels.n:
             continue
-        if _level_three_majority(report, cid, "all"):
+        if level_three_majority(report, cid, "all"):
             named.append(_level(report, rec, cid, "all", high=True))
     # What fired it, beyond the figures named already: all respondents' first, then the
     # strongest group's, one for each statement or characteristic, at most MAX_GROUPS groups.
@@ -276,67 +257,6 @@ def evidence_for(report: Report, rec: Recommendation) -> list[Evidence]:
     out = named + extra
     out.sort(key=lambda e: (e.side != "for", order.get(e.cell, 99), -e.strength, e.subject))
     return list(dict.fromkeys(out))
-
-
-def supported(claim: Claim, report: Report) -> bool:
-    """A recommendation's predicate, from the report's figures: no favourable majority of all
-    respondents, nor of any group its evidence speaks for, on the statements bearing on it;
-    at least one figure for it; and each figure it cites as the report shows it, on the side
-    it is cited for."""
-    if favourable_majority(report, claim.statements, "all"):
-        return False
-    cited_for = [e for e in claim.evidence if e.side == "for"]
-    if not cited_for:
-        return False
-    found = statements(report)
-    rows = {row.characteristic_id: row for row in report.maturity}
-    for e in claim.evidence:
-        if e.kind in ("unfavourable", "favourable"):
-            if e.subject not in claim.statements:
-                return False
-            s = found.get(e.subject)
-            r = result(s, e.cell) if s is not None else None
-            if s is None or r is None:
-                return False
-            favourable, unfavourable = s.sides(r)
-            count = unfavourable if e.kind == "unfavourable" else favourable
-            other = favourable if e.kind == "unfavourable" else unfavourable
-            if (e.count, e.base, e.pct) != (count, r.n, percent(count, r.n)):
-                return False
-            if e.kind == "unfavourable" and (not count or Fraction(other, r.n) > HALF):
-                return False
-            if e.kind == "favourable" and count <= other:
-                return False
-            if e.side == "for" and favourable_majority(report, claim.statements, e.cell):
-                return False
-        elif e.kind in ("level", "level_high"):
-            row = rows.get(e.subject)
-            levels = row.result(e.cell) if row is not None else None
-            if e.subject not in claim.characteristics or levels is None or not levels.n:
-                return False
-            if e.kind == "level_high":
-                if (e.count, e.pct) != (levels.levels[2], percent(levels.levels[2], levels.n)):
-                    return False
-            elif (
-                e.count is None
-                or e.count > levels.n
-                or e.count < levels.levels[0]
-                or _level_three_majority(report, e.subject, e.cell)
-                or _level_three_majority(report, e.subject, "all")
-            ):
-                return False
-        elif e.kind == "below_wales":
-            s = found.get(e.subject)
-            council = result(s, "all") if s is not None else None
-            wales = result(s, "wales") if s is not None else None
-            if s is None or council is None or wales is None or e.wales_pct is None:
-                return False
-            if (e.pct, e.wales_pct) != (
-                percent(s.sides(council)[0], council.n),
-                percent(s.sides(wales)[0], wales.n),
-            ) or e.wales_pct <= e.pct:
-                return False
-    return True
 
 
 def recommend_claims(

@@ -18,12 +18,12 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
-from reports.document import CouncilDocument, build_document
+from reports.document import build_document
 from reports.language import written_in
-from reports.models import Report, Statement
+from reports.results import CouncilDocument, Report, Statement
 from reports.text import messages
 from rubric.advice import Advice
-from rubric.models import Lang
+from rubric.schema import Lang
 
 TEMPLATES = Path(__file__).with_name("templates")
 TELEGRAM_LIMIT = 4096
@@ -141,7 +141,7 @@ def pct_text(value: int | None) -> str:
 
 
 def _median(value: int | None) -> str:
-    """A median level: always whole, by the one median rule (`reports.models.median_level`)."""
+    """A median level: always whole, by the one median rule (`reports.results.median_level`)."""
     return "–" if value is None else str(value)
 
 

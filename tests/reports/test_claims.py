@@ -21,12 +21,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reports import build_report
-from reports.claims import Claim, holds
-from reports.document import CouncilDocument, build_document
-from reports.models import CouncilName, Report, Statement, StatementResult, median_level, percent
+from reports.claims import holds
+from reports.document import build_document
+from reports.results import (
+    Claim,
+    CouncilDocument,
+    CouncilName,
+    Report,
+    Statement,
+    StatementResult,
+    median_level,
+    percent,
+)
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 from storage.reporting import (
     ReleasedFigure,
     ReleaseGroup,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from html import unescape
 
-from reports.document import CouncilDocument, build_document
-from reports.models import Report
+from reports.document import build_document
 from reports.national import lower_median
 from reports.render import render_html
+from reports.results import CouncilDocument, Report
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
-from rubric.models import Lang
+from rubric.schema import Lang
 from tests.support.report_rows import People, report
 
 ADVICE = load_advice()

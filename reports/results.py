@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 
 CellKind = Literal["all", "officer", "member", "team", "wales"]
 FindingRule = Literal["most", "not_believe", "half", "mixed", "none"]
@@ -25,7 +25,7 @@ class _Result(BaseModel):
 
 
 class CouncilNames(Protocol):
-    """What a report needs of a council (``storage.models.Council`` has it)."""
+    """What a report needs of a council (``storage.rows.Council`` has it)."""
 
     # Read-only properties, so that a frozen row model satisfies the protocol.
     @property
@@ -154,7 +154,7 @@ class Statement(_Result):
     """The finding clause in the report's language (English after "agree that", Welsh after
     "cytuno bod"), for the sentences the narrative builds."""
     negative: bool = False
-    """Agreeing is a bad sign (see `rubric.models.Question.negative`)."""
+    """Agreeing is a bad sign (see `rubric.schema.Question.negative`)."""
     results: tuple[StatementResult, ...]
     """Shown groups only, council groups first and Wales last."""
     withheld: tuple[str, ...] = ()
@@ -234,3 +234,146 @@ class Report(_Result):
 
     def shown_cells(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.shown)
+
+
+EvidenceKind = Literal["unfavourable", "favourable", "below_wales", "level", "level_high"]
+"""unfavourable / favourable: a statement's views against / for the Authority; below_wales:
+favourable views less often than in the rest of Wales; level / level_high: placements at or
+below the trigger's level / at level 3."""
+EvidenceSide = Literal["for", "against"]
+"""Whether the figure supports the recommendation's action or argues against it."""
+FindingKind = Literal["agree", "disagree", "group_gap", "team_gap", "wales_gap"]
+"""agree / disagree: the strongest view for / against the Authority."""
+ClaimKind = Literal[
+    "superlative",
+    "overall",
+    "finding",
+    "group_gap",
+    "team_gap",
+    "wales_gap",
+    "theme_behind",
+    "theme_level",
+    "level_one",
+    "level_median",
+    "maturity",
+    "response",
+    "recommendation",
+]
+Side = Literal["favourable", "unfavourable"]
+View = Literal["positive", "negative", "mixed", "most", "divided", "none", ""]
+
+
+class Evidence(_Result):
+    """One shown figure that bears on a recommendation's action, and the sentence that cites
+    it."""
+
+    kind: EvidenceKind
+    side: EvidenceSide = "for"
+    cell: str
+    subject: str
+    """The statement's question id, or the characteristic's id."""
+    pct: int
+    count: int | None = None
+    base: int | None = None
+    wales_pct: int | None = None
+    sentence: str
+
+    @property
+    def strength(self) -> int:
+        """How strongly it speaks: the share, or the gap to Wales in points."""
+        if self.kind == "below_wales" and self.wales_pct is not None:
+            return abs(self.wales_pct - self.pct)
+        return self.pct
+
+
+class Claim(_Result):
+    """One sentence about the figures and what it claims of them; `reports.claims` holds the
+    predicate that checks it against the report's own shown figures."""
+
+    kind: ClaimKind
+    sentence: str
+    subject: str = ""
+    """A statement's, theme's, characteristic's or recommendation's id ("," between several)."""
+    cells: tuple[str, ...] = ("all",)
+    """The groups whose figures it quotes."""
+    side: Side | None = None
+    view: View = ""
+    figures: tuple[int, ...] = ()
+    """The whole numbers the sentence quotes, in its order."""
+    share: float = 0.0
+    """The threshold the rule applied (``overall_share``, ``most_share``), where one did."""
+    statements: tuple[str, ...] = ()
+    characteristics: tuple[str, ...] = ()
+    """A recommendation's: the figures that bear on its action."""
+    evidence: tuple[Evidence, ...] = ()
+    """A recommendation's: the figures it cites, for and against."""
+
+
+class RecommendationResult(_Result):
+    id: str
+    number: int
+    theme_id: str
+    text: str
+    evidence: tuple[Evidence, ...]
+    """The figures that bear on its action, those for it first."""
+
+    @property
+    def evidence_for(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.evidence if e.side == "for")
+
+    @property
+    def evidence_against(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.evidence if e.side == "against")
+
+
+class Finding(_Result):
+    kind: FindingKind
+    question_id: str
+    sentence: str
+
+
+class ThemeStory(_Result):
+    theme_id: str
+    title: str
+    overall: str | None
+    """"Overall, respondents to the data tool have a mixed view of ..."; None without figures."""
+    comparison: str
+    findings: tuple[Finding, ...]
+    recommendations: tuple[RecommendationResult, ...]
+    note: str | None = None
+
+
+class MaturityLine(_Result):
+    characteristic_id: str
+    title: str
+    sentence: str
+    shares: tuple[int | None, int | None, int | None]
+    """Whole percent of all respondents at levels 1, 2, 3 (None when not shown)."""
+    counts: tuple[int, int, int] | None
+
+
+class Example(_Result):
+    id: str
+    title: str
+    organisation: str
+    summary: str
+    characteristics: tuple[str, ...]
+    """Titles of the characteristics it illustrates, weakest first among those matched."""
+
+
+class CouncilDocument(_Result):
+    report: Report
+    key_messages: tuple[str, ...]
+    themes: tuple[ThemeStory, ...]
+    maturity: tuple[MaturityLine, ...]
+    maturity_summary: str | None
+    weakest: tuple[str, ...]
+    """Characteristic ids, weakest first."""
+    good_practice: tuple[Example, ...]
+    good_practice_intro: str
+    claims: tuple[Claim, ...] = ()
+    """Every sentence above about the figures, as the claim it makes (`reports.claims`)."""
+
+    @property
+    def recommendations(self) -> tuple[RecommendationResult, ...]:
+        return tuple(r for t in self.themes for r in t.recommendations)
