@@ -9,6 +9,8 @@ recomputes what the sentence says from the report's own shown figures, with its 
 rather than the claim's predicate, and fails on any sentence that is not true. It also checks
 that every sentence the document shows about figures is one of its claims, so nothing is said
 unchecked, and that the English and Welsh documents make the same claims on the same figures.
+A second property builds the national report from several such councils and recomputes its
+counts (each recommendation's share of the councils taking part) and its theme shares.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from hypothesis import strategies as st
 from reports import build_report
 from reports.claims import holds
 from reports.document import build_document
+from reports.national import build_national, rubric_advice
+from reports.recommend import recommend
 from reports.results import (
     Claim,
     CouncilDocument,
@@ -82,7 +86,9 @@ def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return {c: a.get(c, 0) + b.get(c, 0) for c in set(a) | set(b)}
 
 
-def council_rows(rng: random.Random, officers: int, members: int, team: int) -> ReportRows:
+def council_rows(
+    rng: random.Random, officers: int, members: int, team: int, slug: str = "powys"
+) -> ReportRows:
     sizes: dict[tuple[Group, str | None], int] = {
         ("officer", "CMT"): team,
         ("officer", None): officers,
@@ -124,7 +130,7 @@ def council_rows(rng: random.Random, officers: int, members: int, team: int) -> 
                 for c, n in sorted(by_cell[cell].items())
             ]
     wales = []
-    for slug in OTHERS[: rng.randrange(1, 4)]:
+    for other in [o for o in OTHERS if o != slug][: rng.randrange(1, 4)]:
         size = rng.randrange(K, 30)
         bias = rng.randrange(3)
         for question in Q.questions:
@@ -136,16 +142,16 @@ def council_rows(rng: random.Random, officers: int, members: int, team: int) -> 
                 continue
             wales += [
                 WalesFigure(
-                    council_slug=slug, responses=size, question_id=question.id, choice=c, n=n
+                    council_slug=other, responses=size, question_id=question.id, choice=c, n=n
                 )
                 for c, n in sorted(counts.items())
             ]
     total = sum(atoms.values())
     return ReportRows(
-        council_slug="powys",
+        council_slug=slug,
         responses=tuple(
             ResponseCountRow(
-                council_slug="powys",
+                council_slug=slug,
                 group=group,
                 team=t,
                 invited=n + rng.randrange(0, 3 * n + 1),
@@ -399,3 +405,75 @@ def test_every_sentence_is_true_of_the_reports_own_figures_in_both_languages(
         return [(c.kind, c.subject, c.cells, c.side, c.view, c.figures) for c in claims]
 
     assert shape(en) == shape(cy)
+
+
+# --- the national report's counts ---------------------------------------------------------
+
+
+def _council(slug: str) -> CouncilName:
+    name = slug.capitalize()
+    return CouncilName(
+        slug=slug,
+        name_en=f"{name} Council",
+        name_cy=f"Cyngor {name}",
+        name_cy_soft=f"Gyngor {name}",
+        name_cy_nasal=f"Nghyngor {name}",
+        name_cy_aspirate=f"Chyngor {name}",
+    )
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rng=st.randoms(use_true_random=False),
+    sizes=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=2, max_size=4),
+)
+def test_every_national_count_is_of_the_councils_own_reports(
+    rng: random.Random, sizes: list[tuple[int, int]]
+) -> None:
+    """A national recommendation is made to councils when at least the questionnaire's "most"
+    share of the councils taking part make it in their own reports, and says how many of how
+    many; one not made is made by fewer; a theme's share across Wales adds up the councils'
+    favourable views, reversed where negatively worded; group rows name their councils when
+    they are not the total's."""
+    slugs = ("powys", *OTHERS)[: len(sizes)]
+    councils = [_council(slug) for slug in slugs]
+    rows = {
+        slug: council_rows(rng, officers, members, 0, slug)
+        for slug, (officers, members) in zip(slugs, sizes, strict=True)
+    }
+    most = Fraction(str(Q.thresholds.most))
+    for lang in ("en", "cy"):
+        reports = {
+            c.slug: build_report(Q, rows[c.slug], c, lang, K, generated_on=ON) for c in councils
+        }
+        national = build_national(
+            Q, councils, reports, lang, K, generated_on=ON, advice=rubric_advice(reports, ADVICE)
+        )
+        taking_part = [s for s, r in reports.items() if any(x.invited for x in r.rates.rows)]
+        made = {s: {r.id for r in recommend(reports[s], ADVICE)} for s in taking_part}
+        assert national.recommendations is not None
+        shown = {r.id: r for r in national.recommendations}
+        for rec in ADVICE.recommendations:
+            count = sum(1 for s in taking_part if rec.id in made[s])
+            if rec.id in shown:
+                r = shown[rec.id]
+                assert (r.councils, r.of) == (count, len(taking_part))
+                assert Fraction(count, len(taking_part)) >= most and r.pct == percent(count, r.of)
+                assert r.text == rec.councils(lang)
+            else:
+                assert not taking_part or Fraction(count, len(taking_part)) < most or not count
+        for theme in national.themes:
+            fav = n = 0
+            for report in reports.values():
+                section = next(t for t in report.themes if t.theme_id == theme.theme_id)
+                for st_ in section.statements:
+                    r = _shown(st_, "all")
+                    if r is not None:
+                        fav += r.disagree if st_.negative else r.agree
+                        n += r.n
+            assert (theme.wales.agree, theme.wales.n) == (fav, n)
+            for statement in theme.statements:
+                differs = any(
+                    p.contributors != statement.wales.contributors for _, p in statement.groups
+                )
+                assert (statement.coverage is not None) == differs
