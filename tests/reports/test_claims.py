@@ -467,10 +467,10 @@ def test_every_national_count_is_of_the_councils_own_reports(
             for report in reports.values():
                 section = next(t for t in report.themes if t.theme_id == theme.theme_id)
                 for st_ in section.statements:
-                    r = _shown(st_, "all")
-                    if r is not None:
-                        fav += r.disagree if st_.negative else r.agree
-                        n += r.n
+                    views = _shown(st_, "all")
+                    if views is not None:
+                        fav += views.disagree if st_.negative else views.agree
+                        n += views.n
             assert (theme.wales.agree, theme.wales.n) == (fav, n)
             for statement in theme.statements:
                 differs = any(
