@@ -23,7 +23,11 @@ What each kind says, and so what its predicate checks (docs/method.md says the s
 - ``response``: the response rate and its caution.
 - ``recommendation``: made only when no majority of respondents (nor of the group that fires
   it) is favourable on the statements that bear on its action, and some shown figure that
-  bears on it is unfavourable; `reports.recommend` holds the rule and its predicate.
+  bears on it speaks for it; each figure it cites is the report's, on the side it is cited
+  for. `reports.recommend` holds the rule that chooses it; the predicate is here, so the two
+  are separate code.
+
+The claims' types are in `reports.results`, beside the document's.
 """
 
 from __future__ import annotations
@@ -43,9 +47,10 @@ from reports.results import (
     percent,
 )
 
-MOST = Fraction(1, 2)
-""""Most" never means less than more than half, whatever the thresholds say."""
-HALF = MOST
+HALF = Fraction(1, 2)
+"""A majority is more than half."""
+MOST = HALF
+""""Most" never means half or less, whatever the thresholds say."""
 
 
 class UntrueClaim(AssertionError):
