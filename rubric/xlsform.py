@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
+from rubric import pyxform_check
 from rubric.loader import check_questionnaire
 from rubric.schema import GROUPS, MAX_QUESTION_ID, Lang, Questionnaire, Scale, Text
 
@@ -605,8 +606,8 @@ def read_workbook(source: Path | bytes) -> Questionnaire:
     characteristics = reader.characteristics()
     themes, questions = reader.survey(audiences, {c["id"] for c in characteristics})
     head = reader.settings()
-    for problem in pyxform_problems(data):
-        reader.problems.append(problem)
+    if not reader.problems:  # pyxform's checks, for what ours do not catch (said once)
+        reader.problems += pyxform_problems(data)
     if reader.problems:
         raise XlsFormError(reader.problems)
     raw = {
@@ -628,10 +629,9 @@ def read_workbook(source: Path | bytes) -> Questionnaire:
     return questionnaire
 
 
-def pyxform_problems(data: bytes) -> Iterator[Problem]:
+def pyxform_problems(data: bytes) -> list[Problem]:
     """pyxform's own checks (the XLSForm rules ODK tools apply), without ODK Validate (Java).
     Its messages are English and name rows themselves."""
-    from rubric import pyxform_check
-
-    for message in pyxform_check.errors(data):
-        yield Problem("survey", None, None, "pyxform", {"detail": message})
+    return [
+        Problem("survey", None, None, "pyxform", {"detail": m}) for m in pyxform_check.errors(data)
+    ]
