@@ -3,9 +3,9 @@
 Each method is one read or one write transaction, so a coroutine can never leave a half-saved
 survey behind, and the bot never needs to know SQL. The methods live by topic, one module
 each (`council_lookup`, `roster`, `accounts`, `answers`, `updates`, `auditors`, `windows`,
-`questionnaires`, as `reminders.ReminderBook` does for the reminders); `Repository` is all of them at once, and
-hands out the reminder bookkeeping, the report queries and the export, so nobody reaches
-through ``repo.db``.
+`questionnaires`, as `reminders.ReminderBook` does for the reminders); `Repository` is all of
+them at once, and hands out the reminder bookkeeping, the report queries and the export, so
+nobody reaches through ``repo.db``.
 """
 
 from __future__ import annotations
