@@ -505,7 +505,60 @@ class _Reader:
             found = self.optional_text(sheet, number, row, column)
             if found is not None:
                 out[key] = found
+        self.kind_rules(sheet, number, out)
         return out
+
+    def kind_rules(self, sheet: _Sheet, number: int, question: dict[str, Any]) -> None:
+        """What each kind of question needs, at the cell to fill (the models check these too,
+        but could only name the row)."""
+        kind, name = question["kind"], question["id"]
+        if kind == "agree" and "finding" not in question:
+            for lang in ORDER:
+                self.problems.append(sheet.where(number, f"finding:{lang}", "needs_finding"))
+        if kind == "level" and "characteristic" not in question:
+            self.problems.append(sheet.where(number, "characteristic", "needs_characteristic"))
+        if kind != "level" and "characteristic" in question:
+            self.problems.append(
+                sheet.where(number, "characteristic", "characteristic_not_level", name=name)
+            )
+        if kind != "agree" and question["negative"]:
+            self.problems.append(sheet.where(number, "negative", "negative_not_agree", name=name))
+
+    def whole(
+        self,
+        themes: list[dict[str, Any]],
+        characteristics: list[dict[str, Any]],
+        questions: list[dict[str, Any]],
+    ) -> None:
+        """The rules of the questionnaire as a whole (`rubric.loader.check_questionnaire`), each
+        at the row to change: a key characteristic in a theme that exists, asked by exactly one
+        level question of its own theme; a free-text question in every theme."""
+        theme_ids = {t["id"] for t in themes}
+        theme_of = {c["id"]: c["theme"] for c in characteristics}
+        chars = self.sheets["characteristics"]
+        for index, c in enumerate(characteristics):
+            _, number = self.places[("characteristics", index)]
+            if c["theme"] not in theme_ids:
+                self.problems.append(
+                    chars.where(number, "theme", "unknown_theme", value=c["theme"])
+                )
+            asked = sum(1 for q in questions if q.get("characteristic") == c["id"])
+            if asked != 1:
+                self.problems.append(
+                    chars.where(number, "name", "asked_by", name=c["id"], count=str(asked))
+                )
+        survey = self.sheets["survey"]
+        for index, q in enumerate(questions):
+            wanted = theme_of.get(q.get("characteristic", ""))
+            if wanted is not None and q["theme"] and wanted != q["theme"]:
+                _, number = self.places[("questions", index)]
+                self.problems.append(
+                    survey.where(number, "characteristic", "other_theme", theme=wanted)
+                )
+        for index, t in enumerate(themes):
+            if not any(q["theme"] == t["id"] and q["kind"] == "text" for q in questions):
+                _, number = self.places[("themes", index)]
+                self.problems.append(survey.where(number, "name", "no_text_question", name=t["id"]))
 
     def audience(self, sheet: _Sheet, number: int, relevant: str, known: set[str]) -> list[str]:
         """``relevant`` as the audiences it names: blank is everyone, else
@@ -606,6 +659,8 @@ def read_workbook(source: Path | bytes) -> Questionnaire:
     characteristics = reader.characteristics()
     themes, questions = reader.survey(audiences, {c["id"] for c in characteristics})
     head = reader.settings()
+    if not reader.problems:
+        reader.whole(themes, characteristics, questions)
     if not reader.problems:  # pyxform's checks, for what ours do not catch (said once)
         reader.problems += pyxform_problems(data)
     if reader.problems:

@@ -31,7 +31,10 @@ def problem_line(problem: Problem) -> str:
     if problem.pydantic is not None:
         kind, ctx, english = problem.pydantic
         values["reason"] = error_reason(kind, ctx, english)
-    what = t(f"xls.{problem.code}", **values)
+    if problem.code == "model" and not values.get("field"):
+        what = values["reason"]
+    else:
+        what = t(f"xls.{problem.code}", **values)
     return t("xls.problem", where=", ".join(where), problem=what) if where else what
 
 

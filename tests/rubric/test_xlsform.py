@@ -87,7 +87,7 @@ def test_a_statement_outside_a_theme_and_a_missing_list_are_refused() -> None:
     book = _exported()
     survey = book["survey"]
     survey.append(["select_one agree5", "x_new", "New", "Newydd", "yes"])
-    survey.append(["select_one agree", "x_loose", "Loose", "Rhydd", "yes"])
+    survey.append(["text", "x_loose", "Loose", "Rhydd"])
     problems = _problems(_bytes(book))
     codes = {(p.row, p.code, dict(p.values).get("name")) for p in problems}
     last = survey.max_row
@@ -130,3 +130,47 @@ def test_changes_name_added_removed_and_reworded_by_language() -> None:
         Change("question", "v_new", "added"),
         Change("question", dropped, "removed"),
     ]
+
+
+def test_what_each_kind_needs_is_asked_for_at_its_cell() -> None:
+    """A new agree statement with no finding clause, and a new level question with no key
+    characteristic, are refused at the cells to fill."""
+    book = _exported()
+    survey = book["survey"]
+    row, _ = _cell(book, "survey", "v_vision", "name")
+    survey.insert_rows(row + 1, 2)
+    for offset, cells in enumerate(
+        (
+            ["select_one agree", "v_extra", "Extra.", "Ychwanegol.", "yes"],
+            ["select_one level", "lv_extra", "Which?", "Pa un?", "yes"],
+        ),
+        start=1,
+    ):
+        for column, value in enumerate(cells, start=1):
+            survey.cell(row + offset, column).value = value
+    found = {(p.row, p.column, p.code) for p in _problems(_bytes(book))}
+    assert found == {
+        (row + 1, "K (finding::English (en))", "needs_finding"),
+        (row + 1, "L (finding::Welsh (cy))", "needs_finding"),
+        (row + 2, "I (characteristic)", "needs_characteristic"),
+    }
+
+
+def test_the_whole_questionnaires_rules_name_the_row_to_change() -> None:
+    """A key characteristic asked twice is named on its own sheet; a theme left without a
+    free-text question at its begin_group."""
+    book = _exported()
+    survey = book["survey"]
+    row, col = _cell(book, "survey", "lv_standards", "characteristic")
+    survey.cell(row, col).value = "leadership"
+    text_row, _ = _cell(book, "survey", "v_barriers", "name")
+    survey.delete_rows(text_row)
+    vision, _ = _cell(book, "survey", "vision", "name")
+    standards, _ = _cell(book, "characteristics", "standards", "name")
+    leadership, _ = _cell(book, "characteristics", "leadership", "name")
+    found = {(p.sheet, p.row, p.code, dict(p.values).get("count")) for p in _problems(_bytes(book))}
+    assert found == {
+        ("characteristics", leadership, "asked_by", "2"),
+        ("characteristics", standards, "asked_by", "0"),
+        ("survey", vision, "no_text_question", None),
+    }
