@@ -20,7 +20,7 @@ from typing import Literal
 from rubric.models import GROUPS, Group, Lang
 from storage import releases
 from storage.councils import COUNCILS, fold, short_name_cy, short_name_en
-from storage.database import Database, Row, Statement, from_iso, to_iso, utcnow
+from storage.database import Connection, Database, Row, Statement, from_iso, to_iso, utcnow
 from storage.export import ExportRow, export_answers, export_comments
 from storage.leases import Heartbeats, Leases
 from storage.models import (
@@ -414,9 +414,10 @@ class Repository:
         if problems:
             raise RosterError(problems)
 
-        added = updated = unchanged = 0
         now = self._now()
-        async with self.db.transaction() as conn:
+
+        async def write(conn: Connection) -> ImportResult:
+            added = updated = unchanged = 0
             for council_id, row in zip(resolved, rows, strict=True):
                 existing = await conn.fetchone(
                     "SELECT grp, name, language, team FROM invitees"
@@ -447,7 +448,11 @@ class Repository:
                         (council_id, row.email),
                     )
                     updated += 1
-        return ImportResult(added=added, updated=updated, unchanged=unchanged)
+            return ImportResult(added=added, updated=updated, unchanged=unchanged)
+
+        # Each row is read, then written as read: alone (SERIALIZABLE on PostgreSQL, tried
+        # again after a concurrent import), so that two imports at once both succeed.
+        return await self.db.serializable(write)
 
     async def invitees(self, council_id: int) -> list[Invitee]:
         rows = await self.db.fetchall(
@@ -467,7 +472,8 @@ class Repository:
                 )
             ]
             await conn.executemany(
-                "UPDATE invitees SET token = ? WHERE id = ?",
+                # A code already given, by a concurrent run, stays: an invitation may carry it.
+                "UPDATE invitees SET token = ? WHERE id = ? AND token IS NULL",
                 [(new_token(), invitee_id) for invitee_id in missing],
             )
             rows = await conn.fetchall(
@@ -596,13 +602,19 @@ class Repository:
                 return "taken"
             if await conn.fetchone("SELECT 1 FROM invitees WHERE telegram_id = ?", (telegram_id,)):
                 return "has_other"
-            await conn.execute(
+            if await conn.execute(
                 "UPDATE invitees SET telegram_id = ?, opened_at = COALESCE(opened_at, ?),"
                 " unreachable = CASE WHEN unreachable = 'blocked' THEN NULL ELSE unreachable END"
-                " WHERE id = ?",
+                " WHERE id = ? AND telegram_id IS NULL",
                 (telegram_id, self._now(), invitee["id"]),
+            ):
+                return "bound"
+            # Bound by another worker since the read (PostgreSQL): the update waited for that
+            # binding's row lock and then found the code taken.
+            now_bound = await conn.fetchone(
+                "SELECT telegram_id FROM invitees WHERE id = ?", (invitee["id"],)
             )
-            return "bound"
+            return "already_yours" if now_bound and now_bound[0] == telegram_id else "taken"
 
     # --- accounts -----------------------------------------------------------------------
 
@@ -616,31 +628,31 @@ class Repository:
         """Records a Telegram user who wrote to the bot (and their language, when given). A user
         who writes again has evidently unblocked the bot."""
         now = self._now()
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as conn:  # the invitation first: storage.postgres
+            await conn.execute(
+                "UPDATE invitees SET unreachable = NULL"
+                " WHERE telegram_id = ? AND unreachable = 'blocked'",
+                (telegram_id,),
+            )
             await conn.execute(
                 "INSERT INTO accounts (telegram_id, language, first_seen) VALUES (?, ?, ?)"
                 " ON CONFLICT (telegram_id) DO UPDATE SET"
                 " language = COALESCE(excluded.language, accounts.language), blocked_at = NULL",
                 (telegram_id, language, now),
             )
-            await conn.execute(
-                "UPDATE invitees SET unreachable = NULL"
-                " WHERE telegram_id = ? AND unreachable = 'blocked'",
-                (telegram_id,),
-            )
 
     async def set_account_blocked(self, telegram_id: int) -> None:
         """The user blocked the bot: remembered on the account and on the invitee it answers for."""
         now = self._now()
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as conn:  # the invitation first: storage.postgres
+            await conn.execute(
+                "UPDATE invitees SET unreachable = 'blocked' WHERE telegram_id = ?",
+                (telegram_id,),
+            )
             await conn.execute(
                 "INSERT INTO accounts (telegram_id, first_seen, blocked_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (telegram_id) DO UPDATE SET blocked_at = excluded.blocked_at",
                 (telegram_id, now, now),
-            )
-            await conn.execute(
-                "UPDATE invitees SET unreachable = 'blocked' WHERE telegram_id = ?",
-                (telegram_id,),
             )
 
     # --- the survey ---------------------------------------------------------------------
