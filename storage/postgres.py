@@ -31,6 +31,9 @@ never only in Python from an earlier SELECT; each write path, and why it is safe
   tenacity) when PostgreSQL aborts it for a concurrent transaction. It is the CLI's, rare, and
   never on the answer path, where every transaction stays at READ COMMITTED and never fails
   for another's sake.
+- a release (`storage.releases.store`): decided in Python against every earlier release of the
+  council, so stored only if none was stored since (else `Stale`, and it is decided again),
+  `serializable` so that two workers storing at once cannot both find none.
 - migrations and the councils' seed: one process at a time (`MIGRATION_LOCK`, an advisory lock
   on a connection of their own), since DDL has no ON CONFLICT.
 

@@ -18,6 +18,7 @@ import pytest
 
 from storage.database import Database
 from storage.models import RosterRow, StoredAnswer
+from storage.reporting import History, LiveRows, NewRelease
 from storage.repository import Repository, handling
 
 T = TypeVar("T")
@@ -245,6 +246,52 @@ async def test_two_roster_imports_at_once_both_succeed(
     assert sorted(r.added for r in results) == [0, 3]
     assert sorted(r.unchanged for r in results) == [0, 3]
     assert await observer.fetchval("SELECT COUNT(*) FROM invitees") == 3
+
+
+async def test_two_workers_releasing_one_council_at_once_store_one_release(
+    workers: tuple[Repository, Repository], observer: asyncpg.Connection, postgres_url: str
+) -> None:
+    """Each release is decided against every one before it (the confidentiality rule): two
+    reports asked for on two workers at once must not both store a release that the other's
+    was never compared with."""
+    one, two = workers
+    for n, email in enumerate(("erin@powys.example", "fred@powys.example")):
+        invitee = await bound(one, email, 401 + n)
+        await one.save_survey(invitee, **STATE, cursor=None, submitted=True)
+    powys = await one.find_council("powys")
+    assert powys is not None
+    seen: list[int] = []
+
+    def decide(live: LiveRows, history: list[History], final: bool) -> NewRelease:
+        seen.append(len(history))
+        return NewRelease(
+            responses=len(live.members),
+            final=final,
+            groups=live.groups,
+            sizes=(),
+            cells=(),
+            figures=(),
+            members=live.members,
+        )
+
+    holder = await asyncpg.connect(postgres_url)
+    try:
+        blocker = holder.transaction()
+        await blocker.start()
+        # A release's row names its council: both stores wait for this lock on that row.
+        await holder.execute("SELECT 1 FROM councils WHERE id = $1 FOR UPDATE", powys.id)
+        advances = [
+            asyncio.ensure_future(repo.advance_release(powys.id, decide, 1, final=False))
+            for repo in (one, two)
+        ]
+        await until_waiting(observer, 2, *advances)
+        assert seen == [0, 0]  # both decided with no release before theirs
+        await blocker.commit()
+        shown = await asyncio.gather(*advances)
+    finally:
+        await holder.close()
+    assert shown[0] is not None and shown[1] is not None and shown[0].id == shown[1].id
+    assert await observer.fetchval("SELECT COUNT(*) FROM releases") == 1
 
 
 async def test_fetch_together_keeps_order_types_and_placeholders(db: Database) -> None:
