@@ -17,9 +17,11 @@ import asyncpg
 import pytest
 
 from storage.database import Database
-from storage.models import RosterRow, StoredAnswer
+from storage.opening import open_database
 from storage.reporting import History, LiveRows, NewRelease
-from storage.repository import Repository, handling
+from storage.repository import Repository
+from storage.rows import RosterRow, StoredAnswer
+from storage.updates import handling
 
 T = TypeVar("T")
 WHEN = "2026-12-07T23:00:00Z"
@@ -30,7 +32,7 @@ STATE: dict[str, Any] = {"language": "en", "privacy_accepted": True, "reviewing"
 async def workers(postgres_url: str) -> AsyncIterator[tuple[Repository, Repository]]:
     """Two workers opening one new database at once (each applies the migrations it finds
     missing, under the migrations' own lock)."""
-    one, two = await asyncio.gather(Database.open(postgres_url), Database.open(postgres_url))
+    one, two = await asyncio.gather(open_database(postgres_url), open_database(postgres_url))
     try:
         yield Repository(one), Repository(two)
     finally:
@@ -118,7 +120,7 @@ async def test_one_persons_open_transaction_holds_up_no_one_else(
     async def bobs_answer() -> None:
         async with two.person_lock(102):
             context = await two.update_context(102, 5001)
-            assert context.invitee is not None and not context.finished
+            assert context.invitee is not None and not context.handled
             with handling(5001):
                 await two.save_survey(
                     bob, **STATE, cursor="q2", submitted=False, answers={"q1": answer("q1", "a")}
@@ -186,7 +188,7 @@ async def test_one_update_delivered_to_both_workers_is_handled_once(
         """What the bot's middleware does with update 7001 (`OncePerUpdate`)."""
         async with repo.person_lock(301):
             context = await repo.update_context(301, 7001)
-            if context.finished:
+            if context.handled:
                 return False
             if pause:
                 first_has_read.set()
