@@ -337,7 +337,7 @@ class PostgresDatabase(Database):
         raise AssertionError("tenacity neither returned nor raised")  # pragma: no cover
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """A single statement is atomic in PostgreSQL without the writers' lock."""
+        """A single statement, atomic by itself (autocommit)."""
         own = self._own()
         if own is not None:
             return await own.execute(sql, params)
