@@ -104,7 +104,7 @@ class BotProcess:
         calls_before = len(self.api.calls_to(ready))
         log = self.log_path.open("wb")
         self.proc = await asyncio.create_subprocess_exec(
-            *(self.command or [*datatool_command(), "run"]),
+            *(self.command or [*datatool_command(), "run", "--allow-empty"]),
             cwd=self.workdir,
             env=env,
             stdout=log,
