@@ -49,6 +49,15 @@ class ConfigError(Exception):
         """pydantic's own (English) message, for an error type the operator's catalog lacks."""
 
 
+def without_password(target: str) -> str:
+    """A database path or URL as it may be shown: a URL's password is left out."""
+    parts = urlsplit(target)
+    if parts.password is None:
+        return target
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def _refused(key: str, english: str) -> PydanticCustomError:
     """A validator's refusal: a ValueError whose pydantic type is the catalog key ``key``."""
     return PydanticCustomError(key, english)
@@ -193,11 +202,7 @@ class Settings(BaseSettings):
     @property
     def database_label(self) -> str:
         """DATATOOL_DB as it may be shown: a URL's password is left out."""
-        parts = urlsplit(self.datatool_db)
-        if parts.password is None:
-            return self.datatool_db
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return parts._replace(netloc=netloc).geturl()
+        return without_password(self.datatool_db)
 
     @field_validator("webhook_url")
     @classmethod

@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
 
     p = _add(sub, "migrate-to", "migrate:cmd_migrate_to", t("help.migrate_to"))
-    p.add_argument("target", metavar="postgresql://…")
+    p.add_argument("url", metavar="postgresql://…")
 
     p = _add(sub, "report", "reports:cmd_report", t("help.report"))
     p.add_argument("council")

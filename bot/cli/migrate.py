@@ -6,40 +6,31 @@ copy is of the file as it is then); afterwards ``DATATOOL_DB`` is set to the URL
 from __future__ import annotations
 
 import argparse
-from urllib.parse import urlsplit
 
 from bot.cli.common import Failure, open_database
 from bot.cli.words import t
-from bot.config import Settings
+from bot.config import Settings, without_password
 from storage.copy import TargetNotEmpty, copy_database
 from storage.database import is_postgres
-
-
-def _shown(url: str) -> str:
-    """The URL without its password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
 
 
 async def cmd_migrate_to(args: argparse.Namespace, settings: Settings) -> int:
     if is_postgres(settings.datatool_db):
         raise Failure(t("migrate.not_sqlite", db=settings.database_label))
-    if not is_postgres(args.target):
-        raise Failure(t("migrate.not_postgres", target=_shown(args.target)))
-    target_settings = settings.model_copy(update={"datatool_db": args.target})
+    if not is_postgres(args.url):
+        raise Failure(t("migrate.not_postgres", target=without_password(args.url)))
+    target_settings = settings.model_copy(update={"datatool_db": args.url})
     source = await open_database(settings, read_only=True)
     async with source, await open_database(target_settings) as target:
         try:
             copied = await copy_database(source, target)
         except TargetNotEmpty:
-            raise Failure(t("migrate.not_empty", target=_shown(args.target))) from None
+            raise Failure(t("migrate.not_empty", target=without_password(args.url))) from None
     print(
         t(
             "migrate.done",
             db=settings.database_label,
-            target=_shown(args.target),
+            target=without_password(args.url),
             invitees=copied["invitees"],
             responses=copied["responses"],
             answers=copied["answers"],

@@ -330,7 +330,9 @@ def black_hole() -> Iterator[tuple[int, list[socket.socket]]]:
         listener.close()
 
 
-PEOPLE_BY_EMAIL = [("powys", f"Person {i}", "en") for i in range(12)]
+PEOPLE_BY_EMAIL: list[tuple[str, str, str | None]] = [
+    ("powys", f"Person {i}", "en") for i in range(12)
+]
 
 
 @pytest.mark.parametrize("server", ["silent", "refusing"])
