@@ -9,8 +9,9 @@ import os
 from importlib.metadata import version
 from pathlib import Path
 
-from standin import StandIn
-from tests.support.bot_process import BotProcess, datatool_command, seed_roster
+from standin import Phone, StandIn, StoredMessage
+from tests.support.bot_process import BotProcess, answered_tap, datatool_command, seed_roster
+from tests.support.chat import QUESTIONS, asked, begin, current_question, question_after
 
 
 async def test_start_says_what_it_serves_one_process_per_file_and_signals_by_name(
@@ -66,3 +67,54 @@ async def test_start_says_what_it_serves_one_process_per_file_and_signals_by_nam
     log = first.log()
     assert "stopping: SIGTERM received" in log
     assert "<withheld> signal" not in log and "Traceback" not in log
+
+
+async def _answer(phone: Phone, qid: str) -> StoredMessage:
+    """Agrees with question ``qid`` (on the newest message asking it); the next question."""
+    await phone.tap(f"a:{qid}:a", current_question(phone))
+    following = question_after(qid)
+    return await phone.wait_for(lambda m: asked(m) == following, timeout=15)
+
+
+async def test_after_a_restore_a_button_ahead_of_the_database_shows_the_question_to_answer(
+    api: StandIn, tmp_path: Path
+) -> None:
+    """The README's restore: a person answered past the backup; once it is restored, their
+    chat is ahead of the database. Tapping the newest buttons says so and shows, at the bottom
+    of the chat, the question the restored database is on; answering it carries on from there."""
+    db = tmp_path / "datatool.sqlite3"
+    tokens = await seed_roster(db, [("powys", "officer", "Ann Jones", "en", None)])
+    bot = BotProcess(api=api, db_path=db, workdir=tmp_path)
+    await bot.start()
+    phone = api.phone(4001, "Ann")
+    await begin(phone, tokens["ann.jones@powys.example"])
+    await _answer(phone, QUESTIONS[0])
+    backup = tmp_path / "backup.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATATOOL_")}
+    copy = await asyncio.create_subprocess_exec(
+        *datatool_command(), "backup", str(backup), cwd=tmp_path, env=env | {"DATATOOL_DB": str(db)}
+    )
+    assert await copy.wait() == 0
+    await _answer(phone, QUESTIONS[1])
+    await _answer(phone, QUESTIONS[2])  # the chat now shows QUESTIONS[3]
+    assert await bot.stop() == 0
+
+    # The restore, as the README says: the bot stopped, the copy put in place of the file.
+    for leftover in (db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    backup.replace(db)
+    await bot.start()
+
+    ahead = current_question(phone)
+    assert ahead is not None and asked(ahead) == QUESTIONS[3]
+    mark = api.state.seq
+    query_id = await phone.tap(f"a:{QUESTIONS[3]}:a", ahead)
+    toast = await answered_tap(api, query_id)
+    assert toast == (
+        "That button is no longer current: here is the question you are on, at the bottom of"
+        " the chat."
+    )
+    shown = await phone.wait_for(lambda m: m.seq > mark and asked(m) == QUESTIONS[1], timeout=15)
+    assert shown is phone.bot_messages[-1]
+    await _answer(phone, QUESTIONS[1])  # and on from there, with no /start
+    assert await bot.stop() == 0
