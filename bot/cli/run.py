@@ -5,9 +5,9 @@ Before it serves anyone it checks what an operator most often gets wrong, and sa
 line: a database with nobody invited (a typo in ``DATATOOL_DB`` makes a new, empty one, whose
 real invitees would all be told their code is unknown; ``--allow-empty`` to serve it anyway), a
 second ``datatool run`` on the same SQLite file (one process per file: a lock file beside it),
-a refused token or an unreachable Bot API, a port already in use. Then one log line names what
-is being served: the version, the database (never a password), the bot, the mode, and how many
-councils and invitees it has.
+a refused token, a port already in use; a Bot API it cannot reach is waited for, and said.
+Then one log line names what is being served: the version, the database (never a password),
+the bot, the mode, and how many councils and invitees it has.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from bot.telegram.webhook import ListenFailed, run_webhook
 from storage.database import is_postgres
 
 log = logging.getLogger("bot.run")
+UNTIL_REACHED = 1 << 62
+"""Tries of the first call to the Bot API: as many as it takes (a refused token ends at once)."""
 
 
 @contextmanager
@@ -80,7 +82,9 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not invitees and not args.allow_empty:
         raise Failure(t("err.no_invitees", db=settings.database_label))
     with one_process(settings):
-        async with open_bot(settings, attempts=4) as bot:
+        # An unreachable Bot API (the network not up yet after a reboot) is waited for, and said:
+        # WARNING with its URL at once, ERROR after a minute (bot.telegram.session.Reachability).
+        async with open_bot(settings, attempts=UNTIL_REACHED) as bot:
             me = await bot.get_me()
         log.info(
             "%s: database %s, bot @%s, %s, %d invitee(s) in %d council(s)",

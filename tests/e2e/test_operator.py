@@ -118,3 +118,34 @@ async def test_after_a_restore_a_button_ahead_of_the_database_shows_the_question
     assert shown is phone.bot_messages[-1]
     await _answer(phone, QUESTIONS[1])  # and on from there, with no /start
     assert await bot.stop() == 0
+
+
+async def test_an_unreachable_bot_api_at_start_is_waited_for_and_named(tmp_path: Path) -> None:
+    """The network not up yet (or a wrong TELEGRAM_API_URL): a WARNING naming the URL and the
+    setting, not INFO lines for ever, and the bot waits instead of exiting."""
+    db = tmp_path / "datatool.sqlite3"
+    await seed_roster(db, [("powys", "officer", "Ann Jones", "en", None)])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATATOOL_", "BOT_"))}
+    url = "http://127.0.0.1:9"  # the discard port: nothing listens
+    env |= {"BOT_TOKEN": "123:ABC", "TELEGRAM_API_URL": url, "DATATOOL_DB": str(db)}
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            *datatool_command(), "run", cwd=tmp_path, env=env, stdout=out, stderr=out
+        )
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while "TELEGRAM_API_URL" not in log.read_text(errors="replace"):
+            assert proc.returncode is None, log.read_text()
+            assert loop.time() < deadline, log.read_text()
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1)
+        assert proc.returncode is None  # still waiting for Telegram
+    finally:
+        proc.kill()
+        await proc.wait()
+    lines = log.read_text().splitlines()
+    warned = [line for line in lines if "TELEGRAM_API_URL" in line]
+    assert " WARNING bot.telegram.session: cannot reach the Bot API at " + url in warned[0]
+    assert len(warned) == 1 and "Traceback" not in "\n".join(lines), lines
