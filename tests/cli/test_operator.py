@@ -122,7 +122,7 @@ async def test_a_port_in_use_is_named_as_such(
     """A real ``datatool run`` (the webhook installs signal handlers: the main thread's)."""
     import os
 
-    from tests.support.bot_process import datatool_command
+    from tests.support.bot_process import run_datatool
 
     await asyncio.to_thread(_import, env)
     with socket.socket() as taken:
@@ -140,19 +140,9 @@ async def test_a_port_in_use_is_named_as_such(
                     "WEBHOOK_SECRET": "s3cret_token-value",
                     "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
                 }
-                proc = await asyncio.create_subprocess_exec(
-                    *datatool_command(),
-                    "run",
-                    cwd=env,
-                    env=process_env,
-                    stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.PIPE,
-                )
-                async with asyncio.timeout(60):
-                    _, err = await proc.communicate()
-                assert proc.returncode == 1, err
-                assert b"Traceback" not in err
-                lines.append(err.decode().strip().splitlines()[-1])
+                code, _, err = await run_datatool(process_env, env, "run", timeout=60)
+                assert code == 1 and "Traceback" not in err, err
+                lines.append(err.strip().splitlines()[-1])
     assert lines[0].startswith(f"datatool: cannot listen on 127.0.0.1:{port} (WEBHOOK_LISTEN): ")
     assert "in use" in lines[0] and "database" not in lines[0], lines
     assert lines[1].startswith(f"datatool: ni ellir gwrando ar 127.0.0.1:{port} (WEBHOOK_LISTEN)")

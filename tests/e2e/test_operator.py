@@ -10,7 +10,13 @@ from importlib.metadata import version
 from pathlib import Path
 
 from standin import Phone, StandIn, StoredMessage
-from tests.support.bot_process import BotProcess, answered_tap, datatool_command, seed_roster
+from tests.support.bot_process import (
+    BotProcess,
+    answered_tap,
+    datatool_command,
+    run_datatool,
+    seed_roster,
+)
 from tests.support.chat import QUESTIONS, asked, begin, current_question, question_after
 
 
@@ -43,19 +49,10 @@ async def test_start_says_what_it_serves_one_process_per_file_and_signals_by_nam
             "DATATOOL_DB": str(db),
             "DATATOOL_LANG": "en",
         }
-        second = await asyncio.create_subprocess_exec(
-            *datatool_command(),
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        async with asyncio.timeout(60):
-            _, err = await second.communicate()
-        assert second.returncode == 1
+        code, _, err = await run_datatool(env, tmp_path, "run", timeout=60)
+        assert code == 1
         assert first.proc is not None
-        assert err.decode().strip().splitlines()[-1] == (
+        assert err.strip().splitlines()[-1] == (
             f"datatool: another datatool run (process {first.proc.pid}) is already serving"
             f" {db}: one process per SQLite file (stop it first, or use PostgreSQL for several"
             " workers)"
@@ -91,10 +88,10 @@ async def test_after_a_restore_a_button_ahead_of_the_database_shows_the_question
     await _answer(phone, QUESTIONS[0])
     backup = tmp_path / "backup.sqlite3"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATATOOL_")}
-    copy = await asyncio.create_subprocess_exec(
-        *datatool_command(), "backup", str(backup), cwd=tmp_path, env=env | {"DATATOOL_DB": str(db)}
+    code, _, err = await run_datatool(
+        env | {"DATATOOL_DB": str(db)}, tmp_path, "backup", str(backup)
     )
-    assert await copy.wait() == 0
+    assert code == 0, err
     await _answer(phone, QUESTIONS[1])
     await _answer(phone, QUESTIONS[2])  # the chat now shows QUESTIONS[3]
     assert await bot.stop() == 0
