@@ -20,13 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.app import run
 from bot.cli.common import Failure, open_repo
 from bot.cli.telegram import open_bot, telegram_failures
 from bot.cli.words import t
 from bot.config import Settings
-from bot.reminders.schedule import reminder_loop
-from bot.telegram.dispatcher import run_polling
-from bot.telegram.webhook import ListenFailed, run_webhook
+from bot.telegram.webhook import ListenFailed
 from storage.database import is_postgres
 
 log = logging.getLogger("bot.run")
@@ -97,10 +96,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
         try:
             async with telegram_failures(settings):
-                if settings.webhook_url is not None:
-                    await run_webhook(settings, background=[reminder_loop])
-                else:
-                    await run_polling(settings, background=[reminder_loop])
+                await run(settings)
         except ListenFailed as exc:
             raise Failure(t("err.cannot_listen", address=exc.address, cause=exc.cause)) from None
     return 0
