@@ -11,7 +11,7 @@ from bot.cli.common import Failure, council_or_fail, open_repo
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from storage.councils import names_wales
-from storage.models import Council, StatusRow
+from storage.rows import Council, StatusRow
 
 STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unreachable")
 

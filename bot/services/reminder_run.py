@@ -120,7 +120,7 @@ class Summary(BaseModel):
     planned: list[Planned] = Field(default_factory=list)
     """With ``dry_run``: who would be sent what (the operator's eyes only, never a log)."""
     mail_down: str | None = None
-    """The mail server's fault, when the run stopped emailing (see `bot.reminders.mail`)."""
+    """The mail server's fault, when the run stopped emailing (see `bot.services.mail`)."""
 
     @property
     def sent(self) -> int:

@@ -17,7 +17,7 @@ import pytest
 
 from bot.cli.main import main
 from standin import StandIn
-from storage.database import Database
+from storage.opening import open_database
 from storage.repository import Repository
 
 ROSTER = """council,group,name,email,language,team
@@ -451,7 +451,7 @@ async def test_migrate_to_postgresql_keeps_everything(
     await asyncio.to_thread(_import, env)
     db = env / "datatool.sqlite3"
     await asyncio.to_thread(_respond, db, "sian@powys.example")
-    async with await Database.open(db) as source:
+    async with await open_database(db) as source:
         repo = Repository(source)
         powys = await repo.find_council("powys")
         assert powys is not None
@@ -471,7 +471,7 @@ async def test_migrate_to_postgresql_keeps_everything(
         == "postgresql://u:***@db.example.org/d"
     )
 
-    async with await Database.open(postgres_url) as target:
+    async with await open_database(postgres_url) as target:
         repo = Repository(target)
         powys = await repo.find_council("powys")
         assert powys is not None

@@ -1,4 +1,4 @@
-"""The SMTP retry policy (tenacity, in bot/reminders/mail.py) against a real SMTP server on
+"""The SMTP retry policy (tenacity, in bot/services/mail.py) against a real SMTP server on
 loopback: a 4xx is tried again with back-off, a refused recipient is a bounce and never retried,
 and the attempts run out into "failed" rather than an exception."""
 
