@@ -22,6 +22,8 @@ import os
 import sys
 from collections.abc import Mapping
 
+HANDLER = "datatool"
+"""The name of our handler on the root logger."""
 FOLD = " | "
 """What stands between a traceback's lines once folded into one."""
 
@@ -77,16 +79,18 @@ def configure_logging(
     default_level: int,
     environ: Mapping[str, str] | None = None,
 ) -> None:
-    """The root logger's one handler (stderr), replacing any there: the format for the place
-    ``datatool`` runs (see the module's notes) at ``level`` (else ``default_level``)."""
+    """The root logger's handler for stderr (replacing the one set before the settings were
+    read): the format for the place ``datatool`` runs (see the module's notes) at ``level``
+    (else ``default_level``)."""
     env = os.environ if environ is None else environ
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(OneLineFormatter(journal=bool(env.get("JOURNAL_STREAM"))))
+    handler.set_name(HANDLER)
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
+    for old in [h for h in root.handlers if h.get_name() == HANDLER]:
+        root.removeHandler(old)  # ours from before the settings were read; others stay
     root.addHandler(handler)
     root.setLevel(getattr(logging, level) if level else default_level)

@@ -428,12 +428,13 @@ def test_log_settings_choose_the_format_and_level(
     monkeypatch.setenv("LOG_LEVEL", "debug")
     assert main(["status", "powys"]) == 0
     root = logging.getLogger()
-    (handler,) = root.handlers
+    (handler,) = [h for h in root.handlers if h.get_name() == "datatool"]
     assert root.level == logging.DEBUG
     assert isinstance(handler.formatter, OneLineFormatter) and handler.formatter.journal
     monkeypatch.setenv("LOG_FORMAT", "json")
     assert main(["status", "powys"]) == 0
-    assert isinstance(logging.getLogger().handlers[0].formatter, JsonFormatter)
+    (handler,) = [h for h in root.handlers if h.get_name() == "datatool"]
+    assert isinstance(handler.formatter, JsonFormatter)
     monkeypatch.setenv("LOG_LEVEL", "loud")
     assert main(["status", "powys"]) == 2
     assert "LOG_LEVEL is malformed" in _err(capsys)
