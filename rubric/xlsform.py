@@ -75,8 +75,10 @@ RELEVANT_TERM = re.compile(r"^\s*\$\{(?P<field>[^}]*)\}\s*=\s*'(?P<value>[^']*)'
 
 SURVEY_COLUMNS: tuple[str, ...] = ("type", "name", "label", "required", "relevant", "intro")
 SURVEY_COLUMNS += ("characteristic", "negative", "finding", "member_label")
-TEXT_COLUMNS = frozenset({"label", "intro", "finding", "member_label", "level_1"})
-TEXT_COLUMNS |= {"level_2", "level_3"}
+TEXT_COLUMNS = frozenset(
+    {"label", "intro", "finding", "member_label", "level_1", "level_2", "level_3"}
+)
+"""The columns holding a text in both languages (``label::English (en)``, ``label::Welsh (cy)``)."""
 WELSH_TITLE = "form_title_cy"
 """The settings' Welsh title (``form_title`` is the English one; pyxform takes a
 ``form_title::`` column for a translation it cannot hold)."""
