@@ -19,19 +19,25 @@ Comments carry no group, so the people one rests on are everyone asked the quest
 comments are shown when at least ``k`` were asked, and the same check applies between releases.
 
 Over time: releases. What reports show comes from a stored release, a snapshot of which
-responses count, and moves forward only when the pair (each earlier release, the new one) passes
-the same check, with atoms split by who is in both, only the old, only the new: in practice when
-every group whose figures change has gained or lost at least ``k`` people asked and with a view.
-The final release at the survey's close counts everyone; where the difference from an earlier
-release would rest on fewer than ``k``, the final release hides more (suppression with the
-earlier releases' shown figures fixed), so a late submission or a withdrawal at the close still
-exposes nobody. Response-rate counts are not figures about views and move freely.
+responses count, with every earlier release's shown cells held at once: every class of people
+that all the outputs together tell apart (the same figures, in every release, count them) must be
+empty or hold ``k`` people, and none below ``UNANIMITY_SAFE_SIZE`` views may be unanimous
+(`exposures`). That covers sums and signed differences (one who left and one who joined) over
+any sequence of reports, and the export, checked the same way as one more output. A release
+moves in safe steps (`make_release`): everyone now, or those counted last time with the
+newcomers of each group and team that has ``k`` of them; never showing fewer figures than the
+last (the final release: never fewer cells, unless a withdrawal forces it, else it repeats the
+last release). Response-rate counts are not figures about views and move freely.
 
-Wales. Each council contributes only its released "all respondents" figure for a question, and
-only where its own report shows it; a report shows the Wales figure only when at least
-``WALES_MIN_OTHERS`` councils other than its own contribute, so Wales minus the reader's council
-is never one other council. A reader who covers several councils (an auditor of a region) can
-subtract all of theirs, so their copy counts only the councils outside all of them.
+Wales. The Wales figures come from a Wales release, which moves only when more than
+``WALES_MIN_OTHERS`` councils have moved on (`wales_may_move`), and each reader's copy leaves out
+a question whose figure moved by fewer councils' steps than that (`wales_pooled`). Each council
+contributes only its released "all respondents" figure for a question, and only where its own
+report shows it. A council's report compares it with the rest of Wales: the
+other councils' figures, never its own, and only when at least ``WALES_MIN_OTHERS`` councils
+other than its own contribute, so the comparator is never one other council. A reader who
+covers several councils (an auditor of a region) can subtract all of theirs, so their copy
+shows a figure only where at least that many councils outside all of them contribute.
 """
 
 from __future__ import annotations
@@ -568,16 +574,20 @@ def wales_pooled(
     reader_covers: Iterable[str] = (),
     steps: Sequence[WalesStep] = (),
 ) -> dict[str, dict[str, int]]:
-    """question -> choice -> n for Wales: every contributing council's released "all" figure,
-    for the questions where at least WALES_MIN_OTHERS councils contribute besides `own` and
-    every council the reader covers (`reader_covers`: they see those councils' own figures).
-    `contributions`: council -> question -> choice -> n (released and shown only).
+    """question -> choice -> n for the rest of Wales: every other contributing council's
+    released "all" figure (never `own`'s: a council is compared with the others, and its
+    comparator is the same whichever report shows it), for the questions where at least
+    WALES_MIN_OTHERS councils contribute besides `own` and every council the reader covers
+    (`reader_covers`: they see those councils' own figures, so the figure less theirs must
+    still pool two). Each contribution is a figure its own report shows, so at least
+    MIN_GROUP_SIZE people's views. `contributions`: council -> question -> choice -> n
+    (released and shown only).
 
     `steps` (every Wales release, `storage.reporting.WalesStep`): a question is also left out
     when, since any earlier Wales release, its figure changed by the step of fewer than
-    WALES_MIN_OTHERS councils the reader does not see, so that Wales now minus Wales then is
-    never one council's change (`wales_may_move` makes that rare; this makes it sure, for each
-    reader and each question)."""
+    WALES_MIN_OTHERS councils the reader does not see, so that the figure now minus the figure
+    then is never one council's change (`wales_may_move` makes that rare; this makes it sure,
+    for each reader and each question)."""
     known = {own, *reader_covers}
     by_question: dict[str, set[str]] = defaultdict(set)
     for slug, questions in contributions.items():
@@ -602,7 +612,7 @@ def wales_pooled(
             if moved_alone:
                 continue
         total: dict[str, int] = defaultdict(int)
-        for slug in slugs:
+        for slug in slugs - {own}:
             for choice, n in contributions[slug][qid].items():
                 total[choice] += n
         out[qid] = dict(total)

@@ -7,6 +7,7 @@ releases carry no person: counts per (group, team), and response ids only to rec
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -191,8 +192,12 @@ async def history(db: Database, council_id: int) -> list[PastRelease]:
     ]
 
 
-class Moved(Exception):
-    """Another process stored a release of the council first: decide again from it."""
+ADVANCE_TRIES = 5
+"""How many times `advance` decides again when another release was stored meanwhile."""
+
+
+class Stale(Exception):
+    """Another release of the council was stored after the one a decision was made against."""
 
 
 async def store(
@@ -201,29 +206,29 @@ async def store(
     new: NewRelease,
     min_group_size: int,
     *,
-    after: int | bool | None = False,
+    after: int | None,
 ) -> int:
-    """Stores a release decided by `reports.confidentiality.make_release`; returns its id.
-    Members who withdrew in the meantime are simply not recorded. A release that `repeats` an
-    earlier one takes its figures, cells, groups and members (and those who withdrew since
-    are recorded as counted in it too: its figures still count them).
+    """Stores a release decided by `reports.confidentiality.make_release` against the council's
+    releases up to ``after`` (its latest then); returns its id. Raises `Stale` if another was
+    stored since: the rule compares each release with every one before it, and one decided
+    without the other's knowledge was never compared with it. Alone (`Database.serializable`),
+    so that two workers storing at once cannot both find none new. Members who withdrew in the
+    meantime are simply not recorded. A release that `repeats` an earlier one takes its
+    figures, cells, groups and members (and those who withdrew since are recorded as counted
+    in it too: its figures still count them).
 
     Then the figures of every release of the council that no report shows any more (not the
     latest, not pooled in the current Wales release) are deleted: only which cells they showed,
     and how many were asked, stay, which is all the rule between releases needs. So a
     withdrawal's answers do not stay in old figures, beside the others' answers, for longer
     than the figures that count them are shown."""
-    async with db.transaction() as conn:
-        if after is not False:
-            # The council's row locked (PostgreSQL; SQLite's write lock is the transaction's),
-            # then the release decided from must still be the latest: two workers deciding at
-            # once never store two releases checked against the same history.
-            await conn.execute("UPDATE councils SET slug = slug WHERE id = ?", (council_id,))
-            row = await conn.fetchone(
-                "SELECT MAX(id) FROM releases WHERE council_id = ?", (council_id,)
-            )
-            if (row[0] if row else None) != after:
-                raise Moved(council_id)
+
+    async def write(conn: Connection) -> int:
+        newest = await conn.fetchone(
+            "SELECT MAX(id) FROM releases WHERE council_id = ?", (council_id,)
+        )
+        if (None if newest is None else newest[0]) != after:
+            raise Stale(f"council {council_id} has a release after {after}")
         inserted = await conn.fetchone(
             "INSERT INTO releases (council_id, made_at, responses, final, min_group_size,"
             " repeats) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -239,12 +244,11 @@ async def store(
         assert inserted is not None
         release_id = int(inserted[0])
         if new.repeats is not None:
-            old = new.repeats
             for table, columns in _REPEATED:
                 await conn.execute(
                     f"INSERT INTO {table} (release_id, {columns})"
                     f" SELECT ?, {columns} FROM {table} WHERE release_id = ?",
-                    (release_id, old),
+                    (release_id, new.repeats),
                 )
         else:
             await conn.executemany(
@@ -276,7 +280,9 @@ async def store(
                 [(release_id, f.question_id, f.cell, f.choice, f.n) for f in new.figures],
             )
         await conn.execute(_FORGET_SUPERSEDED, (council_id, release_id))
-    return release_id
+        return release_id
+
+    return await db.serializable(write)
 
 
 _REPEATED = (
@@ -337,6 +343,15 @@ async def advance(
 ) -> ReleaseRow | None:
     """Moves the council's release forward when the rule lets it; returns the release to show
     (None before anyone has submitted). Cheap when nothing changed: one count of members."""
+    for _ in range(ADVANCE_TRIES - 1):
+        with contextlib.suppress(Stale):  # released meanwhile (another worker): decide again
+            return await _advance(db, council_id, decide, min_group_size, final=final)
+    return await _advance(db, council_id, decide, min_group_size, final=final)
+
+
+async def _advance(
+    db: Database, council_id: int, decide: Decide, min_group_size: int, *, final: bool
+) -> ReleaseRow | None:
     last = await latest(db, council_id)
     now = await db.fetchall(
         "SELECT r.id FROM responses AS r JOIN invitees AS i ON i.id = r.invitee_id"
@@ -353,8 +368,6 @@ async def advance(
         return last
     try:
         await store(db, council_id, new, min_group_size, after=None if last is None else last.id)
-    except Moved:
-        return await advance(db, council_id, decide, min_group_size, final=final)
     except sqlite3.OperationalError as exc:
         if "readonly" not in str(exc):
             raise

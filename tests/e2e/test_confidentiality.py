@@ -100,9 +100,11 @@ async def test_reports_hold_for_one_group_questions_small_bases_time_and_wales(
     if "All respondents" in bases and "Officers" in bases:  # then members' views are K or none
         members_views = int(bases["All respondents"]) - int(bases["Officers"])
         assert members_views == 0 or members_views >= int(K), bases
-    # 4. Wales would be Powys and Cardiff: Wales minus Powys is Cardiff, so no Wales figure.
-    assert "(Wales –)" in summary
-    assert '<th scope="row">Wales</th>' not in html and '<th scope="row">Wales</th>' not in cardiff
+    # 4. The rest of Wales would be Cardiff alone for Powys (and Powys alone for Cardiff), so
+    # no rest-of-Wales figure.
+    assert "(rest of Wales –)" in summary
+    row = '<th scope="row">Rest of Wales</th>'
+    assert row not in html and row not in cardiff
 
     # 3. Over time: one more member, then a withdrawal; the figures do not move.
     await _answer(api, 7005, tokens[powys_members[4]])

@@ -292,7 +292,7 @@ async def _wales_rows(api: StandIn, auditor: int) -> dict[str, tuple[int, ...]]:
     )
     assert document.document is not None
     table = _table(document.document.data.decode())
-    return {qid: figures for (qid, row), figures in table.items() if row == "Wales"}
+    return {qid: figures for (qid, row), figures in table.items() if row == "Rest of Wales"}
 
 
 async def test_wales_does_not_move_by_one_councils_figures_for_a_one_council_auditor(
