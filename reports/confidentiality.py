@@ -584,10 +584,11 @@ def wales_pooled(
     (released and shown only).
 
     `steps` (every Wales release, `storage.reporting.WalesStep`): a question is also left out
-    when, since any earlier Wales release, its figure changed by the step of fewer than
-    WALES_MIN_OTHERS councils the reader does not see, so that the figure now minus the figure
-    then is never one council's change (`wales_may_move` makes that rare; this makes it sure,
-    for each reader and each question)."""
+    when, since any earlier Wales release, its figure changed by fewer than WALES_MIN_OTHERS
+    councils the reader does not see and one of them came in or went out whole, so that the
+    figure now minus the figure then is never one council's whole figure. (One council's step,
+    its figure now minus its previous one, rests on at least `k` people who joined or left,
+    since its own releases move only so: `make_release`.)"""
     known = {own, *reader_covers}
     by_question: dict[str, set[str]] = defaultdict(set)
     for slug, questions in contributions.items():
@@ -607,7 +608,8 @@ def wales_pooled(
             for wales_release, questions in pooled_in.items():
                 then = questions.get(qid, {})
                 changed = {c for c in {*now, *then} if now.get(c) != then.get(c)} - known
-                if wales_release != current and 0 < len(changed) < WALES_MIN_OTHERS:
+                whole = {c for c in changed if (c in now) != (c in then)}
+                if wales_release != current and whole and len(changed) < WALES_MIN_OTHERS:
                     moved_alone = True
             if moved_alone:
                 continue
