@@ -241,23 +241,43 @@ def _context(report: Report, lang: Lang) -> dict[str, Any]:
             report.generated_on, format="long", locale="en_GB" if lang == "en" else "cy"
         ),
         "cells": {c.key: c for c in report.cells},
+        "themes_by_id": {theme.theme_id: theme for theme in report.themes},
         "caution": any(r.caution for r in report.rates.rows),
     }
 
 
-def render_summary(report: Report, lang: Lang) -> str:
-    """The Telegram message (parse_mode HTML), always within Telegram's length limit: when the
-    list of what was withheld is long it is shortened to a count, then the headlines go."""
+def _truncated(document: CouncilDocument, limit: int) -> CouncilDocument:
+    """The document with each of the auditor's paragraphs cut to `limit` characters (the
+    summary's last resort: the full text is in the attached report)."""
+
+    def cut(text: str) -> str:
+        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+    commentary = {k: tuple(cut(p) for p in v[:1]) for k, v in document.commentary.items()}
+    return document.model_copy(update={"commentary": commentary})
+
+
+def render_summary(
+    report: Report | CouncilDocument, lang: Lang, advice: Advice | None = None
+) -> str:
+    """The Telegram message (parse_mode HTML): the key messages, the auditor's commentary, the
+    theme shares and the recommendations, one line each, always within Telegram's length
+    limit: when it is long, the list of what was withheld is shortened to a count, then the
+    headlines go, then the auditor's paragraphs are shortened (they are whole in the report)."""
+    document = report if isinstance(report, CouncilDocument) else build_document(report, advice)
+    base = document.report
     template = environment().get_template("summary.html.j2")
-    context = _context(report, lang)
-    withheld = list(report.withheld)
-    attempts = [(len(withheld), True)]
-    attempts += [(k, True) for k in range(len(withheld) - 1, -1, -1)]
-    attempts += [(0, False)]
+    context = _context(base, lang)
+    withheld = list(base.withheld)
+    attempts = [(len(withheld), True, document)]
+    attempts += [(k, True, document) for k in range(len(withheld) - 1, -1, -1)]
+    attempts += [(0, False, document)]
+    attempts += [(0, False, _truncated(document, n)) for n in (600, 300, 120)]
     text = ""
-    for keep, headlines in attempts:
+    for keep, headlines, doc in attempts:
         text = template.render(
             **context,
+            doc=doc,
             withheld=withheld[:keep],
             more=len(withheld) - keep,
             headlines=headlines,

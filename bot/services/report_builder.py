@@ -14,15 +14,18 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.services.report_notes import final_input, stored_notes
 from flows.window import Window, window_state
 from reports import build_report, render_html, render_summary, report_filename
 from reports.confidentiality import make_release
+from reports.document import build_document
 from reports.national import build_national, council_reports, rubric_advice
 from reports.national_render import (
     national_filename,
     render_national_html,
     render_national_summary,
 )
+from reports.notes import apply_notes, final_stamp
 from reports.pdf import html_to_pdf
 from rubric.advice import load_advice
 from rubric.schema import Lang, Questionnaire
@@ -59,13 +62,21 @@ async def build(
     council: Council,
     lang: Lang,
     reader_covers: frozenset[str] = frozenset(),
+    *,
+    final: bool = False,
 ) -> BuiltReport:
     """The council's report as its reader may see it (`reader_covers`: see
     ``bot.services.access.reader_covers``; the operator's command line reads the database
-    anyway, so it passes nothing)."""
+    anyway, so it passes nothing), with the auditor's notes (`datatool notes import`). With
+    `final`, the version to publish (`bot.services.report_notes.final_input`): stamped, and
+    made again identical from the same release and notes; `FinalRefused` when it cannot be."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
     rows = await repo.report_input(council.id)
+    notes = await stored_notes(repo, council)
+    made = await final_input(repo, council, rows, notes, today) if final else None
+    if made is not None:
+        rows, today = made.rows, made.made_on
     report = build_report(
         questionnaire,
         rows,
@@ -75,10 +86,15 @@ async def build(
         generated_on=today,
         reader_covers=reader_covers,
     )
+    document = apply_notes(build_document(report), notes)
+    if made is not None:
+        stamp = final_stamp(lang, made.made_on, made.release_id, made.responses)
+        document = document.model_copy(update={"final": stamp})
+    filename = report_filename(council, today)
     return BuiltReport(
-        summary=render_summary(report, lang),
-        html=render_html(report, lang),
-        filename=report_filename(council, today),
+        summary=render_summary(document, lang),
+        html=render_html(document, lang),
+        filename=filename.replace(".html", "-final.html") if final else filename,
         lang=lang,
         title=report.title,
     )
