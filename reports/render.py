@@ -9,6 +9,7 @@ can be mailed, archived and opened offline.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -275,13 +276,14 @@ def render_summary(
     attempts += [(0, False, _truncated(document, n)) for n in (600, 300, 120)]
     text = ""
     for keep, headlines, doc in attempts:
-        text = template.render(
+        rendered = template.render(
             **context,
             doc=doc,
             withheld=withheld[:keep],
             more=len(withheld) - keep,
             headlines=headlines,
-        ).strip()
+        )
+        text = re.sub(r"\n{3,}", "\n\n", rendered).strip()
         if len(text.encode("utf-16-le")) // 2 <= TELEGRAM_LIMIT:
             return text
     raise ValueError("the summary does not fit a Telegram message")

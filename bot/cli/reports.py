@@ -6,11 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import council_or_fail, open_repo
+from bot.cli.common import Failure, council_or_fail, open_repo
 from bot.cli.spreadsheet import write_csv
-from bot.cli.words import t
+from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from bot.services.report_builder import build, build_national_report
+from bot.services.report_notes import FinalRefused
 from reports.confidentiality import anonymise_export
 from rubric.loader import load_questionnaire
 from storage.councils import names_wales
@@ -21,13 +22,23 @@ from storage.rows import Council
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_repo(settings, read_only=True) as repo:
+    final = bool(getattr(args, "final", False))
+    if final and names_wales(args.council):
+        raise Failure(t("err.final_wales"))
+    # The final version is kept (to be made again identical), so it needs to write.
+    async with open_repo(settings, read_only=not final) as repo:
         if names_wales(args.council):
             built = await build_national_report(repo, load_questionnaire(), settings, args.lang)
             what = "wales"
         else:
             council = await council_or_fail(repo, args.council)
-            built = await build(repo, load_questionnaire(), settings, council, args.lang)
+            try:
+                built = await build(
+                    repo, load_questionnaire(), settings, council, args.lang, final=final
+                )
+            except FinalRefused as refused:
+                print(refused.say(operator_lang()), file=sys.stderr)
+                return 1
             what = council.slug
     out = Path(args.out) if args.out else Path(built.filename_for("pdf"))
     if out.suffix.lower() == ".html":

@@ -27,8 +27,9 @@ from reports.national_render import (
 )
 from reports.notes import apply_notes, final_stamp
 from reports.pdf import html_to_pdf
+from reports.results import CouncilDocument
 from rubric.advice import load_advice
-from rubric.schema import Lang, Questionnaire
+from rubric.schema import LANGS, Lang, Questionnaire
 from storage.reporting import History, LiveRows, NewRelease
 from storage.repository import Repository
 from storage.rows import Council
@@ -98,6 +99,23 @@ async def build(
         lang=lang,
         title=report.title,
     )
+
+
+async def council_documents(
+    repo: Repository, questionnaire: Questionnaire, settings: Settings, council: Council
+) -> dict[Lang, CouncilDocument]:
+    """The council's document in both languages as the rules write it, before any notes: what
+    the auditor's draft shows and what a draft is checked against."""
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
+    rows = await repo.report_input(council.id)
+    k = settings.min_group_size
+    return {
+        lang: build_document(
+            build_report(questionnaire, rows, council, lang, k, generated_on=today)
+        )
+        for lang in LANGS
+    }
 
 
 async def advance_releases(
