@@ -140,7 +140,11 @@ def test_a_rewording_under_keep_and_broken_toml_are_refused_by_line() -> None:
 def test_the_notes_land_under_their_sections_in_each_language() -> None:
     docs, notes = documents(), _notes()
     dropped, reworded = (r.id for r in docs["en"].recommendations[:2])
-    for lang, mark in (("en", "Auditor&#39;s commentary"), ("cy", "Sylwadau&#39;r archwilydd")):
+    marks: tuple[tuple[Lang, str], ...] = (
+        ("en", "Auditor&#39;s commentary"),
+        ("cy", "Sylwadau&#39;r archwilydd"),
+    )
+    for lang, mark in marks:
         doc = apply_notes(docs[lang], notes)
         ids = [r.id for r in doc.recommendations]
         assert dropped not in ids and reworded in ids
