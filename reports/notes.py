@@ -169,8 +169,10 @@ def draft_toml(documents: dict[Lang, CouncilDocument], notes: Notes | None = Non
     for lang in LANGS:
         forms = council.forms(lang)
         out += _comment([t(lang, "notes.file.title", **forms)])
-        out += _comment(t(lang, "notes.file.howto", slug=council.slug).split("\n"))
+        out += _comment(t(lang, "notes.file.howto").split("\n"))
         out.append("#")
+    out.append(f"#   datatool notes import {council.slug} FILE")
+    out.append(f"#   datatool report {council.slug} --final")
     for sid in section_ids(first):
         note = notes.sections.get(sid, SectionNote())
         out.append("")
