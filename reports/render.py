@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -247,6 +248,12 @@ def _context(report: Report, lang: Lang) -> dict[str, Any]:
     }
 
 
+def visible_length(text: str) -> int:
+    """How long Telegram counts a message in HTML: its text once the tags are parsed and the
+    entities read, in UTF-16 code units (the limit is on that, not on the markup)."""
+    return len(unescape(re.sub(r"<[^>]*>", "", text)).strip().encode("utf-16-le")) // 2
+
+
 def _truncated(document: CouncilDocument, limit: int) -> CouncilDocument:
     """The document with each of the auditor's paragraphs cut to `limit` characters (the
     summary's last resort: the full text is in the attached report)."""
@@ -273,7 +280,9 @@ def render_summary(
     attempts = [(len(withheld), True, document)]
     attempts += [(k, True, document) for k in range(len(withheld) - 1, -1, -1)]
     attempts += [(0, False, document)]
-    attempts += [(0, False, _truncated(document, n)) for n in (600, 300, 120)]
+    attempts += [(0, False, _truncated(document, n)) for n in (600, 300, 120, 60)]
+    if document.commentary:  # the last resort: the paragraphs are only in the attachment
+        attempts += [(0, False, document.model_copy(update={"commentary": {}}))]
     text = ""
     for keep, headlines, doc in attempts:
         rendered = template.render(
@@ -282,9 +291,10 @@ def render_summary(
             withheld=withheld[:keep],
             more=len(withheld) - keep,
             headlines=headlines,
+            commentary_elsewhere=bool(document.commentary) and not doc.commentary,
         )
         text = re.sub(r"\n{3,}", "\n\n", rendered).strip()
-        if len(text.encode("utf-16-le")) // 2 <= TELEGRAM_LIMIT:
+        if visible_length(text) <= TELEGRAM_LIMIT:
             return text
     raise ValueError("the summary does not fit a Telegram message")
 

@@ -20,7 +20,7 @@ from reports.notes import (
     read_notes,
     section_ids,
 )
-from reports.render import render_html, render_summary
+from reports.render import render_html, render_summary, visible_length
 from reports.results import CouncilDocument
 from rubric.schema import Lang
 from tests.reports.test_document import powys_people
@@ -171,3 +171,24 @@ def test_one_language_tables_are_named() -> None:
     )
     assert notes.one_language() == ("section.vision", "recommendation.standards")
     assert _notes().one_language() == ()
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_the_summary_gives_key_messages_and_numbered_recommendations_within_telegrams_limit(
+    lang: Lang,
+) -> None:
+    doc = documents()[lang]
+    summary = render_summary(doc, lang)
+    for line in doc.key_messages:
+        assert f"• {line}".replace("'", "&#39;") in summary
+    lines = summary.splitlines()
+    for rec in doc.recommendations:
+        label = "R" if lang == "en" else "A"
+        assert f"{label}{rec.number} {rec.text}".replace("'", "&#39;") in lines
+    # Every section at its longest: the paragraphs are shortened, the message still fits.
+    long = "Gair " * (MAX_SECTION // 5)
+    full = Notes(sections={sid: SectionNote(en=long, cy=long) for sid in section_ids(doc)})
+    crowded = render_summary(apply_notes(doc, full), lang)
+    assert visible_length(crowded) <= 4096
+    assert crowded.count("Gair Gair") >= len(section_ids(doc))
+    assert all(f"{label}{r.number} " in crowded for r in doc.recommendations)
