@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("en", "cy"), default="en", help=t("help.report_lang"))
     p.add_argument("--out", help=t("help.report_out"))
     p.add_argument("--final", action="store_true", help=t("help.report_final"))
+    p.add_argument("--csv", metavar="FILE.csv", help=t("help.report_csv"))
     p = _add(sub, "export", "reports:cmd_export", t("help.export"))
     p.epilog = t("csv.export")
     p.add_argument("council")

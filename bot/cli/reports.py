@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 
 from bot.cli.common import Failure, council_or_fail, open_repo
-from bot.cli.spreadsheet import write_csv
+from bot.cli.spreadsheet import csv_text, write_csv
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from bot.services.report_builder import build, build_national_report
 from bot.services.report_notes import FinalRefused
 from reports.confidentiality import anonymise_export
+from reports.open_data import COLUMNS, as_cells, licence_lines
 from rubric.loader import load_questionnaire
 from storage.councils import names_wales
 from storage.export import ExportRow
@@ -40,6 +41,14 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
                 print(refused.say(operator_lang()), file=sys.stderr)
                 return 1
             what = council.slug
+    csv_out = getattr(args, "csv", None)
+    if csv_out:
+        # Open data: the figures the report shows, under the Open Government Licence.
+        text = "\n".join(licence_lines()) + "\n" + csv_text(COLUMNS, as_cells(built.figures))
+        Path(csv_out).write_text(text, encoding="utf-8")
+        print(t("msg.figures_written", council=what, path=csv_out, n=len(built.figures)))
+        if not args.out:
+            return 0
     out = Path(args.out) if args.out else Path(built.filename_for("pdf"))
     if out.suffix.lower() == ".html":
         out.write_text(built.html, encoding="utf-8")

@@ -26,6 +26,7 @@ from reports.national_render import (
     render_national_summary,
 )
 from reports.notes import apply_notes, final_stamp
+from reports.open_data import Row, national_rows, report_rows
 from reports.pdf import html_to_pdf
 from reports.results import CouncilDocument
 from rubric.advice import load_advice
@@ -45,6 +46,8 @@ class BuiltReport:
     """The HTML's file name (``datatool-powys-2026-11-27.html``)."""
     lang: Lang = "en"
     title: str = ""
+    figures: tuple[Row, ...] = ()
+    """The figures the report shows, as open data (`reports.open_data`)."""
 
     def filename_for(self, fmt: ReportFormat) -> str:
         return self.filename.removesuffix(".html") + f".{fmt}"
@@ -98,6 +101,7 @@ async def build(
         filename=filename.replace(".html", "-final.html") if final else filename,
         lang=lang,
         title=report.title,
+        figures=tuple(report_rows(report)),
     )
 
 
@@ -161,4 +165,5 @@ async def build_national_report(
         filename=national_filename(today),
         lang=lang,
         title=report.title,
+        figures=tuple(national_rows(reports)),
     )
