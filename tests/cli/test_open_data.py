@@ -58,15 +58,15 @@ def _check_tidy(rows: list[dict[str, str]]) -> None:
         key = (row["council"], row["group"], row["team"], row["question"])
         assert row["answer"] not in by_key[key], f"one row per answer: {row}"
         by_key[key][row["answer"]] = row
-    for key, answers in by_key.items():
+    for where, answers in by_key.items():
         if "agree" in answers:
             base = int(answers["agree"]["base"])
             assert sum(int(answers[a]["count"]) for a in ("agree", "neither", "disagree")) == base
             for a in ("agree", "neither", "disagree"):
-                assert int(answers[a]["percent"]) == percent(int(answers[a]["count"]), base), key
+                assert int(answers[a]["percent"]) == percent(int(answers[a]["count"]), base), where
             assert answers["dont_know"]["percent"] == ""
         else:
-            assert set(answers) == {"level_1", "level_2", "level_3", "dont_know"}, key
+            assert set(answers) == {"level_1", "level_2", "level_3", "dont_know"}, where
 
 
 def test_a_councils_figures_as_open_data(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
