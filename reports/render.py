@@ -244,6 +244,7 @@ def _context(report: Report, lang: Lang) -> dict[str, Any]:
         ),
         "cells": {c.key: c for c in report.cells},
         "themes_by_id": {theme.theme_id: theme for theme in report.themes},
+        "tin": lambda in_lang, key: t(in_lang, key),
         "caution": any(r.caution for r in report.rates.rows),
     }
 
