@@ -70,6 +70,8 @@ table.descriptors td, table.descriptors th {{ font-size: 8pt; }}
 table.descriptors thead th, table.descriptors th[scope="row"] {{ font-size: 9pt; }}
 caption {{ font-size: 9.5pt; }}
 figure.grid svg {{ width: 112mm; }}
+figure.theme-chart svg {{ width: 110mm; }}
+figure.theme-chart p.chart-label {{ font-size: 10.5pt; }}
 ul.comments {{ border-left: 0.6mm solid #c8c8c8; }}
 ul.comments li {{ margin: 0.6mm 0; padding: 0 1.5mm; border: none; font-size: 10.5pt;
                   line-height: 1.35; }}

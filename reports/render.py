@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from reports.document import build_document
 from reports.language import written_in
-from reports.results import CouncilDocument, Report, Statement
+from reports.results import CouncilDocument, Report, Statement, ThemeSection
 from reports.text import messages
 from rubric.advice import Advice
 from rubric.schema import Lang
@@ -223,6 +223,88 @@ def maturity_grid(document: CouncilDocument, lang: Lang) -> Grid | None:
     )
 
 
+class ChartSegment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    x: float
+    w: float
+    fill: str
+    text_colour: str
+    label: str
+    """The share, or "" where the segment is too narrow to hold it."""
+
+
+class ChartRow(BaseModel):
+    """One statement: its text (laid out as HTML, so it wraps as text does) over its bar."""
+
+    model_config = ConfigDict(frozen=True)
+
+    statement: str
+    description: str
+    segments: tuple[ChartSegment, ...]
+
+
+class ThemeChart(BaseModel):
+    """A theme's statements as stacked bars of all respondents' agree / neither / disagree:
+    one small SVG per statement, so that the chart flows from page to page like text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    legend: tuple[tuple[str, str], ...]
+    """(colour, label) of each key entry."""
+    rows: tuple[ChartRow, ...]
+
+
+BAR_H = 18.0
+
+
+def theme_chart(theme: ThemeSection, lang: Lang) -> ThemeChart | None:
+    """The chart in a theme's section: one bar per statement with figures for all respondents."""
+    t = messages()
+    names = (
+        t(lang, "statement.col.agree"),
+        t(lang, "chart.neither"),
+        t(lang, "statement.col.disagree"),
+    )
+    rows = []
+    for statement in theme.statements:
+        r = statement.result("all")
+        if r is None or not r.n or r.agree_pct is None:
+            continue
+        total = r.agree + r.neither + r.disagree
+        shares = (r.agree_pct, r.neither_pct, r.disagree_pct)
+        segments, left = [], 0.0
+        for count, share, fill, text in zip(
+            (r.agree, r.neither, r.disagree),
+            shares,
+            (AGREE, NEITHER, DISAGREE),
+            ("#FFFFFF", "#000000", "#000000"),
+            strict=True,
+        ):
+            w = CHART_W * count / total if total else 0.0
+            label = pct_text(share) if w >= 40 else ""
+            segments.append(ChartSegment(x=left, w=w, fill=fill, text_colour=text, label=label))
+            left += w
+        description = t(
+            lang,
+            "chart.theme_row",
+            agree=pct_text(shares[0]),
+            neither=pct_text(shares[1]),
+            disagree=pct_text(shares[2]),
+        )
+        rows.append(
+            ChartRow(statement=statement.text, description=description, segments=tuple(segments))
+        )
+    if not rows:
+        return None
+    return ThemeChart(
+        title=t(lang, "chart.theme_title", theme=theme.title),
+        legend=tuple(zip((AGREE, NEITHER, DISAGREE), names, strict=True)),
+        rows=tuple(rows),
+    )
+
+
 def _context(report: Report, lang: Lang) -> dict[str, Any]:
     if lang != report.lang:
         raise ValueError(f"the report was built in {report.lang!r}; build it again for {lang!r}")
@@ -316,6 +398,9 @@ def render_html(report: Report | CouncilDocument, lang: Lang, advice: Advice | N
             bars=bars,
             colours={"agree": AGREE, "neither": NEITHER, "disagree": DISAGREE},
             grid=maturity_grid(document, lang),
+            charts={theme.theme_id: theme_chart(theme, lang) for theme in base.themes},
+            BAR_H=BAR_H,
+            CHART_W=CHART_W,
             FONT=FONT,
         )
     )
