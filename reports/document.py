@@ -10,7 +10,7 @@ rest on its figures. Nothing goes back to the stored counts. The document's type
 
 from __future__ import annotations
 
-from reports.good_practice import match_good_practice
+from reports.good_practice import every_example
 from reports.narrative import key_messages, maturity_lines, maturity_summary, theme_story
 from reports.recommend import recommend
 from reports.results import CouncilDocument, Report
@@ -28,7 +28,7 @@ def build_document(report: Report, advice: Advice | None = None) -> CouncilDocum
         for theme in report.themes
     )
     lines = maturity_lines(report, advice)
-    weakest, examples, intro = match_good_practice(report, advice)
+    weakest, examples, intro = every_example(report, advice)
     return CouncilDocument(
         report=report,
         key_messages=key_messages(report, advice),

@@ -68,3 +68,44 @@ def match_good_practice(
         for g in chosen
     )
     return weakest, examples, intro
+
+
+def every_example(
+    report: Report, advice: Advice
+) -> tuple[tuple[str, ...], tuple[Example, ...], str]:
+    """(weakest characteristic ids, every example of the national study, the sentence that
+    introduces them): all of them, those that show the characteristics where respondents place
+    the Authority lowest first, each with every characteristic it shows, weakest first. The
+    national report still counts the examples `match_good_practice` offers."""
+    rules, lang = advice.narrative.good_practice, report.lang
+    titles = {row.characteristic_id: row.title for row in report.maturity}
+    ranked = weakest_characteristics(report, len(report.maturity))
+    if not ranked:
+        return match_good_practice(report, advice)
+    rank = {cid: i for i, cid in enumerate(ranked)}
+    order = sorted(
+        enumerate(advice.good_practice),
+        key=lambda ig: (min((rank.get(c, 99) for c in ig[1].characteristics), default=99), ig[0]),
+    )
+    weakest = ranked[: rules.weakest]
+    intro = t(
+        lang,
+        "practice.intro_all",
+        characteristics=and_list(lang, [titles[c] for c in weakest]),
+        **report.council.forms(lang),
+    )
+    examples = tuple(
+        Example(
+            id=g.id,
+            title=g.title(lang),
+            organisation=g.organisation(lang),
+            summary=g.summary(lang),
+            characteristics=tuple(
+                titles[c]
+                for c in sorted(g.characteristics, key=lambda c: rank.get(c, 99))
+                if c in titles
+            ),
+        )
+        for _, g in order
+    )
+    return weakest, examples, intro
