@@ -20,6 +20,7 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
+from reports.confidentiality import WALES_MIN_OTHERS
 from reports.document import build_document
 from reports.language import written_in
 from reports.results import CouncilDocument, Report, Statement, ThemeSection
@@ -401,6 +402,8 @@ def render_html(report: Report | CouncilDocument, lang: Lang, advice: Advice | N
             charts={theme.theme_id: theme_chart(theme, lang) for theme in base.themes},
             BAR_H=BAR_H,
             CHART_W=CHART_W,
+            wales_min_others=WALES_MIN_OTHERS,
+            statement_count=sum(len(theme.statements) for theme in base.themes),
             FONT=FONT,
         )
     )

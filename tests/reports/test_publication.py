@@ -1,0 +1,31 @@
+"""The report's parts that read as a publication: why data matters (the seed's Part 1,
+attributed) and how the report was made, true of the questionnaire they describe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reports.render import render_html
+from rubric.loader import load_questionnaire
+from rubric.schema import Lang
+from tests.reports.test_document import powys_people
+from tests.support.report_rows import report
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_why_data_matters_and_the_method(lang: Lang) -> None:
+    html = render_html(report(powys_people(), lang), lang)
+    why = html[html.index('<section id="why-data">') :]
+    why = why[: why.index("</section>")]
+    for figure in ("750", "36%", "12%", "level 1" if lang == "en" else "lefel 1"):
+        assert figure in why, figure
+    assert ("Wales Audit Office" if lang == "en" else "Swyddfa Archwilio Cymru") in why
+    method = html[html.index('<section id="method">') :]
+    method = method[: method.index("</section>")]
+    q = load_questionnaire()
+    statements = sum(1 for x in q.questions if x.kind == "agree")
+    assert re.search(rf"\b{statements}\b", method), statements
+    assert re.search(rf"\b{len(q.characteristics)}\b", method)
+    assert "#method" in html and "#why-data" in html
