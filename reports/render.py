@@ -306,6 +306,23 @@ def theme_chart(theme: ThemeSection, lang: Lang) -> ThemeChart | None:
     )
 
 
+def collapse(comments: tuple[str, ...]) -> list[tuple[str, int]]:
+    """A theme's comments with repeats counted once: (the first wording seen, how many gave
+    it), the most often said first, then in the order given. Two comments are one when they
+    differ only in case, spacing or the punctuation at their end. The comments are those the
+    report already shows (the comment rule has passed them), so the count tells nothing the
+    list of copies did not."""
+    counts: dict[str, list[Any]] = {}
+    for comment in comments:
+        key = re.sub(r"[\s.!?…]+$", "", " ".join(comment.split()).casefold())
+        if key in counts:
+            counts[key][1] += 1
+        else:
+            counts[key] = [comment, 1, len(counts)]
+    ordered = sorted(counts.values(), key=lambda v: (-v[1], v[2]))
+    return [(text, n) for text, n, _ in ordered]
+
+
 def _context(report: Report, lang: Lang) -> dict[str, Any]:
     if lang != report.lang:
         raise ValueError(f"the report was built in {report.lang!r}; build it again for {lang!r}")
@@ -403,6 +420,8 @@ def render_html(report: Report | CouncilDocument, lang: Lang, advice: Advice | N
             BAR_H=BAR_H,
             CHART_W=CHART_W,
             wales_min_others=WALES_MIN_OTHERS,
+            collapsed={theme.theme_id: collapse(theme.comments) for theme in base.themes},
+            said_by=lambda n: messages().plural(lang, "comments.said_by", n),
             statement_count=sum(len(theme.statements) for theme in base.themes),
             FONT=FONT,
         )

@@ -29,3 +29,30 @@ def test_why_data_matters_and_the_method(lang: Lang) -> None:
     assert re.search(rf"\b{statements}\b", method), statements
     assert re.search(rf"\b{len(q.characteristics)}\b", method)
     assert "#method" in html and "#why-data" in html
+
+
+def test_repeated_comments_are_collapsed_and_the_recurring_ones_shown_in_the_theme() -> None:
+    from reports.render import collapse
+
+    said = ("Services work in silos.", "services work in  silos", "Need training.")
+    assert collapse(said * 2 + ("Services work in silos!",)) == [
+        ("Services work in silos.", 5),
+        ("Need training.", 2),
+    ]
+    base = report(powys_people(), "en")
+    theme = base.themes[0]
+    comments = ("We need a data strategy.",) * 5 + ("Mae angen hyfforddiant.",)
+    crowded = base.model_copy(
+        update={"themes": (theme.model_copy(update={"comments": comments}), *base.themes[1:])}
+    )
+    html = render_html(crowded, "en")
+    assert html.count("We need a data strategy.") == 2  # once in the theme, once in the annex
+    assert html.count("(said by 5 respondents)") == 2
+    section = html[html.index(f'id="theme-{theme.theme_id}"') :]
+    section = section[: section.index("</section>")]
+    assert "What respondents said more than once" in section
+    assert "Mae angen hyfforddiant." not in section  # said once: in the annex only
+    cy = render_html(
+        report(powys_people(), "cy").model_copy(update={"themes": crowded.themes}), "cy"
+    )
+    assert "(dywedwyd gan 5 ymatebydd)" in cy
