@@ -13,7 +13,8 @@ from fractions import Fraction
 
 from reports.phrases import and_list, t
 from reports.results import Example, Report
-from rubric.advice import Advice
+from rubric.advice import Advice, GoodPractice
+from rubric.schema import Lang
 
 
 def weakest_characteristics(report: Report, count: int) -> tuple[str, ...]:
@@ -26,6 +27,21 @@ def weakest_characteristics(report: Report, count: int) -> tuple[str, ...]:
         ranked.append((mean, -Fraction(r.levels[0], r.n), position, row.characteristic_id))
     ranked.sort()
     return tuple(cid for *_, cid in ranked[:count])
+
+
+def _example(g: GoodPractice, lang: Lang, titles: dict[str, str], rank: dict[str, int]) -> Example:
+    """An example in the report's language, with the characteristics it shows, weakest first."""
+    return Example(
+        id=g.id,
+        title=g.title(lang),
+        organisation=g.organisation(lang),
+        summary=g.summary(lang),
+        characteristics=tuple(
+            titles[c]
+            for c in sorted(g.characteristics, key=lambda c: rank.get(c, 99))
+            if c in titles
+        ),
+    )
 
 
 def match_good_practice(
@@ -53,20 +69,7 @@ def match_good_practice(
     else:
         chosen = list(advice.good_practice)
         intro = t(lang, "practice.intro_unmatched")
-    examples = tuple(
-        Example(
-            id=g.id,
-            title=g.title(lang),
-            organisation=g.organisation(lang),
-            summary=g.summary(lang),
-            characteristics=tuple(
-                titles[c]
-                for c in sorted(g.characteristics, key=lambda c: rank.get(c, 99))
-                if c in titles
-            ),
-        )
-        for g in chosen
-    )
+    examples = tuple(_example(g, lang, titles, rank) for g in chosen)
     return weakest, examples, intro
 
 
@@ -94,18 +97,5 @@ def every_example(
         characteristics=and_list(lang, [titles[c] for c in weakest]),
         **report.council.forms(lang),
     )
-    examples = tuple(
-        Example(
-            id=g.id,
-            title=g.title(lang),
-            organisation=g.organisation(lang),
-            summary=g.summary(lang),
-            characteristics=tuple(
-                titles[c]
-                for c in sorted(g.characteristics, key=lambda c: rank.get(c, 99))
-                if c in titles
-            ),
-        )
-        for _, g in order
-    )
+    examples = tuple(_example(g, lang, titles, rank) for _, g in order)
     return weakest, examples, intro

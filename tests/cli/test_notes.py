@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from bot.cli.main import main
 from storage.opening import open_database
 from tests.reports.test_document import powys_people
-from tests.support.report_rows import fill
+from tests.support.cli_env import operator_env
 from tests.support.reports import add_people
 
 WORDS = {
@@ -33,19 +33,7 @@ REWORD = {
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in ("BOT_TOKEN", "TELEGRAM_API_URL", "AUDITOR_IDS", "SEND_RATE", "SMTP_HOST"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATATOOL_LANG", "en")
-    db = tmp_path / "test.sqlite3"
-    monkeypatch.setenv("DATATOOL_DB", str(db))
-
-    async def setup() -> None:
-        async with await open_database(db) as opened:
-            await fill(opened, powys_people())
-
-    asyncio.run(setup())
-    return tmp_path
+    return operator_env(tmp_path, monkeypatch, powys_people())
 
 
 def _set(text: str, table: str, key: str, value: str) -> str:

@@ -3,7 +3,6 @@ shows, and only those, as tidy CSV under the Open Government Licence."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import re
 from collections import defaultdict
@@ -14,8 +13,8 @@ import pytest
 from bot.cli.main import main
 from reports.open_data import COLUMNS
 from reports.results import percent
-from storage.opening import open_database
-from tests.support.report_rows import People, fill
+from tests.support.cli_env import operator_env
+from tests.support.report_rows import People
 
 PEOPLE = [
     People("officer", 3, team="CMT", invited=8),  # too few: the rule hides the team
@@ -28,19 +27,7 @@ PEOPLE = [
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in ("BOT_TOKEN", "TELEGRAM_API_URL", "AUDITOR_IDS", "SEND_RATE", "SMTP_HOST"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATATOOL_LANG", "en")
-    db = tmp_path / "test.sqlite3"
-    monkeypatch.setenv("DATATOOL_DB", str(db))
-
-    async def setup() -> None:
-        async with await open_database(db) as opened:
-            await fill(opened, PEOPLE)
-
-    asyncio.run(setup())
-    return tmp_path
+    return operator_env(tmp_path, monkeypatch, PEOPLE)
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
