@@ -1,5 +1,5 @@
 """The auditor's notes on a council's report and the final versions made from them (migration
-0007). What the notes mean is `reports.notes`' business; here they are rows."""
+0008). What the notes mean is `reports.notes`' business; here they are rows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The auditor's notes and the final versions in the database (migration 0007), on SQLite and on
+"""The auditor's notes and the final versions in the database (migration 0008), on SQLite and on
 PostgreSQL: an import replaces the council's notes at once or not at all, and a final version
 is found again by its release and notes."""
 
