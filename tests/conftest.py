@@ -8,6 +8,8 @@ Where PostgreSQL is not installed its tests are skipped, unless DATATOOL_REQUIRE
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -31,10 +33,32 @@ def _required() -> bool:
     return os.environ.get("DATATOOL_REQUIRE_POSTGRES", "") not in ("", "0")
 
 
+_EARLY: dict[str, concurrent.futures.Future[PostgresServer]] = {}
+"""The PostgreSQL server of this run (of this xdist worker), started in a thread of its own as
+soon as the tests are collected, if any of them needs it: initdb and the start take seconds,
+mostly waiting on the disk, which the first tests spend running instead of waiting."""
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any("postgres_server" in getattr(item, "fixturenames", ()) for item in session.items):
+        pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="postgres-start")
+        _EARLY["server"] = pool.submit(PostgresServer.start)
+        pool.shutdown(wait=False)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A server started early that no test took (this worker ran none of them) is stopped."""
+    early = _EARLY.pop("server", None)
+    if early is not None:
+        with contextlib.suppress(Exception):
+            early.result().stop()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer | None]:
+    early = _EARLY.pop("server", None)
     try:
-        server = PostgresServer.start()
+        server = early.result() if early is not None else PostgresServer.start()
     except PostgresMissing as missing:
         if _required():
             pytest.fail(f"DATATOOL_REQUIRE_POSTGRES is set, but {missing}", pytrace=False)
