@@ -18,6 +18,7 @@ import pytest
 
 from storage.database import Database
 from storage.repository import Repository
+from tests.support.mocked_bot import InProcessBot, Telegram
 from tests.support.pgserver import PostgresMissing, PostgresServer
 
 E2E = Path(__file__).parent / "e2e"
@@ -110,3 +111,30 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def repo(db: Database) -> Repository:
     return Repository(db)
+
+
+@pytest.fixture
+def telegram() -> Iterator[Telegram]:
+    """Telegram in this process, as strict as the stand-in (tests.support.mocked_bot)."""
+    server = Telegram()
+    yield server
+    assert server.violations == [], "the bot sent what Telegram would refuse"
+
+
+@pytest.fixture
+async def datatool(telegram: Telegram, tmp_path: Path) -> AsyncIterator[InProcessBot]:
+    """The real dispatcher in this process, on a new SQLite file; start it with ``start()``
+    (after seeding the database, with any settings the test needs)."""
+    running = InProcessBot(telegram, tmp_path / "datatool.sqlite3")
+    yield running
+    await running.stop()
+    assert running.errors == [], "the bot logged errors"
+
+
+@pytest.fixture
+async def any_datatool(telegram: Telegram, database_url: str) -> AsyncIterator[InProcessBot]:
+    """The same on SQLite, and (a second run of the test) on PostgreSQL."""
+    running = InProcessBot(telegram, database_url)
+    yield running
+    await running.stop()
+    assert running.errors == [], "the bot logged errors"

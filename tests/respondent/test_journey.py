@@ -1,0 +1,86 @@
+"""A respondent's whole journey, through the real dispatcher in this process and Telegram's
+rules as the stand-in plays them (tests/support/mocked_bot.py). The same journey through the
+real ``datatool run`` process, over HTTP, is tests/e2e/test_smoke.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.database import Database
+from tests.support.bot_process import answer_everything, seed_roster
+from tests.support.mocked_bot import InProcessBot, Telegram
+
+
+async def _stored(
+    db_path: Path | str, email: str
+) -> tuple[bool, dict[str, tuple[str | None, str | None]]]:
+    async with await Database.open(db_path) as db:
+        rows = await db.fetchall(
+            "SELECT a.question_id, a.choice, a.text, r.submitted_at FROM answers a"
+            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
+            " WHERE i.email = ?",
+            (email,),
+        )
+    submitted = bool(rows) and all(r[3] is not None for r in rows)
+    return submitted, {r[0]: (r[1], r[2]) for r in rows}
+
+
+async def test_whole_survey_in_english(telegram: Telegram, any_datatool: InProcessBot) -> None:
+    """On SQLite and on PostgreSQL."""
+    tokens = await seed_roster(
+        any_datatool.db_path, [("powys", "officer", "Ann Jones", None, "CMT")]
+    )
+    await any_datatool.start()
+    phone = telegram.phone(1001, "Ann")
+    await phone.send(f"/start {tokens['ann.jones@powys.example']}")
+    choose = await phone.wait_for("Dewiswch eich iaith")
+    assert choose.button_texts == ["Cymraeg", "English"]
+    await phone.tap("English")
+    privacy = await phone.wait_for("Your privacy")
+    assert "Powys County Council" in privacy.text
+    await phone.tap("Continue")
+    asked = await answer_everything(phone, "en")
+    review = phone.last
+    assert review is not None and "Submit" in review.button_texts
+    await phone.tap("Submit")
+    await phone.wait_for("Thank you")
+    submitted, answers = await _stored(any_datatool.db_path, "ann.jones@powys.example")
+    assert submitted
+    assert len(answers) == asked
+    assert answers["v_resource"] == ("a", None)
+    assert answers["v_barriers"] == (None, "We need better data sharing.")
+    assert all("Dewiswch" not in m.text or m is choose for m in phone.bot_messages)
+    menus = {c.params.get("language_code"): c.params for c in telegram.calls_to("setMyCommands")}
+    assert set(menus) == {None, "cy"}
+    assert "iaith" in str(menus["cy"]["commands"]) and "language" in str(menus[None]["commands"])
+
+
+async def test_whole_survey_in_welsh_has_no_english(
+    telegram: Telegram, datatool: InProcessBot
+) -> None:
+    tokens = await seed_roster(datatool.db_path, [("powys", "member", "Ifan Rees", "cy", None)])
+    await datatool.start()
+    phone = telegram.phone(1002, "Ifan", language_code="cy")
+    await phone.send(f"/start {tokens['ifan.rees@powys.example']}")
+    await phone.wait_for("Dewiswch eich iaith")
+    await phone.tap("Cymraeg")
+    await phone.wait_for("Eich preifatrwydd")
+    await phone.tap("Parhau")
+    await answer_everything(phone, "cy", comment="Mae angen rhannu data yn well.")
+    await phone.tap("Cyflwyno")
+    await phone.wait_for("Diolch")
+    english = (
+        "Question",
+        "Your answer",
+        "Back",
+        "Submit",
+        "Thank you",
+        "Continue",
+        "Agree",
+        "Skip",
+    )
+    for message in phone.bot_messages[1:]:
+        words = message.text + " " + " ".join(message.button_texts)
+        assert not any(w in words for w in english), words
+    submitted, _ = await _stored(datatool.db_path, "ifan.rees@powys.example")
+    assert submitted
