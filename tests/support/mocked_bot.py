@@ -326,7 +326,7 @@ class InProcessBot:
             "reply_rate": 1000.0,  # the pacer is tested on its own; no test waits on it
         }
         values.update(self.settings)
-        config = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        config = Settings(_env_file=None, **values)
         self.db = await Database.open(config.datatool_db)
         self.repo = Repository(self.db)
         self.session = MockedSession(self.telegram)
