@@ -1,0 +1,55 @@
+"""A kill -9 of the real ``datatool run`` in the middle of a survey: after the restart the person
+carries on at the question they had reached, and nothing they answered is lost or doubled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from standin import Phone, StandIn
+from storage.database import Database
+from tests.support.bot_process import BotProcess, Person, answer_everything, seed_roster
+
+PEOPLE: list[Person] = [("powys", "officer", "Ann Jones", None, None)]
+
+
+async def _answers(db_path: Path | str, email: str) -> dict[str, tuple[str | None, str | None]]:
+    async with await Database.open(db_path) as db:
+        rows = await db.fetchall(
+            "SELECT a.question_id, a.choice, a.text FROM answers a"
+            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
+            " WHERE i.email = ?",
+            (email,),
+        )
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+async def _begin(api: StandIn, user_id: int, token: str) -> Phone:
+    phone = api.phone(user_id, "Ann")
+    await phone.send(f"/start {token}")
+    await phone.wait_for("Dewiswch")
+    await phone.tap("English")
+    await phone.wait_for("privacy")
+    await phone.tap("Continue")
+    await phone.wait_for("Question 1/")
+    return phone
+
+
+async def test_kill_mid_survey_and_resume(api: StandIn, bot_process: BotProcess) -> None:
+    tokens = await seed_roster(bot_process.db_path, PEOPLE)
+    await bot_process.start()
+    phone = await _begin(api, 3001, tokens["ann.jones@powys.example"])
+    for number in range(2, 6):
+        await phone.tap("Agree")
+        await phone.wait_for(f"Question {number}/")
+    shown = phone.last
+    assert shown is not None and "Question 5/" in shown.text
+    await bot_process.kill()
+    await bot_process.start()
+    await phone.send("/start")
+    again = await phone.wait_for("Question 5/")
+    assert again.text.split("\n")[2] == shown.text.split("\n")[2]
+    answers = await _answers(bot_process.db_path, "ann.jones@powys.example")
+    assert len(answers) == 4 and all(v == ("a", None) for v in answers.values())
+    await answer_everything(phone, "en")
+    await phone.tap("Submit")
+    await phone.wait_for("Thank you")
