@@ -19,12 +19,12 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from reports.document import build_document
-from reports.models import Report
 from reports.pdf import html_to_pdf, lean_user_agent_text, render_pdf
 from reports.render import CHART_W, FONT, render_html
+from reports.results import Report
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
-from rubric.models import Lang
+from rubric.schema import Lang
 from tests.support.report_rows import People, report
 
 GOLDEN = Path(__file__).with_name("golden")

@@ -38,8 +38,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile, Update
 
+from bot.app import build_dispatcher, create_bot, register_commands
 from bot.config import Settings
-from bot.telegram.dispatcher import build_dispatcher, create_bot, register_commands
 from standin.methods import METHODS, SENDS, Params, Upload, new_callback
 from standin.phone import Match, Phone, group_send
 from standin.state import (
@@ -52,6 +52,7 @@ from standin.state import (
     Violation,
 )
 from storage.database import Database
+from storage.opening import open_database
 from storage.repository import Repository
 
 TOKEN = "123456:TEST-token-for-the-stand-in"
@@ -327,7 +328,7 @@ class InProcessBot:
         }
         values.update(self.settings)
         config = Settings(_env_file=None, **values)
-        self.db = await Database.open(config.datatool_db)
+        self.db = await open_database(config.datatool_db)
         self.repo = Repository(self.db)
         self.session = MockedSession(self.telegram)
         self.bot = create_bot(config, self.session)
