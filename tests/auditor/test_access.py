@@ -122,6 +122,9 @@ async def test_access_matrix(telegram: Telegram, datatool: InProcessBot) -> None
         _refused_everything(api, respondent, refusal["cy"]),
         _cardiff_auditor(api, cardiff_auditor, refusal["en"]),
     )
+    # No document was even sent their way (not one Telegram refused either).
+    refused = {str(STRANGER), str(RESPONDENT)}
+    assert not [c for c in api.calls_to("sendDocument") if str(c.params["chat_id"]) in refused]
     full = [
         await speaks_english(api.phone(AUDITOR_ID, "Auditor", language_code="en")),
         await speaks_english(api.phone(ADDED_AUDITOR, "Added", language_code="en")),
