@@ -26,27 +26,7 @@ from tests.support.chat import (
     question_after,
     shows,
 )
-
-# --- reading the database (a second connection, as an operator would) -----------------------
-
-
-def stored_answers(db_path: Path) -> dict[str, dict[str, tuple[str | None, str | None]]]:
-    """email -> question id -> (choice, text); raises if any answer is stored twice."""
-    with sqlite3.connect(db_path, timeout=10) as conn:
-        doubled = conn.execute(
-            "SELECT response_id, question_id, COUNT(*) FROM answers"
-            " GROUP BY response_id, question_id HAVING COUNT(*) > 1"
-        ).fetchall()
-        assert doubled == [], doubled
-        rows = conn.execute(
-            "SELECT i.email, a.question_id, a.choice, a.text FROM answers a"
-            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
-        ).fetchall()
-    found: dict[str, dict[str, tuple[str | None, str | None]]] = {}
-    for email, qid, choice, text in rows:
-        found.setdefault(email, {})[qid] = (choice, text)
-    return found
-
+from tests.support.stored import stored_answers
 
 # --- people ---------------------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from standin import StandIn
-from storage.opening import open_database
 from tests.support.bot_process import TOKEN, BotProcess, answer_everything, seed_roster
+from tests.support.stored import answers_of
 
 COMMENT = "PURPLE-ELEPHANT-7731 our data is kept in spreadsheets"
 
@@ -26,18 +26,6 @@ async def api() -> AsyncIterator[StandIn]:
     async with StandIn(token=TOKEN, bot_username="datatool_bot") as server:
         yield server
         assert server.violations == [], "the bot sent what Telegram would refuse"
-
-
-async def _stored(db_path: Path | str, email: str) -> dict[str, tuple[str | None, str | None]]:
-    async with await open_database(db_path) as db:
-        rows = await db.fetchall(
-            "SELECT a.question_id, a.choice, a.text, r.submitted_at FROM answers a"
-            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
-            " WHERE i.email = ?",
-            (email,),
-        )
-    assert rows and all(r[3] is not None for r in rows), "not submitted"
-    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 async def test_the_journey_through_the_process_and_a_log_without_personal_data(
@@ -74,7 +62,8 @@ async def test_the_journey_through_the_process_and_a_log_without_personal_data(
         assert "language" in str(menus[None]["commands"])
     finally:
         assert await process.stop() == 0
-    answers = await _stored(process.db_path, "zebedee.quillfeather@powys.example")
+    submitted, answers = await answers_of(process.db_path, "zebedee.quillfeather@powys.example")
+    assert submitted
     assert len(answers) == asked
     assert answers["v_resource"] == ("a", None)
     assert answers["v_barriers"] == (None, COMMENT)

@@ -6,21 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from standin import Phone, StandIn
-from storage.opening import open_database
 from tests.support.bot_process import BotProcess, Person, answer_everything, seed_roster
+from tests.support.stored import Answers, answers_of
 
 PEOPLE: list[Person] = [("powys", "officer", "Ann Jones", None, None)]
 
 
-async def _answers(db_path: Path | str, email: str) -> dict[str, tuple[str | None, str | None]]:
-    async with await open_database(db_path) as db:
-        rows = await db.fetchall(
-            "SELECT a.question_id, a.choice, a.text FROM answers a"
-            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
-            " WHERE i.email = ?",
-            (email,),
-        )
-    return {r[0]: (r[1], r[2]) for r in rows}
+async def answers_to(db_path: Path | str, email: str) -> Answers:
+    return (await answers_of(db_path, email))[1]
 
 
 async def _begin(api: StandIn, user_id: int, token: str) -> Phone:
@@ -48,7 +41,7 @@ async def test_kill_mid_survey_and_resume(api: StandIn, bot_process: BotProcess)
     await phone.send("/start")
     again = await phone.wait_for("Question 5/")
     assert again.text.split("\n")[2] == shown.text.split("\n")[2]
-    answers = await _answers(bot_process.db_path, "ann.jones@powys.example")
+    answers = await answers_to(bot_process.db_path, "ann.jones@powys.example")
     assert len(answers) == 4 and all(v == ("a", None) for v in answers.values())
     await answer_everything(phone, "en")
     await phone.tap("Submit")

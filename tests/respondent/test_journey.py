@@ -1,28 +1,12 @@
 """A respondent's whole journey, through the real dispatcher in this process and Telegram's
 rules as the stand-in plays them (tests/support/mocked_bot.py). The same journey through the
-real ``datatool run`` process, over HTTP, is tests/e2e/test_smoke.py."""
+real ``datatool run`` process, over HTTP, is tests/e2e/test_journey.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from storage.opening import open_database
 from tests.support.bot_process import answer_everything, seed_roster
 from tests.support.mocked_bot import InProcessBot, Telegram
-
-
-async def _stored(
-    db_path: Path | str, email: str
-) -> tuple[bool, dict[str, tuple[str | None, str | None]]]:
-    async with await open_database(db_path) as db:
-        rows = await db.fetchall(
-            "SELECT a.question_id, a.choice, a.text, r.submitted_at FROM answers a"
-            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
-            " WHERE i.email = ?",
-            (email,),
-        )
-    submitted = bool(rows) and all(r[3] is not None for r in rows)
-    return submitted, {r[0]: (r[1], r[2]) for r in rows}
+from tests.support.stored import answers_of
 
 
 async def test_whole_survey_in_english(telegram: Telegram, any_datatool: InProcessBot) -> None:
@@ -44,7 +28,7 @@ async def test_whole_survey_in_english(telegram: Telegram, any_datatool: InProce
     assert review is not None and "Submit" in review.button_texts
     await phone.tap("Submit")
     await phone.wait_for("Thank you")
-    submitted, answers = await _stored(any_datatool.db_path, "ann.jones@powys.example")
+    submitted, answers = await answers_of(any_datatool.db_path, "ann.jones@powys.example")
     assert submitted
     assert len(answers) == asked
     assert answers["v_resource"] == ("a", None)
@@ -82,5 +66,5 @@ async def test_whole_survey_in_welsh_has_no_english(
     for message in phone.bot_messages[1:]:
         words = message.text + " " + " ".join(message.button_texts)
         assert not any(w in words for w in english), words
-    submitted, _ = await _stored(datatool.db_path, "ifan.rees@powys.example")
+    submitted, _ = await answers_of(datatool.db_path, "ifan.rees@powys.example")
     assert submitted

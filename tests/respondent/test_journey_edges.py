@@ -12,6 +12,7 @@ from standin import Phone
 from storage.opening import open_database
 from tests.support.bot_process import Person, answer_everything, seed_roster
 from tests.support.mocked_bot import InProcessBot, Telegram
+from tests.support.stored import Answers, answers_of
 
 PEOPLE: list[Person] = [
     ("powys", "officer", "Ann Jones", None, None),
@@ -19,15 +20,8 @@ PEOPLE: list[Person] = [
 ]
 
 
-async def _answers(db_path: Path | str, email: str) -> dict[str, tuple[str | None, str | None]]:
-    async with await open_database(db_path) as db:
-        rows = await db.fetchall(
-            "SELECT a.question_id, a.choice, a.text FROM answers a"
-            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
-            " WHERE i.email = ?",
-            (email,),
-        )
-    return {r[0]: (r[1], r[2]) for r in rows}
+async def answers_to(db_path: Path | str, email: str) -> Answers:
+    return (await answers_of(db_path, email))[1]
 
 
 async def _begin(telegram: Telegram, user_id: int, token: str, lang: str = "en") -> Phone:
@@ -97,7 +91,7 @@ async def test_stray_text_old_buttons_double_taps_forgery(
         query = await telegram.forge_tap(phone, data)
         assert telegram.answered_tap(query) is not None
     await phone.wait_quiet()
-    answers = await _answers(datatool.db_path, "ann.jones@powys.example")
+    answers = await answers_to(datatool.db_path, "ann.jones@powys.example")
     assert answers == {"v_vision": ("sa", None)}
 
     # Two taps on the same button within a few milliseconds: stored once, one next question.
@@ -108,7 +102,7 @@ async def test_stray_text_old_buttons_double_taps_forgery(
     await phone.wait_quiet()
     question_3 = [m for m in phone.bot_messages if "Question 3/" in m.text]
     assert len(question_3) == 1
-    assert (await _answers(datatool.db_path, "ann.jones@powys.example"))["v_resource"] == (
+    assert (await answers_to(datatool.db_path, "ann.jones@powys.example"))["v_resource"] == (
         "a",
         None,
     )
@@ -131,7 +125,7 @@ async def test_language_switch_back_change_and_forget(
     assert "✓ Cytuno" in back.button_texts  # the stored answer is marked
     await phone.tap("Anghytuno")
     await phone.wait_for("Cwestiwn 2 o")
-    assert (await _answers(datatool.db_path, "ann.jones@powys.example"))["v_vision"] == (
+    assert (await answers_to(datatool.db_path, "ann.jones@powys.example"))["v_vision"] == (
         "d",
         None,
     )
@@ -144,7 +138,7 @@ async def test_language_switch_back_change_and_forget(
     await phone.send("x" * 2001)
     refusal = await phone.wait_for("2,000")
     assert "2,001" in refusal.text and "nod" in refusal.text
-    assert (await _answers(datatool.db_path, "ann.jones@powys.example"))["v_barriers"] == (
+    assert (await answers_to(datatool.db_path, "ann.jones@powys.example"))["v_barriers"] == (
         None,
         "Sylw byr.",
     )
@@ -153,7 +147,7 @@ async def test_language_switch_back_change_and_forget(
     await phone.wait_for("Ydych chi am dynnu'n ôl")
     await phone.tap("Dileu fy atebion")
     await phone.wait_for("wedi'u dileu")
-    assert await _answers(datatool.db_path, "ann.jones@powys.example") == {}
+    assert await answers_to(datatool.db_path, "ann.jones@powys.example") == {}
     await phone.send("/start")
     await phone.wait_for("ddolen bersonol")
 
@@ -180,7 +174,7 @@ async def test_review_change_then_submit(telegram: Telegram, datatool: InProcess
     assert not submitted_review.buttons  # no second Submit to tap
     await phone.send("more thoughts")
     await phone.wait_for(lambda m: "already submitted" in m.text or "Thank you" in m.text)
-    answers = await _answers(datatool.db_path, "ann.jones@powys.example")
+    answers = await answers_to(datatool.db_path, "ann.jones@powys.example")
     assert answers["v_resource"] == ("d", None)
 
 

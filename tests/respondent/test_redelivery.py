@@ -6,8 +6,6 @@ kill -9, which only the process shows, is tests/e2e/test_faults.py.)"""
 from __future__ import annotations
 
 import logging
-import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -16,24 +14,7 @@ from standin.methods import new_callback
 from tests.support.bot_process import seed_roster
 from tests.support.chat import QUESTIONS, asked, begin, current_question, shows
 from tests.support.mocked_bot import InProcessBot, Telegram
-
-
-def stored_answers(db_path: Path) -> dict[str, dict[str, tuple[str | None, str | None]]]:
-    """email -> question id -> (choice, text); raises if any answer is stored twice."""
-    with sqlite3.connect(db_path, timeout=10) as conn:
-        doubled = conn.execute(
-            "SELECT response_id, question_id, COUNT(*) FROM answers"
-            " GROUP BY response_id, question_id HAVING COUNT(*) > 1"
-        ).fetchall()
-        assert doubled == [], doubled
-        rows = conn.execute(
-            "SELECT i.email, a.question_id, a.choice, a.text FROM answers a"
-            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
-        ).fetchall()
-    found: dict[str, dict[str, tuple[str | None, str | None]]] = {}
-    for email, qid, choice, text in rows:
-        found.setdefault(email, {})[qid] = (choice, text)
-    return found
+from tests.support.stored import stored_answers
 
 
 def email(n: int) -> str:

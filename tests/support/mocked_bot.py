@@ -40,6 +40,7 @@ from aiogram.types import InputFile, Update
 
 from bot.app import build_dispatcher, create_bot, register_commands
 from bot.config import Settings
+from standin import StandIn
 from standin.methods import METHODS, SENDS, Params, Upload, new_callback
 from standin.phone import Match, Phone, group_send
 from standin.state import (
@@ -47,7 +48,6 @@ from standin.state import (
     Call,
     FloodControl,
     Injected,
-    State,
     StoredMessage,
     Violation,
 )
@@ -59,35 +59,20 @@ TOKEN = "123456:TEST-token-for-the-stand-in"
 AUDITOR_ID = 900001
 
 
-class Telegram:
-    """Telegram as the stand-in plays it, without its HTTP server: the users, chats and
-    messages (`standin.state.State`), the Bot API methods with Telegram's rules, and the
-    phones. The overall flood limit is counted but not enforced: the bot's own send pacer
-    (tested in tests/telegram/test_send_pacer.py) runs here at a rate no test waits on."""
+class Telegram(StandIn):
+    """Telegram as the stand-in plays it, without starting its HTTP server: the same state
+    (users, chats, messages), calls and violations, the Bot API methods with Telegram's rules,
+    and phones whose sends and taps reach the bot in this process. The overall flood limit is
+    counted but not enforced: the bot's own send pacer (tested in
+    tests/telegram/test_send_pacer.py) runs here at a rate no test waits on."""
 
     def __init__(self, token: str = TOKEN, bot_username: str = "datatool_bot") -> None:
-        self.state = State(
+        super().__init__(
             token=token, bot_username=bot_username, flood=FloodControl(global_enforced=False)
         )
-        self.injected: list[Injected] = []
-        self._phones: dict[int, InProcessPhone] = {}
+        self._in_process: dict[int, InProcessPhone] = {}
         self._deliver: Callable[[], Any] | None = None
         self._held = 0
-
-    @property
-    def violations(self) -> list[Violation]:
-        return self.state.violations
-
-    @property
-    def calls(self) -> list[Call]:
-        return self.state.calls
-
-    @property
-    def flood(self) -> FloodControl:
-        return self.state.flood
-
-    def calls_to(self, method: str) -> list[Call]:
-        return [c for c in self.state.calls if c.method.lower() == method.lower()]
 
     def phone(
         self,
@@ -105,13 +90,9 @@ class Telegram:
             username=username,
             last_name=last_name,
         )
-        if user_id not in self._phones:
-            self._phones[user_id] = InProcessPhone(self, user_id)
-        return self._phones[user_id]
-
-    def chat(self, chat_id: int) -> list[StoredMessage]:
-        messages = self.state.messages(chat_id)
-        return [messages[k] for k in sorted(messages)]
+        if user_id not in self._in_process:
+            self._in_process[user_id] = InProcessPhone(self, user_id)
+        return self._in_process[user_id]
 
     # what the bot calls --------------------------------------------------------------------
     async def answer(self, method: str, params: Params) -> tuple[int, str]:
@@ -127,7 +108,7 @@ class Telegram:
             limited = state.flood.check(int(params.raw("chat_id") or 0))
             if limited is not None:
                 kind, retry_after = limited
-                self.injected.append(Injected(method, kind, time.time()))
+                state.injected.append(Injected(method, kind, time.time()))
                 return 429, json.dumps(
                     {
                         "ok": False,
