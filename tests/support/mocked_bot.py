@@ -70,29 +70,11 @@ class Telegram(StandIn):
         super().__init__(
             token=token, bot_username=bot_username, flood=FloodControl(global_enforced=False)
         )
-        self._in_process: dict[int, InProcessPhone] = {}
         self._deliver: Callable[[], Any] | None = None
         self._held = 0
 
-    def phone(
-        self,
-        user_id: int,
-        first_name: str | None = None,
-        language_code: str | None = None,
-        username: str | None = None,
-        last_name: str | None = None,
-    ) -> InProcessPhone:
-        """The simulated user ``user_id`` (created on first use; given details are updated)."""
-        self.state.user(
-            user_id,
-            first_name=first_name,
-            language_code=language_code,
-            username=username,
-            last_name=last_name,
-        )
-        if user_id not in self._in_process:
-            self._in_process[user_id] = InProcessPhone(self, user_id)
-        return self._in_process[user_id]
+    def new_phone(self, user_id: int) -> InProcessPhone:
+        return InProcessPhone(self, user_id)
 
     # what the bot calls --------------------------------------------------------------------
     async def answer(self, method: str, params: Params) -> tuple[int, str]:
