@@ -86,8 +86,8 @@ class Telegram(StandIn):
         handler = METHODS.get(key)
         if handler is None:
             return 404, json.dumps({"ok": False, "error_code": 404, "description": "Not Found"})
-        if key in SENDS:
-            limited = state.flood.check(int(params.raw("chat_id") or 0))
+        if key in SENDS and str(params.raw("chat_id")).lstrip("-").isdigit():
+            limited = state.flood.check(int(params.raw("chat_id")))
             if limited is not None:
                 kind, retry_after = limited
                 state.injected.append(Injected(method, kind, time.time()))
