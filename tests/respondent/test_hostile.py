@@ -13,7 +13,15 @@ from pathlib import Path
 
 from standin import Phone, StoredMessage, utf16_len
 from tests.support.bot_process import Person, seed_roster
-from tests.support.chat import KINDS, QUESTIONS, asked, begin, current_question, shows
+from tests.support.chat import (
+    ENGLISH_SCREEN_WORDS,
+    KINDS,
+    QUESTIONS,
+    asked,
+    begin,
+    current_question,
+    shows,
+)
 from tests.support.mocked_bot import InProcessBot, Telegram
 
 WELSH_CATALOG = (
@@ -22,14 +30,7 @@ WELSH_CATALOG = (
 ENGLISH_MARKERS = [
     w
     for w in (
-        "Question",
-        "Your answer",
-        "Back",
-        "Submit",
-        "Thank you",
-        "Continue",
-        "Agree",
-        "Skip",
+        *ENGLISH_SCREEN_WORDS,
         "Please",
         "button",
         "invitation",
