@@ -90,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("council")
     p.set_defaults(action="close")
 
+    questionnaire = sub.add_parser("questionnaire", help=t("help.questionnaire"))
+    q_sub = questionnaire.add_subparsers(dest="questionnaire_command", required=True)
+    p = _add(
+        q_sub, "export", "questionnaire:cmd_questionnaire_export", t("help.questionnaire_export")
+    )
+    p.add_argument("file")
+    p = _add(
+        q_sub, "import", "questionnaire:cmd_questionnaire_import", t("help.questionnaire_import")
+    )
+    p.add_argument("file")
+
     p = _add(
         sub,
         "backup",

@@ -202,6 +202,7 @@ OFFLINE_COMMANDS = [
     ["report", "powys", "--out", "r.html"],
     ["auditors", "list"],
     ["survey", "close", "powys"],
+    ["questionnaire", "export", "q.xlsx"],
 ]
 
 
