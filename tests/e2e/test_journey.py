@@ -9,23 +9,13 @@ emails, Telegram names or invitation codes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
 from standin import StandIn
-from tests.support.bot_process import TOKEN, BotProcess, answer_everything, seed_roster
+from tests.support.bot_process import BotProcess, answer_everything, seed_roster
 from tests.support.stored import answers_of
 
 COMMENT = "PURPLE-ELEPHANT-7731 our data is kept in spreadsheets"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[StandIn]:
-    async with StandIn(token=TOKEN, bot_username="datatool_bot") as server:
-        yield server
-        assert server.violations == [], "the bot sent what Telegram would refuse"
 
 
 async def test_the_journey_through_the_process_and_a_log_without_personal_data(
