@@ -22,7 +22,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
@@ -86,7 +86,7 @@ def load_texts() -> Messages:
 
 
 def create_bot(
-    settings: Settings, session: AiohttpSession | None = None, *, attempts: int = 10
+    settings: Settings, session: BaseSession | None = None, *, attempts: int = 10
 ) -> Bot:
     """The bot with its session: every call retried (``attempts``) and every send paced. A
     one-off command asks once for a few attempts, so an unreachable API fails in seconds."""

@@ -21,6 +21,7 @@ from pypdf.generic import DictionaryObject
 from reports.document import build_document
 from reports.pdf import html_to_pdf, lean_user_agent_text, render_pdf
 from reports.render import CHART_W, FONT, render_html
+from reports.results import Report
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
 from rubric.schema import Lang
@@ -180,11 +181,20 @@ def test_chart_text_is_at_least_12px_on_a_phone() -> None:
     assert FONT * PHONE_CONTENT_PX / CHART_W >= 12
 
 
-@pytest.mark.timeout(300)
-@pytest.mark.parametrize("lang", ["en", "cy"])
-def test_pdf_holds_the_response_rate_table_page_numbers_and_embedded_fonts(lang: Lang) -> None:
+@pytest.fixture(scope="module", params=["en", "cy"])
+def powys_pdf(request: pytest.FixtureRequest) -> tuple[Lang, Report, bytes]:
+    """Powys's report as a PDF, made once for every test of this module that reads one (a PDF
+    of a dozen pages takes seconds)."""
+    lang: Lang = request.param
     built = report(powys_people(), lang)
-    pdf = render_pdf(built, lang)
+    return lang, built, render_pdf(built, lang)
+
+
+@pytest.mark.timeout(300)
+def test_pdf_holds_the_response_rate_table_page_numbers_and_embedded_fonts(
+    powys_pdf: tuple[Lang, Report, bytes],
+) -> None:
+    lang, built, pdf = powys_pdf
     assert pdf.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(pdf))
     pages = [page.extract_text() for page in reader.pages]
@@ -239,12 +249,18 @@ def test_pdf_user_agent_stylesheet_leaves_out_only_the_rules_a_report_never_uses
     assert len(removed) == 6, removed
 
 
+SMALL_HTML = (
+    "<!doctype html><html lang='en'><head><title>t</title></head><body><p>Powys</p></body></html>"
+)
+
+
 def test_pdf_gives_the_garbage_collector_back_as_it_found_it() -> None:
     """reports.pdf holds Python's collector off while WeasyPrint works (it walked the render's
-    million objects again and again); it must come back on, and stay off if it was off."""
+    million objects again and again); it must come back on, and stay off if it was off. (What
+    the collector is left as does not depend on the document: a page of it is enough.)"""
     import gc
 
-    html = render_html(report(powys_people(), "en"), "en")
+    html = SMALL_HTML
     assert gc.isenabled()
     html_to_pdf(html, "en", "t")
     assert gc.isenabled()
@@ -256,9 +272,10 @@ def test_pdf_gives_the_garbage_collector_back_as_it_found_it() -> None:
         gc.enable()
 
 
-def test_pdf_title_is_the_report_title() -> None:
-    built = report(powys_people(), "en")
-    reader = PdfReader(io.BytesIO(html_to_pdf(render_html(built, "en"), "en", built.title)))
+def test_pdf_title_is_the_report_title(powys_pdf: tuple[Lang, Report, bytes]) -> None:
+    """`render_pdf` is `html_to_pdf` of `render_html`, with the report's title."""
+    _, built, pdf = powys_pdf
+    reader = PdfReader(io.BytesIO(pdf))
     assert reader.metadata is not None and reader.metadata.title == built.title
 
 
@@ -268,10 +285,7 @@ def test_pdfs_asked_for_at_once_are_made_one_at_a_time() -> None:
     and both come out whole."""
     from concurrent.futures import ThreadPoolExecutor
 
-    html = (
-        "<!doctype html><html lang='en'><head><title>t</title></head>"
-        "<body><p>Powys</p></body></html>"
-    )
+    html = SMALL_HTML
     with ThreadPoolExecutor(max_workers=4) as pool:
         pdfs = list(pool.map(lambda _: html_to_pdf(html, "en", "t"), range(4)))
     assert all(p.startswith(b"%PDF") for p in pdfs)

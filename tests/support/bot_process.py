@@ -221,19 +221,6 @@ async def answer_everything(
     return asked
 
 
-def forge_tap(api: StandIn, phone: Phone, data: str) -> str:
-    """A tap with callback data the bot never sent (a modified client), on the newest message."""
-    from standin.methods import new_callback
-
-    message = phone.last
-    assert message is not None
-    body = new_callback(api.state, phone.user_id, message, data)
-    api.state.touch(phone.user_id)
-    api.state.push_update({"callback_query": body})
-    query_id: str = body["id"]
-    return query_id
-
-
 async def answered_tap(api: StandIn, query_id: str, timeout: float = 5.0) -> str | None:
     """Waits until the bot answered the tap; returns the toast text."""
     loop = asyncio.get_running_loop()
