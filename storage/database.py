@@ -135,10 +135,10 @@ class Database(ABC):
             from storage.sqlite import SqliteDatabase
 
             impl = SqliteDatabase
-        db = await impl._connect(str(target))
+        db = await impl.connect(str(target))
         try:
-            await db._migrate(load_migrations(migrations_dir or MIGRATIONS_DIR))
-            await db._seed_councils()
+            await db.migrate(load_migrations(migrations_dir or MIGRATIONS_DIR))
+            await db.seed_councils()
         except BaseException:
             await db.close()
             raise
@@ -160,10 +160,10 @@ class Database(ABC):
             from storage.sqlite import SqliteDatabase
 
             impl = SqliteDatabase
-        db = await impl._connect_read_only(str(target))
+        db = await impl.connect_read_only(str(target))
         try:
             known = [m.version for m in load_migrations(migrations_dir or MIGRATIONS_DIR)]
-            has_table = await db._has_table("schema_migrations")
+            has_table = await db.has_table("schema_migrations")
             applied = await db.applied_migrations() if has_table else []
             if known and (not applied or max(applied) < max(known)):
                 where = db.label if is_postgres(target) else Path(target)
@@ -175,14 +175,14 @@ class Database(ABC):
 
     @classmethod
     @abstractmethod
-    async def _connect(cls, target: str) -> Database: ...
+    async def connect(cls, target: str) -> Database: ...
 
     @classmethod
     @abstractmethod
-    async def _connect_read_only(cls, target: str) -> Database: ...
+    async def connect_read_only(cls, target: str) -> Database: ...
 
     @abstractmethod
-    async def _has_table(self, name: str) -> bool: ...
+    async def has_table(self, name: str) -> bool: ...
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -278,7 +278,7 @@ class Database(ABC):
     async def _run_script(self, conn: Connection, script: str) -> None:
         """Runs a migration's statements inside the open transaction."""
 
-    async def _migrate(self, migrations: Iterable[Migration]) -> None:
+    async def migrate(self, migrations: Iterable[Migration]) -> None:
         """Applies each migration not yet recorded, each in its own transaction. The check is
         made inside the (exclusive) transaction, so two processes opening a new database at
         once apply each migration exactly once."""
@@ -299,7 +299,7 @@ class Database(ABC):
                     (migration.version, migration.name, to_iso(utcnow())),
                 )
 
-    async def _seed_councils(self) -> None:
+    async def seed_councils(self) -> None:
         """Inserts the 22 councils, or corrects a stored name that the data has since fixed."""
         fields = (
             "slug_cy",

@@ -123,6 +123,10 @@ class PostgresConnection:
         query, args = _args(sql, params)
         return await self._conn.fetchrow(query, *args)
 
+    async def run_script(self, script: str) -> None:
+        """Several statements in one simple query (a migration)."""
+        await self._conn.execute(pg_schema(script))
+
 
 class PostgresDatabase(Database):
     """A pool of connections to one PostgreSQL database."""
@@ -137,12 +141,12 @@ class PostgresDatabase(Database):
         self._locks_guard = asyncio.Lock()
 
     @classmethod
-    async def _connect(cls, target: str) -> PostgresDatabase:
+    async def connect(cls, target: str) -> PostgresDatabase:
         pool = await asyncpg.create_pool(target, min_size=1, max_size=POOL_SIZE)
         return cls(pool, target)
 
     @classmethod
-    async def _connect_read_only(cls, target: str) -> PostgresDatabase:
+    async def connect_read_only(cls, target: str) -> PostgresDatabase:
         pool = await asyncpg.create_pool(
             target,
             min_size=1,
@@ -151,7 +155,7 @@ class PostgresDatabase(Database):
         )
         return cls(pool, target)
 
-    async def _has_table(self, name: str) -> bool:
+    async def has_table(self, name: str) -> bool:
         return bool(await self._pool.fetchval("SELECT to_regclass($1) IS NOT NULL", name))
 
     async def close(self) -> None:
@@ -277,4 +281,4 @@ class PostgresDatabase(Database):
         """The whole script at once (PostgreSQL runs several statements in one simple query),
         inside the open transaction."""
         assert isinstance(conn, PostgresConnection)
-        await conn._conn.execute(pg_schema(script))
+        await conn.run_script(script)
