@@ -17,7 +17,6 @@ from bot.respondent.screens import Rendered, ScreenCache, language_keyboard
 from bot.respondent.survey import Survey
 from bot.telegram.edits import drop_buttons, edit
 from bot.telegram.registry import Handlers
-from bot.telegram.unread import answer_tap
 from bot.telegram.wording import notice_text, say, toast
 from flows import (
     MAX_TEXT,
@@ -141,7 +140,7 @@ async def _tap(
         if result.notice == "incomplete":
             await survey.show(result.state)
         return
-    await answer_tap(query)
+    await query.answer()
     if message is not None:
         if isinstance(event, (Choose, Skip)):
             saved = next(iter(result.saved.values()), None)

@@ -8,8 +8,10 @@ handlers receive it by name and nothing is global or made on first use.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
+import signal
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +33,6 @@ from bot.respondent import commands as common
 from bot.respondent import handlers as respondent
 from bot.respondent.screens import ScreenCache
 from bot.telegram.faults import WriteFaults, tell_not_saved
-from bot.telegram.json_body import JsonSession
 from bot.telegram.middlewares import (
     OncePerUpdate,
     PersonIsolation,
@@ -39,8 +40,8 @@ from bot.telegram.middlewares import (
     Throttle,
     WhoIsThis,
 )
-from bot.telegram.polling import ConfirmingDispatcher
-from bot.telegram.session import KeepResponseModels, MalformedUpdates, RetryMiddleware, SendPacer
+from bot.telegram.polling import ConfirmingPolling
+from bot.telegram.session import MalformedUpdates, RetryMiddleware, SendPacer, json_session
 from bot.telegram.wording import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
@@ -50,6 +51,8 @@ from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 LOCALES = Path(__file__).parents[1] / "locales"
+DRAIN_SECONDS = 10.0
+"""The longest a stop waits for the updates in flight (whatever is cut short comes again)."""
 
 RESPONDENT_COMMANDS: dict[Lang, list[tuple[str, str]]] = {
     "en": [
@@ -79,8 +82,7 @@ def create_bot(
     """The bot with its session: every call retried (``attempts``) and every send paced. A
     one-off command asks once for a few attempts, so an unreachable API fails in seconds."""
     if session is None:
-        session = JsonSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    session.middleware(KeepResponseModels())
+        session = json_session(TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(MalformedUpdates())
     session.middleware(RetryMiddleware(attempts=attempts))
     session.middleware(SendPacer(settings.reply_rate))
@@ -100,10 +102,11 @@ def build_dispatcher(
 ) -> Dispatcher:
     """One person's updates run one at a time (``PersonIsolation``: a double tap arrives
     as two concurrent updates); then each update is claimed once, throttled per person, and
-    told who sent it and in which language, before any router sees it."""
+    told who sent it and in which language, before any router sees it. Its long polling
+    (`ConfirmingPolling`, confirming only what is stored) is ``dp["polling"]``."""
     questionnaire = questionnaire or load_questionnaire()
     texts = texts or load_texts()
-    dp = ConfirmingDispatcher(
+    dp = Dispatcher(
         # The person's lock (in this process, and in the database for every worker sharing it)
         # wraps the middlewares below, so an update is read and recorded under it.
         events_isolation=PersonIsolation(repo),
@@ -116,8 +119,9 @@ def build_dispatcher(
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
     )
+    polling = dp["polling"] = ConfirmingPolling(dp)
     dp.update.outer_middleware(
-        OncePerUpdate(repo, take_over=settings.webhook_url is not None, settled=dp.settle)
+        OncePerUpdate(repo, take_over=settings.webhook_url is not None, settled=polling.settle)
     )
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
@@ -170,14 +174,21 @@ async def register_commands(bot: Bot, texts: Messages) -> None:
 async def run_polling(
     settings: Settings, *, background: list[Callable[..., object]] | None = None
 ) -> None:
-    """``datatool run``: long polling until SIGINT/SIGTERM, with the reminder schedule beside it."""
+    """``datatool run``: long polling until SIGINT/SIGTERM, with the reminder schedule beside it.
+    On a signal the polling stops, the updates in flight get `DRAIN_SECONDS` to finish, and
+    only then is the database closed."""
     from storage.database import Database
 
     async with await Database.open(settings.datatool_db) as db:
         repo = Repository(db)
         bot = create_bot(settings)
         dp = build_dispatcher(settings, repo)
+        polling: ConfirmingPolling = dp["polling"]
         tasks: list[asyncio.Task[object]] = []
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
         try:
             await bot.delete_webhook(drop_pending_updates=False)
             await register_commands(bot, dp["texts"])
@@ -188,11 +199,21 @@ async def run_polling(
             # as long as the process: out of the collector's way, it is not walked again at
             # every full collection while people answer (a few per cent of each answer).
             gc.freeze()
-            await dp.start_polling(
-                bot, handle_signals=True, close_bot_session=True, polling_timeout=10
-            )
+            poller = asyncio.create_task(polling.run(bot, polling_timeout=10))
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({poller, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            poller.cancel()
+            stopped.cancel()
+            await asyncio.gather(stopped, return_exceptions=True)
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller  # an error of the polling itself is raised here
+            log.info("stopping: finishing %s update(s) in flight", len(polling.in_flight))
+            if not await polling.finish(DRAIN_SECONDS):
+                log.warning("updates still in flight after %.0f s: they come again", DRAIN_SECONDS)
         finally:
-            for task in tasks:
-                task.cancel()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+            for background_task in tasks:
+                background_task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await bot.session.close()

@@ -16,11 +16,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramNetworkError,
@@ -28,7 +31,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import TelegramMethod
-from aiogram.methods.base import Response, TelegramType
+from aiogram.methods.base import TelegramType
 from aiogram.types import Update
 from aiolimiter import AsyncLimiter
 from pydantic import ValidationError
@@ -37,6 +40,18 @@ log = logging.getLogger(__name__)
 
 
 SENDS = frozenset({"sendMessage", "sendDocument"})
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def json_session(api: TelegramAPIServer | None = None) -> AiohttpSession:
+    """aiogram's own aiohttp session, with orjson for the JSON it reads and writes (its public
+    ``json_loads``/``json_dumps``: Telegram's answers, and the keyboards inside each call)."""
+    if api is None:
+        return AiohttpSession(json_loads=orjson.loads, json_dumps=_dumps)
+    return AiohttpSession(api=api, json_loads=orjson.loads, json_dumps=_dumps)
 
 
 class SendPacer(BaseRequestMiddleware):
@@ -75,28 +90,6 @@ class SendPacer(BaseRequestMiddleware):
     ) -> Any:
         if method.__api_method__ in SENDS:
             await self._turn()
-        return await make_request(bot, method)
-
-
-class KeepResponseModels(BaseRequestMiddleware):
-    """aiogram reads each answer as ``Response[the method's result type]``, a pydantic generic
-    model that pydantic caches only weakly: the garbage collector drops it now and then and the
-    next call builds the model again, a few milliseconds of schema work on the bot's one thread
-    (seen in py-spy under load). One strong reference per method type, on this session, keeps
-    them built."""
-
-    def __init__(self) -> None:
-        self._kept: dict[type[Any], type[Any]] = {}
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Any:
-        kind = type(method)
-        if kind not in self._kept:
-            self._kept[kind] = Response[method.__returning__]  # type: ignore[name-defined]
         return await make_request(bot, method)
 
 
