@@ -107,14 +107,14 @@ class RetryMiddleware(BaseRequestMiddleware):
         self.backoff = backoff
         self.max_wait = max_wait
         self._sleep = sleep
-        self._clock = clock
-        self._resume_at = 0.0
+        self.clock = clock
+        self.resume_at = 0.0
         self.retry_afters = 0
         """How many 429s Telegram answered (a figure for the logs and the benchmarks)."""
 
     async def _turn(self) -> None:
         """Waits out any 429 pause that Telegram asked of this session."""
-        while (wait := self._resume_at - self._clock()) > 0:
+        while (wait := self.resume_at - self.clock()) > 0:
             await self._sleep(wait)
 
     async def __call__(
@@ -133,7 +133,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                 if attempt == self.attempts:
                     raise
                 wait = min(float(exc.retry_after), self.max_wait)
-                self._resume_at = max(self._resume_at, self._clock() + wait)
+                self.resume_at = max(self.resume_at, self.clock() + wait)
                 log.info("%s: 429, every request waits %.1f s", method.__api_method__, wait)
             except (TelegramServerError, TelegramNetworkError) as exc:
                 if attempt == self.attempts or method.__api_method__ == "getUpdates":
