@@ -41,7 +41,13 @@ from bot.telegram.middlewares import (
     WhoIsThis,
 )
 from bot.telegram.polling import ConfirmingPolling
-from bot.telegram.session import MalformedUpdates, RetryMiddleware, SendPacer, json_session
+from bot.telegram.session import (
+    KeepResponseModels,
+    MalformedUpdates,
+    RetryMiddleware,
+    SendPacer,
+    json_session,
+)
 from bot.telegram.wording import say
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
@@ -83,6 +89,7 @@ def create_bot(
     one-off command asks once for a few attempts, so an unreachable API fails in seconds."""
     if session is None:
         session = json_session(TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(KeepResponseModels())
     session.middleware(MalformedUpdates())
     session.middleware(RetryMiddleware(attempts=attempts))
     session.middleware(SendPacer(settings.reply_rate))
