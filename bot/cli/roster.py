@@ -9,8 +9,8 @@ from bot.cli.common import open_repo
 from bot.cli.roster_csv import Problem, RosterFileError, read_roster
 from bot.cli.words import t
 from bot.config import Settings
-from storage.models import RosterRow
-from storage.repository import RosterError, RowProblem
+from storage.roster import RosterError, RowProblem
+from storage.rows import RosterRow
 
 
 def row_reason(problem: RowProblem, lines: list[tuple[int, RosterRow]]) -> str:

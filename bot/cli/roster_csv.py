@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from bot.cli.reasons import pydantic_reason
 from bot.cli.spreadsheet import csv_text
 from bot.cli.words import t
-from storage.models import Invitation, RosterRow
+from storage.rows import Invitation, RosterRow
 
 REQUIRED = ("council", "group", "name", "email", "language")
 OPTIONAL = ("team",)
