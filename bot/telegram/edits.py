@@ -9,7 +9,6 @@ from typing import Protocol
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message
 
-
 _TAG = re.compile(r"<[^>]+>")
 
 
