@@ -102,7 +102,7 @@ def create_bot(
         session = json_session(TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(KeepResponseModels())
     session.middleware(MalformedUpdates())
-    session.middleware(RetryMiddleware(attempts=attempts))
+    session.middleware(RetryMiddleware(attempts=attempts, api_url=settings.telegram_api_url))
     session.middleware(SendPacer(settings.reply_rate))
     return Bot(
         settings.token(),
@@ -187,6 +187,19 @@ async def register_commands(bot: Bot, texts: Messages) -> None:
         )
 
 
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set ``stop``, logged by name (aiogram's own handler would log it
+    through its dispatcher logger, whose text arguments `bot.telegram.logs` withholds)."""
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: signal.Signals) -> None:
+        log.info("stopping: %s received", signum.name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
+
+
 async def run_polling(
     settings: Settings, *, background: list[Callable[..., object]] | None = None
 ) -> None:
@@ -201,8 +214,7 @@ async def run_polling(
         tasks: list[asyncio.Task[object]] = []
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
+        stop_on_signals(stop)
         try:
             await bot.delete_webhook(drop_pending_updates=False)
             await register_commands(bot, dp["texts"])

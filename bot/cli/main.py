@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from typing import Any
 
@@ -36,9 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="datatool", description=t("cli.description"), epilog=t("cli.language_note")
     )
     parser.add_argument("-v", "--verbose", action="store_true", help=t("cli.verbose"))
+    parser.add_argument(
+        "-V", "--version", action="version", version=version_line(), help=t("cli.version")
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar=t("cli.command"))
 
-    _add(sub, "run", "run:cmd_run", t("help.run"))
+    p = _add(sub, "run", "run:cmd_run", t("help.run"))
+    p.add_argument("--allow-empty", action="store_true", help=t("help.allow_empty"))
 
     roster = sub.add_parser("roster", help=t("help.roster")).add_subparsers(
         dest="roster_command", required=True
@@ -51,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.epilog = t("csv.roster")
     p.add_argument("file")
+    p = _add(roster, "remove", "roster:cmd_roster_remove", t("help.roster_remove"))
+    p.add_argument("council")
+    p.add_argument("emails", nargs="+", metavar="EMAIL")
 
     p = _add(sub, "invites", "invites:cmd_invites", t("help.invites"))
     p.epilog = t("csv.invites")
@@ -61,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("add", "remove", "list"))
     p.add_argument("telegram_id", nargs="?", type=int)
     p.add_argument("--council", help=t("help.auditors_council"))
+    p.add_argument("--json", action="store_true", help=t("help.json"))
 
     p = _add(
         sub,
@@ -69,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         t("help.status"),
     )
     p.add_argument("council", help=t("help.status_council"))
+    p.add_argument("--json", action="store_true", help=t("help.json"))
 
     survey = sub.add_parser("survey", help=t("help.survey")).add_subparsers(
         dest="survey_command", required=True
@@ -90,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file")
 
+    p = _add(sub, "migrate-to", "migrate:cmd_migrate_to", t("help.migrate_to"))
+    p.add_argument("url", metavar="postgresql://…")
+
     p = _add(sub, "report", "reports:cmd_report", t("help.report"))
     p.add_argument("council")
     p.add_argument("--lang", choices=("en", "cy"), default="en", help=t("help.report_lang"))
@@ -107,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("council", nargs="?", help=t("help.remind_council"))
     p.add_argument("--dry-run", action="store_true", help=t("help.dry_run"))
+    p.add_argument("--json", action="store_true", help=t("help.remind_json"))
 
     p = _add(
         sub,
@@ -124,12 +136,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def version_line() -> str:
+    """``datatool 0.1.0``: the installed package's version (the source tree's, unpackaged)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"datatool {version('datatool')}"
+    except PackageNotFoundError:  # pragma: no cover - run from a tree that was never installed
+        return "datatool (not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose or args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot.cli.log_format import configure_logging, default_level
+
+    # Until the settings are read (LOG_LEVEL, LOG_FORMAT may be in .env): the defaults.
+    configure_logging(level=None, log_format="text", default_level=default_level(args))
     from bot.telegram.logs import quiet_aiogram  # plain logging: aiogram itself is not loaded
 
     quiet_aiogram()

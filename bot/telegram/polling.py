@@ -32,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
@@ -159,15 +160,17 @@ class ConfirmingPolling:
                 updates = await bot(method, request_timeout=request_timeout)
             except Exception as e:  # as aiogram's: polling never stops
                 failed = True
-                log.error(
-                    "getUpdates failed (%s); trying again in %.1f s",
-                    type(e).__name__,
-                    backoff.next_delay,
-                )
+                # An unreachable API is said by the session's retry policy (`Reachability`:
+                # once, with the URL, then ERROR after a minute); anything else here in a line
+                # of its own, with Telegram's words (a second bot polling: TelegramConflictError).
+                if isinstance(e, TelegramAPIError) and not isinstance(e, TelegramNetworkError):
+                    log.error("getUpdates failed: %s: %s", type(e).__name__, e.message)
+                elif not isinstance(e, TelegramNetworkError):
+                    log.error("getUpdates failed: %s", type(e).__name__)  # may quote updates
+                log.debug("polling again in %.1f s", backoff.next_delay)
                 await backoff.asleep()
                 continue
             if failed:
-                log.info("getUpdates answers again")
                 backoff.reset()
                 failed = False
             fresh = [u for u in updates if unconfirmed.receive(u.update_id)]

@@ -176,7 +176,7 @@ async def test_invites_use_the_bot_username(env: Path, monkeypatch: pytest.Monke
             )
         )
         assert code == 0
-    rows = list(csv.DictReader((env / "inv.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((env / "inv.csv").open(encoding="utf-8-sig")))
     assert sorted(r["email"] for r in rows) == ["ann@powys.example", "ifan@powys.example"]
     for row in rows:
         assert row["link"] == f"https://t.me/audit_data_bot?start={row['token']}"

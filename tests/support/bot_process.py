@@ -25,6 +25,23 @@ def datatool_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli.main"]
 
 
+async def run_datatool(
+    env: dict[str, str], cwd: Path, *args: str, timeout: float = 45
+) -> tuple[int, str, str]:
+    """``datatool ARGS`` as a process of its own: (exit status, stdout, stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        *datatool_command(),
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(timeout):
+        out, err = await proc.communicate()
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
 WEBHOOK_SECRET = "stand-in_webhook-secret_0123456789"
 WEBHOOK_PATH = "/telegram/update"
 
@@ -104,7 +121,7 @@ class BotProcess:
         calls_before = len(self.api.calls_to(ready))
         log = self.log_path.open("wb")
         self.proc = await asyncio.create_subprocess_exec(
-            *(self.command or [*datatool_command(), "run"]),
+            *(self.command or [*datatool_command(), "run", "--allow-empty"]),
             cwd=self.workdir,
             env=env,
             stdout=log,
