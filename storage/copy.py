@@ -28,9 +28,17 @@ TABLES = (
     "release_sizes",
     "release_cells",
     "release_figures",
+    "questionnaire_versions",
 )
 """In an order that every row's foreign keys are copied before it."""
-WITH_IDS = ("councils", "invitees", "responses", "reminders", "releases")
+WITH_IDS = (
+    "councils",
+    "invitees",
+    "responses",
+    "reminders",
+    "releases",
+    "questionnaire_versions",
+)
 """The tables whose ``id`` the target numbers by itself after the copy (identity columns)."""
 
 

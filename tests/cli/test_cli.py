@@ -204,6 +204,7 @@ def test_export_neutralises_formulas() -> None:
         ["report", "powys", "--out", "r.html"],
         ["auditors", "list"],
         ["survey", "close", "powys"],
+        ["questionnaire", "export", "q.xlsx"],
     ],
 )
 def test_commands_that_never_talk_to_telegram_never_load_aiogram(

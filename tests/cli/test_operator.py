@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from rubric.loader import load_questionnaire
 from standin import StandIn
 from storage.opening import open_database
 from storage.repository import Repository
@@ -461,6 +462,7 @@ async def test_migrate_to_postgresql_keeps_everything(
         ann = next(i for i in await repo.invitees(powys.id) if i.email == "ann@powys.example")
         assert await book.claim(ann.id, "invite", "email", "test:1:x")
         await book.mark_sent(ann.id, "invite", "test:1:x")
+        version = await repo.add_questionnaire_version(load_questionnaire())
     capsys.readouterr()
     assert await asyncio.to_thread(main, ["migrate-to", postgres_url]) == 0
     out = capsys.readouterr().out
@@ -483,6 +485,9 @@ async def test_migrate_to_postgresql_keeps_everything(
         assert rows[0][0] == 1
         # New rows are numbered after the copied ones.
         await repo.import_roster([])
+        stored = await repo.latest_questionnaire_version()
+        assert stored is not None and stored.number == version
+        assert await repo.add_questionnaire_version(stored.questionnaire) == version + 1
     # A second copy into the same database is refused: it would mix two surveys.
     assert await asyncio.to_thread(main, ["migrate-to", postgres_url]) == 1
     assert "already holds invitees or answers" in _err(capsys)
