@@ -122,9 +122,7 @@ class StandIn:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server
-        sockets = server.sockets if isinstance(server, asyncio.Server) else []
-        self.port = sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]  # the port the system chose for port 0
         await self.webhook.start()
         return self
 
@@ -185,8 +183,12 @@ class StandIn:
             last_name=last_name,
         )
         if user_id not in self._phones:
-            self._phones[user_id] = Phone(self.state, user_id)
+            self._phones[user_id] = self.new_phone(user_id)
         return self._phones[user_id]
+
+    def new_phone(self, user_id: int) -> Phone:
+        """The phone of a user seen for the first time (a subclass may give another kind)."""
+        return Phone(self.state, user_id)
 
     def chat(self, chat_id: int) -> list[StoredMessage]:
         messages = self.state.messages(chat_id)

@@ -116,10 +116,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("council")
     p.add_argument("--lang", choices=("en", "cy"), default="en", help=t("help.report_lang"))
     p.add_argument("--out", help=t("help.report_out"))
+    p.add_argument("--final", action="store_true", help=t("help.report_final"))
+    p.add_argument("--csv", metavar="FILE.csv", help=t("help.report_csv"))
     p = _add(sub, "export", "reports:cmd_export", t("help.export"))
     p.epilog = t("csv.export")
     p.add_argument("council")
     p.add_argument("--out", required=True, help=t("help.export_out"))
+
+    notes = sub.add_parser("notes", help=t("help.notes")).add_subparsers(
+        dest="notes_command", required=True
+    )
+    p = _add(notes, "export", "notes:cmd_notes_export", t("help.notes_export"))
+    p.add_argument("council")
+    p.add_argument("file", help=t("help.notes_file"))
+    p = _add(notes, "import", "notes:cmd_notes_import", t("help.notes_import"))
+    p.add_argument("council")
+    p.add_argument("file", help=t("help.notes_file"))
 
     p = _add(
         sub,

@@ -6,12 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import council_or_fail, open_repo
-from bot.cli.spreadsheet import write_csv
-from bot.cli.words import t
+from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.spreadsheet import csv_text, write_csv
+from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from bot.services.report_builder import build, build_national_report
+from bot.services.report_notes import FinalRefused
 from reports.confidentiality import ExportWithheld, export_release
+from reports.open_data import COLUMNS, as_cells, licence_lines
 from rubric.loader import load_questionnaire
 from rubric.schema import Questionnaire
 from storage.councils import names_wales
@@ -22,7 +24,11 @@ from storage.rows import Council
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_repo(settings, read_only=True) as repo:
+    final = bool(getattr(args, "final", False))
+    if final and names_wales(args.council):
+        raise Failure(t("err.final_wales"))
+    # The final version is kept (to be made again identical), so it needs to write.
+    async with open_repo(settings, read_only=not final) as repo:
         if names_wales(args.council):
             built = await build_national_report(
                 repo, load_questionnaire(), settings, args.lang, advance=False
@@ -30,10 +36,28 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             what = "wales"
         else:
             council = await council_or_fail(repo, args.council)
-            built = await build(
-                repo, load_questionnaire(), settings, council, args.lang, advance=False
-            )
+            try:
+                built = await build(
+                    repo,
+                    load_questionnaire(),
+                    settings,
+                    council,
+                    args.lang,
+                    advance=False,
+                    final=final,
+                )
+            except FinalRefused as refused:
+                print(refused.say(operator_lang()), file=sys.stderr)
+                return 1
             what = council.slug
+    csv_out = getattr(args, "csv", None)
+    if csv_out:
+        # Open data: the figures the report shows, under the Open Government Licence.
+        text = "\n".join(licence_lines()) + "\n" + csv_text(COLUMNS, as_cells(built.figures))
+        Path(csv_out).write_text(text, encoding="utf-8")
+        print(t("msg.figures_written", council=what, path=csv_out, n=len(built.figures)))
+        if not args.out:
+            return 0
     out = Path(args.out) if args.out else Path(built.filename_for("pdf"))
     if out.suffix.lower() == ".html":
         out.write_text(built.html, encoding="utf-8")

@@ -117,6 +117,7 @@ def test_run_refuses_a_database_with_nobody_invited(
 # --- 2. a port in use is not the database's fault -------------------------------------------
 
 
+@pytest.mark.e2e  # two real `datatool run` processes: the process lane, not the fast one
 async def test_a_port_in_use_is_named_as_such(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
