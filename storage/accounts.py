@@ -151,12 +151,7 @@ class AccountBook(Store):
                     "SELECT id FROM invitees WHERE telegram_id = ?", (telegram_id,)
                 )
             ]
-            await releases.record_departure(conn, invitees)
-            forgotten = await conn.execute(
-                "DELETE FROM responses WHERE invitee_id IN"
-                " (SELECT id FROM invitees WHERE telegram_id = ?)",
-                (telegram_id,),
-            )
+            forgotten = await releases.withdraw(conn, invitees)
             # Nothing that says they took part stays on the roster row: not when they first
             # opened the bot, not the code that tied them to it (`datatool invites` makes a
             # new one, should they want to start again).

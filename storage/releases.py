@@ -326,6 +326,19 @@ async def record_departure(conn: Connection, invitee_ids: list[int]) -> None:
             )
 
 
+async def withdraw(conn: Connection, invitee_ids: list[int]) -> int:
+    """The one path by which answers leave, for `/forget` (`Accounts.forget`) and for
+    `datatool roster remove` (`Roster.remove_invitees`) alike, inside the caller's
+    transaction: the departure noted in the releases that counted them (`record_departure`),
+    then their responses and answers deleted. The caller clears or deletes the roster row and
+    checkpoints afterwards. How many responses went."""
+    await record_departure(conn, invitee_ids)
+    gone = 0
+    for invitee_id in invitee_ids:
+        gone += await conn.execute("DELETE FROM responses WHERE invitee_id = ?", (invitee_id,))
+    return gone
+
+
 async def withdrawn_since(db: Database, release: ReleaseRow) -> int:
     """Members of the release who have withdrawn since it was made."""
     row = await db.fetchone(

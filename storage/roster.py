@@ -227,9 +227,10 @@ class RosterBook(CouncilBook):
                 return RemoveResult(removed=[], answered=[], unknown=unknown)
             # As `forget` does: the releases that counted them note that someone of their group
             # and team left them (the rule between releases needs it), then the answers go.
-            await releases.record_departure(conn, [row[0] for _, row in found])
+            await releases.withdraw(conn, [row[0] for _, row in found])
             for _, row in found:
-                await conn.execute("DELETE FROM responses WHERE invitee_id = ?", (row[0],))
+                # The roster row goes too, and with it their code and when they first opened
+                # the bot (what `forget` clears on a row it keeps).
                 await conn.execute("DELETE FROM reminders WHERE invitee_id = ?", (row[0],))
                 await conn.execute("DELETE FROM invitees WHERE id = ?", (row[0],))
                 if row[1] is not None:
