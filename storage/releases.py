@@ -186,7 +186,10 @@ async def history(db: Database, council_id: int) -> list[PastRelease]:
         " ORDER BY c.release_id, c.question_id, c.cell",
         (council_id,),
     ):
-        cells[release_id].append((question_id, cell))
+        # A release stored between the two reads (another task's) is not in this history;
+        # `store` then finds it after the one decided against and decides again (`Stale`).
+        if release_id in cells:
+            cells[release_id].append((question_id, cell))
     return [
         PastRelease(id=i, final=bool(f), responses=n, cells=tuple(cells[i])) for i, f, n in releases
     ]
