@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.common import Failure, council_label, council_or_fail, open_repo
 from bot.cli.words import t
 from bot.config import Settings
 from storage.councils import names_wales
@@ -23,7 +23,7 @@ async def cmd_auditors(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.telegram_id is None:
             raise Failure(t("err.auditor_needs_id", action=args.action))
-        scope = council.slug if council else t("msg.all_councils")
+        scope = council_label(council) if council else t("msg.all_councils")
         if args.action == "add":
             added = await repo.add_auditor(args.telegram_id, council_id)
             key = "msg.auditor_added" if added else "msg.auditor_there"

@@ -7,7 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.common import Failure, council_label, council_or_fail, open_repo
+from bot.cli.counting import count
 from bot.cli.roster_csv import write_invitations
 from bot.cli.telegram import open_bot
 from bot.cli.words import t
@@ -26,7 +27,8 @@ async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
     text = write_invitations(invitations, me.username)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(t("msg.invites_written", n=len(invitations), council=council.slug, path=args.out))
+        written = count(len(invitations), "invitation")
+        print(t("msg.invites_written", invitations=written, council=council_label(council), path=args.out))
     else:
         sys.stdout.write(text)
     return 0

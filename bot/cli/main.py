@@ -17,7 +17,7 @@ import logging
 import sys
 from typing import Any
 
-from bot.cli.words import Parser, t
+from bot.cli.words import Parser, operator_lang, t
 
 DEMO_OUT = "demo-output"
 
@@ -31,6 +31,15 @@ def _add(parent: SubParsers, name: str, target: str, help_: str) -> argparse.Arg
     return p
 
 
+def _meta(name: str) -> str:
+    """A placeholder in the operator's language, in capitals: CYNGOR, FFEIL, DYDDIAD."""
+    return t(f"cli.meta.{name}")
+
+
+def _council(p: argparse.ArgumentParser, help_: str | None = None, **kwargs: Any) -> None:
+    p.add_argument("council", metavar=_meta("council"), help=help_ or t("help.council"), **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="datatool", description=t("cli.description"), epilog=t("cli.language_note")
@@ -41,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add(sub, "run", "run:cmd_run", t("help.run"))
 
     roster = sub.add_parser("roster", help=t("help.roster")).add_subparsers(
-        dest="roster_command", required=True
+        dest="roster_command", required=True, metavar=t("cli.command"), help=t("help.roster_commands")
     )
     p = _add(
         roster,
@@ -50,17 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
         t("help.roster_import"),
     )
     p.epilog = t("csv.roster")
-    p.add_argument("file")
+    p.add_argument("file", metavar=_meta("file"), help=t("help.roster_file"))
 
     p = _add(sub, "invites", "invites:cmd_invites", t("help.invites"))
     p.epilog = t("csv.invites")
-    p.add_argument("council")
-    p.add_argument("--out", help=t("help.invites_out"))
+    _council(p)
+    p.add_argument("--out", metavar=_meta("file"), help=t("help.invites_out"))
 
     p = _add(sub, "auditors", "auditors:cmd_auditors", t("help.auditors"))
-    p.add_argument("action", choices=("add", "remove", "list"))
-    p.add_argument("telegram_id", nargs="?", type=int)
-    p.add_argument("--council", help=t("help.auditors_council"))
+    p.add_argument(
+        "action",
+        choices=("add", "remove", "list"),
+        metavar=_meta("action"),
+        help=t("help.auditors_action"),
+    )
+    p.add_argument(
+        "telegram_id", nargs="?", type=int, metavar=_meta("telegram_id"), help=t("help.telegram_id")
+    )
+    p.add_argument("--council", metavar=_meta("council"), help=t("help.auditors_council"))
 
     p = _add(
         sub,
@@ -68,18 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
         "survey:cmd_status",
         t("help.status"),
     )
-    p.add_argument("council", help=t("help.status_council"))
+    _council(p, t("help.status_council"))
 
     survey = sub.add_parser("survey", help=t("help.survey")).add_subparsers(
-        dest="survey_command", required=True
+        dest="survey_command", required=True, metavar=t("cli.command"), help=t("help.survey_commands")
     )
     p = _add(survey, "open", "survey:cmd_survey", t("help.survey_open"))
-    p.add_argument("council")
-    p.add_argument("--closes", help=t("help.closes"))
-    p.add_argument("--opens", help=t("help.opens"))
+    _council(p)
+    p.add_argument("--closes", metavar=_meta("date"), help=t("help.closes"))
+    p.add_argument("--opens", metavar=_meta("date"), help=t("help.opens"))
     p.set_defaults(action="open")
     p = _add(survey, "close", "survey:cmd_survey", t("help.survey_close"))
-    p.add_argument("council")
+    _council(p)
     p.set_defaults(action="close")
 
     p = _add(
@@ -88,16 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
         "backup:cmd_backup",
         t("help.backup"),
     )
-    p.add_argument("file")
+    p.add_argument("file", metavar=_meta("file"), help=t("help.backup_file"))
 
     p = _add(sub, "report", "reports:cmd_report", t("help.report"))
-    p.add_argument("council")
-    p.add_argument("--lang", choices=("en", "cy"), default="en", help=t("help.report_lang"))
-    p.add_argument("--out", help=t("help.report_out"))
+    _council(p)
+    # No default here: the report is in the operator's language unless they ask for another.
+    p.add_argument(
+        "--lang",
+        choices=("cy", "en"),
+        metavar="{cy,en}",
+        help=t("help.report_lang", default=operator_lang()),
+    )
+    p.add_argument("--out", metavar=_meta("file"), help=t("help.report_out"))
     p = _add(sub, "export", "reports:cmd_export", t("help.export"))
     p.epilog = t("csv.export")
-    p.add_argument("council")
-    p.add_argument("--out", required=True, help=t("help.export_out"))
+    _council(p)
+    p.add_argument("--out", required=True, metavar=_meta("file"), help=t("help.export_out"))
 
     p = _add(
         sub,
@@ -105,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reminders:cmd_remind",
         t("help.remind"),
     )
-    p.add_argument("council", nargs="?", help=t("help.remind_council"))
+    _council(p, t("help.remind_council"), nargs="?")
     p.add_argument("--dry-run", action="store_true", help=t("help.dry_run"))
 
     p = _add(
@@ -118,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out",
         default=DEMO_OUT,
+        metavar=_meta("folder"),
         help=t("help.demo_out", out=DEMO_OUT),
     )
     p.add_argument("--quick", action="store_true", help=t("help.quick"))

@@ -19,7 +19,8 @@ from collections import Counter
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.cli.common import council_or_fail, open_repo
+from bot.cli.common import council_label, council_or_fail, open_repo
+from bot.cli.counting import count
 from bot.cli.telegram import open_bot
 from bot.cli.words import catalog, t
 from bot.config import Settings
@@ -34,7 +35,7 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         if args.council and not names_wales(args.council):
             council = await council_or_fail(repo, args.council)
             council_ids = [council.id]
-            scope = council.slug
+            scope = council_label(council)
         columns = (
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -73,7 +74,7 @@ def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
 def skip_reason(code: str) -> str:
     """Why a person was skipped, from the run's code (an unknown code as it is)."""
     key = f"remind.skip.{code}"
-    return t(key, cap=FAILURE_CAP) if key in catalog("en") else code
+    return t(key, times=count(FAILURE_CAP, "time")) if key in catalog("en") else code
 
 
 def summary_lines(summary: Summary) -> list[str]:

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from bot.auditor.report_files import build, build_national_report
-from bot.cli.common import council_or_fail, open_repo
+from bot.cli.common import council_label, council_or_fail, open_repo, wales_label
+from bot.cli.counting import count
 from bot.cli.spreadsheet import write_csv
-from bot.cli.words import t
+from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from reports.confidentiality import anonymise_export
 from rubric.loader import load_questionnaire
@@ -21,20 +22,23 @@ from storage.repository import Repository
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    # The operator's language unless they ask for another: a Welsh-speaking operator's report
+    # is in Welsh.
+    lang = args.lang or operator_lang()
     async with open_repo(settings, read_only=True) as repo:
         if names_wales(args.council):
-            built = await build_national_report(repo, load_questionnaire(), settings, args.lang)
-            what = "wales"
+            built = await build_national_report(repo, load_questionnaire(), settings, lang)
+            what = wales_label()
         else:
             council = await council_or_fail(repo, args.council)
-            built = await build(repo, load_questionnaire(), settings, council, args.lang)
-            what = council.slug
+            built = await build(repo, load_questionnaire(), settings, council, lang)
+            what = council_label(council)
     out = Path(args.out) if args.out else Path(built.filename_for("pdf"))
     if out.suffix.lower() == ".html":
         out.write_text(built.html, encoding="utf-8")
     else:
         out.write_bytes(await built.pdf())
-    print(t(f"msg.report_written.{args.lang}", council=what, path=out))
+    print(t(f"msg.report_written.{lang}", council=what, path=out))
     return 0
 
 
@@ -51,9 +55,9 @@ async def export_tables(
     rows, and none once someone counted in it has withdrawn."""
     release = await repo.latest_release(council.id)
     if release is None or not release.final:
-        raise Refused(t("export.not_final", council=council.slug))
+        raise Refused(t("export.not_final", council=council_label(council)))
     if await repo.withdrawn_since(release):
-        raise Refused(t("export.withdrawn", council=council.slug))
+        raise Refused(t("export.withdrawn", council=council_label(council)))
     rows = anonymise_export(await repo.export_answers(release.id), settings.min_group_size)
     return rows, await repo.export_comments(release.id)
 
@@ -84,11 +88,14 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     )
     comments_out = out.with_name(out.stem + "-comments" + out.suffix)
     write_csv(comments_out, ["question", "comment"], ([c.question_id, c.text] for c in comments))
-    counts = {"n": len(rows), "comments": len(comments)}
+    counts = {
+        "responses": count(len(rows), "anonymous_response"),
+        "comments": count(len(comments), "comment"),
+    }
     print(
         t(
             "msg.export_written",
-            council=council.slug,
+            council=council_label(council),
             path=out,
             comments_path=comments_out,
             **counts,

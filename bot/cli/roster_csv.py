@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli.counting import count
 from bot.cli.reasons import pydantic_reason
 from bot.cli.spreadsheet import csv_text
 from bot.cli.words import t
@@ -50,7 +51,7 @@ class RosterFileError(Exception):
             for p in problems[:MAX_REPORTED]
         ]
         if len(problems) > MAX_REPORTED:
-            more = t("roster.more", n=len(problems) - MAX_REPORTED)
+            more = t("roster.more", problems=count(len(problems) - MAX_REPORTED, "more_problem"))
             shown.append(t("err.roster_file", path=path, reason=more))
         super().__init__("\n".join(shown))
 
@@ -102,7 +103,8 @@ def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
         if not any(v.strip() for v in record):
             continue  # a blank line, or one of empty fields
         if len(record) != len(columns):
-            reason = t("roster.field_count", fields=len(record), columns=len(columns))
+            fields = count(len(record), "field")
+            reason = t("roster.field_count", fields=fields, columns=len(columns))
             problems.append(Problem(line, reason))
             continue
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.common import Failure, council_label, council_or_fail, open_repo, typed
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from storage.councils import names_wales
@@ -55,7 +55,7 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             await repo.set_window(council.id, closes, opens)
             key = "msg.survey_open" + ("_from" if opens else "") + ("_until" if closes else "")
             dates = {"opens": opens and opens.isoformat(), "closes": closes and closes.isoformat()}
-            print(t(key, council=council.slug, **dates))
+            print(t(key, council=council_label(council), **dates))
         else:
             from bot.auditor.report_files import advance_releases
             from rubric.loader import load_questionnaire
@@ -65,7 +65,7 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             await advance_releases(
                 repo, load_questionnaire(), settings.min_group_size, settings.timezone
             )
-            print(t("msg.survey_closed", council=council.slug))
+            print(t("msg.survey_closed", council=council_label(council)))
     return 0
 
 
@@ -73,4 +73,4 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Failure(t("err.date", text=repr(text))) from None
+        raise Failure(t("err.date", text=typed(text))) from None

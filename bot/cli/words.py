@@ -83,12 +83,29 @@ _ARGPARSE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"unrecognized arguments: (?P<names>.*)", re.S), "cli.unrecognized"),
     (re.compile(r"expected one argument"), "cli.one_value"),
     (re.compile(r"invalid int value: (?P<value>.*)", re.S), "cli.invalid_number"),
+    (
+        re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)", re.S),
+        "cli.ambiguous",
+    ),
+    (re.compile(r"ignored explicit argument (?P<value>.*)", re.S), "cli.no_value"),
 ]
 _ARGUMENT = re.compile(r"argument (?P<name>[^:]+): (?P<message>.*)", re.S)
 
 
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def quoted(text: str) -> str:
+    """argparse's 'value' as the operator's language quotes it: Welsh ‘value’."""
+    return _QUOTED.sub(r"‘\1’", text) if operator_lang() == "cy" else text
+
+
 def argparse_message(message: str) -> str:
-    """One of argparse's error messages in the operator's language (an unknown one as it is)."""
+    """One of argparse's error messages in the operator's language (an unknown one as it is).
+
+    argparse words its errors through ``gettext`` under the global domain, which a program can
+    only replace for every library at once, so each message it can give is matched here, in
+    :meth:`Parser.error` (its public hook), and said from the catalog."""
     found = _ARGUMENT.fullmatch(message)
     if found:
         inner = argparse_message(found["message"])
@@ -96,7 +113,7 @@ def argparse_message(message: str) -> str:
     for pattern, key in _ARGPARSE:
         found = pattern.fullmatch(message)
         if found:
-            return t(key, **found.groupdict())
+            return t(key, **{k: quoted(v) for k, v in found.groupdict().items()})
     return message
 
 
