@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from bot.cli.counting import count
 from bot.cli.reasons import pydantic_reason
 from bot.cli.spreadsheet import csv_text
-from bot.cli.words import t
+from bot.cli.words import cite, t
 from storage.models import Invitation, RosterRow
 
 REQUIRED = ("council", "group", "name", "email", "language")
@@ -128,13 +128,13 @@ def text_line(prefix: bytes) -> int:
 def _header_problems(columns: list[str]) -> str | None:
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        return t("roster.missing_columns", names=", ".join(missing))
+        return t("roster.missing_columns", names=", ".join(cite(c) for c in missing))
     unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
     if unknown:
-        return t("roster.unknown_columns", names=", ".join(unknown))
+        return t("roster.unknown_columns", names=", ".join(cite(c) for c in unknown))
     twice = sorted({c for c in columns if columns.count(c) > 1})
     if twice:
-        return t("roster.twice_columns", names=", ".join(twice))
+        return t("roster.twice_columns", names=", ".join(cite(c) for c in twice))
     return None
 
 

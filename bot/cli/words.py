@@ -100,6 +100,12 @@ def quoted(text: str) -> str:
     return _QUOTED.sub(r"‘\1’", text) if operator_lang() == "cy" else text
 
 
+def cite(text: str) -> str:
+    """A literal the operator types (a column's name, a value), cited in a Welsh line as
+    ‘text’; English shows it bare, as it always has."""
+    return f"‘{text}’" if operator_lang() == "cy" else text
+
+
 def argparse_message(message: str) -> str:
     """One of argparse's error messages in the operator's language (an unknown one as it is).
 

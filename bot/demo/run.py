@@ -171,7 +171,7 @@ async def _report(
         )
     except TimeoutError:
         said = [m.shown[:120] for m in auditor.bot_messages if m.message_id > before]
-        raise StageError(t("demo.err.no_report", command=repr(command), said=said)) from None
+        raise StageError(t("demo.err.no_report", command=command, said=said)) from None
     await auditor.wait_quiet(0.3, REPORT_TIMEOUT)
     fresh = [m for m in auditor.bot_messages if m.message_id > before]
     document = next(m for m in fresh if m.document is not None)

@@ -21,6 +21,7 @@ from rich.console import Console
 from bot.cli import reminders as remind_cli
 from bot.cli.main import main
 from bot.cli.reasons import error_reason, fault_reason, pydantic_reason
+from bot.cli.counting import counted
 from bot.cli.words import say
 from bot.demo import chat
 from bot.reminders.service import SKIP_WORDS, FailedSend, Summary
@@ -28,7 +29,7 @@ from standin import StandIn
 from storage.councils import COUNCILS
 from storage.faults import Fault, FaultCode, fault, fault_at
 from storage.models import RosterRow
-from tests.support.welsh_grammar import check, targets
+from tests.support.welsh_grammar import every_flaw, targets
 
 HEADER = "council,group,name,email,language,team\n"
 
@@ -54,12 +55,12 @@ SAMPLES: dict[str, object] = {
     "reason": "rheswm",
     "field": "name",
     "email": "ann@powys.example",
-    "council": "powys",
-    "query": "'powis'",
+    "council": "Cyngor Sir Powys",
+    "query": "powis",
     "char": "U+000D",
-    "value": "'nope'",
+    "value": "‘nope’",
     "error": "relative URL without a base",
-    "expected": "'officer' neu 'member'",
+    "expected": "‘officer’ neu ‘member’",
     "gt": 0,
     "ge": 1,
     "lt": 65536,
@@ -68,16 +69,17 @@ SAMPLES: dict[str, object] = {
     "max_length": 256,
     "msg": "neges pydantic",
     "type": "date_parsing",
-    "first": "'a', 'b'",
-    "last": "'c'",
+    "first": "‘a’, ‘b’",
+    "last": "‘c’",
     "cause": "mae'r ddisg yn llawn",
     "detail": "/srv/data",
     "version": 7,
     "wanted": 8,
-    "cap": 3,
+    "default": "cy",
+    "option": "--o",
+    "matches": "--out, --opens",
     "scope": "pob cyngor",
-    "councils_n": 3,
-    "councils": "powys, cardiff, gwynedd",
+    "names": "Powys, Caerdydd, Gwynedd",
     "done": 10,
     "submitted": 25,
     "respondents": 40,
@@ -126,17 +128,39 @@ def _catalog(lang: str) -> dict[str, str]:
     return catalog(lang)
 
 
-def _filled(lang: str, key: str) -> str:
+COUNTED = {
+    "invitations": "invitation",
+    "responses": "anonymous_response",
+    "comments": "comment",
+    "problems": "more_problem",
+    "fields": "field",
+    "invitees": "invitee",
+    "councils": "council",
+    "surveys": "survey",
+    "respondents": "respondent",
+    "requests": "request",
+    "times": "time",
+}
+"""Placeholders that hold a number with its noun (bot/cli/counting.py), by the noun."""
+NUMBERS = (*range(1, 11), 20, 100)
+
+
+def _filled(lang: str, key: str, n: int = 3) -> str:
     raw = _catalog(lang)[key]
     names = {f for _, f, _, _ in string.Formatter().parse(raw) if f}
-    missing = names - set(SAMPLES)
+    missing = names - set(SAMPLES) - set(COUNTED)
     assert not missing, (key, missing)
-    return say(lang, key, **{n: SAMPLES[n] for n in names})  # type: ignore[arg-type]
+    values = {name: SAMPLES[name] for name in names if name in SAMPLES}
+    values |= {name: counted(lang, n, COUNTED[name]) for name in names if name in COUNTED}
+    return say(lang, key, **values)  # type: ignore[arg-type]
+
+
+SLUGS = [c.slug for c in COUNCILS] + ["wales"]
 
 
 def _flaws(text: str) -> list[str]:
     wanted = targets([c.name_cy for c in COUNCILS], [])
-    return [str(f) for f in check(text, wanted)]
+    return [str(f) for f in every_flaw(text, wanted, SLUGS)]
 
 
 # --- every new sentence, in both languages --------------------------------------------------
@@ -148,7 +172,8 @@ def test_every_new_key_renders_in_both_languages_and_the_welsh_is_sound() -> Non
     for key in keys:
         english, welsh = _filled("en", key), _filled("cy", key)
         assert "{" not in english and "{" not in welsh, key
-        assert _flaws(welsh) == [], (key, welsh)
+        for n in NUMBERS:
+            assert _flaws(_filled("cy", key, n)) == [], (key, n)
         if key in SAME_IN_BOTH:
             continue
         assert welsh != english, key
@@ -159,8 +184,8 @@ def test_every_new_key_renders_in_both_languages_and_the_welsh_is_sound() -> Non
 
 def test_every_skip_reason_of_the_run_has_its_words_in_both_languages() -> None:
     for code, english in SKIP_WORDS.items():
-        assert say("en", f"remind.skip.{code}", cap=3) == english, code
-        assert say("cy", f"remind.skip.{code}", cap=3) != english, code
+        assert say("en", f"remind.skip.{code}", times="3 times") == english, code
+        assert say("cy", f"remind.skip.{code}", times="3 gwaith") != english, code
 
 
 @pytest.mark.parametrize(
@@ -182,7 +207,7 @@ def test_every_skip_reason_of_the_run_has_its_words_in_both_languages() -> None:
             "bool_parsing",
             {},
             "Input should be a valid boolean, unable to interpret input",
-            "rhaid iddo fod yn true neu false (neu 1 neu 0, yes neu no, on neu off)",
+            "rhaid iddo fod yn ‘true’ neu ‘false’ (neu ‘1’ neu ‘0’, ‘yes’ neu ‘no’, ‘on’ neu ‘off’)",
         ),
         (
             "greater_than",
@@ -213,25 +238,25 @@ def test_every_skip_reason_of_the_run_has_its_words_in_both_languages() -> None:
             "url_parsing",
             {"error": "relative URL without a base"},
             "Input should be a valid URL, relative URL without a base",
-            "rhaid iddo fod yn URL dilys (relative URL without a base)",
+            "rhaid iddo fod yn URL dilys",
         ),
         (
             "value_error",
             {"error": ValueError("bad thing")},
             "bad thing",
-            "nid yw'n ddilys: bad thing",
+            "nid yw'n ddilys",
         ),
         (
             "literal_error",
             {"expected": "'officer' or 'member'"},
             "Input should be 'officer' or 'member'",
-            "rhaid iddo fod yn 'officer' neu 'member'",
+            "rhaid iddo fod yn ‘officer’ neu ‘member’",
         ),
         (
             "literal_error",
             {"expected": "'a', 'b' or 'c'"},
             "Input should be 'a', 'b' or 'c'",
-            "rhaid iddo fod yn 'a', 'b' neu 'c'",
+            "rhaid iddo fod yn ‘a’, ‘b’ neu ‘c’",
         ),
         ("string_too_short", {"min_length": 1}, "must not be empty", "ni chaiff fod yn wag"),
         (
@@ -244,7 +269,7 @@ def test_every_skip_reason_of_the_run_has_its_words_in_both_languages() -> None:
             "date_from_datetime_parsing",
             {"error": "x"},
             "is not valid (date_from_datetime_parsing): pydantic's words",
-            "nid yw'n ddilys (date_from_datetime_parsing): pydantic's words",
+            "nid yw'n ddilys (math o wall: ‘date_from_datetime_parsing’)",
         ),
     ],
 )
@@ -264,9 +289,9 @@ def test_a_rows_pydantic_errors_keep_their_type_and_ctx(monkeypatch: pytest.Monk
     monkeypatch.setenv("DATATOOL_LANG", "cy")
     row = {"council": "powys", "group": "officer", "name": "Ann", "email": "a@b.org"}
     for field, value, welsh in [
-        ("email", "nope", "nid yw 'nope' yn gyfeiriad e-bost"),
+        ("email", "nope", "nid yw ‘nope’ yn gyfeiriad e-bost"),
         ("name", "A\u202eB", "mae'n cynnwys nod sy'n newid cyfeiriad y testun"),
-        ("group", "chief", "rhaid iddo fod yn 'officer' neu 'member'"),
+        ("group", "chief", "rhaid iddo fod yn ‘officer’ neu ‘member’"),
     ]:
         with pytest.raises(ValidationError) as caught:
             RosterRow(**{**row, field: value})
@@ -308,9 +333,9 @@ def test_a_bad_roster_is_refused_in_welsh_naming_each_physical_line(
         f"datatool: {path}: llinell 6: name: mae'n cynnwys nod sy'n newid cyfeiriad y testun,"
         " o'r dde i'r chwith neu o'r chwith i'r dde (U+202E)",
         f"datatool: {path}: llinell 7: email: mae'n cynnwys nod fformatio anweledig (U+200B)",
-        f"datatool: {path}: llinell 8: email: nid yw 'not-an-email' yn gyfeiriad e-bost",
-        f"datatool: {path}: llinell 9: group: rhaid iddo fod yn 'officer' neu 'member'",
-        f"datatool: {path}: llinell 10: language: rhaid iddo fod yn 'en' neu 'cy'",
+        f"datatool: {path}: llinell 8: email: nid yw ‘not-an-email’ yn gyfeiriad e-bost",
+        f"datatool: {path}: llinell 9: group: rhaid iddo fod yn ‘officer’ neu ‘member’",
+        f"datatool: {path}: llinell 10: language: rhaid iddo fod yn ‘en’ neu ‘cy’",
         f"datatool: {path}: llinell 11: name: ni chaiff fod yn wag",
         f"datatool: {path}: llinell 12: 4 maes, lle mae gan y pennawd 6",
     ]
@@ -330,8 +355,8 @@ def test_unknown_councils_and_people_listed_twice_are_refused_in_welsh(
         capsys,
     )
     assert [line.split(": ", 2)[2] for line in err] == [
-        "llinell 2: nid wyf yn adnabod cyngor o'r enw 'powis'",
-        "llinell 5: mae ann@powys.example ar y rhestr ddwywaith ar gyfer powys,"
+        "llinell 2: nid wyf yn adnabod cyngor o'r enw ‘powis’",
+        "llinell 5: mae ann@powys.example ar y rhestr ddwywaith ar gyfer Cyngor Sir Powys,"
         " a hefyd ar linell 3",
     ]
 
@@ -344,7 +369,7 @@ def test_a_roster_files_own_problems_are_in_welsh(
     assert capsys.readouterr().err == f"datatool: {missing}: nid yw'r ffeil yn bodoli\n"
     assert _import(welsh, "", capsys) == [f"datatool: {welsh / 'rhestr.csv'}: mae'r ffeil yn wag"]
     assert _import(welsh, "council,group,name\n", capsys) == [
-        f"datatool: {welsh / 'rhestr.csv'}: llinell 1: colofn(au) ar goll: email, language"
+        f"datatool: {welsh / 'rhestr.csv'}: llinell 1: mae'r pennawd heb y colofnau hyn: ‘email’, ‘language’"
     ]
     assert _import(welsh, HEADER, capsys) == [
         f"datatool: {welsh / 'rhestr.csv'}: nid oes unrhyw wahoddedigion yn y ffeil"
@@ -499,7 +524,7 @@ def test_a_schema_behind_is_said_in_welsh(
     assert main(["status", "powys"]) == 1
     assert _one_line(capsys.readouterr().err) == (
         f"datatool: mae gan {db} fersiwn {behind} o'r sgema, ond mae angen fersiwn {latest}"
-        " ar y datatool hwn: rhedwch orchymyn sy'n ysgrifennu (fel `datatool run`) unwaith"
+        " ar y datatool hwn: rhedwch orchymyn sy'n ysgrifennu (fel ‘datatool run’) unwaith"
         " i'w huwchraddio"
     )
 
@@ -556,11 +581,28 @@ def test_a_read_only_folder_is_named_in_welsh(
         ("MIN_GROUP_SIZE", "1", "mae MIN_GROUP_SIZE yn annilys: rhaid iddo fod yn 2 neu'n fwy"),
         ("REMIND_MAX", "tri", "mae REMIND_MAX yn annilys: rhaid iddo fod yn rhif cyfan"),
         ("SMTP_PORT", "70000", "mae SMTP_PORT yn annilys: rhaid iddo fod yn llai na 65536"),
+        # pydantic's English ("hour value is outside expected range of 0-23") is not passed on.
+        (
+            "WORK_START",
+            "25:00",
+            "mae WORK_START yn annilys: rhaid iddo fod yn amser rhwng 00:00 a 23:59, fel 09:00",
+        ),
+        (
+            "WORK_END",
+            "abc",
+            "mae WORK_END yn annilys: rhaid iddo fod yn amser rhwng 00:00 a 23:59, fel 09:00",
+        ),
+        (
+            "AUDITOR_IDS",
+            "a,b",
+            "mae AUDITOR_IDS yn annilys: rhaid iddo fod yn rhifau defnyddwyr Telegram,"
+            " wedi'u gwahanu gan gomas",
+        ),
         (
             "SMTP_STARTTLS",
             "efallai",
-            "mae SMTP_STARTTLS yn annilys: rhaid iddo fod yn true neu false"
-            " (neu 1 neu 0, yes neu no, on neu off)",
+            "mae SMTP_STARTTLS yn annilys: rhaid iddo fod yn ‘true’ neu ‘false’"
+            " (neu ‘1’ neu ‘0’, ‘yes’ neu ‘no’, ‘on’ neu ‘off’)",
         ),
         (
             "WORK_DAYS",
@@ -571,8 +613,8 @@ def test_a_read_only_folder_is_named_in_welsh(
         (
             "WEBHOOK_LISTEN",
             "nowhere",
-            "mae WEBHOOK_LISTEN yn annilys: rhaid iddo fod ar y ffurf host:port"
-            " (gwesteiwr:porth), fel 0.0.0.0:8080",
+            "mae WEBHOOK_LISTEN yn annilys: rhaid iddo fod ar y ffurf GWESTEIWR:PORTH,"
+            " fel 0.0.0.0:8080",
         ),
     ],
 )
@@ -610,7 +652,7 @@ def test_settings_of_ours_are_said_whole_in_welsh(
     monkeypatch.setenv("LANG", "cy_GB.UTF-8")
     assert main(["status", "powys"]) == 2
     assert capsys.readouterr().err == (
-        "datatool: mae DATATOOL_LANG yn annilys: rhaid iddo fod yn cy neu en\n"
+        "datatool: mae DATATOOL_LANG yn annilys: rhaid iddo fod yn ‘cy’ neu'n ‘en’\n"
     )
 
 
