@@ -28,7 +28,14 @@ async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         written = count(len(invitations), "invitation")
-        print(t("msg.invites_written", invitations=written, council=council_label(council), path=args.out))
+        print(
+            t(
+                "msg.invites_written",
+                invitations=written,
+                council=council_label(council),
+                path=args.out,
+            )
+        )
     else:
         sys.stdout.write(text)
     return 0

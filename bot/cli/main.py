@@ -50,7 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add(sub, "run", "run:cmd_run", t("help.run"))
 
     roster = sub.add_parser("roster", help=t("help.roster")).add_subparsers(
-        dest="roster_command", required=True, metavar=t("cli.command"), help=t("help.roster_commands")
+        dest="roster_command",
+        required=True,
+        metavar=t("cli.command"),
+        help=t("help.roster_commands"),
     )
     p = _add(
         roster,
@@ -87,7 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     _council(p, t("help.status_council"))
 
     survey = sub.add_parser("survey", help=t("help.survey")).add_subparsers(
-        dest="survey_command", required=True, metavar=t("cli.command"), help=t("help.survey_commands")
+        dest="survey_command",
+        required=True,
+        metavar=t("cli.command"),
+        help=t("help.survey_commands"),
     )
     p = _add(survey, "open", "survey:cmd_survey", t("help.survey_open"))
     _council(p)

@@ -25,10 +25,10 @@ from bot.demo.respondents import AnswerPlan, plan_answers, walk
 from bot.demo.roster import Person, demo_people
 from bot.demo.stage import Stage, StageError, demo_bot
 from bot.demo.workspace import fresh_database
-from storage.councils import short_name
 from rubric.loader import load_questionnaire
 from rubric.models import Lang
 from standin import StoredMessage
+from storage.councils import short_name
 
 SEED = 2018
 AUDITOR_ID = 900001

@@ -19,9 +19,9 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from bot.cli import reminders as remind_cli
+from bot.cli.counting import counted
 from bot.cli.main import main
 from bot.cli.reasons import error_reason, fault_reason, pydantic_reason
-from bot.cli.counting import counted
 from bot.cli.words import say
 from bot.demo import chat
 from bot.reminders.service import SKIP_WORDS, FailedSend, Summary
@@ -37,7 +37,6 @@ NEW_PREFIXES = ("roster.", "pyd.", "config.", "db.", "fault.", "remind.", "demo.
 NEW_KEYS = ("err.roster_file", "err.every_council", "help.status_council")
 SAME_IN_BOTH = {
     "err.roster_file",
-    "roster.field",
     "fault.other",
     "remind.why.smtp_refused",
     "remind.why.telegram_400",
@@ -79,7 +78,6 @@ SAMPLES: dict[str, object] = {
     "option": "--o",
     "matches": "--out, --opens",
     "scope": "pob cyngor",
-    "names": "Powys, Caerdydd, Gwynedd",
     "done": 10,
     "submitted": 25,
     "respondents": 40,
@@ -207,7 +205,8 @@ def test_every_skip_reason_of_the_run_has_its_words_in_both_languages() -> None:
             "bool_parsing",
             {},
             "Input should be a valid boolean, unable to interpret input",
-            "rhaid iddo fod yn ‘true’ neu ‘false’ (neu ‘1’ neu ‘0’, ‘yes’ neu ‘no’, ‘on’ neu ‘off’)",
+            "rhaid iddo fod yn ‘true’ neu ‘false’"
+            " (neu ‘1’ neu ‘0’, ‘yes’ neu ‘no’, ‘on’ neu ‘off’)",
         ),
         (
             "greater_than",
@@ -328,15 +327,15 @@ def test_a_bad_roster_is_refused_in_welsh_naming_each_physical_line(
         capsys,
     )
     assert err == [
-        f"datatool: {path}: llinell 3: name: mae'n cynnwys toriad llinell (U+000D)",
-        f"datatool: {path}: llinell 5: name: mae'n cynnwys nod rheoli (U+0007)",
-        f"datatool: {path}: llinell 6: name: mae'n cynnwys nod sy'n newid cyfeiriad y testun,"
+        f"datatool: {path}: llinell 3: ‘name’: mae'n cynnwys toriad llinell (U+000D)",
+        f"datatool: {path}: llinell 5: ‘name’: mae'n cynnwys nod rheoli (U+0007)",
+        f"datatool: {path}: llinell 6: ‘name’: mae'n cynnwys nod sy'n newid cyfeiriad y testun,"
         " o'r dde i'r chwith neu o'r chwith i'r dde (U+202E)",
-        f"datatool: {path}: llinell 7: email: mae'n cynnwys nod fformatio anweledig (U+200B)",
-        f"datatool: {path}: llinell 8: email: nid yw ‘not-an-email’ yn gyfeiriad e-bost",
-        f"datatool: {path}: llinell 9: group: rhaid iddo fod yn ‘officer’ neu ‘member’",
-        f"datatool: {path}: llinell 10: language: rhaid iddo fod yn ‘en’ neu ‘cy’",
-        f"datatool: {path}: llinell 11: name: ni chaiff fod yn wag",
+        f"datatool: {path}: llinell 7: ‘email’: mae'n cynnwys nod fformatio anweledig (U+200B)",
+        f"datatool: {path}: llinell 8: ‘email’: nid yw ‘not-an-email’ yn gyfeiriad e-bost",
+        f"datatool: {path}: llinell 9: ‘group’: rhaid iddo fod yn ‘officer’ neu ‘member’",
+        f"datatool: {path}: llinell 10: ‘language’: rhaid iddo fod yn ‘en’ neu ‘cy’",
+        f"datatool: {path}: llinell 11: ‘name’: ni chaiff fod yn wag",
         f"datatool: {path}: llinell 12: 4 maes, lle mae gan y pennawd 6",
     ]
     assert all(_flaws(line) == [] for line in err)
@@ -369,7 +368,8 @@ def test_a_roster_files_own_problems_are_in_welsh(
     assert capsys.readouterr().err == f"datatool: {missing}: nid yw'r ffeil yn bodoli\n"
     assert _import(welsh, "", capsys) == [f"datatool: {welsh / 'rhestr.csv'}: mae'r ffeil yn wag"]
     assert _import(welsh, "council,group,name\n", capsys) == [
-        f"datatool: {welsh / 'rhestr.csv'}: llinell 1: mae'r pennawd heb y colofnau hyn: ‘email’, ‘language’"
+        f"datatool: {welsh / 'rhestr.csv'}: llinell 1:"
+        " mae'r pennawd heb y colofnau hyn: ‘email’, ‘language’"
     ]
     assert _import(welsh, HEADER, capsys) == [
         f"datatool: {welsh / 'rhestr.csv'}: nid oes unrhyw wahoddedigion yn y ffeil"

@@ -446,43 +446,47 @@ def quotation_flaws(text: str) -> list[Flaw]:
 
 ENGLISH_WORDS = frozenset(
     """
-    the and of for are was were not with from by this that these those must should
-    will cannot could would has have been being it its into onto than then when
-    where which while who whom whose why how what your you our we they them their there
-    value values hour minute second range expected outside input invalid choice choose
-    required argument arguments unrecognized unrecognised usage error errors options
-    optional positional show help message exit file files folder out closes opens action
-    council councils report reports survey surveys command commands default locale slug
-    slugs polling long webhook wales none true false yes no only also each every any
-    some more less most least failed sent skipped reminded unreachable saved wrote written
-    invitation invitations invitee invitees response responses respondent respondents
-    comment comments problems field fields request requests line lines column
-    columns date dates number numbers name names language group groups officer officers
-    member members email
-    """.split()
+    the and of for are was were not with from by this that these those must should will cannot
+    could would has have been being it its into onto than then when where which while who whom
+    whose why how what your you our we they them their there value values hour minute second
+    range expected outside input invalid choice choose required argument arguments unrecognized
+    unrecognised usage error errors options optional positional show help message exit file
+    files folder out closes opens action council councils report reports survey surveys command
+    commands default locale slug slugs polling long webhook wales none true false yes no only
+    also each every any some more less most least failed sent skipped reminded unreachable saved
+    wrote written invitation invitations invitee invitees response responses respondent
+    respondents comment comments problems field fields request requests line lines column
+    columns date dates number numbers name names language group groups officer officers member
+    members email id
+    """.split()  # noqa: SIM905
 )
 """English words that betray an untranslated sentence; none is also a Welsh word ("is" =
 lower, "can" = hundred, "had" = seed, "all" = can, "to" = roof, "problem" are left out)."""
 
 
-def english_flaws(
-    text: str, slugs: Iterable[str] = (), allowed: Iterable[str] = ()
-) -> list[Flaw]:
+def english_flaws(text: str, slugs: Iterable[str] = (), allowed: Iterable[str] = ()) -> list[Flaw]:
     """English words and council slugs in a Welsh line. A citation in ‘…’ (what the operator
     types, a column's name), a placeholder in capitals (CYNGOR, SMTP_HOST), a path, an address,
     an option (--out) and a command (/adroddiad) are not running text and are left alone;
     ``allowed`` names other literals the text may hold (the command line's command names).
     A slug counts in lower case only: "Powys" is the Welsh name, "powys" the slug."""
+    text = re.sub(r"<code>.*?</code>", " ", text, flags=re.DOTALL)  # Telegram's citation
     text = re.sub(r"‘[^’]*’", " ", plain(text))
     slug_set = set(slugs)
     allowed_set = {a.lower() for a in allowed}
     flaws = []
     for token in text.split():
-        if re.search(r"[./=@_:\\{}<>]|^[-/]|\d", token):
+        word = token.strip(",;:()?!…[]|—–\"'")
+        if re.fullmatch(r"[a-z]+(?:_[a-z]+)+", word):  # an internal name: survey_command
+            if any(part in ENGLISH_WORDS for part in word.split("_")):
+                flaws.append(Flaw("English", word, "Cymraeg", text[:80].replace("\n", " ")))
             continue
-        word = token.strip(",;()?!…[]|—–\"'")
-        if not word or word.isupper() or word.lower() in allowed_set:
+        if re.search(r"[./=@_:\\{}<>]|^[-/]|\d", word):
             continue
+        if not word or word.lower() in allowed_set:
+            continue
+        # A placeholder in capitals is Welsh (CYNGOR) or a setting's name (SMTP_HOST, above);
+        # an English one (COUNCIL, OUT, CLOSES) is English all the same.
         if word in slug_set or word.lower() in ENGLISH_WORDS:
             context = text[max(0, text.find(token) - 30) : text.find(token) + 40]
             flaws.append(Flaw("English", word, "Cymraeg", context.replace("\n", " ")))
