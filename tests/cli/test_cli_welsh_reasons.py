@@ -50,7 +50,7 @@ SAMPLES: dict[str, object] = {
     "n": 3,
     "fields": 4,
     "columns": 6,
-    "names": "group, email",
+    "names": "‘group’, ‘email’",
     "reason": "rheswm",
     "field": "name",
     "email": "ann@powys.example",
