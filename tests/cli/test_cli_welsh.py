@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.cli.words import operator_lang
+from bot.cli.words import operator_lang, say
 from storage.councils import COUNCILS
 from tests.support.welsh_grammar import every_flaw, targets
 
@@ -265,3 +265,28 @@ def test_every_message_of_a_welsh_session_passes_every_welsh_rule(
     assert "Cyngor Caerdydd" in joined and "oeddech chi'n golygu" in joined
     assert "Cymru gyfan" in joined
     assert sorted({f for text in texts for f in _flaws(text)}) == []
+
+
+async def test_a_whole_survey_taken_in_welsh_in_the_chat_passes_every_welsh_rule(
+    welsh: Path,
+) -> None:
+    """The terminal chat in Welsh, from the choice of language to the thanks, read with every
+    rule (the first screen asks the language in both, so the reading starts after it)."""
+    import io
+
+    from rich.console import Console
+
+    from bot.demo import chat
+
+    out = io.StringIO()
+    console = Console(file=out, highlight=False, soft_wrap=True, width=100)
+    # Welsh, Continue, the second button of each of the 37 questions, then Submit (button 38).
+    typed = ["1", "1", *["2"] * 37, "38", "/gadael"]
+    stdin = io.StringIO("\n".join(typed) + "\n")
+    assert await chat.run_chat(welsh / "demo", stdin=stdin, console=console) == 0
+    text = out.getvalue()
+    welsh_part = text[text.index("Eich preifatrwydd") :]
+    assert "Cwestiwn 37 o 37" in welsh_part and "Diolch." in welsh_part
+    intro = say("cy", "demo.intro")  # the chat's own words; then the bot's, in both at first
+    assert text.startswith(intro) and _flaws(intro) == []
+    assert _flaws(welsh_part) == []
