@@ -104,7 +104,8 @@ def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
             continue  # a blank line, or one of empty fields
         if len(record) != len(columns):
             fields = count(len(record), "field")
-            reason = t("roster.field_count", fields=fields, columns=len(columns))
+            header = count(len(columns), "column")
+            reason = t("roster.field_count", fields=fields, columns=header)
             problems.append(Problem(line, reason))
             continue
         try:

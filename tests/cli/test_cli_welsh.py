@@ -290,3 +290,29 @@ async def test_a_whole_survey_taken_in_welsh_in_the_chat_passes_every_welsh_rule
     intro = say("cy", "demo.intro")  # the chat's own words; then the bot's, in both at first
     assert text.startswith(intro) and _flaws(intro) == []
     assert _flaws(welsh_part) == []
+
+
+def test_every_counted_noun_is_known_to_the_checker_and_right_at_every_number() -> None:
+    """The command line's nouns (bot/cli/counting.py) against the checker's own list: each is
+    there with the same gender, and each count from 1 to 10, 20 and 100 passes it."""
+    from bot.cli.counting import NOUNS, counted
+    from tests.support.welsh_grammar import NOUN_GENDERS, numeral_flaws
+
+    for key, noun in NOUNS.items():
+        first = noun.cy.split()[0]
+        assert NOUN_GENDERS.get(first) == noun.gender, key
+        for n in (*range(1, 11), 20, 100):
+            assert numeral_flaws(f"mewn {counted('cy', n, key)}") == [], (key, n)
+    assert counted("cy", 2, "council") == "2 gyngor"
+    assert counted("cy", 3, "council") == "3 chyngor"
+    assert counted("cy", 6, "council") == "6 chyngor"
+    assert counted("cy", 2, "more_problem") == "2 broblem arall"
+    assert counted("cy", 3, "more_problem") == "3 problem arall"
+    assert counted("cy", 6, "more_problem") == "6 phroblem arall"
+    assert counted("cy", 1, "more_problem") == "1 broblem arall"
+    assert counted("cy", 2, "invitation") == "2 wahoddiad"
+    assert counted("cy", 2, "field") == "2 faes"
+    assert (counted("cy", 2, "request"), counted("cy", 3, "request")) == ("2 gais", "3 chais")
+    assert (
+        counted("en", 1, "council") == "1 council" and counted("en", 2, "council") == "2 councils"
+    )

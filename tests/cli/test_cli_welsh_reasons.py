@@ -49,7 +49,6 @@ SAMPLES: dict[str, object] = {
     "line": 7,
     "n": 3,
     "fields": 4,
-    "columns": 6,
     "names": "‘group’, ‘email’",
     "reason": "rheswm",
     "field": "name",
@@ -132,6 +131,7 @@ COUNTED = {
     "comments": "comment",
     "problems": "more_problem",
     "fields": "field",
+    "columns": "column",
     "invitees": "invitee",
     "councils": "council",
     "surveys": "survey",
@@ -336,7 +336,7 @@ def test_a_bad_roster_is_refused_in_welsh_naming_each_physical_line(
         f"datatool: {path}: llinell 9: ‘group’: rhaid iddo fod yn ‘officer’ neu ‘member’",
         f"datatool: {path}: llinell 10: ‘language’: rhaid iddo fod yn ‘en’ neu ‘cy’",
         f"datatool: {path}: llinell 11: ‘name’: ni chaiff fod yn wag",
-        f"datatool: {path}: llinell 12: 4 maes, lle mae gan y pennawd 6",
+        f"datatool: {path}: llinell 12: 4 maes, lle mae gan y pennawd 6 cholofn",
     ]
     assert all(_flaws(line) == [] for line in err)
 

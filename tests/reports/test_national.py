@@ -480,7 +480,10 @@ async def test_a_recommendation_shows_only_when_most_councils_make_it(
     assert [(r.id, r.councils) for r in report.recommendations or ()] == [(rule.id, 2)]
     html = unescape(render_national_html(report, lang))
     section = html.split('id="recommendations"')[1].split("</section>")[0]
-    made = {"en": "Made in 2 of 3 councils' reports.", "cy": "Fe'i gwneir yn adroddiadau 2 o'r 3 chyngor."}
+    made = {
+        "en": "Made in 2 of 3 councils' reports.",
+        "cy": "Fe'i gwneir yn adroddiadau 2 o'r 3 chyngor.",
+    }
     assert rule.text(lang) in section and made[lang] in section
 
     quiet = await national(tmp_path / "quiet", lang, rubric=_one_rule(0.26))
