@@ -73,8 +73,10 @@ async def answer_unknown(
     for each in languages(lang):
         text = texts(each, "auditor.unknown_council", query=escape(query[:100]))
         if suggestions:
+            # What to type back, in the reader's language: "Cyngor Caerdydd (caerdydd)".
             names = ", ".join(
-                f"{escape(c.name(each))} (<code>{c.slug}</code>)" for c in suggestions
+                f"{escape(c.name(each))} (<code>{c.slug_cy if each == 'cy' else c.slug}</code>)"
+                for c in suggestions
             )
             text += " " + texts(each, "auditor.suggest", names=names)
         parts.append(text)
