@@ -28,8 +28,8 @@ from aiogram.types import (
     User,
 )
 
-from rubric.models import Group, Questionnaire
-from storage.database import Database
+from rubric.schema import Group, Questionnaire
+from storage.opening import open_database
 
 TOKEN = "123456:BENCH-token"
 BOT_USER = User(id=123456, is_bot=True, first_name="Datatool", username="datatool_bot")
@@ -207,7 +207,7 @@ async def full_database(
     """A new database in `folder` (schema and the 22 councils), `per_council` submitted
     respondents in each; says how big it is."""
     path = folder / name
-    async with await Database.open(path):
+    async with await open_database(path):
         pass  # schema and the 22 councils
     t0 = time.perf_counter()
     answers = fill(path, questionnaire, per_council)

@@ -34,12 +34,12 @@ from aiogram.types import (
 )
 
 from benchmarks._common import BOT_USER, TOKEN, RecordingSession, Updates
+from bot.app import build_dispatcher
 from bot.config import Settings
-from bot.telegram.dispatcher import build_dispatcher
 from rubric.loader import load_questionnaire
-from storage.database import Database
-from storage.models import RosterRow
+from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 QUESTIONS = load_questionnaire().questions_for("officer")
 FIRST_ID = 3_000_000
@@ -84,7 +84,7 @@ async def real_path(people: int, profile: bool) -> tuple[float, int, RecordingSe
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.sqlite3"
         settings = Settings(bot_token=TOKEN, datatool_db=db_path, flood_rate=1e9)
-        async with await Database.open(db_path) as db:
+        async with await open_database(db_path) as db:
             repo = Repository(db)
             rows = [
                 RosterRow(

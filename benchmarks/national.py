@@ -3,7 +3,7 @@
 All 22 councils, 100 invitees each (60 officers in five teams, 40 members), every one of them
 submitted with an answer to every question they are asked (the database of
 `benchmarks.report`). Times the path that `/report wales` and `datatool report wales` take
-(`bot.auditor.report_files.build_national_report`): `storage.reporting.national_input`, each
+(`bot.services.report_builder.build_national_report`): `storage.reporting.national_input`, each
 council's own report (`reports.national.council_reports`, 22 × `build_report`),
 the recommendations and good practice those reports give (`reports.national.rubric_advice`),
 `build_national`, then `render_national_summary` and `render_national_html`; median and p95
@@ -30,14 +30,14 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks._common import full_database, print_timings
-from bot.auditor.report_files import advance_releases
+from bot.services.report_builder import advance_releases
 from reports.anonymity import MIN_GROUP_SIZE
 from reports.national import build_national, council_reports, rubric_advice
 from reports.national_render import render_national_html, render_national_summary
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
-from rubric.models import Lang, Questionnaire
-from storage.database import Database
+from rubric.schema import Lang, Questionnaire
+from storage.opening import open_database
 from storage.reporting import national_input
 from storage.repository import Repository
 
@@ -62,7 +62,7 @@ async def time_builds(
     timings = Timings()
     profiler = cProfile.Profile() if profile else None
     size = 0
-    async with await Database.open(path) as db:
+    async with await open_database(path) as db:
         repo = Repository(db)
         councils = await repo.councils()
         # Reports read stored releases: make them once, as the bot does before a report.

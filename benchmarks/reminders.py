@@ -14,13 +14,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.app import create_bot
 from bot.config import Settings
-from bot.reminders.service import run_reminders
-from bot.telegram.dispatcher import create_bot
+from bot.reminders.sender import TelegramReminders
+from bot.services.reminder_run import run_reminders
 from standin import FloodControl, StandIn
-from storage.database import Database
-from storage.models import RosterRow
+from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 TOKEN = "123456:BENCHMARK-token"
 FIRST_ID = 7_000_000
@@ -60,14 +61,18 @@ async def bench(count: int, rate: float) -> dict[str, float]:
                 datatool_db=db_path,
                 send_rate=rate,
             )
-            async with await Database.open(db_path) as db:
+            async with await open_database(db_path) as db:
                 repo = Repository(db)
                 council_id = await seed(api, repo, count)
                 bot = create_bot(settings)
                 try:
                     started = time.monotonic()
                     summary = await run_reminders(
-                        repo, bot, settings, council_ids=[council_id], deliberate=True
+                        repo,
+                        TelegramReminders.of(bot, settings),
+                        settings,
+                        council_ids=[council_id],
+                        deliberate=True,
                     )
                     wall = time.monotonic() - started
                 finally:

@@ -2,7 +2,7 @@
 
 All 22 councils, 100 invitees each (60 officers in five teams, 40 members), every one of them
 submitted with an answer to every question they are asked. Times the path that `/report` and
-`datatool report` take (`bot.auditor.report_files.build`: `storage.reporting.report_input`, then
+`datatool report` take (`bot.services.report_builder.build`: `storage.reporting.report_input`, then
 `reports.build_report`, `render_summary`, `render_html`), median and p95 over repeated runs;
 then the PDF of that HTML (`reports.pdf.html_to_pdf`, WeasyPrint), wall and CPU time; and the
 peak memory of `datatool report COUNCIL --out FILE.html` as a whole process.
@@ -33,13 +33,13 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from benchmarks._common import TOKEN, full_database, print_timings
-from bot.auditor.report_files import advance_releases
 from bot.config import Settings
+from bot.services.report_builder import advance_releases
 from reports import build_report, render_html, render_summary
 from reports.pdf import html_to_pdf
 from rubric.loader import load_questionnaire
-from rubric.models import Questionnaire
-from storage.database import Database
+from rubric.schema import Questionnaire
+from storage.opening import open_database
 from storage.reporting import report_input
 from storage.repository import Repository
 
@@ -62,7 +62,7 @@ async def time_builds(
     settings = Settings(bot_token=TOKEN, datatool_db=path)
     timings = Timings([], [], [], [], [])
     profiler = cProfile.Profile() if profile else None
-    async with await Database.open(path) as db:
+    async with await open_database(path) as db:
         repo = Repository(db)
         council = await repo.find_council(slug)
         assert council is not None, slug

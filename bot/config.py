@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from flows.cadence import Cadence
-from rubric.models import Lang
+from rubric.schema import Lang
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 

@@ -1,16 +1,16 @@
 """What a respondent can do, as plain values.
 
 The bot turns each Telegram update (a button's callback data, a typed message, ``/start``,
-``/language``) into one of these and hands it to ``flows.survey.step``. Ids in events come from
-the outside world (callback data can be forged or stale), so they are plain strings here and
-``step`` judges them against the questionnaire.
+``/language``) into one of these and hands it to ``flows.conversation.step``. Ids in events
+come from the outside world (callback data can be forged or stale), so they are plain strings
+here and ``step`` judges them against the questionnaire.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from rubric.models import Lang
+from rubric.schema import Lang
 
 
 class _Event(BaseModel):

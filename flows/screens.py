@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.answers import Answer
-from rubric.models import Question
+from rubric.schema import Question
 
 
 class _Screen(BaseModel):

@@ -6,8 +6,8 @@ rendered as a Telegram summary and a self-contained HTML document
 
 from reports.aggregate import build_report
 from reports.anonymity import MIN_GROUP_SIZE
-from reports.models import Report
 from reports.render import render_html, render_summary, report_filename
+from reports.results import Report
 
 __all__ = [
     "MIN_GROUP_SIZE",

@@ -41,7 +41,7 @@ from reports.confidentiality import (
     wales_pooled,
 )
 from reports.findings import compare, comparison_sentence, finding_rule, finding_sentence
-from reports.models import (
+from reports.results import (
     Cell,
     CouncilName,
     CouncilNames,
@@ -57,7 +57,7 @@ from reports.models import (
     percent,
 )
 from reports.text import messages, team_label, team_members
-from rubric.models import GROUPS, Group, Lang, Question, Questionnaire, Scale
+from rubric.schema import GROUPS, Group, Lang, Question, Questionnaire, Scale
 from storage.reporting import ReportRows, WalesFigure
 
 Counts = dict[str, int]

@@ -42,7 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from reports.anonymity import MAX_ATOMS, MIN_GROUP_SIZE, Candidate, derivable_small_sets, suppress
-from rubric.models import GROUPS, Group, Question, Questionnaire
+from rubric.schema import GROUPS, Group, Question, Questionnaire
 from storage.reporting import (
     ExportRow,
     FigureRow,

@@ -1,7 +1,7 @@
 """Finding sentences by rule, in the register of the Powys report.
 
 The rule reads only the shares of those who gave a view ("Don't know" is outside the base) and
-the questionnaire's thresholds (`rubric.models.FindingThresholds`), checked in this order:
+the questionnaire's thresholds (`rubric.schema.FindingThresholds`), checked in this order:
 
 1. nobody gave a view: "No respondent gave a view on whether ...";
 2. agree >= ``most``: "Most respondents agree that ...";
@@ -19,9 +19,9 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-from reports.models import CellKind, Comparison, FindingRule
+from reports.results import CellKind, Comparison, FindingRule
 from reports.text import messages, team_members
-from rubric.models import FindingThresholds, Lang
+from rubric.schema import FindingThresholds, Lang
 
 COMPARISON_MARGIN = 5
 """Percentage points by which a council's agree share must differ from Wales's to be called

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from reports.document import Example
-from reports.models import Report
 from reports.phrases import and_list, t
+from reports.results import Example, Report
 from rubric.advice import Advice
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from rubric.models import LANGS, Lang
+from rubric.schema import LANGS, Lang
 
 CONFIDENT = 0.9
 """The least probability (of two) at which a comment is marked; below it the report's own

@@ -11,15 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 
-from reports.document import (
+from reports.phrases import and_list, shown, t, with_figures
+from reports.results import (
     Finding,
     FindingKind,
     MaturityLine,
+    MaturityRow,
     RecommendationResult,
+    Report,
+    Statement,
+    StatementResult,
+    ThemeSection,
     ThemeStory,
+    percent,
 )
-from reports.models import MaturityRow, Report, Statement, StatementResult, ThemeSection, percent
-from reports.phrases import and_list, shown, t, with_figures
 from rubric.advice import Advice
 
 Pick = tuple[int, Statement]

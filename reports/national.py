@@ -42,11 +42,11 @@ from reports.aggregate import WalesIndex, build_report
 from reports.anonymity import MIN_GROUP_SIZE
 from reports.findings import COMPARISON_MARGIN, finding_rule, finding_sentence
 from reports.good_practice import match_good_practice
-from reports.models import CouncilName, CouncilNames, RateRow, Report, StatementResult, percent
 from reports.recommend import recommend
+from reports.results import CouncilName, CouncilNames, RateRow, Report, StatementResult, percent
 from reports.text import join_words, messages
 from rubric.advice import Advice
-from rubric.models import GROUPS, Group, Lang, Questionnaire, Text
+from rubric.schema import GROUPS, Group, Lang, Questionnaire, Text
 from storage.councils import short_name_cy, short_name_en
 from storage.reporting import ReportRows
 

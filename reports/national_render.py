@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from reports.national import NationalReport
 from reports.render import environment, pct_text
 from reports.text import messages
-from rubric.models import Lang
+from rubric.schema import Lang
 
 TELEGRAM_LIMIT = 4096
 """Telegram's message limit, in UTF-16 code units."""

@@ -17,12 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from reports.document import CouncilDocument
-from reports.models import Report
 from reports.render import render_html
+from reports.results import CouncilDocument, Report
 from reports.text import messages
 from rubric.advice import Advice
-from rubric.models import Lang
+from rubric.schema import Lang
 
 PAGE_CSS = """
 @page {{

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reports.models import Report, Statement, StatementResult
+from reports.results import Report, Statement, StatementResult
 from reports.text import messages, team_members
-from rubric.models import Lang
+from rubric.schema import Lang
 
 WELSH_VOWELS = set("aeiouwyâêîôûŵŷAEIOUWYÂÊÎÔÛŴŶ")
 ASPIRATE = {"c": "ch", "p": "ph", "t": "th", "C": "Ch", "P": "Ph", "T": "Th"}

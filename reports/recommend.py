@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from reports.document import Evidence, RecommendationResult
-from reports.models import Report, percent
 from reports.phrases import shown, t, who
+from reports.results import Evidence, RecommendationResult, Report, percent
 from rubric.advice import Advice, Recommendation, Trigger
 
 

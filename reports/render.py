@@ -18,12 +18,12 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
-from reports.document import CouncilDocument, build_document
+from reports.document import build_document
 from reports.language import written_in
-from reports.models import Report, Statement
+from reports.results import CouncilDocument, Report, Statement
 from reports.text import messages
 from rubric.advice import Advice
-from rubric.models import Lang
+from rubric.schema import Lang
 
 TEMPLATES = Path(__file__).with_name("templates")
 TELEGRAM_LIMIT = 4096

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rubric.catalog import Messages
-from rubric.models import Lang
+from rubric.schema import Lang
 
 LOCALES = Path(__file__).with_name("locales")
 

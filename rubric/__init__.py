@@ -1,7 +1,7 @@
 """rubric: the questionnaire as data (questionnaire.toml), its models, loader and catalogs."""
 
 from rubric.loader import DEFAULT_PATH, QuestionnaireError, check_questionnaire, load_questionnaire
-from rubric.models import (
+from rubric.schema import (
     DONT_KNOW,
     GROUPS,
     LANGS,

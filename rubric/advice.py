@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rubric.loader import QuestionnaireError, _message, _where, load_questionnaire
-from rubric.models import Questionnaire, Text
+from rubric.schema import Questionnaire, Text
 
 HERE = Path(__file__).parent
 RECOMMENDATIONS = HERE / "recommendations.toml"

@@ -16,7 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from rubric.models import LANGS, Lang
+from rubric.schema import LANGS, Lang
 
 DOMAIN = "messages"
 

@@ -1,4 +1,4 @@
-"""Load ``questionnaire.toml`` into a validated :class:`~rubric.models.Questionnaire`.
+"""Load ``questionnaire.toml`` into a validated :class:`~rubric.schema.Questionnaire`.
 
 The models check each part on its own (both languages present, ids well formed, references
 resolve). The loader adds the rules that only make sense for a questionnaire file as a whole, so
@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rubric.models import Questionnaire
+from rubric.schema import Questionnaire
 
 DEFAULT_PATH = Path(__file__).with_name("questionnaire.toml")
 """The questionnaire shipped with the package."""

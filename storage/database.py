@@ -1,7 +1,8 @@
 """The database seam: one `Database` API over SQLite (the embedded default) or PostgreSQL.
 
-`await Database.open(target)` opens a SQLite file for a path, or PostgreSQL for a
-``postgresql://`` URL (`storage.sqlite.SqliteDatabase`, `storage.postgres.PostgresDatabase`).
+`await open_database(target)` (``storage.opening``) opens a SQLite file for a path, or
+PostgreSQL for a ``postgresql://`` URL (`storage.sqlite.SqliteDatabase`,
+`storage.postgres.PostgresDatabase`); this module knows neither backend, they build on it.
 Both apply the same numbered migrations and seed the councils; the repository and the report
 queries run unchanged on either.
 
@@ -126,16 +127,9 @@ class Database(ABC):
     @classmethod
     async def open(cls, target: str | Path, *, migrations_dir: Path | None = None) -> Database:
         """Opens (creating if needed) the database, applies new migrations and seeds councils:
-        PostgreSQL for a ``postgresql://`` URL, else a SQLite file."""
-        if is_postgres(target):
-            from storage.postgres import PostgresDatabase
-
-            impl: type[Database] = PostgresDatabase
-        else:
-            from storage.sqlite import SqliteDatabase
-
-            impl = SqliteDatabase
-        db = await impl._connect(str(target))
+        on the backend it is called on (``storage.opening.open_database`` picks it: PostgreSQL
+        for a ``postgresql://`` URL, else a SQLite file)."""
+        db = await cls._connect(str(target))
         try:
             await db._migrate(load_migrations(migrations_dir or MIGRATIONS_DIR))
             await db._seed_councils()
@@ -151,16 +145,9 @@ class Database(ABC):
         """Opens an existing database for reading only (SQLite's ``mode=ro``, PostgreSQL's
         read-only transactions): no migration, no seeding, nothing written, so it works on a
         read-only file in a read-only folder. A schema older than this program's migrations
-        raises `SchemaBehind`, since its queries would fail on the missing columns."""
-        if is_postgres(target):
-            from storage.postgres import PostgresDatabase
-
-            impl: type[Database] = PostgresDatabase
-        else:
-            from storage.sqlite import SqliteDatabase
-
-            impl = SqliteDatabase
-        db = await impl._connect_read_only(str(target))
+        raises `SchemaBehind`, since its queries would fail on the missing columns. On the
+        backend it is called on (``storage.opening.open_read_only`` picks it)."""
+        db = await cls._connect_read_only(str(target))
         try:
             known = [m.version for m in load_migrations(migrations_dir or MIGRATIONS_DIR)]
             has_table = await db._has_table("schema_migrations")

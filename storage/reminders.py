@@ -15,9 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 from storage.database import Database, from_iso, to_iso, utcnow
-from storage.models import Unreachable
+from storage.rows import Unreachable
 
 Channel = Literal["telegram", "email"]
 Status = Literal["sending", "sent", "failed"]

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from rubric.models import Group
+from rubric.schema import Group
 
 
 class _Row(BaseModel):
@@ -284,7 +284,7 @@ async def comments(db: Fetcher, council_id: int) -> list[CommentRow]:
 
 
 class CouncilKey(Protocol):
-    """What `national_input` needs of a council (`storage.models.Council` has it)."""
+    """What `national_input` needs of a council (`storage.rows.Council` has it)."""
 
     @property
     def id(self) -> int: ...

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from storage.database import Database
+from storage.opening import open_database
 from storage.repository import Repository
 from tests.support.pgserver import PostgresMissing, PostgresServer
 
@@ -76,7 +77,7 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     """The database at `database_url`, migrated, closed after the test whatever happens."""
-    database = await Database.open(database_url)
+    database = await open_database(database_url)
     try:
         yield database
     finally:

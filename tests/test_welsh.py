@@ -19,17 +19,18 @@ from pathlib import Path
 import pytest
 from aiogram.filters import Command
 
-from bot.auditor import handlers as auditor_handlers
+from bot.app import RESPONDENT_COMMANDS, load_texts
+from bot.auditor import report_commands as auditor_handlers
 from bot.cli.words import LOCALES as CLI_LOCALES
 from bot.demo import chat
-from bot.reminders import handlers as reminder_handlers
-from bot.reminders.mail import compose
-from bot.reminders.texts import council_values, telegram_reminder
-from bot.reminders.texts import load_texts as reminder_texts
+from bot.reminders import remind_command as reminder_handlers
+from bot.reminders.telegram_reminder import telegram_reminder
+from bot.respondent import answering as respondent_handlers
 from bot.respondent import commands as common_handlers
-from bot.respondent import handlers as respondent_handlers
 from bot.respondent.screens import Context, render
-from bot.telegram.dispatcher import RESPONDENT_COMMANDS, load_texts
+from bot.services.mail import compose
+from bot.services.reminder_words import council_values
+from bot.services.reminder_words import load_texts as reminder_texts
 from flows import (
     AcceptPrivacy,
     Answer,
@@ -46,12 +47,12 @@ from reports.national_render import render_national_html, render_national_summar
 from reports.text import messages as report_texts
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
-from rubric.models import GROUPS, LANGS, Group
+from rubric.schema import GROUPS, LANGS, Group
 from storage.councils import COUNCILS
-from storage.database import Database
-from storage.models import Council
+from storage.opening import open_database
 from storage.reporting import report_input
 from storage.repository import Repository
+from storage.rows import Council
 from tests.support.reports import (
     add_people,
     open_db,
@@ -106,7 +107,7 @@ def councils(tmp_path_factory: pytest.TempPathFactory) -> list[Council]:
     """The 22 councils as the database holds them, with their mutated forms."""
 
     async def read() -> list[Council]:
-        db = await Database.open(tmp_path_factory.mktemp("welsh") / "welsh.sqlite3")
+        db = await open_database(tmp_path_factory.mktemp("welsh") / "welsh.sqlite3")
         try:
             return await Repository(db).councils()
         finally:

@@ -5,13 +5,15 @@ Used by /report and when a survey closes."""
 from __future__ import annotations
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import BufferedInputFile
 
-from bot.auditor.report_files import ReportFormat, build, build_national_report
 from bot.config import Settings
-from rubric.models import Lang, Questionnaire
-from storage.models import Council
+from bot.services.report_builder import ReportFormat, build, build_national_report
+from bot.services.schedule import Undeliverable
+from rubric.schema import Lang, Questionnaire
 from storage.repository import Repository
+from storage.rows import Council
 
 
 async def deliver_report(
@@ -48,3 +50,23 @@ async def deliver_national(
         chat_id,
         BufferedInputFile(await built.document(fmt), filename=built.filename_for(fmt)),
     )
+
+
+async def deliver_closed_report(
+    bot: Bot,
+    repo: Repository,
+    questionnaire: Questionnaire,
+    settings: Settings,
+    council: Council,
+    chat_id: int,
+    lang: Lang,
+    reader_covers: frozenset[str],
+) -> None:
+    """A closed survey's report, for the schedule (``bot.services.schedule.Deliver``): an
+    auditor who blocked the bot or never opened it is ``Undeliverable``."""
+    try:
+        await deliver_report(
+            bot, repo, questionnaire, settings, council, chat_id, lang, "pdf", reader_covers
+        )
+    except (TelegramForbiddenError, TelegramBadRequest) as exc:
+        raise Undeliverable(str(exc)) from exc

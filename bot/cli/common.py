@@ -20,11 +20,12 @@ from bot.cli.reasons import error_reason, fault_reason
 from bot.cli.roster_csv import RosterFileError
 from bot.cli.words import operator_lang, t
 from bot.config import ConfigError, Settings, load_settings
+from storage import opening
 from storage.councils import names_wales, short_name_cy
 from storage.database import Database, SchemaBehind
 from storage.faults import STORAGE_ERRORS, fault_at
-from storage.models import Council
 from storage.repository import Repository
+from storage.rows import Council
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
@@ -47,8 +48,8 @@ async def open_database(settings: Settings, *, read_only: bool = False) -> Datab
     path, label = settings.datatool_db, settings.database_label
     try:
         if read_only:
-            return await Database.open_read_only(path)
-        return await Database.open(path)
+            return await opening.open_read_only(path)
+        return await opening.open_database(path)
     except SchemaBehind as exc:
         raise DatabaseFailure(schema_behind(exc)) from None
     except FileNotFoundError:

@@ -4,7 +4,7 @@ Every failure a person can cause (a missing setting, a bad roster line, an unkno
 with one clear line on stderr and a non-zero exit, never a traceback.
 
 This module holds the parser and nothing else of ours: each command lives in its group's module
-(``bot.cli.roster``, ``bot.cli.survey``, ...), named here as ``module:function`` and imported
+(``bot.cli.roster``, ``bot.cli.survey_status``, ...), named here as ``module:function`` and imported
 only once it is chosen. So ``datatool --help`` loads argparse alone, a command that never talks
 to Telegram never loads aiogram, and no command module imports another.
 """
@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(
         sub,
         "status",
-        "survey:cmd_status",
+        "survey_status:cmd_status",
         t("help.status"),
     )
     _council(p, t("help.status_council"))
@@ -95,12 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=t("cli.command"),
         help=t("help.survey_commands"),
     )
-    p = _add(survey, "open", "survey:cmd_survey", t("help.survey_open"))
+    p = _add(survey, "open", "survey_status:cmd_survey", t("help.survey_open"))
     _council(p)
     p.add_argument("--closes", metavar=_meta("date"), help=t("help.closes"))
     p.add_argument("--opens", metavar=_meta("date"), help=t("help.opens"))
     p.set_defaults(action="open")
-    p = _add(survey, "close", "survey:cmd_survey", t("help.survey_close"))
+    p = _add(survey, "close", "survey_status:cmd_survey", t("help.survey_close"))
     _council(p)
     p.set_defaults(action="close")
 

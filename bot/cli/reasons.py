@@ -1,7 +1,7 @@
 """Reasons that other layers give as codes, worded in the operator's language.
 
 The settings and a roster's rows are checked by pydantic, the database's failures are named by
-``storage.faults``, and a roster import's refusals by ``storage.repository``: each says *what*
+``storage.faults``, and a roster import's refusals by ``storage.roster``: each says *what*
 went wrong as a code with its parameters (pydantic's error ``type`` and ``ctx``, a ``Fault``, a
 ``RowProblem``), never as a sentence, and the sentence is made here from the catalog. So Welsh
 is never a translation of English text after the fact: an English sentence that changes can

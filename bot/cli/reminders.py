@@ -24,7 +24,8 @@ from bot.cli.counting import count
 from bot.cli.telegram import open_bot
 from bot.cli.words import catalog, t
 from bot.config import Settings
-from bot.reminders.service import FAILURE_CAP, FailedSend, Summary, run_reminders
+from bot.reminders.sender import TelegramReminders
+from bot.services.reminder_run import FAILURE_CAP, FailedSend, Summary, run_reminders
 from storage.councils import names_wales
 
 
@@ -46,7 +47,7 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
             task = progress.add_task(t("msg.reminding", scope=scope), total=None)
             summary = await run_reminders(
                 repo,
-                bot,
+                TelegramReminders.of(bot, settings),
                 settings,
                 council_ids=council_ids,
                 deliberate=True,

@@ -6,19 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.auditor.report_files import build, build_national_report
 from bot.cli.common import council_label, council_or_fail, open_repo, wales_label
 from bot.cli.counting import count
 from bot.cli.spreadsheet import write_csv
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
+from bot.services.report_builder import build, build_national_report
 from reports.confidentiality import anonymise_export
 from rubric.loader import load_questionnaire
 from storage.councils import names_wales
 from storage.export import ExportRow
-from storage.models import Council
 from storage.reporting import CommentRow
 from storage.repository import Repository
+from storage.rows import Council
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

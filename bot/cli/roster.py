@@ -10,8 +10,8 @@ from bot.cli.roster_csv import Problem, RosterFileError, read_roster
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from storage.councils import by_slug
-from storage.models import RosterRow
-from storage.repository import RosterError, RowProblem
+from storage.roster import RosterError, RowProblem
+from storage.rows import RosterRow
 
 
 def row_reason(problem: RowProblem, lines: list[tuple[int, RosterRow]]) -> str:

@@ -21,7 +21,7 @@ from bot.cli.counting import count
 from bot.cli.reasons import pydantic_reason
 from bot.cli.spreadsheet import csv_text
 from bot.cli.words import cite, t
-from storage.models import Invitation, RosterRow
+from storage.rows import Invitation, RosterRow
 
 REQUIRED = ("council", "group", "name", "email", "language")
 OPTIONAL = ("team",)

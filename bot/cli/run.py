@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import argparse
 
+from bot.app import run
 from bot.cli.telegram import telegram_failures
 from bot.config import Settings
-from bot.reminders.schedule import reminder_loop
-from bot.telegram.dispatcher import run_polling
-from bot.telegram.webhook import run_webhook
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     settings.token()
     async with telegram_failures(settings):
-        if settings.webhook_url is not None:
-            await run_webhook(settings, background=[reminder_loop])
-        else:
-            await run_polling(settings, background=[reminder_loop])
+        await run(settings)
     return 0

@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
+from bot.app import create_bot
 from bot.cli.common import Failure
 from bot.cli.words import t
 from bot.config import Settings
-from bot.telegram.dispatcher import create_bot
 
 
 @asynccontextmanager

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from rubric.models import Lang
+    from rubric.schema import Lang
 
 LOCALES = Path(__file__).with_name("locales")
 LANG_SETTING = "DATATOOL_LANG"

@@ -26,7 +26,7 @@ from bot.demo.render import message_body, numbered_buttons
 from bot.demo.stage import demo_bot
 from bot.demo.workspace import fresh_database
 from standin import Phone, StandIn, StoredMessage
-from storage.models import RosterRow
+from storage.rows import RosterRow
 
 CHAT_USER = 800001
 QUIET = 0.25

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.demo.roster import CMT, Person
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from standin import Phone, StoredMessage
 
 AGREE = ("sa", "a", "n", "d", "sd", "dk")

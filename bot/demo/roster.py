@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from rubric.models import Group, Lang
-from storage.models import RosterRow
+from rubric.schema import Group, Lang
+from storage.rows import RosterRow
 
 FIRST_NAMES = (
     "Alys", "Bethan", "Carys", "Dafydd", "Eleri", "Ffion", "Gareth", "Gwen", "Huw", "Ieuan",

@@ -26,7 +26,7 @@ from bot.demo.roster import Person, demo_people
 from bot.demo.stage import Stage, StageError, demo_bot
 from bot.demo.workspace import fresh_database
 from rubric.loader import load_questionnaire
-from rubric.models import Lang
+from rubric.schema import Lang
 from standin import StoredMessage
 from storage.councils import short_name
 

@@ -1,6 +1,6 @@
 """The real bot and the local Bot API stand-in, both in this process, on a fresh database.
 
-This is what ``datatool run`` does (``bot.telegram.dispatcher``: the same dispatcher, handlers and
+This is what ``datatool run`` does (``bot.app``: the same dispatcher, handlers and
 middlewares, long polling over HTTP), pointed at the stand-in instead of api.telegram.org, with a
 made-up token: nothing leaves the machine.
 """
@@ -16,13 +16,13 @@ from pathlib import Path
 from aiogram import methods
 from aiogram.methods.base import Response
 
+from bot.app import build_dispatcher, create_bot, register_commands
 from bot.cli.words import t
 from bot.config import Settings
-from bot.telegram.dispatcher import build_dispatcher, create_bot, register_commands
 from standin import FloodControl, StandIn
-from storage.database import Database
-from storage.models import RosterRow
+from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 DEMO_TOKEN = "123456:DEMO"
 BOT_USERNAME = "datatool_demo_bot"
@@ -103,7 +103,7 @@ async def demo_bot(
     flood = FloodControl(global_enforced=False)
     async with (
         StandIn(token=DEMO_TOKEN, bot_username=BOT_USERNAME, flood=flood) as api,
-        await Database.open(db_path) as db,
+        await open_database(db_path) as db,
     ):
         repo = Repository(db)
         tokens = await _invite(repo, rows)

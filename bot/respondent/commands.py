@@ -10,18 +10,18 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
 from bot.config import Settings
-from bot.respondent.callbacks import ForgetCb
-from bot.respondent.journey import Respondent, load_state
+from bot.respondent.respondent_survey import Survey, screen_context
 from bot.respondent.screens import Rendered, ScreenCache, button, keyboard, render
-from bot.respondent.survey import Survey, screen_context
+from bot.services.access import auditor_help, auditor_lang, auditor_scope
+from bot.services.journey import Respondent, load_state
+from bot.services.wording import say
+from bot.telegram.callbacks import ForgetCb
 from bot.telegram.edits import edit
 from bot.telegram.registry import Handlers
-from bot.telegram.wording import say
 from flows import current_screen
 from rubric.catalog import Messages
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from storage.repository import Repository
 
 handlers = Handlers("common")
@@ -42,7 +42,7 @@ async def help_(
     if await auditor_scope(repo, settings, message.from_user.id) is None:
         await message.answer(say(texts, lang, "help.respondent"))
     elif respondent is None:
-        hinted = auditor_lang(message, lang)
+        hinted = auditor_lang(message.from_user.language_code if message.from_user else None, lang)
         await message.answer(auditor_help(texts, hinted, respondent=False))
     else:
         text = say(texts, lang, "help.respondent")

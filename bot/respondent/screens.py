@@ -13,7 +13,7 @@ from typing import Any
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
+from bot.telegram.callbacks import AnswerCb, LangCb, Nav, NavCb
 from flows import (
     MAX_TEXT,
     Answer,
@@ -25,7 +25,7 @@ from flows import (
     Screen,
 )
 from rubric.catalog import Messages
-from rubric.models import LANGS, Group, Lang, Question, Questionnaire
+from rubric.schema import LANGS, Group, Lang, Question, Questionnaire
 
 TELEGRAM_LIMIT = 4096
 REVIEW_BUDGET = 3900

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Protocol
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from bot.respondent.screens import Rendered
 from bot.telegram.unread import edit_text
 
 _TAG = re.compile(r"<[^>]+>")
+
+
+class Rendered(Protocol):
+    """A screen as shown: its text and buttons (``bot.respondent.screens.Rendered``)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def markup(self) -> InlineKeyboardMarkup | None: ...
 
 
 def _visible(html_text: str) -> str:

@@ -17,7 +17,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Update
 
 from rubric.catalog import Messages
-from rubric.models import Lang
+from rubric.schema import Lang
 from storage.faults import cause
 from storage.repository import Repository
 

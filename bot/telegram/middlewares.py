@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
@@ -15,12 +15,12 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Chat, TelegramObject, Update, User
 from aiolimiter import AsyncLimiter
 
-from bot.respondent.survey import Survey
-from bot.telegram.wording import say, toast
+from bot.services.wording import say, toast
 from rubric.catalog import Messages
-from rubric.models import Lang
-from storage.models import UpdateContext
-from storage.repository import Repository, handling
+from rubric.schema import Lang
+from storage.repository import Repository
+from storage.rows import UpdateContext
+from storage.updates import handling
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -34,7 +34,7 @@ class OncePerUpdate(BaseMiddleware):
 
     Telegram may deliver an update again (after a crash, or a webhook retry). An update is
     recorded as handled in ``handled_updates`` when its outcome is stored: in the transaction
-    that saves the survey step (`storage.repository.handling`), else by one write once the
+    that saves the survey step (`storage.updates.handling`), else by one write once the
     handler returns. A worker that dies before that leaves no row, so the next delivery is
     handled (a typed answer is not lost); one that dies after it leaves a row, so the next
     delivery is skipped (nothing is doubled). It runs under the person's lock
@@ -44,18 +44,12 @@ class OncePerUpdate(BaseMiddleware):
         self,
         repo: Repository,
         *,
-        take_over: bool = True,
         settled: Callable[[int], None] | None = None,
     ) -> None:
         self.repo = repo
         self.settled = settled
         """Told an update's id once its outcome is stored (long polling then confirms it to
         Telegram: `bot.telegram.polling`)."""
-        self.take_over = take_over
-        """Handle again an update claimed but never finished. Since issue 14 nothing claims an
-        update before handling it; such rows come only from a bot before it, which claimed
-        first. Webhook mode handles them again (never acknowledged); long polling, which had
-        confirmed them before handling, skipped them, and still does."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
@@ -63,7 +57,7 @@ class OncePerUpdate(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         person = None if user is None or user.is_bot else user.id
         context = await self.repo.update_context(person, event.update_id)
-        if context.finished or (context.claimed and not self.take_over):
+        if context.handled:
             log.info("update %s delivered again; skipped", event.update_id)
             return None
         data["context"] = context
@@ -180,6 +174,14 @@ class Throttle(BaseMiddleware):
         return await handler(event, data)
 
 
+class Surveyed(Protocol):
+    """What ``WhoIsThis`` needs of a person's survey
+    (``bot.respondent.respondent_survey.Survey``)."""
+
+    @property
+    def respondent(self) -> object: ...
+
+
 class WhoIsThis(BaseMiddleware):
     """Works out who wrote, once per update, before any handler runs: ``respondent`` and its
     ``survey`` (or None), and ``lang``, the person's language (their survey's, else their
@@ -187,8 +189,11 @@ class WhoIsThis(BaseMiddleware):
     itself: ``OncePerUpdate``'s read has it all (read here only when that middleware is not
     in front, as in some tests)."""
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, *, survey_of: Callable[..., Surveyed | None]) -> None:
         self.repo = repo
+        self.survey_of = survey_of
+        """The respondent room's ``Survey.of``, given by the composition (``bot.app``), so that
+        this plumbing imports no room."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -199,7 +204,7 @@ class WhoIsThis(BaseMiddleware):
             context: UpdateContext | None = data.get("context")
             if context is None:
                 context = await self.repo.update_context(user.id)
-            survey = Survey.of(
+            survey = self.survey_of(
                 context,
                 data["bot"],
                 user.id,

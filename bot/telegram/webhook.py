@@ -27,9 +27,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bot.config import Settings
-from bot.reminders.service import new_owner
 from bot.telegram.session import SendPacer
-from storage.database import Database
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -131,29 +129,18 @@ def build_app(settings: Settings, dp: Dispatcher, bot: Bot, repo: Repository) ->
     return app
 
 
-async def run_webhook(
-    settings: Settings, *, background: list[Callable[..., object]] | None = None
-) -> None:
-    """``datatool run`` with ``WEBHOOK_URL``: listens on ``WEBHOOK_LISTEN``, then tells Telegram
-    where to post; serves until SIGTERM or SIGINT. Every worker sets the same webhook, so
-    starting a second one behind the same URL changes nothing."""
-    from bot.telegram.dispatcher import build_dispatcher, create_bot, register_commands
-
-    async with await Database.open(settings.datatool_db) as db:
-        repo = Repository(db)
-        bot = create_bot(settings)
-        dp = build_dispatcher(settings, repo)
-        await _serve(settings, dp, bot, repo, background or [], register_commands)
-
-
-async def _serve(
+async def serve_webhook(
     settings: Settings,
     dp: Dispatcher,
     bot: Bot,
     repo: Repository,
     background: list[Callable[..., object]],
     register_commands: Callable[[Bot, Any], Awaitable[None]],
+    *,
+    owner: str,
 ) -> None:
+    """Serves the webhook until SIGTERM or SIGINT (built by ``bot.app.run_webhook``); ``owner``
+    names this worker in the heartbeats."""
     app = build_app(settings, dp, bot, repo)
     handler: StoredFirstHandler = app["webhook_handler"]
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
@@ -168,7 +155,7 @@ async def _serve(
     try:
         await site.start()
         log.info("webhook listening on %s:%s%s", host, port, settings.webhook_path)
-        gc.freeze()  # as for polling: see bot.telegram.dispatcher.run_polling
+        gc.freeze()  # as for polling: see bot.app.run_polling
         await register_commands(bot, dp["texts"])
         await bot.set_webhook(
             settings.webhook_url or "",
@@ -176,7 +163,6 @@ async def _serve(
             allowed_updates=dp.resolve_used_update_types(),
             drop_pending_updates=False,
         )
-        owner = new_owner()
         tasks.append(asyncio.create_task(share_send_rate(bot, repo, owner)))
         for start in background:
             tasks.append(asyncio.create_task(start(bot=bot, dp=dp, repo=repo)))  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ import pytest
 from bot.cli.main import main
 from bot.cli.spreadsheet import safe_cell as neutralise
 from standin import StandIn
-from storage.database import Database
+from storage.opening import open_database
 from storage.repository import Repository
 
 ROSTER = """council,group,name,email,language,team
@@ -34,7 +34,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 async def _count(db_path: Path, sql: str) -> int:
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         row = await db.fetchone(sql)
         return int(row[0]) if row else 0
 
@@ -183,7 +183,7 @@ async def test_invites_use_the_bot_username(env: Path, monkeypatch: pytest.Monke
         assert len(row["token"]) >= 22  # 128 bits in base64url
     # The stand-in has stopped: one clear line, no traceback.
     assert await asyncio.to_thread(lambda: main(["invites", "powys", "--out", "x.csv"])) == 1
-    async with await Database.open(env / "test.sqlite3") as db:
+    async with await open_database(env / "test.sqlite3") as db:
         tokens = {i.email: i.token for i in await Repository(db).invitees(17)}
     assert tokens == {r["email"]: r["token"] for r in rows}  # codes kept, not reissued
 

@@ -24,11 +24,11 @@ from bot.cli.main import main
 from bot.cli.reasons import error_reason, fault_reason, pydantic_reason
 from bot.cli.words import say
 from bot.demo import chat
-from bot.reminders.service import SKIP_WORDS, FailedSend, Summary
+from bot.services.reminder_run import SKIP_WORDS, FailedSend, Summary
 from standin import StandIn
 from storage.councils import COUNCILS
 from storage.faults import Fault, FaultCode, fault, fault_at
-from storage.models import RosterRow
+from storage.rows import RosterRow
 from tests.support.welsh_grammar import every_flaw, targets
 
 HEADER = "council,group,name,email,language,team\n"
@@ -434,7 +434,7 @@ def test_the_reminder_summary_is_worded_in_welsh(monkeypatch: pytest.MonkeyPatch
 def test_why_a_send_failed_is_worded_by_its_code_around_the_outside_worlds_words(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.reminders.reasons import ENGLISH, because
+    from bot.services.send_reasons import ENGLISH, because
 
     for code, english in ENGLISH.items():
         # The log's and the database's English is the command line's English.

@@ -13,9 +13,10 @@ import pytest
 
 from bot.cli.main import main
 from rubric.loader import load_questionnaire
-from storage.database import Database, load_migrations
-from storage.models import RosterRow, StoredAnswer
+from storage.database import load_migrations
+from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow, StoredAnswer
 from tests.support.bot_process import datatool_command
 from tests.support.machine import read_only_copy
 
@@ -32,7 +33,7 @@ async def _seed(path: Path) -> None:
     questionnaire = load_questionnaire()
     first = questionnaire.questions_for("officer")[0]
     choice, text = {"agree": ("a", None), "level": ("2", None)}.get(first.kind, (None, "Yes"))
-    async with await Database.open(path) as db:
+    async with await open_database(path) as db:
         repo = Repository(db)
         await repo.import_roster(
             [
@@ -59,7 +60,7 @@ async def _seed(path: Path) -> None:
             )
         # Closed, with its final figures released (as `datatool survey close` does): the
         # export is made from them.
-        from bot.auditor.report_files import advance_releases
+        from bot.services.report_builder import advance_releases
 
         await repo.close_survey(17)
         await advance_releases(repo, questionnaire, 5, "Europe/London")

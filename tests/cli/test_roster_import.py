@@ -13,9 +13,9 @@ import pytest
 from bot.cli.main import main
 from bot.cli.roster_csv import read_roster, write_invitations
 from bot.cli.spreadsheet import csv_text, safe_cell
-from storage.database import Database
-from storage.models import Invitation
-from storage.repository import new_token
+from storage.opening import open_database
+from storage.roster import new_token
+from storage.rows import Invitation
 
 HEADER = "council,group,name,email,language,team\n"
 
@@ -38,7 +38,7 @@ def _import(env: Path, text: str, capsys: pytest.CaptureFixture[str]) -> tuple[i
 
 
 async def _rows(db_path: Path, sql: str) -> list[tuple[object, ...]]:
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         return [tuple(r) for r in await db.fetchall(sql)]
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from bot.telegram.dispatcher import load_texts
+from bot.app import load_texts
 from standin import Phone, StandIn, StoredMessage
-from storage.database import Database
+from storage.opening import open_database
 from storage.repository import Repository
 from tests.support.auditors import speaks_english
 from tests.support.bot_process import AUDITOR_ID, BotProcess, answer_everything, seed_roster
@@ -104,7 +104,7 @@ async def test_access_matrix(api: StandIn, bot_process: BotProcess) -> None:
             ("cardiff", "member", "Dai Evans", None, None),
         ],
     )
-    async with await Database.open(bot_process.db_path) as db:
+    async with await open_database(bot_process.db_path) as db:
         repo = Repository(db)
         cardiff = await repo.find_council("cardiff")
         assert cardiff is not None

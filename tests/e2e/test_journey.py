@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from standin import StandIn
-from storage.database import Database
+from storage.opening import open_database
 from tests.support.bot_process import BotProcess, answer_everything, seed_roster
 
 
 async def _stored(
     db_path: Path | str, email: str
 ) -> tuple[bool, dict[str, tuple[str | None, str | None]]]:
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         rows = await db.fetchall(
             "SELECT a.question_id, a.choice, a.text, r.submitted_at FROM answers a"
             " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rubric.loader import load_questionnaire
 from standin import Phone, StandIn
-from storage.database import Database
+from storage.opening import open_database
 from tests.support.bot_process import (
     BotProcess,
     Person,
@@ -24,7 +24,7 @@ PEOPLE: list[Person] = [
 
 
 async def _answers(db_path: Path | str, email: str) -> dict[str, tuple[str | None, str | None]]:
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         rows = await db.fetchall(
             "SELECT a.question_id, a.choice, a.text FROM answers a"
             " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
@@ -216,7 +216,7 @@ async def test_survey_window_not_yet_open_then_closed(
     from storage.repository import Repository
 
     tokens = await seed_roster(bot_process.db_path, PEOPLE)
-    async with await Database.open(bot_process.db_path) as db:
+    async with await open_database(bot_process.db_path) as db:
         repo = Repository(db)
         powys = await repo.find_council("powys")
         assert powys is not None
@@ -227,7 +227,7 @@ async def test_survey_window_not_yet_open_then_closed(
     await phone.send(f"/start {tokens['ifan.rees@powys.example']}")
     early = await phone.wait_for(opens.isoformat())
     assert "yn agor ar" in early.text and "opens on" in early.text  # language not known yet
-    async with await Database.open(bot_process.db_path) as db:
+    async with await open_database(bot_process.db_path) as db:
         await Repository(db).close_survey(powys.id)
     await phone.send("/start")
     closed = await phone.wait_for("wedi cau")

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import load_texts
 from bot.cli.main import main
-from bot.telegram.dispatcher import load_texts
 from rubric.loader import load_questionnaire
 from standin import Phone, StandIn, StoredMessage
-from storage.database import Database
+from storage.opening import open_database
 from storage.repository import Repository
 from tests.support.auditors import speaks_english
 from tests.support.bot_process import AUDITOR_ID, TOKEN, BotProcess, datatool_command
@@ -50,7 +50,7 @@ def answers(shift: int) -> Callable[[int], dict[str, tuple[str | None, str | Non
 
 
 async def seed(db_path: Path) -> None:
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         await add_people(
             db, "powys", "officer", invited=9, submitted=6, team="CMT", answers=answers(0)
         )

@@ -17,12 +17,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot.app import create_bot
 from bot.cli.main import main
 from bot.config import Settings
-from bot.reminders.service import FAILURE_CAP, run_reminders
-from bot.telegram.dispatcher import create_bot
+from bot.reminders.sender import TelegramReminders
+from bot.services.reminder_run import FAILURE_CAP, run_reminders
 from standin import StandIn
-from storage.database import Database
+from storage.opening import open_database
 from storage.reminders import ReminderBook
 from storage.repository import Repository
 from tests.e2e.test_reminders import (
@@ -146,7 +147,7 @@ async def test_remind_records_each_failure_and_reaches_everyone_else(
     inbox.refuse.add(email_of("Gwen Morgan"))
     inbox.later.add(email_of("Tess Later"))
     inbox.refuse_data.add(email_of("Dewi Data"))
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         repo = Repository(db)
         await open_directly(api, repo, tokens[email_of("Tom Ghost")], 7001, "en")
         await open_directly(api, repo, tokens[email_of("Bob Smith")], 7002, "en")
@@ -267,13 +268,17 @@ async def test_the_schedule_retries_a_failed_invitation_after_a_gap_and_stops_at
     )
     bot = create_bot(settings)
     try:
-        async with await Database.open(db_path) as db:
+        async with await open_database(db_path) as db:
             repo = Repository(db, clock=lambda: now[0])
             book = ReminderBook(db)
 
             async def round_() -> dict[str, int]:
                 summary = await run_reminders(
-                    repo, bot, settings, deliberate=False, clock=lambda: now[0]
+                    repo,
+                    TelegramReminders.of(bot, settings),
+                    settings,
+                    deliberate=False,
+                    clock=lambda: now[0],
                 )
                 return {"email": summary.email, "failed": summary.failed, **summary.skipped}
 

@@ -18,15 +18,15 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot.app import build_dispatcher, create_bot, run_schedule
 from bot.config import Settings
-from bot.reminders.schedule import SCHEDULE_LEASE, reminder_loop
-from bot.telegram.dispatcher import build_dispatcher, create_bot
+from bot.services.schedule import SCHEDULE_LEASE
 from standin import StandIn, StoredMessage
-from storage.database import Database
 from storage.leases import Leases
-from storage.models import RosterRow
+from storage.opening import open_database
 from storage.reminders import ReminderBook
 from storage.repository import Repository
+from storage.rows import RosterRow
 from tests.support.bot_process import (
     AUDITOR_ID,
     TOKEN,
@@ -156,7 +156,7 @@ async def seed(
         RosterRow(council=c, group="officer", name=n, email=email_of(n, c), language=lang)
         for c, n, lang in people
     ]
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         repo = Repository(db, clock=clock) if clock else Repository(db)
         await repo.import_roster(rows)
         tokens: dict[str, str] = {}
@@ -245,7 +245,7 @@ async def test_chase_reaches_every_unfinished_person_once_in_their_language(
     fay.block()
 
     env = base_env(api, bot_process.sqlite_path, **smtp_env(port))
-    async with await Database.open(bot_process.sqlite_path) as db:
+    async with await open_database(bot_process.sqlite_path) as db:
         cardiff = await Repository(db).find_council("cardiff")
         assert cardiff is not None
         await Repository(db).close_survey(cardiff.id)
@@ -281,7 +281,7 @@ async def test_chase_reaches_every_unfinished_person_once_in_their_language(
     assert inbox.to(email_of("Huw Owen", "cardiff")) == []
     assert inbox.to(email_of("Gwen Morgan")) == []
 
-    async with await Database.open(bot_process.sqlite_path) as db:
+    async with await open_database(bot_process.sqlite_path) as db:
         repo = Repository(db)
         powys = await repo.find_council("powys")
         assert powys is not None
@@ -314,7 +314,7 @@ async def test_window_and_no_smtp(api: StandIn, tmp_path: Path) -> None:
     db_path = tmp_path / "datatool.sqlite3"
     await seed_opened(api, db_path, 2, 6000)
     await seed(db_path, [("powys", "Dai Price", "cy")])
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         repo = Repository(db)
         powys = await repo.find_council("powys")
         assert powys is not None
@@ -324,7 +324,7 @@ async def test_window_and_no_smtp(api: StandIn, tmp_path: Path) -> None:
     assert rc == 0, err
     assert "sent by Telegram: 0" in out and "survey closed: 3" in out, out
     assert "email channel skipped: SMTP_HOST is not set" in out
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         await Repository(db).set_window(powys.id, date(2099, 12, 31))
     rc, out, err = await datatool(env, tmp_path, "remind", "powys", "--dry-run")
     assert rc == 0, err
@@ -339,7 +339,7 @@ async def test_window_and_no_smtp(api: StandIn, tmp_path: Path) -> None:
 async def seed_opened(api: StandIn, db_path: Path, n: int, first_id: int) -> list[int]:
     tokens = await seed(db_path, [("powys", f"Person {i:03d}", None) for i in range(n)])
     ids = []
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         repo = Repository(db)
         for i in range(n):
             telegram_id = first_id + i
@@ -434,7 +434,7 @@ async def test_the_schedule_follows_the_cadence_hours_and_window(
         datatool_db=db_path,
         auditor_ids=frozenset({AUDITOR_ID}),
     )
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         repo = Repository(db, clock=clock)
         await open_directly(api, repo, tokens[email_of("Cai Evans")], 5001, None)
         await open_directly(api, repo, tokens[email_of("Ann Jones")], 5002, "en")
@@ -450,7 +450,7 @@ async def test_the_schedule_follows_the_cadence_hours_and_window(
         async def round_at(y: int, m: int, d: int, hh: int = 10) -> int:
             clock.set(y, m, d, hh)
             before = len(reminders_in(api.chat(5001)))
-            await reminder_loop(bot=bot, dp=dp, repo=repo, clock=clock, sleep=_no_sleep, rounds=1)
+            await run_schedule(bot=bot, dp=dp, repo=repo, clock=clock, sleep=_no_sleep, rounds=1)
             return len(reminders_in(api.chat(5001))) - before
 
         try:
@@ -509,7 +509,7 @@ async def test_remind_command_is_for_the_councils_auditors_only(
     stranger, cardiff_auditor = 8101, 8102
     for uid in (AUDITOR_ID, stranger, cardiff_auditor):
         api.state.user(uid, first_name="A").known = True
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         repo = Repository(db)
         cardiff = await repo.find_council("cardiff")
         assert cardiff is not None

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from standin import StandIn
-from storage.database import Database
+from storage.opening import open_database
 from tests.support.balancer import Balancer
 from tests.support.bot_process import WEBHOOK_PATH, BotProcess, seed_roster
 from tests.support.chat import QUESTIONS
@@ -23,7 +23,7 @@ PEOPLE = 20
 
 async def _stored(url: str) -> tuple[dict[str, dict[str, tuple[str | None, str | None]]], int]:
     """email -> question -> (choice, text) of submitted responses; and how many responses."""
-    async with await Database.open(url) as db:
+    async with await open_database(url) as db:
         rows = await db.fetchall(
             "SELECT i.email, a.question_id, a.choice, a.text FROM answers a"
             " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"

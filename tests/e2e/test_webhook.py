@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 
 from standin import StandIn
-from storage.database import Database
+from storage.opening import open_database
 from tests.e2e.test_faults import stored_answers
 from tests.support.bot_process import (
     WEBHOOK_SECRET,
@@ -52,7 +52,7 @@ async def _health(worker: BotProcess) -> int:
 
 
 async def _submitted(db_path: Path | str) -> dict[str, int]:
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         rows = await db.fetchall(
             "SELECT i.email, COUNT(a.question_id) FROM responses r"
             " JOIN invitees i ON i.id = r.invitee_id LEFT JOIN answers a ON a.response_id = r.id"
@@ -114,7 +114,7 @@ async def test_forged_deliveries_are_refused_and_not_handled(
         ):
             async with http.post(worker.own_url, json=forged, headers=headers) as response:
                 assert response.status == 401
-    async with await Database.open(worker.db_path) as db:
+    async with await open_database(worker.db_path) as db:
         assert await db.fetchone("SELECT 1 FROM handled_updates WHERE update_id = 42") is None
         assert await db.fetchone("SELECT 1 FROM invitees WHERE telegram_id = 666") is None
     assert not [c for c in api.calls_to("sendMessage") if str(c.params.get("chat_id")) == "666"]
@@ -140,7 +140,7 @@ async def test_sigterm_finishes_the_updates_in_flight(api: StandIn, worker: BotP
         assert await worker.proc.wait() == 0
     assert "Dewiswch eich iaith" in (phone.last.text if phone.last else "")
     assert not api.state.has_undelivered(1001), "the update was acknowledged once handled"
-    async with await Database.open(worker.db_path) as db:
+    async with await open_database(worker.db_path) as db:
         row = await db.fetchone("SELECT finished_at FROM handled_updates")
     assert row is not None and row[0] is not None
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from flows.survey import (
+from flows.conversation import (
     MAX_TEXT,
     PRIVACY_CURSOR,
     AcceptPrivacy,
@@ -33,7 +33,7 @@ from flows.survey import (
     missing,
     step,
 )
-from rubric.models import (
+from rubric.schema import (
     Characteristic,
     Group,
     Option,

@@ -8,7 +8,7 @@ from hypothesis import event as note_event
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from flows.survey import (
+from flows.conversation import (
     MAX_TEXT,
     AcceptPrivacy,
     Answer,
@@ -31,7 +31,7 @@ from flows.survey import (
     current_screen,
     step,
 )
-from rubric.models import GROUPS, Group
+from rubric.schema import GROUPS, Group
 from tests.flows.test_flows import sample_questionnaire
 
 Q = sample_questionnaire()

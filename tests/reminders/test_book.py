@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.reminders.mail import compose, invite_link
-from bot.reminders.service import Summary, orphaned
-from bot.reminders.texts import load_texts, telegram_reminder
+from bot.reminders.telegram_reminder import telegram_reminder
+from bot.services.mail import compose, invite_link
+from bot.services.reminder_run import Summary, orphaned
+from bot.services.reminder_words import load_texts
 from storage.database import Database
-from storage.models import RosterRow
 from storage.reminders import Claim, ReminderBook
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 NOW = datetime(2026, 11, 2, 10, tzinfo=UTC)
 TEXTS = load_texts()

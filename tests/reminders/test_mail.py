@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bot.config import Settings
-from bot.reminders.mail import Mailer
+from bot.services.mail import Mailer
 
 
 class FlakyInbox:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from reports.document import CouncilDocument, build_document
+from reports.document import build_document
 from reports.narrative import key_messages
 from reports.phrases import and_list, aspirate
+from reports.results import CouncilDocument
 from rubric.advice import (
     GOOD_PRACTICE,
     NARRATIVE,

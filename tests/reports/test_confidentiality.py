@@ -29,12 +29,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.auditor.report_files import advance_releases
 from bot.cli.reports import Refused, export_tables
 from bot.config import Settings
+from bot.services.report_builder import advance_releases
 from reports import build_report
-from reports.models import Report
+from reports.results import Report
 from storage.database import Database
+from storage.opening import open_database
 from storage.repository import Repository
 from tests.support.reports import NOW, council, small_questionnaire
 
@@ -327,7 +328,7 @@ async def run(people_raw: list[dict[str, Any]], events: list[tuple[str, int]], k
     ]
     cfg = Settings(min_group_size=k, _env_file=None)
     with tempfile.TemporaryDirectory() as folder:
-        db = await Database.open(Path(folder) / "c.sqlite3")
+        db = await open_database(Path(folder) / "c.sqlite3")
         repo = Repository(db)
         try:
             ids = await _insert(db, people)

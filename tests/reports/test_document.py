@@ -23,7 +23,7 @@ from reports.pdf import html_to_pdf, lean_user_agent_text, render_pdf
 from reports.render import CHART_W, FONT, render_html
 from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
-from rubric.models import Lang
+from rubric.schema import Lang
 from tests.support.report_rows import People, report
 
 GOLDEN = Path(__file__).with_name("golden")

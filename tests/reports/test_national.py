@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from reports.aggregate import build_report
-from reports.models import Report
 from reports.national import (
     NationalAdvice,
     NationalReport,
@@ -36,14 +35,15 @@ from reports.national_render import (
     render_national_html,
     render_national_summary,
 )
+from reports.results import Report
 from reports.text import after_a, join_words
 from rubric.advice import Advice, Trigger
-from rubric.models import Lang, Text
+from rubric.schema import Lang, Text
 from standin.html_check import check_text
 from storage.councils import COUNCILS, names_wales
 from storage.database import Database
-from storage.models import Council
 from storage.reporting import national_input, report_input
+from storage.rows import Council
 from tests.reports.test_reports import _golden
 from tests.support.reports import (
     Answers,

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from reports import build_report, render_html, render_summary, report_filename
 from reports.aggregate import median_level, seeded_shuffle
 from reports.findings import finding_rule, finding_sentence
-from reports.models import Report, percent
+from reports.results import Report, percent
 from reports.text import LOCALES, messages
-from rubric.models import FindingThresholds, Lang
+from rubric.schema import FindingThresholds, Lang
 from standin.html_check import check_text
 from storage.database import Database
 from storage.reporting import (

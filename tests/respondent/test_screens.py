@@ -7,8 +7,8 @@ import string
 
 import pytest
 
+from bot.app import load_texts
 from bot.respondent.screens import Context, answered_text, render
-from bot.telegram.dispatcher import load_texts
 from flows import (
     MAX_TEXT,
     AcceptPrivacy,
@@ -20,7 +20,7 @@ from flows import (
     step,
 )
 from rubric.loader import load_questionnaire
-from rubric.models import GROUPS, LANGS, Group, Lang
+from rubric.schema import GROUPS, LANGS, Group, Lang
 from standin import check_text
 
 TEXTS = load_texts()

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.database import Database
-from storage.models import Council
 from storage.reporting import national_input, report_input
+from storage.rows import Council
 from tests.reports.test_national import answers
 from tests.support.reports import add_people, open_db, release, small_questionnaire
 

@@ -15,12 +15,16 @@ from typing import Any, TypedDict
 import pytest
 from pydantic import ValidationError
 
-from rubric.models import Lang
+from rubric.schema import Lang
+from storage.answers import AlreadySubmitted
+from storage.council_lookup import council_keys
 from storage.councils import COUNCILS, fold, mutate
 from storage.database import MIGRATIONS_DIR, Database, load_migrations
 from storage.faults import STORAGE_ERRORS, is_write_fault
-from storage.models import RosterRow, StoredAnswer
-from storage.repository import AlreadySubmitted, Repository, RosterError, council_keys
+from storage.opening import open_database, open_read_only
+from storage.repository import Repository
+from storage.roster import RosterError
+from storage.rows import RosterRow, StoredAnswer
 from storage.sqlite import SqliteDatabase
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
@@ -83,9 +87,9 @@ async def test_migrations_apply_once(tmp_path: Path) -> None:
     files = [(m.version, m.name) for m in load_migrations()]
     assert files[:3] == [(1, "initial"), (2, "reminders"), (3, "window_opens")]
     assert (4, "reminder_failures") in files and (5, "releases") in files
-    async with await Database.open(path) as db:
+    async with await open_database(path) as db:
         assert await db.applied_migrations() == [v for v, _ in files]
-    async with await Database.open(path) as db:
+    async with await open_database(path) as db:
         assert await db.applied_migrations() == [v for v, _ in files]
         rows = await db.fetchall("SELECT version, name FROM schema_migrations")
         assert [tuple(r) for r in rows] == files
@@ -97,7 +101,7 @@ async def test_new_migration_applied_once_and_failed_one_rolled_back(tmp_path: P
     migrations.mkdir()
     (migrations / "0001_initial.sql").write_text((MIGRATIONS_DIR / "0001_initial.sql").read_text())
     path = tmp_path / "db.sqlite3"
-    async with await Database.open(path, migrations_dir=migrations):
+    async with await open_database(path, migrations_dir=migrations):
         pass
     (migrations / "0002_extra.sql").write_text(
         "-- a comment\nCREATE TABLE extra (x INTEGER);\nINSERT INTO extra VALUES (1);\n"
@@ -106,9 +110,9 @@ async def test_new_migration_applied_once_and_failed_one_rolled_back(tmp_path: P
         "CREATE TABLE half (x INTEGER);\nINSERT INTO no_such_table VALUES (1);\n"
     )
     with pytest.raises(sqlite3.OperationalError):
-        await Database.open(path, migrations_dir=migrations)
+        await open_database(path, migrations_dir=migrations)
     (migrations / "0003_broken.sql").unlink()
-    async with await Database.open(path, migrations_dir=migrations) as db:
+    async with await open_database(path, migrations_dir=migrations) as db:
         assert await db.applied_migrations() == [1, 2]
         assert await scalar(db, "SELECT COUNT(*) FROM extra") == 1
         half = await db.fetchone("SELECT name FROM sqlite_master WHERE name = 'half'")
@@ -186,14 +190,14 @@ async def test_backup_is_a_consistent_copy(db: Database, repo: Repository, tmp_p
 
 async def test_second_connection_sees_committed_answers(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    async with await Database.open(path) as first:
+    async with await open_database(path) as first:
         repo = Repository(first)
         [token] = await powys_tokens(repo, "a@example.org")
         iid = await invitee_id(repo, token)
         await repo.save_survey(
             iid, **STATE, cursor="q2", submitted=False, answers={"q1": answer("q1", "a")}
         )
-        async with await Database.open(path) as second:  # e.g. `datatool report` meanwhile
+        async with await open_database(path) as second:  # e.g. `datatool report` meanwhile
             record, answers = await Repository(second).survey(iid)
             assert record is not None and record.cursor == "q2"
             assert answers == {"q1": answer("q1", "a")}
@@ -247,7 +251,7 @@ async def test_save_waits_for_another_writer(repo: Repository, db: Database) -> 
     assert ticks >= 10, "the event loop was blocked while the save waited"
     assert record.cursor == "q1"
     assert (await repo.survey(iid))[1] == {"q1": answer("q1", "n")}
-    assert (await repo.update_context(None, 77)).finished  # the other writer's row is there too
+    assert (await repo.update_context(None, 77)).handled  # the other writer's row is there too
 
 
 # --- councils ------------------------------------------------------------------------------
@@ -563,25 +567,15 @@ async def test_forget(repo: Repository, db: Database) -> None:
 async def test_record_update(repo: Repository) -> None:
     clock = [datetime(2026, 1, 1, tzinfo=UTC)]
     timed = Repository(repo.db, clock=lambda: clock[0])
-    assert not (await timed.update_context(None, 100)).claimed
+    assert not (await timed.update_context(None, 100)).handled
     await timed.record_update(100)
-    seen = await timed.update_context(None, 100)
-    assert seen.claimed and seen.finished
+    assert (await timed.update_context(None, 100)).handled
     await timed.record_update(100)  # recording again is harmless
-    # A claim never finished, as the bot before issue 14 left behind when it died mid-update.
-    await repo.db.execute(
-        "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
-        (102, "2026-01-01T00:00:00Z"),
-    )
-    seen = await timed.update_context(None, 102)
-    assert seen.claimed and not seen.finished
-    await timed.record_update(102)
-    assert (await timed.update_context(None, 102)).finished
     clock[0] += timedelta(days=2)
     await timed.record_update(101)
-    assert await timed.prune_updates(datetime(2026, 1, 2, tzinfo=UTC)) == 2
-    assert (await timed.update_context(None, 101)).finished
-    assert not (await timed.update_context(None, 100)).claimed  # pruned: past any redelivery
+    assert await timed.prune_updates(datetime(2026, 1, 2, tzinfo=UTC)) == 1
+    assert (await timed.update_context(None, 101)).handled
+    assert not (await timed.update_context(None, 100)).handled  # pruned: past any redelivery
 
 
 async def test_auditors(repo: Repository) -> None:
@@ -693,7 +687,7 @@ async def test_cancelled_transaction_leaves_connection_usable(db: Database, tmp_
 
 
 async def test_whois_reads_invitation_council_and_language_at_once(tmp_path: Path) -> None:
-    async with await Database.open(tmp_path / "w.sqlite3") as db:
+    async with await open_database(tmp_path / "w.sqlite3") as db:
         repo = Repository(db)
         await repo.import_roster(
             [RosterRow(council="powys", group="member", name="A", email="a@x.example")]
@@ -712,7 +706,7 @@ async def test_whois_reads_invitation_council_and_language_at_once(tmp_path: Pat
 
 async def test_whois_gives_the_survey_language_before_the_accounts(tmp_path: Path) -> None:
     """The language the bot speaks is worked out once per update from this one read."""
-    async with await Database.open(tmp_path / "w.sqlite3") as db:
+    async with await open_database(tmp_path / "w.sqlite3") as db:
         repo = Repository(db)
         await repo.import_roster(
             [RosterRow(council="powys", group="member", name="A", email="a@x.example")]
@@ -738,7 +732,7 @@ async def test_whois_gives_the_survey_language_before_the_accounts(tmp_path: Pat
 
 async def test_the_other_stores_are_reached_through_the_repository(tmp_path: Path) -> None:
     """One storage API: the bot never reaches through ``repo.db``."""
-    async with await Database.open(tmp_path / "r.sqlite3") as db:
+    async with await open_database(tmp_path / "r.sqlite3") as db:
         repo = Repository(db)
         powys = await repo.find_council("powys")
         assert powys is not None
@@ -748,13 +742,13 @@ async def test_the_other_stores_are_reached_through_the_repository(tmp_path: Pat
 
 
 async def test_read_only_opening_reads_and_refuses_writes(database_url: str) -> None:
-    async with await Database.open(database_url) as db:
+    async with await open_database(database_url) as db:
         await Repository(db).import_roster([person("powys", "a@example.org")])
-    async with await Database.open_read_only(database_url) as db:
+    async with await open_read_only(database_url) as db:
         powys = await Repository(db).find_council("powys")
         assert powys is not None and len(await Repository(db).invitees(powys.id)) == 1
         with pytest.raises(STORAGE_ERRORS) as caught:
             await db.execute("DELETE FROM invitees")
         assert is_write_fault(caught.value), "told apart as the machine's fault, not the data's"
-    async with await Database.open(database_url) as db:
+    async with await open_database(database_url) as db:
         assert await scalar(db, "SELECT COUNT(*) FROM invitees") == 1

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from storage.answers import AlreadySubmitted
 from storage.database import Database, Statement
-from storage.models import RosterRow, StoredAnswer
-from storage.repository import AlreadySubmitted, Repository, handling
+from storage.repository import Repository
+from storage.rows import RosterRow, StoredAnswer
 from storage.sqlite import SqliteDatabase
+from storage.updates import handling
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 STATE: dict[str, Any] = {"language": "cy", "privacy_accepted": True, "reviewing": False}
@@ -39,7 +41,7 @@ def answer(qid: str, choice: str | None = None, text: str | None = None) -> Stor
 
 
 async def handled(repo: Repository, update_id: int) -> bool:
-    return (await repo.update_context(None, update_id)).finished
+    return (await repo.update_context(None, update_id)).handled
 
 
 # --- the one read ----------------------------------------------------------------------------
@@ -49,10 +51,10 @@ async def test_update_context_of_a_stranger_and_of_no_one(repo: Repository) -> N
     nobody = await repo.update_context(None, None)
     assert nobody.invitee is None and nobody.council is None and nobody.language is None
     assert nobody.record is None and nobody.answers == {} and nobody.window is None
-    assert not nobody.claimed and not nobody.finished
+    assert not nobody.handled
     await repo.remember_account(7, "en")
     stranger = await repo.update_context(7, 1)
-    assert stranger.invitee is None and stranger.language == "en" and not stranger.claimed
+    assert stranger.invitee is None and stranger.language == "en" and not stranger.handled
 
 
 async def test_update_context_reads_what_the_separate_reads_would(repo: Repository) -> None:
@@ -82,11 +84,11 @@ async def test_update_context_reads_what_the_separate_reads_would(repo: Reposito
     # Built without validation, yet equal to (and typed as) the validated rows.
     assert context.invitee == await repo.invitee_by_telegram(7)
     assert context.record is not None and isinstance(context.record.started_at, datetime)
-    assert not context.claimed
+    assert not context.handled
 
     await repo.record_update(10)
-    assert (await repo.update_context(7, 10)).finished
-    assert not (await repo.update_context(7, 11)).claimed
+    assert (await repo.update_context(7, 10)).handled
+    assert not (await repo.update_context(7, 11)).handled
 
 
 @SQLITE_ONLY
@@ -171,7 +173,7 @@ async def test_a_refused_step_records_nothing(repo: Repository) -> None:
             iid, **STATE, cursor="q1", submitted=True, answers={"q1": answer("q1", "sd")}
         )
     assert not marker.recorded
-    assert not (await repo.update_context(None, 30)).claimed, "redelivered: handled again"
+    assert not (await repo.update_context(None, 30)).handled, "redelivered: handled again"
     record, answers = await repo.survey(iid)
     assert record is not None and record.submitted and answers == {"q1": answer("q1", "a")}
 

@@ -10,11 +10,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 from standin import Phone, StandIn, StoredMessage
-from storage.database import Database
-from storage.models import RosterRow
+from storage.opening import open_database
 from storage.repository import Repository
+from storage.rows import RosterRow
 
 TOKEN = "123456:TEST-token-for-the-stand-in"
 AUDITOR_ID = 900001
@@ -158,7 +158,7 @@ async def seed_roster(db_path: Path | str, people: list[Person]) -> dict[str, st
         )
         for council, group, name, lang, team in people
     ]
-    async with await Database.open(db_path) as db:
+    async with await open_database(db_path) as db:
         repo = Repository(db)
         await repo.import_roster(rows)
         tokens: dict[str, str] = {}

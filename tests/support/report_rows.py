@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 
 from reports import build_report
-from reports.models import Report
+from reports.results import Report
 from rubric.loader import load_questionnaire
-from rubric.models import Group, Lang, Questionnaire
+from rubric.schema import Group, Lang, Questionnaire
 from storage.reporting import report_input
 from tests.support.reports import add_people, council, open_db, release
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from rubric.advice import Advice
-from rubric.models import (
+from rubric.schema import (
     Characteristic,
     FindingThresholds,
     Option,
@@ -24,7 +24,8 @@ from rubric.models import (
     Theme,
 )
 from storage.database import Database
-from storage.models import Council
+from storage.opening import open_database
+from storage.rows import Council
 
 V = TypeVar("V")
 
@@ -176,7 +177,7 @@ def small_questionnaire() -> Questionnaire:
 
 async def open_db(where: Path | str) -> Database:
     """A SQLite file in the folder `where`, or the PostgreSQL database at the URL `where`."""
-    return await Database.open(where if isinstance(where, str) else where / "reports.sqlite3")
+    return await open_database(where if isinstance(where, str) else where / "reports.sqlite3")
 
 
 async def council(db: Database, slug: str) -> Council:
@@ -240,7 +241,7 @@ async def release(
     slugs: tuple[str, ...] | None = None,
 ) -> None:
     """Moves every council's release (or the named ones') forward, as the bot does before a
-    report (`bot.auditor.report_files.advance_releases`), without the survey window."""
+    report (`bot.services.report_builder.advance_releases`), without the survey window."""
     from reports.confidentiality import make_release
     from storage import releases
 

@@ -137,8 +137,8 @@ async def test_the_sender_tries_once_and_says_what_became_of_it(
 def test_the_policy_is_found_on_the_bots_session() -> None:
     from aiogram.client.session.aiohttp import AiohttpSession
 
+    from bot.app import create_bot
     from bot.config import Settings
-    from bot.telegram.dispatcher import create_bot
 
     settings = Settings(_env_file=None, bot_token="123:ABC")
     bot = create_bot(settings, AiohttpSession(), attempts=3)

@@ -10,17 +10,17 @@ import pytest
 
 from bot.telegram.faults import WriteFaults
 from rubric.catalog import Messages
-from storage.database import Database
 from storage.faults import cause, is_write_fault
+from storage.opening import open_database, open_read_only
 
 LOCALES = Path(__file__).parents[2] / "bot" / "locales"
 
 
 async def test_read_only_and_locked_writes_are_write_faults(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    async with await Database.open(path):
+    async with await open_database(path):
         pass
-    async with await Database.open_read_only(path) as db:
+    async with await open_read_only(path) as db:
         with pytest.raises(sqlite3.OperationalError) as caught:
             await db.execute("DELETE FROM councils")
     assert is_write_fault(caught.value) and cause(caught.value) == "it is read-only"

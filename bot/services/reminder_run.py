@@ -28,16 +28,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Protocol
 
-from aiogram import Bot
 from pydantic import BaseModel, Field
 
 from bot.config import Settings
-from bot.reminders.mail import Mailer, compose, invite_link, kind_of, sender_address
-from bot.reminders.sender import TelegramSender
-from bot.reminders.texts import load_texts, telegram_reminder
+from bot.services.mail import Mailer, compose, invite_link, kind_of, sender_address
+from bot.services.reminder_words import load_texts
 from bot.survey_window import load_window
-from bot.telegram.session import retry_policy
 from flows.cadence import (
     Channel,
     Decision,
@@ -49,10 +47,11 @@ from flows.cadence import (
 )
 from flows.outcome import SendResult, refused
 from rubric.catalog import Messages
+from rubric.schema import Lang
 from storage.database import utcnow
-from storage.models import Council
 from storage.reminders import Candidate, Claim, ReminderBook, ReminderRecord
 from storage.repository import Repository
+from storage.rows import Council
 
 log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=15)
@@ -145,6 +144,27 @@ class Summary(BaseModel):
         for reason, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {SKIP_WORDS.get(reason, reason)}: {n}")
         return lines
+
+
+class TelegramChannel(Protocol):
+    """How a run reaches Telegram, handed in by its caller (``bot.reminders.sender.
+    TelegramReminders``): the reminder with its button, paced, never retried here (the bot's
+    session retries); the bot's username, for the links in emails; and how many times Telegram
+    has asked the bot to wait so far."""
+
+    async def remind(
+        self,
+        chat_id: int,
+        council: Council,
+        lang: Lang | None,
+        *,
+        last_call: bool,
+        closes_on: date | None,
+    ) -> SendResult: ...
+
+    async def username(self) -> str: ...
+
+    def retry_afters(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -264,14 +284,13 @@ async def plan(
 
 async def run_reminders(
     repo: Repository,
-    bot: Bot,
+    telegram: TelegramChannel,
     settings: Settings,
     *,
     council_ids: Sequence[int] | None = None,
     deliberate: bool,
     dry_run: bool = False,
     clock: Callable[[], datetime] = utcnow,
-    sender: TelegramSender | None = None,
     texts: Messages | None = None,
     on_total: Callable[[int], None] | None = None,
     on_done: Callable[[], None] | None = None,
@@ -311,9 +330,7 @@ async def run_reminders(
         return summary
 
     texts = texts or load_texts()
-    sender = sender or TelegramSender(settings.send_rate)
-    policy = retry_policy(bot)
-    retry_afters_before = policy.retry_afters if policy else 0
+    retry_afters_before = telegram.retry_afters()
     telegram_jobs = [j for j in jobs if j.channel == "telegram"]
     email_jobs = [j for j in jobs if j.channel == "email"]
 
@@ -377,21 +394,20 @@ async def run_reminders(
 
     async def by_telegram(job: Job) -> SendResult:
         assert job.candidate.telegram_id is not None
-        text, markup = telegram_reminder(
-            texts,
+        return await telegram.remind(
+            job.candidate.telegram_id,
             job.council,
             job.candidate.language,
             last_call=job.step == "last",
             closes_on=job.closes_on,
         )
-        return await sender.send(bot, job.candidate.telegram_id, text, markup)
 
     async def email_worker() -> None:
         if not email_jobs:
             return
         no_link: SendResult | None = None
         try:
-            username = (await bot.me()).username or ""
+            username = await telegram.username()
         except Exception as exc:  # the links need it: no email can go
             username, no_link = "", SendResult("failed", f"no bot username: {type(exc).__name__}")
         async with Mailer(settings) as mailer:
@@ -426,5 +442,5 @@ async def run_reminders(
         group.create_task(email_worker())
         for _ in range(max(1, min(concurrency, len(telegram_jobs)))):
             group.create_task(telegram_worker(queue))
-    summary.retry_afters = (policy.retry_afters if policy else 0) - retry_afters_before
+    summary.retry_afters = telegram.retry_afters() - retry_afters_before
     return summary

@@ -26,12 +26,12 @@ from tenacity import (
 )
 
 from bot.config import Settings
-from bot.reminders.reasons import because
-from bot.reminders.texts import closing_date, council_values, languages
+from bot.services.reminder_words import closing_date, council_values, languages
+from bot.services.send_reasons import because
 from flows.outcome import SENT, SendResult
 from rubric.catalog import Messages
-from rubric.models import Lang
-from storage.models import Council
+from rubric.schema import Lang
+from storage.rows import Council
 
 log = logging.getLogger(__name__)
 Kind = Literal["invite", "reminder", "last"]

@@ -1,6 +1,6 @@
 """Auditor commands: /report COUNCIL [en|cy] [html] and /status [COUNCIL].
 
-They sit behind the auditor filter (``bot.auditor.access``): a handler here runs for an auditor
+They sit behind the auditor filter (``bot.auditor.gate``): a handler here runs for an auditor
 only, with their ``scope`` and ``lang``. A council outside the scope gets the same refusal as a
 non-auditor does.
 
@@ -20,67 +20,27 @@ from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.auditor.access import REPORT, STATUS, Scope, covers, reader_covers, refuse
 from bot.auditor.delivery import deliver_national, deliver_report
-from bot.auditor.report_files import ReportFormat
 from bot.config import Settings
+from bot.services.access import (
+    REPORT,
+    STATUS,
+    Scope,
+    answer_unknown,
+    covers,
+    reader_covers,
+    resolve_council,
+)
+from bot.services.report_builder import ReportFormat
+from bot.services.wording import languages, say
 from bot.telegram.registry import Handlers
-from bot.telegram.wording import languages, say
 from rubric.catalog import Messages
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from storage.councils import names_wales
-from storage.models import Council
 from storage.repository import Repository
+from storage.rows import Council
 
 handlers = Handlers("auditor")
-
-
-async def resolve_council(
-    message: Message,
-    repo: Repository,
-    texts: Messages,
-    lang: Lang | None,
-    query: str,
-    scope: Scope,
-) -> Council | None:
-    """The council an auditor named, or None after saying why (unknown, not theirs, or every
-    council where the command needs one)."""
-    if names_wales(query) and scope == "all":
-        await message.answer(say(texts, lang, "auditor.one_council", query=escape(query[:100])))
-        return None
-    council = None if names_wales(query) else await repo.find_council(query)
-    if council is None:
-        await answer_unknown(message, repo, texts, lang, query, scope)
-        return None
-    if not covers(scope, council):
-        await refuse(message, texts, lang)
-        return None
-    return council
-
-
-async def answer_unknown(
-    message: Message,
-    repo: Repository,
-    texts: Messages,
-    lang: Lang | None,
-    query: str,
-    scope: Scope,
-) -> None:
-    """ "I don't know a council called ...", with the auditor's own councils that come close;
-    in both languages, Welsh first, while the auditor's language is not known."""
-    suggestions = [c for c in await repo.suggest_councils(query) if covers(scope, c)]
-    parts = []
-    for each in languages(lang):
-        text = texts(each, "auditor.unknown_council", query=escape(query[:100]))
-        if suggestions:
-            # What to type back, in the reader's language: "Cyngor Caerdydd (caerdydd)".
-            names = ", ".join(
-                f"{escape(c.name(each))} (<code>{c.slug_cy if each == 'cy' else c.slug}</code>)"
-                for c in suggestions
-            )
-            text += " " + texts(each, "auditor.suggest", names=names)
-        parts.append(text)
-    await message.answer("\n\n".join(parts))
 
 
 @handlers.message(Command(*REPORT))
@@ -111,12 +71,12 @@ async def report(
     query = " ".join(words)
     if names_wales(query):
         if scope != "all":
-            await answer_unknown(message, repo, texts, lang, query, scope)
+            await answer_unknown(message.answer, repo, texts, lang, query, scope)
             return
         for each in languages(report_lang):  # neither asked for nor known: both, Welsh first
             await deliver_national(bot, repo, questionnaire, settings, message.chat.id, each, fmt)
         return
-    council = await resolve_council(message, repo, texts, lang, query, scope)
+    council = await resolve_council(message.answer, repo, texts, lang, query, scope)
     if council is None:
         return
     known = await reader_covers(repo, scope)
@@ -155,11 +115,11 @@ async def status(
     query = (command.args or "").strip()
     if query and names_wales(query):
         if scope != "all":
-            await answer_unknown(message, repo, texts, lang, query, scope)
+            await answer_unknown(message.answer, repo, texts, lang, query, scope)
             return
         query = ""
     if query:
-        council = await resolve_council(message, repo, texts, lang, query, scope)
+        council = await resolve_council(message.answer, repo, texts, lang, query, scope)
         if council is None:
             return
         parts = [

@@ -12,9 +12,9 @@ import functools
 from dataclasses import dataclass
 
 from flows import Answer, Event, Screen, Step, SurveyState, current_screen, step
-from rubric.models import Questionnaire
-from storage.models import Council, Invitee, StoredAnswer, SurveyRecord
+from rubric.schema import Questionnaire
 from storage.repository import Repository
+from storage.rows import Council, Invitee, StoredAnswer, SurveyRecord
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""The reminder schedule inside ``datatool run``: every ``REMIND_CHECK_SECONDS`` it sends the
+"""The one schedule inside ``datatool run``: every ``REMIND_CHECK_SECONDS`` it sends the
 reminders the cadence says are due (in working hours only), and sends each council's report to
-its auditors once its survey has closed."""
+its auditors once its survey has closed. No aiogram: the composition (``bot.app.run_schedule``)
+hands in the way to Telegram (a ``TelegramChannel`` for reminders, a ``Deliver`` for reports)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,27 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-
-from bot.auditor.access import auditor_scope, reader_covers
-from bot.auditor.delivery import deliver_report
 from bot.config import Settings
-from bot.reminders.sender import TelegramSender
-from bot.reminders.service import Summary, new_owner, run_reminders
+from bot.services.access import auditor_scope, reader_covers
+from bot.services.reminder_run import Summary, TelegramChannel, new_owner, run_reminders
 from flows.cadence import working_hours
 from rubric.catalog import Messages
-from rubric.models import Questionnaire
+from rubric.schema import Lang
 from storage.database import utcnow
 from storage.repository import Repository
+from storage.rows import Council
 
 log = logging.getLogger(__name__)
+
+
+class Undeliverable(Exception):
+    """The report cannot reach this auditor (they blocked the bot or never opened it): passed
+    over, not tried again."""
+
+
+Deliver = Callable[[Council, int, Lang, frozenset[str]], Awaitable[None]]
+"""Sends a council's report (PDF) to a chat in a language, as a reader covering these councils
+may see it (``bot.auditor.delivery``); raises ``Undeliverable`` for an auditor it cannot reach."""
 
 
 @dataclass
@@ -39,9 +46,8 @@ class Round:
 
 
 async def send_closed_reports(
-    bot: Bot,
+    deliver: Deliver,
     repo: Repository,
-    questionnaire: Questionnaire,
     settings: Settings,
     *,
     clock: Callable[[], datetime] = utcnow,
@@ -60,10 +66,8 @@ async def send_closed_reports(
         for chat_id, lang in await book.auditor_chats(council_id, settings.auditor_ids):
             try:
                 known = await reader_covers(repo, await auditor_scope(repo, settings, chat_id))
-                await deliver_report(
-                    bot, repo, questionnaire, settings, council, chat_id, lang or "cy", "pdf", known
-                )
-            except (TelegramForbiddenError, TelegramBadRequest) as exc:
+                await deliver(council, chat_id, lang or "cy", known)
+            except Undeliverable as exc:
                 log.warning("report for %s not delivered to %s: %s", council.slug, chat_id, exc)
             except Exception:
                 log.exception("report for %s failed; trying again next round", council.slug)
@@ -75,21 +79,18 @@ async def send_closed_reports(
 
 
 async def schedule_round(
-    bot: Bot,
+    telegram: TelegramChannel,
+    deliver: Deliver,
     repo: Repository,
     settings: Settings,
-    questionnaire: Questionnaire,
     *,
-    sender: TelegramSender,
     texts: Messages,
     clock: Callable[[], datetime] = utcnow,
 ) -> Round:
-    result = Round(
-        reports=await send_closed_reports(bot, repo, questionnaire, settings, clock=clock)
-    )
+    result = Round(reports=await send_closed_reports(deliver, repo, settings, clock=clock))
     if working_hours(clock(), settings.cadence()):
         result.summary = await run_reminders(
-            repo, bot, settings, deliberate=False, clock=clock, sender=sender, texts=texts
+            repo, telegram, settings, deliberate=False, clock=clock, texts=texts
         )
         if result.summary.sent or result.summary.unreachable or result.summary.failed:
             log.info("reminder round: %s", "; ".join(result.summary.lines()))
@@ -103,24 +104,22 @@ LEASE_SLACK = timedelta(minutes=2)
 
 async def reminder_loop(
     *,
-    bot: Bot,
-    dp: Dispatcher,
+    telegram: TelegramChannel,
+    deliver: Deliver,
     repo: Repository,
+    settings: Settings,
+    texts: Messages,
     clock: Callable[[], datetime] = utcnow,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     rounds: int | None = None,
     owner: str | None = None,
 ) -> None:
-    """For ``run_polling(settings, background=[reminder_loop])``: runs until cancelled (or for
+    """For ``bot.app.run_schedule``: runs until cancelled (or for
     `rounds` rounds, in tests). A failed round is logged and the next one tries again.
 
     Each round runs only under the schedule's lease, so of several workers sharing a database
     one at a time sends reminders; the lease is renewed every round and given up on a clean
     stop, and a worker that died hands it on once it lapses."""
-    settings: Settings = dp["settings"]
-    questionnaire: Questionnaire = dp["questionnaire"]
-    sender: TelegramSender = dp["reminder_sender"]
-    texts: Messages = dp["reminder_texts"]
     me = owner or new_owner()
     leases = repo.leases(clock=clock)
     ttl = 2 * timedelta(seconds=settings.remind_check_seconds) + LEASE_SLACK
@@ -130,7 +129,7 @@ async def reminder_loop(
             try:
                 if await leases.hold(SCHEDULE_LEASE, me, ttl):
                     await schedule_round(
-                        bot, repo, settings, questionnaire, sender=sender, texts=texts, clock=clock
+                        telegram, deliver, repo, settings, texts=texts, clock=clock
                     )
                 else:
                     log.debug("another worker holds the reminder schedule")

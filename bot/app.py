@@ -1,4 +1,7 @@
-"""Builds the bot and the dispatcher, registers the command menus, and runs long polling.
+"""The composition: builds the bot and the dispatcher, registers the command menus, and runs
+the bot, by long polling or as a webhook, with the one schedule (reminders, and the reports of
+closed surveys) beside it. It is the one module that knows every room; the rooms, the plumbing
+(``bot.telegram``) and the services (``bot.services``) know nothing of it.
 
 Everything long-lived (the repository, the questionnaire, the catalogs, the settings, the one
 reminder sender) is put in the dispatcher's workflow data here, once and in plain sight, so
@@ -12,7 +15,9 @@ import gc
 import logging
 import traceback
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -21,15 +26,20 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
-from bot.auditor import handlers as auditor
-from bot.auditor.access import auditor_router
+from bot.auditor import report_commands as auditor
+from bot.auditor.delivery import deliver_closed_report
+from bot.auditor.gate import auditor_router
 from bot.config import Settings
-from bot.reminders import handlers as reminders
-from bot.reminders.sender import TelegramSender
-from bot.reminders.texts import load_texts as load_reminder_texts
+from bot.reminders import remind_command as reminders
+from bot.reminders.sender import TelegramReminders, TelegramSender
+from bot.respondent import answering as respondent
 from bot.respondent import commands as common
-from bot.respondent import handlers as respondent
+from bot.respondent.respondent_survey import Survey
 from bot.respondent.screens import ScreenCache
+from bot.services.reminder_run import new_owner
+from bot.services.reminder_words import load_texts as load_reminder_texts
+from bot.services.schedule import reminder_loop
+from bot.services.wording import say
 from bot.telegram.faults import WriteFaults, tell_not_saved
 from bot.telegram.json_body import JsonSession
 from bot.telegram.middlewares import (
@@ -41,15 +51,16 @@ from bot.telegram.middlewares import (
 )
 from bot.telegram.polling import ConfirmingDispatcher
 from bot.telegram.session import KeepResponseModels, MalformedUpdates, RetryMiddleware, SendPacer
-from bot.telegram.wording import say
+from bot.telegram.webhook import serve_webhook
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from storage.faults import is_write_fault
+from storage.opening import open_database
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
-LOCALES = Path(__file__).parents[1] / "locales"
+LOCALES = Path(__file__).parent / "locales"
 
 RESPONDENT_COMMANDS: dict[Lang, list[tuple[str, str]]] = {
     "en": [
@@ -116,12 +127,10 @@ def build_dispatcher(
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
     )
-    dp.update.outer_middleware(
-        OncePerUpdate(repo, take_over=settings.webhook_url is not None, settled=dp.settle)
-    )
+    dp.update.outer_middleware(OncePerUpdate(repo, settled=dp.settle))
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
-    dp.update.outer_middleware(WhoIsThis(repo))
+    dp.update.outer_middleware(WhoIsThis(repo, survey_of=Survey.of))
     dp.include_routers(
         auditor_router(auditor.handlers, reminders.handlers),
         respondent.handlers.router(),
@@ -171,9 +180,7 @@ async def run_polling(
     settings: Settings, *, background: list[Callable[..., object]] | None = None
 ) -> None:
     """``datatool run``: long polling until SIGINT/SIGTERM, with the reminder schedule beside it."""
-    from storage.database import Database
-
-    async with await Database.open(settings.datatool_db) as db:
+    async with await open_database(settings.datatool_db) as db:
         repo = Repository(db)
         bot = create_bot(settings)
         dp = build_dispatcher(settings, repo)
@@ -196,3 +203,44 @@ async def run_polling(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await bot.session.close()
+
+
+async def run_webhook(
+    settings: Settings, *, background: list[Callable[..., object]] | None = None
+) -> None:
+    """``datatool run`` with ``WEBHOOK_URL``: listens on ``WEBHOOK_LISTEN``, then tells Telegram
+    where to post; serves until SIGTERM or SIGINT. Every worker sets the same webhook, so
+    starting a second one behind the same URL changes nothing."""
+    async with await open_database(settings.datatool_db) as db:
+        repo = Repository(db)
+        bot = create_bot(settings)
+        dp = build_dispatcher(settings, repo)
+        await serve_webhook(
+            settings, dp, bot, repo, background or [], register_commands, owner=new_owner()
+        )
+
+
+async def run_schedule(*, bot: Bot, dp: Dispatcher, repo: Repository, **options: Any) -> None:
+    """The one schedule (``bot.services.schedule.reminder_loop``: due reminders, and closed
+    surveys' reports to their auditors), given the bot's way to Telegram and the dispatcher's
+    settings, sender and catalogs. ``options``: the loop's clock, sleep, rounds and owner."""
+    settings: Settings = dp["settings"]
+    texts: Messages = dp["reminder_texts"]
+    questionnaire: Questionnaire = dp["questionnaire"]
+    await reminder_loop(
+        telegram=TelegramReminders(bot, dp["reminder_sender"], texts),
+        deliver=partial(deliver_closed_report, bot, repo, questionnaire, settings),
+        repo=repo,
+        settings=settings,
+        texts=texts,
+        **options,
+    )
+
+
+async def run(settings: Settings) -> None:
+    """``datatool run``: the bot, by long polling or (with ``WEBHOOK_URL``) as a webhook, with
+    the one schedule beside it."""
+    if settings.webhook_url is not None:
+        await run_webhook(settings, background=[run_schedule])
+    else:
+        await run_polling(settings, background=[run_schedule])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows import Notice
 from rubric.catalog import Messages
-from rubric.models import LANGS, Lang
+from rubric.schema import LANGS, Lang
 
 
 def say(texts: Messages, lang: Lang | None, key: str, **values: object) -> str:

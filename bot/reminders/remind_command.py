@@ -1,7 +1,7 @@
 """`/remind COUNCIL`: an auditor's deliberate chase, from Telegram.
 
 Like `datatool remind`, it reminds now everyone unfinished at the council who has had nothing in
-the last 24 hours. It sits behind the auditor filter (``bot.auditor.access``), and uses the
+the last 24 hours. It sits behind the auditor filter (``bot.auditor.gate``), and uses the
 process's one reminder sender and the reminders' catalog, which the dispatcher holds.
 """
 
@@ -13,17 +13,16 @@ from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.auditor.access import REMIND, Scope
-from bot.auditor.handlers import resolve_council
 from bot.config import Settings
-from bot.reminders.sender import TelegramSender
-from bot.reminders.service import run_reminders
-from bot.reminders.texts import council_values
+from bot.reminders.sender import TelegramReminders, TelegramSender
+from bot.services.access import REMIND, Scope, resolve_council
+from bot.services.reminder_run import run_reminders
+from bot.services.reminder_words import council_values
+from bot.services.wording import languages, say
 from bot.survey_window import survey_open
 from bot.telegram.registry import Handlers
-from bot.telegram.wording import languages, say
 from rubric.catalog import Messages
-from rubric.models import Lang
+from rubric.schema import Lang
 from storage.repository import Repository
 
 handlers = Handlers("reminders")
@@ -46,7 +45,7 @@ async def remind(
     if not query:
         await message.answer(say(texts, lang, "auditor.usage_remind"))
         return
-    council = await resolve_council(message, repo, texts, lang, query, scope)
+    council = await resolve_council(message.answer, repo, texts, lang, query, scope)
     if council is None:
         return
     words = reminder_texts
@@ -64,11 +63,10 @@ async def remind(
     await message.answer(told("chase.started"))
     summary = await run_reminders(
         repo,
-        bot,
+        TelegramReminders(bot, reminder_sender, words),
         settings,
         council_ids=[council.id],
         deliberate=True,
-        sender=reminder_sender,
         texts=words,
     )
     parts = []

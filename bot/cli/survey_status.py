@@ -57,7 +57,7 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             dates = {"opens": opens and opens.isoformat(), "closes": closes and closes.isoformat()}
             print(t(key, council=council_label(council), **dates))
         else:
-            from bot.auditor.report_files import advance_releases
+            from bot.services.report_builder import advance_releases
             from rubric.loader import load_questionnaire
 
             await repo.close_survey(council.id)

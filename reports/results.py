@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 
 CellKind = Literal["all", "officer", "member", "team", "wales"]
 FindingRule = Literal["most", "not_believe", "half", "mixed", "none"]
@@ -24,7 +24,7 @@ class _Result(BaseModel):
 
 
 class CouncilNames(Protocol):
-    """What a report needs of a council (``storage.models.Council`` has it)."""
+    """What a report needs of a council (``storage.rows.Council`` has it)."""
 
     # Read-only properties, so that a frozen row model satisfies the protocol.
     @property
@@ -129,7 +129,7 @@ class Statement(_Result):
     """The finding clause in the report's language (English after "agree that", Welsh after
     "cytuno bod"), for the sentences the narrative builds."""
     negative: bool = False
-    """Agreeing is a bad sign (see `rubric.models.Question.negative`)."""
+    """Agreeing is a bad sign (see `rubric.schema.Question.negative`)."""
     results: tuple[StatementResult, ...]
     """Shown groups only, council groups first and Wales last."""
     withheld: tuple[str, ...] = ()
@@ -200,3 +200,88 @@ class Report(_Result):
 
     def shown_cells(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.shown)
+
+
+EvidenceKind = Literal["unfavourable", "below_wales", "level"]
+FindingKind = Literal["agree", "disagree", "group_gap", "team_gap", "wales_gap"]
+"""agree / disagree: the strongest view for / against the Authority."""
+
+
+class Evidence(_Result):
+    """One shown figure a recommendation rests on, and the sentence that cites it."""
+
+    kind: EvidenceKind
+    cell: str
+    subject: str
+    """The statement's question id, or the characteristic's id."""
+    pct: int
+    count: int | None = None
+    base: int | None = None
+    wales_pct: int | None = None
+    sentence: str
+
+    @property
+    def strength(self) -> int:
+        """How strongly it speaks: the share, or the gap to Wales in points."""
+        if self.kind == "below_wales" and self.wales_pct is not None:
+            return abs(self.wales_pct - self.pct)
+        return self.pct
+
+
+class RecommendationResult(_Result):
+    id: str
+    number: int
+    theme_id: str
+    text: str
+    evidence: tuple[Evidence, ...]
+
+
+class Finding(_Result):
+    kind: FindingKind
+    question_id: str
+    sentence: str
+
+
+class ThemeStory(_Result):
+    theme_id: str
+    title: str
+    overall: str | None
+    """"Overall, respondents to the data tool have a mixed view of ..."; None without figures."""
+    comparison: str
+    findings: tuple[Finding, ...]
+    recommendations: tuple[RecommendationResult, ...]
+    note: str | None = None
+
+
+class MaturityLine(_Result):
+    characteristic_id: str
+    title: str
+    sentence: str
+    shares: tuple[int | None, int | None, int | None]
+    """Whole percent of all respondents at levels 1, 2, 3 (None when not shown)."""
+    counts: tuple[int, int, int] | None
+
+
+class Example(_Result):
+    id: str
+    title: str
+    organisation: str
+    summary: str
+    characteristics: tuple[str, ...]
+    """Titles of the characteristics it illustrates, weakest first among those matched."""
+
+
+class CouncilDocument(_Result):
+    report: Report
+    key_messages: tuple[str, ...]
+    themes: tuple[ThemeStory, ...]
+    maturity: tuple[MaturityLine, ...]
+    maturity_summary: str | None
+    weakest: tuple[str, ...]
+    """Characteristic ids, weakest first."""
+    good_practice: tuple[Example, ...]
+    good_practice_intro: str
+
+    @property
+    def recommendations(self) -> tuple[RecommendationResult, ...]:
+        return tuple(r for t in self.themes for r in t.recommendations)

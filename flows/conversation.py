@@ -42,7 +42,7 @@ from flows.screens import (
     ReviewScreen,
     Screen,
 )
-from rubric.models import Group, Lang, Question, Questionnaire
+from rubric.schema import Group, Lang, Question, Questionnaire
 
 __all__ = [
     "MAX_TEXT",

@@ -10,15 +10,15 @@ from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from bot.auditor.access import auditor_help, auditor_lang, auditor_scope
 from bot.config import Settings
-from bot.respondent.callbacks import AnswerCb, LangCb, Nav, NavCb
+from bot.respondent.respondent_survey import Survey
 from bot.respondent.screens import Rendered, ScreenCache, language_keyboard
-from bot.respondent.survey import Survey
+from bot.services.access import auditor_help, auditor_lang, auditor_scope
+from bot.services.wording import notice_text, say, toast
+from bot.telegram.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.telegram.edits import drop_buttons, edit
 from bot.telegram.registry import Handlers
 from bot.telegram.unread import answer_tap
-from bot.telegram.wording import notice_text, say, toast
 from flows import (
     MAX_TEXT,
     AcceptPrivacy,
@@ -34,7 +34,7 @@ from flows import (
     Type,
 )
 from rubric.catalog import Messages
-from rubric.models import Lang, Questionnaire
+from rubric.schema import Lang, Questionnaire
 from storage.repository import Repository
 
 handlers = Handlers("respondent")
@@ -73,7 +73,9 @@ async def start(
         # A stranger leaves no row behind: only respondents and auditors have an account.
         if await auditor_scope(repo, settings, user.id) is not None:
             await repo.remember_account(user.id)
-            hinted = auditor_lang(message, lang)
+            hinted = auditor_lang(
+                message.from_user.language_code if message.from_user else None, lang
+            )
             await message.answer(auditor_help(texts, hinted, respondent=False))
         else:
             await message.answer(texts.both("start.no_code"))

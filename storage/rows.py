@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from rubric.models import Group, Lang
+from rubric.schema import Group, Lang
 from storage.plain_text import check_plain, clean_words
 
 BindOutcome = Literal["bound", "already_yours", "taken", "unknown", "has_other"]
@@ -188,7 +188,6 @@ class UpdateContext:
     answers: dict[str, StoredAnswer] = field(default_factory=dict)
     window: StoredWindow | None = None
     """Their council's stored window; None when none was ever set (open)."""
-    claimed: bool = False
-    """A `handled_updates` row exists for the update."""
-    finished: bool = False
-    """... and it says the update's outcome is stored: a delivery again is a no-op."""
+    handled: bool = False
+    """A `handled_updates` row exists for the update: its outcome is stored, so a delivery
+    again is a no-op."""

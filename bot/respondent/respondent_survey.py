@@ -1,7 +1,7 @@
 """A respondent's survey as the handlers use it: read, step, store, show.
 
 Built once per update by the ``WhoIsThis`` middleware for anyone whose Telegram account is
-bound to an invitation, from the update's one read (`storage.models.UpdateContext`: the stored
+bound to an invitation, from the update's one read (`storage.rows.UpdateContext`: the stored
 state and the council's window come with it), so that every respondent handler receives a ready
 ``survey`` and nothing is read again.
 """
@@ -15,15 +15,15 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot
 
 from bot.config import Settings
-from bot.respondent.journey import Respondent, apply, state_of
 from bot.respondent.screens import Context, ScreenCache, answered_text, render
+from bot.services.journey import Respondent, apply, state_of
 from bot.telegram.unread import send
 from flows import Answer, AskScreen, Event, Step, SurveyState, current_screen
 from flows.window import Window, WindowState, window_state
 from rubric.catalog import Messages
-from rubric.models import Lang, Questionnaire
-from storage.models import StoredWindow, UpdateContext
+from rubric.schema import Lang, Questionnaire
 from storage.repository import Repository
+from storage.rows import StoredWindow, UpdateContext
 
 
 def screen_context(

@@ -25,10 +25,10 @@ from reports.national_render import (
 )
 from reports.pdf import html_to_pdf
 from rubric.advice import load_advice
-from rubric.models import Lang, Questionnaire
-from storage.models import Council
+from rubric.schema import Lang, Questionnaire
 from storage.reporting import History, LiveRows, NewRelease
 from storage.repository import Repository
+from storage.rows import Council
 
 ReportFormat = Literal["pdf", "html"]
 
@@ -61,7 +61,7 @@ async def build(
     reader_covers: frozenset[str] = frozenset(),
 ) -> BuiltReport:
     """The council's report as its reader may see it (`reader_covers`: see
-    ``bot.auditor.access.reader_covers``; the operator's command line reads the database
+    ``bot.services.access.reader_covers``; the operator's command line reads the database
     anyway, so it passes nothing)."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)

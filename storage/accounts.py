@@ -1,0 +1,123 @@
+"""Telegram accounts: who wrote (`whois`), a code bound to the account that opened it, the
+account's language and whether it blocked the bot, and forgetting a person."""
+
+from __future__ import annotations
+
+from rubric.schema import Lang
+from storage.rows import BindOutcome, Council, Invitee
+from storage.store import Store
+
+
+class AccountBook(Store):
+    """The accounts that wrote to the bot, and their binding to the roster."""
+
+    async def whois(self, telegram_id: int) -> tuple[Invitee | None, Council | None, Lang | None]:
+        """Everything the bot needs to know about who wrote, in one read: their invitation and
+        council (if their account is bound to one) and their language (the one their survey is
+        in, else their account's; None while unknown)."""
+        row = await self.db.fetchone(
+            'SELECT i.id, i.council_id, c.slug AS council_slug, i.grp AS "group", i.name,'
+            " i.email, i.language, i.team, i.token, i.telegram_id, i.opened_at, i.emailed_at,"
+            " i.unreachable, c.slug_cy, c.name_en, c.name_cy, c.name_cy_soft, c.name_cy_nasal,"
+            " c.name_cy_aspirate, a.language AS account_language, r.language AS survey_language"
+            " FROM (SELECT CAST(? AS BIGINT) AS tid) t"
+            " LEFT JOIN invitees i ON i.telegram_id = t.tid"
+            " LEFT JOIN responses r ON r.invitee_id = i.id"
+            " LEFT JOIN councils c ON c.id = i.council_id"
+            " LEFT JOIN accounts a ON a.telegram_id = t.tid",
+            (telegram_id,),
+        )
+        assert row is not None
+        language = row["survey_language"] or row["account_language"]
+        if row["id"] is None:
+            return None, None, language
+        fields = dict(row)
+        council = Council(
+            id=fields["council_id"],
+            slug=fields["council_slug"],
+            **{k: fields[k] for k in Council.model_fields if k not in ("id", "slug")},
+        )
+        invitee = Invitee(**{k: fields[k] for k in Invitee.model_fields})
+        return invitee, council, language
+
+    async def bind(self, token: str, telegram_id: int) -> BindOutcome:
+        """Ties a personal code to the Telegram account that opened it. A code works for one
+        account only, and one account answers for one invitee only."""
+        async with self.db.transaction() as conn:
+            invitee = await conn.fetchone(
+                "SELECT id, telegram_id FROM invitees WHERE token = ?", (token,)
+            )
+            if invitee is None:
+                return "unknown"
+            if invitee["telegram_id"] == telegram_id:
+                return "already_yours"
+            if invitee["telegram_id"] is not None:
+                return "taken"
+            if await conn.fetchone("SELECT 1 FROM invitees WHERE telegram_id = ?", (telegram_id,)):
+                return "has_other"
+            await conn.execute(
+                "UPDATE invitees SET telegram_id = ?, opened_at = COALESCE(opened_at, ?),"
+                " unreachable = CASE WHEN unreachable = 'blocked' THEN NULL ELSE unreachable END"
+                " WHERE id = ?",
+                (telegram_id, self._now(), invitee["id"]),
+            )
+            return "bound"
+
+    async def account_language(self, telegram_id: int) -> Lang | None:
+        row = await self.db.fetchone(
+            "SELECT language FROM accounts WHERE telegram_id = ?", (telegram_id,)
+        )
+        return None if row is None else row[0]
+
+    async def remember_account(self, telegram_id: int, language: Lang | None = None) -> None:
+        """Records a Telegram user who wrote to the bot (and their language, when given). A user
+        who writes again has evidently unblocked the bot."""
+        now = self._now()
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO accounts (telegram_id, language, first_seen) VALUES (?, ?, ?)"
+                " ON CONFLICT (telegram_id) DO UPDATE SET"
+                " language = COALESCE(excluded.language, accounts.language), blocked_at = NULL",
+                (telegram_id, language, now),
+            )
+            await conn.execute(
+                "UPDATE invitees SET unreachable = NULL"
+                " WHERE telegram_id = ? AND unreachable = 'blocked'",
+                (telegram_id,),
+            )
+
+    async def set_account_blocked(self, telegram_id: int) -> None:
+        """The user blocked the bot: remembered on the account and on the invitee it answers for."""
+        now = self._now()
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO accounts (telegram_id, first_seen, blocked_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (telegram_id) DO UPDATE SET blocked_at = excluded.blocked_at",
+                (telegram_id, now, now),
+            )
+            await conn.execute(
+                "UPDATE invitees SET unreachable = 'blocked' WHERE telegram_id = ?",
+                (telegram_id,),
+            )
+
+    async def forget(self, telegram_id: int) -> bool:
+        """Forgets a person: their response and answers, the tie between their Telegram account
+        and the roster, and the account itself. The roster row stays (the council invited them);
+        their code still works if they want to start again. True if there was anything to forget."""
+        async with self.db.transaction() as conn:
+            forgotten = await conn.execute(
+                "DELETE FROM responses WHERE invitee_id IN"
+                " (SELECT id FROM invitees WHERE telegram_id = ?)",
+                (telegram_id,),
+            )
+            forgotten += await conn.execute(
+                "UPDATE invitees SET telegram_id = NULL WHERE telegram_id = ?", (telegram_id,)
+            )
+            forgotten += await conn.execute(
+                "DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,)
+            )
+        if forgotten:
+            # secure_delete has zeroed the deleted rows in the database pages; the -wal file
+            # still holds their old pages until it is checkpointed and truncated.
+            await self.db.checkpoint()
+        return forgotten > 0
