@@ -519,6 +519,7 @@ RETIRED: dict[str, str] = {
     "webhook": "bachyn gwe (webhook)",
     "ag unrhyw ddatganiad": "ar gyfer unrhyw ddatganiad",
     "am i ba raddau": "am y graddau",
+    "llwytho": "mewnforio (import: one verb, as in ‘mewnforiwyd’)",
 }
 """Welsh renderings retired by issues 12 and 23, and the one term used instead
 (docs/welsh-review-terms.md)."""
