@@ -106,9 +106,19 @@ def why(failure: FailedSend) -> str:
     return failure.reason
 
 
+def step_name(step: str) -> str:
+    """A reminder step in the operator's words: "invite" / "gwahoddiad", "r2" / "nodyn
+    atgoffa 2", "last" / "galwad olaf" (an unknown step as it is)."""
+    if step in ("invite", "last"):
+        return t(f"remind.step.{step}")
+    if step[:1] == "r" and step[1:].isdigit():
+        return t("remind.step.reminder", n=step[1:])
+    return step
+
+
 def people_lines(summary: Summary) -> list[str]:
     """Who was not reached and why, one line each (the operator's eyes only, never a log)."""
     return [
-        f"  {f.email} ({t(f'remind.channel.{f.channel}')}, {f.step}): {why(f)}"
+        f"  {f.email} ({t(f'remind.channel.{f.channel}')}, {step_name(f.step)}): {why(f)}"
         for f in sorted(summary.failures, key=lambda f: (f.email, f.step))
     ]

@@ -416,8 +416,8 @@ def test_the_reminder_summary_is_worded_in_welsh(monkeypatch: pytest.MonkeyPatch
         "  wedi methu 3 gwaith, ni roddir cynnig arall (cywirwch eu rhes yn y rhestr): 1",
     ]
     assert remind_cli.people_lines(summary) == [
-        "  a@powys.example (Telegram, invite): 400: chat not found",
-        "  b@powys.example (e-bost, r1): SMTP 550: mailbox unavailable",
+        "  a@powys.example (Telegram, gwahoddiad): 400: chat not found",
+        "  b@powys.example (e-bost, nodyn atgoffa 1): SMTP 550: mailbox unavailable",
     ]
     dry = Summary(telegram=1, email_enabled=False, dry_run=True, skipped={"email_off": 2})
     assert remind_cli.summary_lines(dry)[:3] == [
