@@ -45,11 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="datatool", description=t("cli.description"), epilog=t("cli.language_note")
     )
     parser.add_argument("-v", "--verbose", action="store_true", help=t("cli.verbose"))
-    sub = parser.add_subparsers(dest="command", required=True, metavar=t("cli.command"))
+    sub = parser.commands(dest="command", required=True, metavar=t("cli.command"))
 
     _add(sub, "run", "run:cmd_run", t("help.run"))
 
-    roster = sub.add_parser("roster", help=t("help.roster")).add_subparsers(
+    roster = sub.add_parser("roster", help=t("help.roster")).commands(
         dest="roster_command",
         required=True,
         metavar=t("cli.command"),
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _council(p, t("help.status_council"))
 
-    survey = sub.add_parser("survey", help=t("help.survey")).add_subparsers(
+    survey = sub.add_parser("survey", help=t("help.survey")).commands(
         dest="survey_command",
         required=True,
         metavar=t("cli.command"),

@@ -135,11 +135,22 @@ class Parser(argparse.ArgumentParser):
         kwargs["add_help"] = False
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
-        self._positionals.title = t("cli.positionals")
-        self._optionals.title = t("cli.options")
+        # argparse titles its own two sections in English; every argument goes into one of
+        # these two instead, titled in the operator's words (an empty section is not shown).
+        self.values = self.add_argument_group(t("cli.positionals"))
+        self.options = self.add_argument_group(t("cli.options"))
         self.add_argument(
             "-h", "--help", action="help", default=argparse.SUPPRESS, help=t("cli.help_option")
         )
+
+    def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
+        """An argument, in the section of its kind: a value, or an option (``-x``, ``--xx``)."""
+        option = bool(names) and str(names[0])[:1] in self.prefix_chars
+        return (self.options if option else self.values).add_argument(*names, **kwargs)
+
+    def commands(self, **kwargs: Any) -> Any:
+        """``add_subparsers`` with the commands listed under the operator's title for values."""
+        return self.add_subparsers(title=t("cli.positionals"), **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
