@@ -54,6 +54,7 @@ from reports.results import (
     StatementResult,
     ThemeComparison,
     ThemeSection,
+    median_level,
     percent,
 )
 from reports.text import messages, team_label, team_members
@@ -66,24 +67,6 @@ Counts = dict[str, int]
 
 def _pct(part: int, whole: int) -> int | None:
     return percent(part, whole) if whole else None
-
-
-def median_level(levels: Sequence[int]) -> float | None:
-    """The median of the answers given per level (levels[0] chose 1, ...); the mean of the two
-    middle answers when their number is even, so it may be 1.5 or 2.5."""
-    n = sum(levels)
-    if n == 0:
-        return None
-
-    def at(position: int) -> int:
-        running = 0
-        for level, count in enumerate(levels, start=1):
-            running += count
-            if position < running:
-                return level
-        raise AssertionError("position beyond the answers")
-
-    return (at((n - 1) // 2) + at(n // 2)) / 2
 
 
 def seeded_shuffle(texts: Iterable[str], seed: str) -> tuple[str, ...]:
@@ -169,7 +152,7 @@ class _Builder:
         pooling = {
             slug
             for slug, questions in contributions.items()
-            if any(qid in self.wales for qid in questions)
+            if slug != rows.council_slug and any(qid in self.wales for qid in questions)
         }
         self.wales_size = sum(responses[s] for s in pooling)
         for qid in self.wales:
@@ -327,7 +310,13 @@ class _Builder:
                     neither_pct=_pct(neither, n),
                     disagree_pct=_pct(disagree, n),
                     rule=rule,
-                    finding=finding_sentence(self.lang, rule, cell.kind, clause, cell.team),
+                    finding=finding_sentence(
+                        self.lang,
+                        rule,
+                        "rest" if cell.kind == "wales" else cell.kind,
+                        clause,
+                        cell.team,
+                    ),
                 )
             )
         shown_keys = {c.key for c in self.cells if c.shown}
@@ -346,18 +335,17 @@ class _Builder:
         theme = self.q.theme(theme_id)
         questions = [q for q in self.q.questions if q.theme == theme_id]
         statements = tuple(self.statement(q) for q in questions if q.kind == "agree")
-        # Negatively worded statements keep their own findings, but agreeing with them is no
-        # sign of maturity, so they stay out of the theme's pooled share.
-        negative = {q.id for q in questions if q.negative}
-        pooled_statements = [s for s in statements if s.question_id not in negative]
+        # The theme's share: the views favourable to the Authority among all the views given
+        # on its statements, a negatively worded statement counted the other way round
+        # (`Statement.sides`), so none is left out. The national report pools the same way.
 
         def pooled(cell: str) -> int | None:
-            agree = base = 0
-            for s in pooled_statements:
+            favourable = base = 0
+            for s in statements:
                 r = s.result(cell)
                 if r is not None:
-                    agree, base = agree + r.agree, base + r.n
-            return _pct(agree, base)
+                    favourable, base = favourable + s.sides(r)[0], base + r.n
+            return _pct(favourable, base)
 
         council_pct, wales_pct = pooled("all"), pooled("wales")
         direction = compare(council_pct, wales_pct)

@@ -28,10 +28,11 @@ earlier releases' shown figures fixed), so a late submission or a withdrawal at 
 exposes nobody. Response-rate counts are not figures about views and move freely.
 
 Wales. Each council contributes only its released "all respondents" figure for a question, and
-only where its own report shows it; a report shows the Wales figure only when at least
-``WALES_MIN_OTHERS`` councils other than its own contribute, so Wales minus the reader's council
-is never one other council. A reader who covers several councils (an auditor of a region) can
-subtract all of theirs, so their copy counts only the councils outside all of them.
+only where its own report shows it. A council's report compares it with the rest of Wales: the
+other councils' figures, never its own, and only when at least ``WALES_MIN_OTHERS`` councils
+other than its own contribute, so the comparator is never one other council. A reader who
+covers several councils (an auditor of a region) can subtract all of theirs, so their copy
+shows a figure only where at least that many councils outside all of them contribute.
 """
 
 from __future__ import annotations
@@ -312,10 +313,14 @@ def wales_pooled(
     own: str,
     reader_covers: Iterable[str] = (),
 ) -> dict[str, dict[str, int]]:
-    """question -> choice -> n for Wales: every contributing council's released "all" figure,
-    for the questions where at least WALES_MIN_OTHERS councils contribute besides `own` and
-    every council the reader covers (`reader_covers`: they see those councils' own figures).
-    `contributions`: council -> question -> choice -> n (released and shown only)."""
+    """question -> choice -> n for the rest of Wales: every other contributing council's
+    released "all" figure (never `own`'s: a council is compared with the others, and its
+    comparator is the same whichever report shows it), for the questions where at least
+    WALES_MIN_OTHERS councils contribute besides `own` and every council the reader covers
+    (`reader_covers`: they see those councils' own figures, so the figure less theirs must
+    still pool two). Each contribution is a figure its own report shows, so at least
+    MIN_GROUP_SIZE people's views. `contributions`: council -> question -> choice -> n
+    (released and shown only)."""
     known = {own, *reader_covers}
     by_question: dict[str, set[str]] = defaultdict(set)
     for slug, questions in contributions.items():
@@ -326,7 +331,7 @@ def wales_pooled(
         if len(slugs - known) < WALES_MIN_OTHERS:
             continue
         total: dict[str, int] = defaultdict(int)
-        for slug in slugs:
+        for slug in slugs - {own}:
             for choice, n in contributions[slug][qid].items():
                 total[choice] += n
         out[qid] = dict(total)

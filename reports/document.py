@@ -11,31 +11,67 @@ rest on its figures. Nothing goes back to the stored counts. The document's type
 from __future__ import annotations
 
 from reports.good_practice import match_good_practice
-from reports.narrative import key_messages, maturity_lines, maturity_summary, theme_story
-from reports.recommend import recommend
-from reports.results import CouncilDocument, Report
+from reports.narrative import (
+    finding_claims,
+    key_message_claims,
+    maturity_claim,
+    maturity_line_of,
+    maturity_summary_claim,
+    overall_claim,
+)
+from reports.recommend import recommend_claims
+from reports.results import Claim, CouncilDocument, Report, ThemeStory
+from reports.text import messages
 from rubric.advice import Advice, load_advice
 
 
 def build_document(report: Report, advice: Advice | None = None) -> CouncilDocument:
-    """The narrative for a built report. Pure: the same report and advice, the same document."""
+    """The narrative for a built report. Pure: the same report and advice, the same document.
+    Every sentence about the figures is kept as its claim too (`CouncilDocument.claims`)."""
     advice = advice or load_advice()
-    recommendations = recommend(report, advice)
-    themes = tuple(
-        theme_story(
-            report, theme, advice, [r for r in recommendations if r.theme_id == theme.theme_id]
+    made = recommend_claims(report, advice)
+    recommendations = tuple(r for r, _ in made)
+    messages_ = key_message_claims(report, advice)
+    claims: list[Claim] = list(messages_)
+    stories = []
+    for theme in report.themes:
+        overall = overall_claim(report, theme, advice)
+        found = finding_claims(report, theme, advice)
+        claims += ([overall] if overall else []) + [c for _, c in found]
+        stories.append(
+            ThemeStory(
+                theme_id=theme.theme_id,
+                title=theme.title,
+                overall=overall.sentence if overall else None,
+                comparison=theme.comparison.sentence,
+                findings=tuple(f for f, _ in found),
+                recommendations=tuple(r for r in recommendations if r.theme_id == theme.theme_id),
+                note=None if overall else messages()(report.lang, "story.no_figures"),
+            )
         )
-        for theme in report.themes
-    )
-    lines = maturity_lines(report, advice)
+    claims += [c for _, c in made]
+    lines = []
+    for row in report.maturity:
+        claim = maturity_claim(report, row, advice)
+        claims.append(claim)
+        lines.append(maturity_line_of(row, claim))
+    summary = maturity_summary_claim(report)
+    claims += [summary] if summary else []
     weakest, examples, intro = match_good_practice(report, advice)
+    key_messages = tuple(c.sentence for c in messages_)
+    if not report.cell("all").shown:
+        forms = report.council.forms(report.lang)
+        key_messages = (
+            messages()(report.lang, "withheld.council_small", min=report.min_group_size, **forms),
+        )
     return CouncilDocument(
         report=report,
-        key_messages=key_messages(report, advice),
-        themes=themes,
-        maturity=lines,
-        maturity_summary=maturity_summary(report),
+        key_messages=key_messages,
+        themes=tuple(stories),
+        maturity=tuple(lines),
+        maturity_summary=summary.sentence if summary else None,
         weakest=weakest,
         good_practice=examples,
         good_practice_intro=intro,
+        claims=tuple(dict.fromkeys(claims)),
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import lru_cache
+from typing import Literal
 
 from reports.results import CellKind, Comparison, FindingRule
 from reports.text import messages, team_members
@@ -52,7 +53,11 @@ def finding_rule(
 
 
 def finding_sentence(
-    lang: Lang, rule: FindingRule, kind: CellKind, clause: str, team: str | None = None
+    lang: Lang,
+    rule: FindingRule,
+    kind: CellKind | Literal["rest"],
+    clause: str,
+    team: str | None = None,
 ) -> str:
     """The sentence for one group; a team is named by `reports.text.team_members`."""
     members = team_members(lang, team) if kind == "team" and team is not None else ""

@@ -14,19 +14,28 @@ shown figures and never a withheld one.
 Who may read it. It names councils (the rate table, the heat map), so it is for auditors who
 cover every council; the bot and the CLI enforce that.
 
-Placement. A council is placed at the median level its respondents chose, the lower of the two
-middle answers when their number is even (a whole level, and the cautious one): 1, 1, 2, 3
-places it at level 1. "Most councils" uses the questionnaire's ``most`` share, as "most
-respondents" does in a council's findings.
+Placement. A council is placed at the median level its respondents chose, by the one median
+rule every report uses (`reports.results.median_level`: the lower of the two middle answers when
+their number is even, a whole level and the cautious one): 1, 1, 2, 3 places it at level 1, as
+its own report says. The middle council of a spread is the same rule over councils' shares.
+"Most councils" uses the questionnaire's ``most`` share, as "most respondents" does in a
+council's findings.
+
+Themes. A theme's share across Wales is the views favourable to the Authority among all the
+views given on its statements, a negatively worded statement counted the other way round: the
+same figure a council's report compares itself with, there less its own council ("the rest of
+Wales"). Group rows add up only the councils whose own reports show that group; where those are
+not the councils of the total, the report names them.
 
 Recommendations and good practice. `rubric_advice` asks the council report's own rules
 (`reports.recommend`, `reports.good_practice`, over the advice data in ``rubric/``) about each
 council's own report: which recommendations it makes, which examples it offers. A council counts
-only where its report shows figures (its rules read nothing else, and a council without figures
-is left out of the count, numerator and denominator alike). `national_recommendations` keeps
-the recommendations that most of those councils' reports make, each with how many; every
-good-practice example is shown, with how many of those reports offer it. With no advice data
-the recommendations are left out.
+only where it takes part: `national_recommendations` keeps the recommendations that most of
+the councils taking part make in their own reports (a council whose report shows no figures
+makes none, and still counts), each with how many and what share, in the national voice
+("Councils should ..."); a council's own rule never makes a recommendation that a favourable
+majority of its respondents contradicts. Every good-practice example is shown, with how many
+of the reports with figures offer it. With no advice data the recommendations are left out.
 """
 
 from __future__ import annotations
@@ -43,7 +52,16 @@ from reports.anonymity import MIN_GROUP_SIZE
 from reports.findings import COMPARISON_MARGIN, finding_rule, finding_sentence
 from reports.good_practice import match_good_practice
 from reports.recommend import recommend
-from reports.results import CouncilName, CouncilNames, RateRow, Report, StatementResult, percent
+from reports.results import (
+    CouncilName,
+    CouncilNames,
+    RateRow,
+    Report,
+    StatementResult,
+    lower_middle,
+    median_level,
+    percent,
+)
 from reports.text import join_words, messages
 from rubric.advice import Advice
 from rubric.schema import GROUPS, Group, Lang, Questionnaire, Text
@@ -63,25 +81,14 @@ def _pct(part: int, whole: int) -> int | None:
 
 
 def lower_median(levels: Sequence[int]) -> int | None:
-    """The level of the lower middle answer (levels[0] chose 1, ...); None with no answers."""
-    n = sum(levels)
-    if n == 0:
-        return None
-    position, running = (n - 1) // 2, 0
-    for level, count in enumerate(levels, start=1):
-        running += count
-        if position < running:
-            return level
-    raise AssertionError("position beyond the answers")
+    """A council's placement: `reports.results.median_level`, the one median rule."""
+    return median_level(levels)
 
 
 def middle(values: Sequence[int]) -> int | None:
-    """The median of whole percentages, the two middle ones averaged and rounded half up."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    low, high = ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]
-    return (low + high + 1) // 2
+    """The middle council's share: `reports.results.lower_middle`, the one median rule (so the
+    middle is always one council's own figure)."""
+    return lower_middle(values)
 
 
 # --- results ------------------------------------------------------------------------------
@@ -182,11 +189,16 @@ class StatementAcross(_Result):
     text: str
     negative: bool
     wales: Pooled
+    favourable: Pooled
+    """The views favourable to the Authority (agreeing; disagreeing, when negatively worded),
+    over the same councils as `wales`: what the theme's share adds up."""
     groups: tuple[tuple[Group, Pooled], ...]
     """Officers and elected members, each from the councils that show that group."""
     finding: str
     contrast: str | None
-    """Officers against elected members, when both have figures."""
+    """Officers against elected members, over the councils whose reports show both."""
+    coverage: str | None = None
+    """Which councils the group rows add up, when they are not the councils of the total."""
     spread: Spread
 
 
@@ -195,12 +207,14 @@ class ThemeAcross(_Result):
     title: str
     intro: str
     wales: Pooled
-    """Agreement with the theme's statements (negatively worded ones left out)."""
+    """Views favourable to the Authority on the theme's statements, a negatively worded one
+    counted the other way round (none left out)."""
     spread: Spread
     sentence: str
     groups: tuple[tuple[Group, Pooled], ...]
-    """Officers' and elected members' agreement with the theme's statements."""
+    """Officers' and elected members' favourable views on the theme's statements."""
     contrast: str | None
+    coverage: str | None = None
     statements: tuple[StatementAcross, ...]
 
 
@@ -209,6 +223,8 @@ class RecommendationText(_Result):
 
     id: str
     text: Text
+    councils: Text | None = None
+    """The national voice ("Councils should ..."); `text` where the data has none."""
 
 
 class GoodPracticeText(_Result):
@@ -236,8 +252,12 @@ class NationalAdvice(_Result):
 class NationalRecommendation(_Result):
     id: str
     text: str
+    """"Councils should ...", to councils, not to one Authority."""
     councils: int
     """How many councils' reports make it."""
+    of: int = 0
+    """Of how many councils taking part."""
+    pct: int | None = None
 
 
 class Example(_Result):
@@ -266,6 +286,9 @@ class NationalReport(_Result):
     recommendations: tuple[NationalRecommendation, ...] | None
     """None when there is no advice data to judge by (the section is left out)."""
     recommendations_of: int
+    """Councils whose reports show figures (the examples are counted of them)."""
+    taking_part: int = 0
+    """Councils taking part (the recommendations are counted of them)."""
     examples: tuple[Example, ...]
     notes: tuple[str, ...]
     """What the figures leave out and why."""
@@ -437,7 +460,7 @@ class _National:
 
     # --- what we found ------------------------------------------------------------------
 
-    def spread(self, shares: Sequence[int]) -> Spread:
+    def spread(self, shares: Sequence[int], key: str = "national.spread") -> Spread:
         if not shares:
             return Spread(
                 councils=0,
@@ -447,7 +470,7 @@ class _National:
                 sentence=self.t(self.lang, "national.spread.none"),
             )
         low, mid, high = min(shares), middle(shares), max(shares)
-        key = "national.spread.one" if len(shares) == 1 else "national.spread"
+        key = "national.spread.one" if len(shares) == 1 else key
         return Spread(
             councils=len(shares),
             lowest=low,
@@ -456,20 +479,50 @@ class _National:
             sentence=self.t(self.lang, key, low=low, middle=mid, high=high, n=len(shares)),
         )
 
-    def contrast(self, officer: Pooled | None, member: Pooled | None) -> str | None:
-        if officer is None or member is None or officer.pct is None or member.pct is None:
+    def contrast(
+        self, groups: Mapping[Group, Sequence[tuple[str, int, int]]], *, favourable: bool = False
+    ) -> str | None:
+        """Officers against elected members, added up over the councils whose reports show
+        both groups (so the two shares are of the same councils), and saying so when those
+        are fewer than either group's."""
+        officer, member = groups.get("officer"), groups.get("member")
+        if not officer or not member:
             return None
-        difference = officer.pct - member.pct
+        both = {slug for slug, *_ in officer} & {slug for slug, *_ in member}
+        o = Pooled.of(p for p in officer if p[0] in both)
+        m = Pooled.of(p for p in member if p[0] in both)
+        if o.pct is None or m.pct is None:
+            return None
+        difference = o.pct - m.pct
         kind: Contrast = "similar"
         if difference >= COMPARISON_MARGIN:
             kind = "officers_more"
         elif difference <= -COMPARISON_MARGIN:
             kind = "members_more"
-        return self.t(
-            self.lang,
-            f"national.contrast.{kind}",
-            officer_pct=officer.pct,
-            member_pct=member.pct,
+        key = f"national.contrast.fav.{kind}" if favourable else f"national.contrast.{kind}"
+        sentence = self.t(self.lang, key, officer_pct=o.pct, member_pct=m.pct)
+        if len(both) < max(len(officer), len(member)):
+            sentence += " " + self.t.plural(self.lang, "national.contrast.both", len(both))
+        return sentence
+
+    def coverage(self, total: Pooled, groups: Sequence[tuple[Group, Pooled]]) -> str | None:
+        """Which councils each group row adds up, when not the total's: "Officers: Powys and
+        Gwynedd; elected members: Powys (all respondents: 4 councils)"."""
+        if all(p.contributors == total.contributors for _, p in groups):
+            return None
+        shorts = {c.slug: self.short(c) for c in self.councils}
+        parts = []
+        for group, pooled in groups:
+            names = [shorts[slug] for slug in sorted(pooled.contributors)]
+            parts.append(
+                self.t(
+                    self.lang,
+                    f"national.coverage.{group}",
+                    councils=join_words(self.lang, names) if names else "–",
+                )
+            )
+        return self.t.plural(
+            self.lang, "national.coverage", total.councils, groups="; ".join(parts)
         )
 
     def statement(self, question_id: str) -> StatementAcross:
@@ -500,11 +553,15 @@ class _National:
         neither = sum(r.neither for _, r in shown_all)
         disagree = sum(r.disagree for _, r in shown_all)
         wales = Pooled.of((slug, r.agree, r.n) for slug, r in shown_all)
+        favourable = Pooled.of(
+            (slug, r.disagree if question.negative else r.agree, r.n) for slug, r in shown_all
+        )
         groups: list[tuple[Group, Pooled]] = []
+        parts: dict[Group, list[tuple[str, int, int]]] = {}
         for g in GROUPS:
             if question.asks(g):
-                groups.append((g, Pooled.of((slug, r.agree, r.n) for slug, r in shown(g))))
-        by_group = dict(groups)
+                parts[g] = [(slug, r.agree, r.n) for slug, r in shown(g)]
+                groups.append((g, Pooled.of(parts[g])))
         clause = question.finding(self.lang) if question.finding else question.text(self.lang)
         rule = finding_rule(agree, neither, disagree, self.q.thresholds)
         shares = [r.agree_pct for _, r in shown_all if r.agree_pct is not None]
@@ -513,9 +570,11 @@ class _National:
             text=question.text(self.lang),
             negative=question.negative,
             wales=wales,
+            favourable=favourable,
             groups=tuple(groups),
             finding=finding_sentence(self.lang, rule, "wales", clause),
-            contrast=self.contrast(by_group.get("officer"), by_group.get("member")),
+            contrast=self.contrast(parts),
+            coverage=self.coverage(wales, groups),
             spread=self.spread(shares),
         )
 
@@ -523,32 +582,47 @@ class _National:
         theme = self.q.theme(theme_id)
         questions = [q for q in self.q.questions if q.theme == theme_id and q.kind == "agree"]
         statements = tuple(self.statement(q.id) for q in questions)
-        positive = [s for s in statements if not s.negative]
         shares = []
         for report in self.reports:
             section = next((t for t in report.themes if t.theme_id == theme_id), None)
             if section is not None and section.comparison.council_pct is not None:
                 shares.append(section.comparison.council_pct)
-        wales = sum((s.wales for s in positive), Pooled.of(()))
+        wales = sum((s.favourable for s in statements), Pooled.of(()))
         if wales.pct is None:
             sentence = self.t(self.lang, "national.theme.none")
         else:
             sentence = self.t(self.lang, "national.theme", pct=wales.pct, n=wales.councils)
-        groups: list[tuple[Group, Pooled]] = []
-        for g in GROUPS:
-            pools = [dict(s.groups)[g] for s in positive if g in dict(s.groups)]
-            if pools:
-                groups.append((g, sum(pools, Pooled.of(()))))
-        by_group = dict(groups)
+        # The groups' favourable views, council by council, over every statement.
+        by_council: dict[Group, dict[str, list[int]]] = {}
+        for q, s in zip(questions, statements, strict=True):
+            for council, report in zip(self.councils, self.reports, strict=True):
+                found = next(
+                    (x for t in report.themes for x in t.statements if x.question_id == q.id),
+                    None,
+                )
+                if found is None:
+                    continue
+                for g in GROUPS:
+                    r = found.result(g)
+                    if r is not None and r.n > 0:
+                        f = r.disagree if s.negative else r.agree
+                        entry = by_council.setdefault(g, {}).setdefault(council.slug, [0, 0])
+                        entry[0], entry[1] = entry[0] + f, entry[1] + r.n
+        parts = {
+            g: [(slug, f, n) for slug, (f, n) in sorted(councils.items())]
+            for g, councils in by_council.items()
+        }
+        groups = [(g, Pooled.of(parts[g])) for g in GROUPS if g in parts]
         return ThemeAcross(
             theme_id=theme_id,
             title=theme.title(self.lang),
             intro=theme.intro(self.lang),
             wales=wales,
-            spread=self.spread(shares),
+            spread=self.spread(shares, "national.spread.favourable"),
             sentence=sentence,
             groups=tuple(groups),
-            contrast=self.contrast(by_group.get("officer"), by_group.get("member")),
+            contrast=self.contrast(parts, favourable=True),
+            coverage=self.coverage(wales, groups),
             statements=statements,
         )
 
@@ -565,7 +639,11 @@ class _National:
 
     def notes(self, rates: NationalRates, with_figures: Sequence[str]) -> tuple[str, ...]:
         t, lang = self.t, self.lang
-        out = [t(lang, "national.note.sums", min=self.min)]
+        out = [
+            t(lang, "national.note.sums", min=self.min),
+            t(lang, "national.note.rest"),
+            t(lang, "national.note.rounding"),
+        ]
         absent = len(rates.councils) - rates.taking_part
         if absent:
             out.append(t.plural(lang, "national.note.not_taking_part", absent))
@@ -621,7 +699,10 @@ def advice_from(
     that `fired` (the council report's own rule, `reports.recommend`) makes for its report, and
     of the examples that `offered` (`reports.good_practice`) offers in it."""
     return NationalAdvice(
-        recommendations=tuple(RecommendationText(id=r.id, text=r.text) for r in recommendations),
+        recommendations=tuple(
+            RecommendationText(id=r.id, text=r.text, councils=getattr(r, "councils", None))
+            for r in recommendations
+        ),
         fired={slug: frozenset(fired(report)) for slug, report in reports.items()},
         good_practice=tuple(
             GoodPracticeText(
@@ -658,21 +739,29 @@ def rubric_advice(reports: Mapping[str, Report], advice: Advice) -> NationalAdvi
 
 def national_recommendations(
     advice: NationalAdvice | None,
-    with_figures: Sequence[str],
+    taking_part: Sequence[str],
     most: Fraction,
     lang: Lang,
 ) -> tuple[NationalRecommendation, ...] | None:
-    """The recommendations that most councils' reports make (of the councils whose reports
-    show figures), most often made first; None without advice data."""
+    """The recommendations that most of the councils taking part make in their own reports
+    (`taking_part`: their slugs; a council whose report shows no figures makes none, and still
+    counts in the share), to councils ("Councils should ..."), most often made first; None
+    without advice data."""
     if advice is None or not advice.recommendations:
         return None
-    if not with_figures:
+    if not taking_part:
         return ()
     out = []
+    of = len(taking_part)
     for rec in advice.recommendations:
-        made = sum(1 for slug in with_figures if rec.id in advice.fired.get(slug, frozenset()))
-        if made and Fraction(made, len(with_figures)) >= most:
-            out.append(NationalRecommendation(id=rec.id, text=rec.text(lang), councils=made))
+        made = sum(1 for slug in taking_part if rec.id in advice.fired.get(slug, frozenset()))
+        if made and Fraction(made, of) >= most:
+            text = (rec.councils or rec.text)(lang)
+            out.append(
+                NationalRecommendation(
+                    id=rec.id, text=text, councils=made, of=of, pct=percent(made, of)
+                )
+            )
     order = {r.id: i for i, r in enumerate(advice.recommendations)}
     return tuple(sorted(out, key=lambda r: (-r.councils, order[r.id])))
 
@@ -724,7 +813,8 @@ def build_national(
     rates = n.rates()
     maturity, placements = n.maturity()
     with_figures = n.with_figures()
-    recommendations = national_recommendations(advice, with_figures, n.most, lang)
+    taking_part = [c.slug for c in rates.councils if c.taking_part]
+    recommendations = national_recommendations(advice, taking_part, n.most, lang)
     examples = national_examples(questionnaire, advice, with_figures, lang)
     return NationalReport(
         lang=lang,
@@ -739,6 +829,7 @@ def build_national(
         with_figures=len(with_figures),
         recommendations=recommendations,
         recommendations_of=len(with_figures),
+        taking_part=len(taking_part),
         examples=examples,
         notes=n.notes(rates, with_figures),
     )

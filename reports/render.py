@@ -140,10 +140,9 @@ def pct_text(value: int | None) -> str:
     return "–" if value is None else f"{value}%"
 
 
-def _median(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+def _median(value: int | None) -> str:
+    """A median level: always whole, by the one median rule (`reports.results.median_level`)."""
+    return "–" if value is None else str(value)
 
 
 def wrap(text: str, width: float, size: float = FONT) -> tuple[str, ...]:

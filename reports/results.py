@@ -7,6 +7,7 @@ counts plus whole percentages rounded half up, as the Powys report prints them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal, Protocol
 
@@ -75,6 +76,30 @@ def percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
+def lower_middle(values: Sequence[int]) -> int | None:
+    """THE median rule of every report: the middle value, and the lower of the two middle
+    values when their number is even (so always a value somebody gave: a whole level, a
+    council's own share). 1, 1, 2, 3 -> 1; None with no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def median_level(levels: Sequence[int]) -> int | None:
+    """The median level of the answers counted per level (levels[0] chose 1, ...), by
+    `lower_middle`: (2, 1, 1) is 1, 1, 2, 3, so level 1."""
+    n = sum(levels)
+    if n == 0:
+        return None
+    position, running = (n - 1) // 2, 0
+    for level, count in enumerate(levels, start=1):
+        running += count
+        if position < running:
+            return level
+    raise AssertionError("position beyond the answers")
+
+
 class RateRow(_Result):
     row: Literal["officer", "member", "total"]
     label: str
@@ -138,6 +163,14 @@ class Statement(_Result):
     def result(self, cell: str) -> StatementResult | None:
         return next((r for r in self.results if r.cell == cell), None)
 
+    def sides(self, result: StatementResult) -> tuple[int, int]:
+        """(favourable, unfavourable) answers of one result: agreeing and disagreeing, the
+        other way round for a negatively worded statement (disagreeing that data protection
+        is a barrier takes the Authority's side). Reversed, never dropped."""
+        if self.negative:
+            return result.disagree, result.agree
+        return result.agree, result.disagree
+
 
 class ThemeComparison(_Result):
     council_pct: int | None
@@ -164,7 +197,8 @@ class LevelResult(_Result):
     levels: tuple[int, int, int]
     dk: int
     n: int
-    median: float | None
+    median: int | None
+    """By the one median rule (`median_level`)."""
 
 
 class MaturityRow(_Result):
@@ -202,15 +236,39 @@ class Report(_Result):
         return tuple(c for c in self.cells if c.shown)
 
 
-EvidenceKind = Literal["unfavourable", "below_wales", "level"]
+EvidenceKind = Literal["unfavourable", "favourable", "below_wales", "level", "level_high"]
+"""unfavourable / favourable: a statement's views against / for the Authority; below_wales:
+favourable views less often than in the rest of Wales; level / level_high: placements at or
+below the trigger's level / at level 3."""
+EvidenceSide = Literal["for", "against"]
+"""Whether the figure supports the recommendation's action or argues against it."""
 FindingKind = Literal["agree", "disagree", "group_gap", "team_gap", "wales_gap"]
 """agree / disagree: the strongest view for / against the Authority."""
+ClaimKind = Literal[
+    "superlative",
+    "overall",
+    "finding",
+    "group_gap",
+    "team_gap",
+    "wales_gap",
+    "theme_behind",
+    "theme_level",
+    "level_one",
+    "level_median",
+    "maturity",
+    "response",
+    "recommendation",
+]
+Side = Literal["favourable", "unfavourable"]
+View = Literal["positive", "negative", "mixed", "most", "divided", "none", ""]
 
 
 class Evidence(_Result):
-    """One shown figure a recommendation rests on, and the sentence that cites it."""
+    """One shown figure that bears on a recommendation's action, and the sentence that cites
+    it."""
 
     kind: EvidenceKind
+    side: EvidenceSide = "for"
     cell: str
     subject: str
     """The statement's question id, or the characteristic's id."""
@@ -228,12 +286,44 @@ class Evidence(_Result):
         return self.pct
 
 
+class Claim(_Result):
+    """One sentence about the figures and what it claims of them; `reports.claims` holds the
+    predicate that checks it against the report's own shown figures."""
+
+    kind: ClaimKind
+    sentence: str
+    subject: str = ""
+    """A statement's, theme's, characteristic's or recommendation's id ("," between several)."""
+    cells: tuple[str, ...] = ("all",)
+    """The groups whose figures it quotes."""
+    side: Side | None = None
+    view: View = ""
+    figures: tuple[int, ...] = ()
+    """The whole numbers the sentence quotes, in its order."""
+    share: float = 0.0
+    """The threshold the rule applied (``overall_share``, ``most_share``), where one did."""
+    statements: tuple[str, ...] = ()
+    characteristics: tuple[str, ...] = ()
+    """A recommendation's: the figures that bear on its action."""
+    evidence: tuple[Evidence, ...] = ()
+    """A recommendation's: the figures it cites, for and against."""
+
+
 class RecommendationResult(_Result):
     id: str
     number: int
     theme_id: str
     text: str
     evidence: tuple[Evidence, ...]
+    """The figures that bear on its action, those for it first."""
+
+    @property
+    def evidence_for(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.evidence if e.side == "for")
+
+    @property
+    def evidence_against(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.evidence if e.side == "against")
 
 
 class Finding(_Result):
@@ -281,6 +371,8 @@ class CouncilDocument(_Result):
     """Characteristic ids, weakest first."""
     good_practice: tuple[Example, ...]
     good_practice_intro: str
+    claims: tuple[Claim, ...] = ()
+    """Every sentence above about the figures, as the claim it makes (`reports.claims`)."""
 
     @property
     def recommendations(self) -> tuple[RecommendationResult, ...]:

@@ -41,10 +41,11 @@ class Trigger(_Frozen):
 
     groups: tuple[TriggerGroup, ...] = ("all", "officer", "member")
     unfavourable_at_least: Share | None = Field(None, gt=0, le=1)
-    """A share disagreeing with a listed statement (agreeing, for a negatively worded one)."""
+    """A share holding the unfavourable view of a listed statement (disagreeing; agreeing, for
+    a negatively worded one), with no majority holding the favourable view."""
     below_wales_points: int | None = Field(None, gt=0, le=100)
-    """All respondents agree with a listed statement this many points less often than Wales
-    (more often, for a negatively worded one)."""
+    """All respondents give favourable views on a listed statement this many points less often
+    than respondents in the rest of Wales."""
     at_or_below_level: int = Field(1, ge=1, le=2)
     level_share_at_least: Share | None = Field(None, gt=0, le=1)
     """A share placing the Authority at ``at_or_below_level`` or lower on a listed
@@ -67,21 +68,29 @@ class Recommendation(_Frozen):
     id: str = Field(pattern=r"^[a-z_]{1,32}$")
     theme: str
     statements: tuple[str, ...] = ()
+    """The statements that bear on its action, and only those: the trigger reads them, the
+    evidence names each, for and against, and a favourable majority on them withholds it."""
     characteristics: tuple[str, ...] = ()
+    """The key characteristics that bear on its action."""
     text: Text
-    """"The Authority should ..." / "Dylai'r Awdurdod ..."."""
+    """"The Authority should ..." / "Dylai'r Awdurdod ...": the council report's voice."""
+    councils: Text
+    """"Councils should ..." / "Dylai cynghorau ...": the national report's voice."""
     trigger: Trigger
-    max_evidence: int = Field(2, ge=1, le=4)
-    """How many of the findings that fire it the report cites."""
 
     @model_validator(mode="after")
     def _tied(self) -> Recommendation:
         if not self.statements and not self.characteristics:
             raise ValueError(f"recommendation {self.id} is tied to no statement or characteristic")
-        starts = {"en": "The Authority should ", "cy": "Dylai'r Awdurdod "}
-        for lang, start in starts.items():
-            if not self.text(lang).startswith(start):  # type: ignore[arg-type]
-                raise ValueError(f"recommendation {self.id} ({lang}) must start {start!r}")
+        starts = {
+            "text": {"en": "The Authority should ", "cy": "Dylai'r Awdurdod "},
+            "councils": {"en": "Councils should ", "cy": "Dylai cynghorau "},
+        }
+        for field, by_lang in starts.items():
+            for lang, start in by_lang.items():
+                if not getattr(self, field)(lang).startswith(start):
+                    problem = f"recommendation {self.id} {field} ({lang}) must start {start!r}"
+                    raise ValueError(problem)
         return self
 
 

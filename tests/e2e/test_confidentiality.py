@@ -116,9 +116,11 @@ async def test_reports_hold_for_one_group_questions_small_bases_time_and_wales(
     assert "Elected members</th><td colspan" in first and "too few gave a view" in first
     assert '<th scope="row">All respondents</th><td>5</td>' in first
     assert '<th scope="row">Officers</th><td>3</td>' in _block(html, "v_resource")
-    # 4. Wales would be Powys and Cardiff: Wales minus Powys is Cardiff, so no Wales figure.
-    assert "(Wales –)" in summary
-    assert '<th scope="row">Wales</th>' not in html and '<th scope="row">Wales</th>' not in cardiff
+    # 4. The rest of Wales would be Cardiff alone for Powys (and Powys alone for Cardiff), so
+    # no rest-of-Wales figure.
+    assert "(rest of Wales –)" in summary
+    row = '<th scope="row">Rest of Wales</th>'
+    assert row not in html and row not in cardiff
 
     # 3. Over time: one more member, then a withdrawal; the figures do not move.
     await _answer(api, 7005, tokens[powys_members[4]])

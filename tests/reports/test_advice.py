@@ -66,11 +66,18 @@ STATEMENT_RULES = [r for r in ADVICE.recommendations if r.trigger.unfavourable_a
 LEVEL_RULES = [r for r in ADVICE.recommendations if r.trigger.level_share_at_least]
 
 
+def neutral(rec: Recommendation, n: int = N) -> dict[str, dict[str, int]]:
+    """Neither agree nor disagree with every statement that bears on `rec`."""
+    return {qid: {"n": n} for qid in rec.statements}
+
+
 def test_every_recommendation_is_tied_and_written_in_both_languages() -> None:
-    assert len(ADVICE.recommendations) == 8
+    assert len(ADVICE.recommendations) == 9
     for rec in ADVICE.recommendations:
         assert rec.text("en").startswith("The Authority should ")
         assert rec.text("cy").startswith("Dylai'r Awdurdod ")
+        assert rec.councils("en").startswith("Councils should ")
+        assert rec.councils("cy").startswith("Dylai cynghorau ")
         assert rec.statements or rec.characteristics
 
 
@@ -88,10 +95,11 @@ def test_a_statement_rule_fires_at_its_threshold_and_not_below(rec: Recommendati
     k = at_threshold(threshold)
     choice = unfavourable(qid)
 
-    below = document(base(officer={qid: {choice: k - 1}}))
+    # The other views neutral: nothing favourable argues against it.
+    below = document(base(officer=neutral(rec) | {qid: {choice: k - 1, "n": N - k + 1}}))
     assert rec.id not in fired(below)
 
-    doc = document(base(officer={qid: {choice: k}}))
+    doc = document(base(officer=neutral(rec) | {qid: {choice: k, "n": N - k}}))
     assert set(fired(doc)) == {rec.id}, "only the recommendation whose finding fired"
     result = fired(doc)[rec.id]
     [evidence] = [e for e in result.evidence if e.cell == "officer"]  # type: ignore[attr-defined]
@@ -113,7 +121,8 @@ def test_a_statement_rule_is_cited_in_welsh_with_the_same_numbers(rec: Recommend
     assert threshold is not None
     qid = rec.statements[0]
     k = at_threshold(threshold)
-    doc = document(base(member={qid: {unfavourable(qid): k}}), "cy")
+    member = neutral(rec) | {qid: {unfavourable(qid): k, "n": N - k}}
+    doc = document(base(officer=neutral(rec), member=member), "cy")
     result = fired(doc)[rec.id]
     assert result.text == rec.text("cy")  # type: ignore[attr-defined]
     [evidence] = [e for e in result.evidence if e.cell == "member"]  # type: ignore[attr-defined]
@@ -132,8 +141,11 @@ def test_a_level_rule_fires_when_enough_place_the_authority_at_level_1(
     cid = rec.characteristics[0]
     qid = next(q.id for q in QUESTIONNAIRE.questions if q.characteristic == cid)
     k = at_threshold(share)
-    assert rec.id not in fired(document(base(member={qid: {"1": k - 1}})))
-    doc = document(base(member={qid: {"1": k}}))
+    # No favourable statement nor a majority at level 3 argues against it.
+    quiet = neutral(rec)
+    below = base(officer=quiet, member=quiet | {qid: {"1": k - 1, "2": N - k + 1}})
+    assert rec.id not in fired(document(below))
+    doc = document(base(officer=quiet, member=quiet | {qid: {"1": k, "2": N - k}}))
     assert set(fired(doc)) == {rec.id}
     [evidence] = fired(doc)[rec.id].evidence  # type: ignore[attr-defined]
     title = QUESTIONNAIRE.characteristic(cid).title("en")
@@ -152,12 +164,24 @@ def test_the_wales_rule_cites_the_council_against_wales() -> None:
     people = base(officer={"d_open": {"n": 5}}, member={"d_open": {"n": 5}})
     people.append(People("member", N, council="gwynedd"))
     doc = document(people)
-    [evidence] = fired(doc)["open_data"].evidence  # type: ignore[attr-defined]
+    made = fired(doc)["open_data"]
+    [evidence] = made.evidence_for  # type: ignore[attr-defined]
     assert evidence.kind == "below_wales"
+    # The rest of Wales is the other councils (Cardiff and Gwynedd, all agreeing), never
+    # Powys itself (which would make it 75%).
     assert evidence.sentence == (
         "50% of respondents agree that the Authority publishes open data and shares its"
-        " insights with citizens and partners, against 75% across Wales."
+        " insights with citizens and partners, against 100% in the rest of Wales."
     )
+    # The same statement's figure for all respondents is named too, as a view against, and so
+    # is the placement of everyone at level 3 for Open data.
+    against = made.evidence_against  # type: ignore[attr-defined]
+    assert [e.sentence for e in against] == [
+        "100% of respondents place the Authority at level 3 for Open data (20 of the 20 who"
+        " chose a level).",
+        "50% of respondents agree and 0% disagree that the Authority publishes open data and"
+        " shares its insights with citizens and partners (of the 20 who gave a view).",
+    ]
 
 
 def test_a_hidden_group_never_fires_a_recommendation() -> None:

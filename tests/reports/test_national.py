@@ -136,7 +136,8 @@ def test_lower_median_and_middle() -> None:
     assert lower_median((0, 0, 4)) == 3
     assert lower_median((0, 0, 0)) is None
     assert middle([40, 10, 70]) == 40
-    assert middle([10, 41]) == 26  # 25.5 rounds half up
+    # One median rule everywhere: the lower of the two middle values, one council's own share.
+    assert middle([10, 41]) == 10
     assert middle([]) is None
 
 
@@ -257,6 +258,78 @@ async def test_national_figures_are_the_councils_shown_figures(tmp_path: Path) -
     assert report.with_figures == 3
 
 
+async def test_each_councils_rest_of_wales_is_the_national_figure_less_its_own(
+    tmp_path: Path,
+) -> None:
+    """One comparator in every report: a council's report compares it with the rest of Wales,
+    the national report's figure for the same statement less the council's own, never one
+    that counts the council or leaves a statement out."""
+    db = await wales_db(tmp_path)
+    councils, reports = await reports_of(db, "en")
+    await db.close()
+    report = build_national(small_questionnaire(), councils, reports, "en", 5, generated_on=ON)
+    national_by_id = {s.question_id: s for t in report.themes for s in t.statements}
+    compared = 0
+    for rep in reports.values():
+        for theme in rep.themes:
+            favourable = views = 0
+            for st in theme.statements:
+                rest, own = st.result("wales"), st.result("all")
+                if rest is None:
+                    continue
+                across = national_by_id[st.question_id]
+                mine = (own.agree, own.n) if own is not None and own.n else (0, 0)
+                assert (rest.agree, rest.n) == (
+                    across.wales.agree - mine[0],
+                    across.wales.n - mine[1],
+                )
+                fav = rest.disagree if st.negative else rest.agree
+                favourable, views = favourable + fav, views + rest.n
+                compared += 1
+            if theme.comparison.wales_pct is not None:
+                assert theme.comparison.wales_pct == round(100 * favourable / views + 1e-9)
+    assert compared  # the test data has rest-of-Wales figures to compare
+
+
+async def test_group_rows_say_which_councils_they_add_up(tmp_path: Path) -> None:
+    """Officers' rows add up Powys and Cardiff, elected members' Powys alone, the total three
+    councils: the report names them, and the officers-against-members sentence compares the
+    two groups over the one council that shows both, saying so."""
+    db = await wales_db(tmp_path)
+    councils, en = await reports_of(db, "en")
+    _, cy = await reports_of(db, "cy")
+    await db.close()
+    english = build_national(small_questionnaire(), councils, en, "en", 5, generated_on=ON)
+    welsh = build_national(small_questionnaire(), councils, cy, "cy", 5, generated_on=ON)
+    v1 = next(s for t in english.themes for s in t.statements if s.question_id == "v1")
+    assert v1.coverage == (
+        "The rows for each group add up only the councils whose own reports show that group"
+        " (officers: Cardiff and Powys; elected members: Powys); the row for all respondents"
+        " adds up 3 councils."
+    )
+    assert v1.contrast is not None and v1.contrast.endswith(
+        "(Both shares add up only the 1 council whose report shows both groups.)"
+    )
+    w1 = next(s for t in welsh.themes for s in t.statements if s.question_id == "v1")
+    assert w1.coverage is not None and "(swyddogion: Caerdydd a Phowys;" in w1.coverage
+    vision = next(t for t in english.themes if t.theme_id == "vision")
+    assert vision.coverage is not None
+    html = unescape(render_national_html(english, "en"))
+    assert v1.coverage in html
+
+
+async def test_the_national_report_says_how_figures_round_and_what_wales_is(
+    tmp_path: Path,
+) -> None:
+    report = await national(tmp_path, "en")
+    assert any("99% or 101%" in n and "the lower of the two middle" in n for n in report.notes)
+    assert any(
+        n.startswith("Each council's own report compares it with the rest") for n in report.notes
+    )
+    welsh = await national(tmp_path / "cy", "cy")
+    assert any("99% neu 101%" in n for n in welsh.notes)
+
+
 async def test_the_councils_reports_are_their_own_reports(tmp_path: Path) -> None:
     """Each council's report as the national report reads it is the report the council gets
     (`report_input`, then `build_report`), comments apart: the same groups shown and hidden,
@@ -363,14 +436,14 @@ def test_national_recommendations_are_those_most_councils_make() -> None:
         "c": frozenset({"vision", "train"}),
         "d": frozenset({"vision"}),
         "e": frozenset({"train"}),
-        "hidden": frozenset({"train"}),  # a council without shown figures is not counted
+        "hidden": frozenset({"train"}),  # a council not taking part is not counted
     }
     advice = NationalAdvice(recommendations=recs, fired=fired)
     most = Fraction(3, 5)
     made = national_recommendations(advice, ["a", "b", "c", "d", "e"], most, "cy")
     assert made is not None
-    assert [(r.id, r.councils) for r in made] == [("vision", 4)]
-    assert made[0].text == "Dylai'r Awdurdod vision."
+    assert [(r.id, r.councils, r.of, r.pct) for r in made] == [("vision", 4, 5, 80)]
+    assert made[0].text == "Dylai'r Awdurdod vision."  # no national voice in the data: its own
     assert national_recommendations(None, ["a"], most, "en") is None
     assert national_recommendations(advice, [], most, "en") == ()
 
@@ -397,18 +470,22 @@ async def test_advice_is_judged_on_each_councils_own_report(tmp_path: Path) -> N
 
         return fired
 
-    # Disagreement with s1: Cardiff 25%, Conwy 25%, Powys 24%; Gwynedd shows nothing.
-    for threshold, expected in ((25, ["skills"]), (26, [])):
+    # Disagreement with s1: Cardiff 25%, Conwy 25%, Powys 24%; Gwynedd shows nothing and
+    # Ceredigion has no answers yet, and both take part: the share is of the five.
+    for threshold, made_by, expected in (
+        (24, {"cardiff", "conwy", "powys"}, ["skills"]),
+        (25, {"cardiff", "conwy"}, []),
+    ):
         asked.clear()
         advice = advice_from(reports, [rec], [], fired_at(threshold))
         assert sorted(asked) == sorted(reports)
         made = {slug for slug, ids in advice.fired.items() if ids}
-        assert made == ({"cardiff", "conwy"} if expected else set())
+        assert made == made_by
         report = build_national(
             small_questionnaire(), councils, reports, "en", 5, generated_on=ON, advice=advice
         )
-        assert report.recommendations is not None
-        # Two of the three councils with figures is "most" (the questionnaire's 0.6).
+        assert report.recommendations is not None and report.taking_part == 5
+        # Three of the five councils taking part is "most" (the questionnaire's 0.6); two is not.
         assert [r.id for r in report.recommendations] == expected
 
 
@@ -423,9 +500,12 @@ async def test_recommendations_and_examples_reach_the_document(tmp_path: Path) -
                     en="The Authority should set a vision.",
                     cy="Dylai'r Awdurdod bennu gweledigaeth.",
                 ),
+                councils=Text(
+                    en="Councils should set a vision.", cy="Dylai cynghorau bennu gweledigaeth."
+                ),
             ),
         ),
-        fired={"powys": frozenset({"vision"}), "cardiff": frozenset({"vision"})},
+        fired={n: frozenset({"vision"}) for n in ("powys", "cardiff", "conwy")},
         good_practice=(
             GoodPracticeText(
                 title=Text(en="Safe sharing", cy="Rhannu'n ddiogel"),
@@ -436,9 +516,15 @@ async def test_recommendations_and_examples_reach_the_document(tmp_path: Path) -
     )
     report = await national(tmp_path, "cy", advice)
     assert report.recommendations is not None
-    assert [(r.id, r.councils) for r in report.recommendations] == [("vision", 2)]
+    assert [(r.id, r.councils, r.of) for r in report.recommendations] == [("vision", 3, 5)]
     html = unescape(render_national_html(report, "cy"))
-    assert "Dylai'r Awdurdod bennu gweledigaeth." in html and "Rhannu'n ddiogel" in html
+    # Made to councils, in the national voice, never the council report's "the Authority".
+    assert "Dylai cynghorau bennu gweledigaeth." in html and "Rhannu'n ddiogel" in html
+    assert "Dylai'r Awdurdod" not in html and "bob cyngor yng Nghymru" not in html
+    english = unescape(render_national_html(await national(tmp_path / "en", "en", advice), "en"))
+    assert "Councils should set a vision." in english
+    assert "Made in the reports of 3 of the 5 councils taking part (60%)." in english
+    assert "every council in Wales" not in english
     plain = await national(tmp_path / "plain", "en")
     assert plain.recommendations is None
     assert 'id="recommendations"' not in render_national_html(plain, "en")
@@ -469,47 +555,70 @@ async def test_a_recommendation_shows_only_when_most_councils_make_it(
     tmp_path: Path, lang: Lang
 ) -> None:
     """The council reports' own rule (`reports.recommend`) over each council's own report:
-    disagreement with s1 is 25% at Cardiff (5 of 20) and at Conwy (1 of 4 who gave a view),
-    24% at Powys; Gwynedd shows no figures and counts for nothing. At 25% two of the three
-    councils with figures make it, which is most (the questionnaire's 0.6): it shows, citing
-    the count; at 26% none does, and the section says so."""
-    fires = _one_rule(0.25)
+    disagreement with v1 is 41% at Cardiff (7 of 17), 36% at Powys (8 of 22) and 29% at Conwy
+    (2 of 7), none of them with a favourable majority; Gwynedd shows no figures and Ceredigion
+    has none yet, and both take part. At 28% three of the five councils taking part make it,
+    which is most (the
+    questionnaire's 0.6): it shows, to councils, citing the share; at 30% two do, which is not
+    most, and the section says so."""
+    fires = _one_rule(0.28, "v1")
     [rule] = fires.recommendations
     report = await national(tmp_path, lang, rubric=fires)
-    assert report.recommendations_of == 3
-    assert [(r.id, r.councils) for r in report.recommendations or ()] == [(rule.id, 2)]
+    assert report.taking_part == 5
+    assert [(r.id, r.councils, r.of) for r in report.recommendations or ()] == [(rule.id, 3, 5)]
     html = unescape(render_national_html(report, lang))
     section = html.split('id="recommendations"')[1].split("</section>")[0]
     made = {
-        "en": "Made in 2 of 3 councils' reports.",
-        "cy": "Fe'i gwneir yn adroddiadau 2 o'r 3 chyngor.",
+        "en": "Made in the reports of 3 of the 5 councils taking part (60%).",
+        "cy": "Fe'i gwneir yn adroddiadau 3 o'r 5 cyngor sy'n cymryd rhan (60%).",
     }
-    assert rule.text(lang) in section and made[lang] in section
+    assert rule.councils(lang) in section and made[lang] in section
+    assert rule.text(lang) not in section
 
-    quiet = await national(tmp_path / "quiet", lang, rubric=_one_rule(0.26))
+    quiet = await national(tmp_path / "quiet", lang, rubric=_one_rule(0.3, "v1"))
     assert quiet.recommendations == ()
     html = unescape(render_national_html(quiet, lang))
     section = html.split('id="recommendations"')[1].split("</section>")[0]
     none = {
-        "en": "No recommendation is made in most councils' reports.",
+        "en": "No recommendation is made in the reports of most of the councils taking part.",
         "cy": "Nid oes yr un argymhelliad",
     }
-    assert none[lang] in section and rule.text(lang) not in section
+    assert none[lang] in section and rule.councils(lang) not in section
+
+
+async def test_a_majority_view_never_contradicts_a_council_reports_recommendation(
+    tmp_path: Path,
+) -> None:
+    """Disagreement with s1 is 25% at Cardiff (5 of 20, 10 agreeing), 25% at Conwy (2 of 8, 5
+    agreeing) and 24% at Powys (6 of 25, 13 agreeing). At 24% the old trigger fired in all
+    three; but at Conwy and Powys most respondents agree, so their reports do not make it."""
+    db = await wales_db(tmp_path)
+    _, reports = await reports_of(db, "en")
+    await db.close()
+    advice = rubric_advice(reports, _one_rule(0.24))
+    assert {slug for slug, ids in advice.fired.items() if ids} == {"cardiff"}
 
 
 async def test_one_council_in_three_is_not_most(tmp_path: Path) -> None:
     """Disagreement with v1: Cardiff 41% (7 of 17), Powys 36% (8 of 22), Conwy 29% (2 of 7).
-    At 40% only Cardiff's report makes the recommendation: one of three is not most."""
+    At 40% only Cardiff's report makes the recommendation: one of the five councils taking
+    part is not most, nor are two; three are."""
     db = await wales_db(tmp_path)
     councils, reports = await reports_of(db, "en")
     await db.close()
-    for share, made in ((0.4, {"cardiff"}), (0.36, {"cardiff", "powys"})):
+    for share, made in (
+        (0.4, {"cardiff"}),
+        (0.36, {"cardiff", "powys"}),
+        (0.28, {"cardiff", "powys", "conwy"}),
+    ):
         advice = rubric_advice(reports, _one_rule(share, "v1"))
         assert {slug for slug, ids in advice.fired.items() if ids} == made
         report = build_national(
             small_questionnaire(), councils, reports, "en", 5, generated_on=ON, advice=advice
         )
-        assert [r.councils for r in report.recommendations or ()] == ([] if len(made) == 1 else [2])
+        # Of the five councils taking part, one or two is not most; three is.
+        expected = [3] if len(made) == 3 else []
+        assert [r.councils for r in report.recommendations or ()] == expected
 
 
 async def test_the_good_practice_examples_say_how_many_reports_offer_them(

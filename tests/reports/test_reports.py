@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reports import build_report, render_html, render_summary, report_filename
-from reports.aggregate import median_level, seeded_shuffle
+from reports.aggregate import seeded_shuffle
 from reports.findings import finding_rule, finding_sentence
-from reports.results import Report, percent
+from reports.results import Report, median_level, percent
 from reports.text import LOCALES, messages
 from rubric.schema import FindingThresholds, Lang
 from standin.html_check import check_text
@@ -302,8 +302,10 @@ def test_median_level() -> None:
     assert median_level([0, 0, 0]) is None
     assert median_level([3, 1, 1]) == 1
     assert median_level([1, 1, 1]) == 2
-    assert median_level([1, 1, 0]) == 1.5
-    assert median_level([0, 2, 2]) == 2.5
+    # One median rule in every report: the lower of the two middle answers, never 1.5.
+    assert median_level([1, 1, 0]) == 1
+    assert median_level([0, 2, 2]) == 2
+    assert median_level([2, 2, 0]) == 1
 
 
 def test_comments_are_shuffled_stably_and_not_in_stored_order() -> None:
@@ -322,9 +324,10 @@ async def test_report_contents_and_what_is_withheld(tmp_path: Path) -> None:
     shown = {c.key for c in report.shown_cells()}
     # CMT 5 of 10 officers, the other 5 officers: both large enough.
     assert shown == {"all", "officer", "member", "team:officer:CMT", "wales"}
-    # Gwynedd (3 responses) shows nothing, so adds nothing: Wales = Powys 25 + Cardiff 20 +
-    # Conwy 12.
-    assert report.cell("wales").respondents == 57
+    # Gwynedd (3 responses) shows nothing, so adds nothing, and Powys is never in its own
+    # comparator: the rest of Wales = Cardiff 20 + Conwy 12.
+    assert report.cell("wales").respondents == 32
+    assert report.cell("wales").label == "Rest of Wales"
     # One person in the CMT said "Don't know" to v1: four views are too few.
     v1 = report.themes[0].statements[0]
     assert {r.cell for r in v1.results} == {"all", "officer", "member", "wales"}
@@ -514,7 +517,7 @@ def test_catalogs_have_every_key_in_both_languages() -> None:
     assert "7 cyngor" in m.plural("cy", "withheld.wales_excluded", 7, min=5)
 
 
-async def test_negative_statements_stay_out_of_the_theme_share(tmp_path: Path) -> None:
+async def test_negative_statements_count_reversed_in_the_theme_share(tmp_path: Path) -> None:
     db = await powys_db(tmp_path)
     try:
         c = await council(db, "powys")
@@ -536,7 +539,10 @@ async def test_negative_statements_stay_out_of_the_theme_share(tmp_path: Path) -
     skills_before = next(t for t in before.themes if t.theme_id == "skills")
     skills_after = next(t for t in after.themes if t.theme_id == "skills")
     s1 = next(s for s in skills_after.statements if s.question_id == "s1")
-    assert skills_after.comparison.council_pct == present(s1.result("all")).agree_pct
-    assert skills_before.comparison.council_pct != skills_after.comparison.council_pct
+    s2 = next(s for s in skills_after.statements if s.question_id == "s2")
+    one, two = present(s1.result("all")), present(s2.result("all"))
+    # Disagreeing with the negatively worded s2 is the favourable view: counted, not dropped.
+    assert skills_after.comparison.council_pct == percent(one.agree + two.disagree, one.n + two.n)
+    assert skills_before.comparison.council_pct == percent(one.agree + two.agree, one.n + two.n)
     # The negative statement still has its own finding.
     assert any(s.question_id == "s2" for s in skills_after.statements)
