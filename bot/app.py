@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 import traceback
 from collections.abc import Callable
 from functools import partial
@@ -21,7 +22,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
@@ -85,7 +86,7 @@ def load_texts() -> Messages:
 
 
 def create_bot(
-    settings: Settings, session: AiohttpSession | None = None, *, attempts: int = 10
+    settings: Settings, session: BaseSession | None = None, *, attempts: int = 10
 ) -> Bot:
     """The bot with its session: every call retried (``attempts``) and every send paced. A
     one-off command asks once for a few attempts, so an unreachable API fails in seconds."""
@@ -93,7 +94,7 @@ def create_bot(
         session = JsonSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(KeepResponseModels())
     session.middleware(MalformedUpdates())
-    session.middleware(RetryMiddleware(attempts=attempts))
+    session.middleware(RetryMiddleware(attempts=attempts, api_url=settings.telegram_api_url))
     session.middleware(SendPacer(settings.reply_rate))
     return Bot(
         settings.token(),
@@ -176,6 +177,21 @@ async def register_commands(bot: Bot, texts: Messages) -> None:
         )
 
 
+def stop_on_signals(dp: Dispatcher) -> None:
+    """SIGTERM and SIGINT stop the polling (``Dispatcher.stop_polling``), logged by name.
+    aiogram's own handler logs the name through its dispatcher logger, whose text arguments
+    `bot.telegram.logs` withholds ("Received <withheld> signal"), so this one is ours."""
+    loop = asyncio.get_running_loop()
+
+    def stop(signum: signal.Signals) -> None:
+        log.info("stopping: %s received", signum.name)
+        task = loop.create_task(dp.stop_polling())
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop, signum)
+
+
 async def run_polling(
     settings: Settings, *, background: list[Callable[..., object]] | None = None
 ) -> None:
@@ -195,10 +211,14 @@ async def run_polling(
             # as long as the process: out of the collector's way, it is not walked again at
             # every full collection while people answer (a few per cent of each answer).
             gc.freeze()
+            stop_on_signals(dp)
             await dp.start_polling(
-                bot, handle_signals=True, close_bot_session=True, polling_timeout=10
+                bot, handle_signals=False, close_bot_session=True, polling_timeout=10
             )
         finally:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

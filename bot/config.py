@@ -10,9 +10,9 @@ import re
 from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
@@ -49,14 +49,29 @@ class ConfigError(Exception):
         """pydantic's own (English) message, for an error type the operator's catalog lacks."""
 
 
+def without_password(target: str) -> str:
+    """A database path or URL as it may be shown: a URL's password is left out."""
+    parts = urlsplit(target)
+    if parts.password is None:
+        return target
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def _refused(key: str, english: str) -> PydanticCustomError:
     """A validator's refusal: a ValueError whose pydantic type is the catalog key ``key``."""
     return PydanticCustomError(key, english)
 
 
 class Settings(BaseSettings):
+    # An empty setting is no setting (``SMTP_USERNAME=`` as .env.example ships it): without
+    # ``env_ignore_empty`` it would be an empty username, and every email would try to log in.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,
     )
 
     bot_token: SecretStr | None = None
@@ -79,6 +94,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None
     smtp_starttls: bool = True
+    smtp_timeout: float = Field(15.0, gt=0, le=300)
+    """Seconds to wait for the mail server to connect or to answer one command (aiosmtplib's
+    timeout): a server that accepts and never answers costs this, not minutes."""
 
     # Reminder cadence (Europe/London working hours).
     remind_after_days: int = Field(3, ge=1, le=60)
@@ -98,6 +116,11 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0:8080"
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
+    """The log's threshold (unset: INFO for ``datatool run``, WARNING for the rest)."""
+    log_format: Literal["text", "json"] = "text"
+    """``json``: one JSON object a line, for a log collector."""
+
     flood_rate: float = Field(1.0, gt=0)
     """Updates a second one person may send, after a burst of eight, before the bot drops
     theirs: each can cost a message, and Telegram allows about one a second in a chat."""
@@ -110,6 +133,29 @@ class Settings(BaseSettings):
             if value not in (None, "cy", "en"):
                 raise _refused("config.lang", "must be cy or en")
         return value
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _log_words(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            return (
+                value.upper()
+                if value.lower() in ("debug", "info", "warning", "error")
+                else (value.lower())
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        """A time zone that does not exist is refused at start (exit 2), not at the first
+        reminder round (a traceback every round, and nothing sent)."""
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _refused("config.timezone", "must be a time zone such as Europe/London") from None
+        return value.strip()
 
     @field_validator("auditor_ids", mode="before")
     @classmethod
@@ -156,11 +202,7 @@ class Settings(BaseSettings):
     @property
     def database_label(self) -> str:
         """DATATOOL_DB as it may be shown: a URL's password is left out."""
-        parts = urlsplit(self.datatool_db)
-        if parts.password is None:
-            return self.datatool_db
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return parts._replace(netloc=netloc).geturl()
+        return without_password(self.datatool_db)
 
     @field_validator("webhook_url")
     @classmethod

@@ -10,7 +10,7 @@ rest on its figures. Nothing goes back to the stored counts. The document's type
 
 from __future__ import annotations
 
-from reports.good_practice import match_good_practice
+from reports.good_practice import every_example
 from reports.narrative import (
     finding_claims,
     key_message_claims,
@@ -57,7 +57,7 @@ def build_document(report: Report, advice: Advice | None = None) -> CouncilDocum
         lines.append(maturity_line_of(row, claim))
     summary = maturity_summary_claim(report)
     claims += [summary] if summary else []
-    weakest, examples, intro = match_good_practice(report, advice)
+    weakest, examples, intro = every_example(report, advice)
     key_messages = tuple(c.sentence for c in messages_)
     if not report.cell("all").shown:
         forms = report.council.forms(report.lang)

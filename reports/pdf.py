@@ -27,40 +27,54 @@ PAGE_CSS = """
 @page {{
   size: A4;
   margin: 16mm 15mm 18mm 15mm;
-  @top-right {{ content: {title}; font-size: 7.5pt; color: #555; }}
+  @top-right {{ content: {title}; font-size: 8.5pt; color: #444; }}
   @bottom-center {{ content: {page} " " counter(page) " {of} " counter(pages);
-                   font-size: 8pt; color: #333; }}
+                   font-size: 9pt; color: #333; }}
 }}
-@page :first {{ @top-right {{ content: none; }} }}
+@page :first {{ @top-right {{ content: none; }} @bottom-center {{ content: none; }} }}
 """
 
 OVERRIDES = """
 html {{ font-family: "DejaVu Sans", sans-serif; }}
-body {{ font-family: "DejaVu Sans", sans-serif; font-size: 9pt; line-height: 1.38; }}
-h1 {{ font-size: 19pt; margin-top: 0; }}
-h2 {{ font-size: 13pt; margin-top: 6mm; bookmark-level: 1; }}
-h3 {{ font-size: 10.5pt; margin-top: 4mm; bookmark-level: 2; }}
-h4 {{ font-size: 9.5pt; margin: 2.5mm 0 1mm; bookmark-level: none; }}
-table {{ font-size: 8pt; border-collapse: separate; border-spacing: 0; }}
+body {{ font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1.4; }}
+p.meta, .note, .evidence, footer, .reworded {{ font-size: 10.5pt; }}
+h1 {{ font-size: 22pt; margin-top: 0; }}
+h2 {{ font-size: 15pt; margin-top: 6mm; bookmark-level: 1; }}
+h3 {{ font-size: 12pt; margin-top: 4mm; bookmark-level: 2; }}
+h4 {{ font-size: 11pt; margin: 2.5mm 0 1mm; bookmark-level: none; }}
+section.cover {{ break-after: page; }}
+section.cover h1 {{ font-size: 26pt; margin-top: 40mm; }}
+section.cover p.cover-council {{ font-size: 18pt; }}
+section.cover p.cover-date {{ font-size: 13pt; }}
+section.cover .cover-contact {{ display: block; margin-top: 55mm; }}
+section.cover .cover-contact address {{ display: inline-block; width: 48%; vertical-align: top;
+                                        font-size: 9.5pt; line-height: 1.45; }}
+table {{ font-size: 9pt; border-collapse: separate; border-spacing: 0; }}
 th, td {{ padding: 0.6mm 1.4mm; border: none; border-bottom: 0.2mm solid #b4b4b4; }}
 thead th {{ border-bottom: 0.4mm solid #555; }}
 .table-wrap {{ margin: 1mm 0 2mm; }}
 nav.contents a {{ color: inherit; text-decoration: none; }}
 nav.contents a::after {{ content: leader(".") " " target-counter(attr(href url), page); }}
-table.statements {{ table-layout: fixed; font-size: 7.5pt; line-height: 1.2; break-inside: auto; }}
+table.statements {{ table-layout: fixed; font-size: 9pt; line-height: 1.25; break-inside: auto; }}
 table.statements tbody {{ break-inside: avoid; }}
 table.statements th, table.statements td {{ padding: 0.35mm 1.2mm; border: none; }}
 table.statements th:first-child {{ width: 27%; }}
-table.statements td.bar, table.statements th.bar {{ width: 22%; }}
+table.statements td.bar, table.statements th.bar {{ width: 20%; }}
 table.statements tr.statement th {{ padding-top: 0.8mm; border-top: 0.3mm solid #8a8a8a; }}
 span.bar {{ height: 2.6mm; }}
 td.bar {{ vertical-align: middle; }}
-table.descriptors {{ font-size: 7pt; line-height: 1.25; }}
+table.descriptors {{ font-size: 8pt; line-height: 1.25; break-inside: auto; }}
+table.descriptors tr {{ break-inside: avoid; }}
 table.descriptors th[scope="row"] {{ width: 17%; }}
+table.descriptors td, table.descriptors th {{ font-size: 8pt; }}
+table.descriptors thead th, table.descriptors th[scope="row"] {{ font-size: 9pt; }}
+caption {{ font-size: 9.5pt; }}
 figure.grid svg {{ width: 112mm; }}
+figure.theme-chart svg {{ width: 110mm; }}
+figure.theme-chart p.chart-label {{ font-size: 10.5pt; }}
 ul.comments {{ border-left: 0.6mm solid #c8c8c8; }}
-ul.comments li {{ margin: 0.4mm 0; padding: 0 1.5mm; border: none; font-size: 8pt;
-                  line-height: 1.3; }}
+ul.comments li {{ margin: 0.6mm 0; padding: 0 1.5mm; border: none; font-size: 10.5pt;
+                  line-height: 1.35; }}
 """
 """WeasyPrint takes these as a user stylesheet, which yields to the document's own rules; each
 declaration is made !important (`_important`) so that the print layout wins over the screen one.

@@ -9,8 +9,10 @@ can be mailed, archived and opened offline.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,9 +20,10 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
+from reports.confidentiality import WALES_MIN_OTHERS
 from reports.document import build_document
 from reports.language import written_in
-from reports.results import CouncilDocument, Report, Statement
+from reports.results import CouncilDocument, Report, Statement, ThemeSection
 from reports.text import messages
 from rubric.advice import Advice
 from rubric.schema import Lang
@@ -220,6 +223,105 @@ def maturity_grid(document: CouncilDocument, lang: Lang) -> Grid | None:
     )
 
 
+class ChartSegment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    x: float
+    w: float
+    fill: str
+    text_colour: str
+    label: str
+    """The share, or "" where the segment is too narrow to hold it."""
+
+
+class ChartRow(BaseModel):
+    """One statement: its text (laid out as HTML, so it wraps as text does) over its bar."""
+
+    model_config = ConfigDict(frozen=True)
+
+    statement: str
+    description: str
+    segments: tuple[ChartSegment, ...]
+
+
+class ThemeChart(BaseModel):
+    """A theme's statements as stacked bars of all respondents' agree / neither / disagree:
+    one small SVG per statement, so that the chart flows from page to page like text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    legend: tuple[tuple[str, str], ...]
+    """(colour, label) of each key entry."""
+    rows: tuple[ChartRow, ...]
+
+
+BAR_H = 18.0
+
+
+def theme_chart(theme: ThemeSection, lang: Lang) -> ThemeChart | None:
+    """The chart in a theme's section: one bar per statement with figures for all respondents."""
+    t = messages()
+    names = (
+        t(lang, "statement.col.agree"),
+        t(lang, "chart.neither"),
+        t(lang, "statement.col.disagree"),
+    )
+    rows = []
+    for statement in theme.statements:
+        r = statement.result("all")
+        if r is None or not r.n or r.agree_pct is None:
+            continue
+        total = r.agree + r.neither + r.disagree
+        shares = (r.agree_pct, r.neither_pct, r.disagree_pct)
+        segments, left = [], 0.0
+        for count, share, fill, text in zip(
+            (r.agree, r.neither, r.disagree),
+            shares,
+            (AGREE, NEITHER, DISAGREE),
+            ("#FFFFFF", "#000000", "#000000"),
+            strict=True,
+        ):
+            w = CHART_W * count / total if total else 0.0
+            label = pct_text(share) if w >= 40 else ""
+            segments.append(ChartSegment(x=left, w=w, fill=fill, text_colour=text, label=label))
+            left += w
+        description = t(
+            lang,
+            "chart.theme_row",
+            agree=pct_text(shares[0]),
+            neither=pct_text(shares[1]),
+            disagree=pct_text(shares[2]),
+        )
+        rows.append(
+            ChartRow(statement=statement.text, description=description, segments=tuple(segments))
+        )
+    if not rows:
+        return None
+    return ThemeChart(
+        title=t(lang, "chart.theme_title", theme=theme.title),
+        legend=tuple(zip((AGREE, NEITHER, DISAGREE), names, strict=True)),
+        rows=tuple(rows),
+    )
+
+
+def collapse(comments: tuple[str, ...]) -> list[tuple[str, int]]:
+    """A theme's comments with repeats counted once: (the first wording seen, how many gave
+    it), the most often said first, then in the order given. Two comments are one when they
+    differ only in case, spacing or the punctuation at their end. The comments are those the
+    report already shows (the comment rule has passed them), so the count tells nothing the
+    list of copies did not."""
+    counts: dict[str, list[Any]] = {}
+    for comment in comments:
+        key = re.sub(r"[\s.!?…]+$", "", " ".join(comment.split()).casefold())
+        if key in counts:
+            counts[key][1] += 1
+        else:
+            counts[key] = [comment, 1, len(counts)]
+    ordered = sorted(counts.values(), key=lambda v: (-v[1], v[2]))
+    return [(text, n) for text, n, _ in ordered]
+
+
 def _context(report: Report, lang: Lang) -> dict[str, Any]:
     if lang != report.lang:
         raise ValueError(f"the report was built in {report.lang!r}; build it again for {lang!r}")
@@ -240,28 +342,59 @@ def _context(report: Report, lang: Lang) -> dict[str, Any]:
             report.generated_on, format="long", locale="en_GB" if lang == "en" else "cy"
         ),
         "cells": {c.key: c for c in report.cells},
+        "themes_by_id": {theme.theme_id: theme for theme in report.themes},
+        "tin": lambda in_lang, key: t(in_lang, key),
         "caution": any(r.caution for r in report.rates.rows),
     }
 
 
-def render_summary(report: Report, lang: Lang) -> str:
-    """The Telegram message (parse_mode HTML), always within Telegram's length limit: when the
-    list of what was withheld is long it is shortened to a count, then the headlines go."""
+def visible_length(text: str) -> int:
+    """How long Telegram counts a message in HTML: its text once the tags are parsed and the
+    entities read, in UTF-16 code units (the limit is on that, not on the markup)."""
+    return len(unescape(re.sub(r"<[^>]*>", "", text)).strip().encode("utf-16-le")) // 2
+
+
+def _truncated(document: CouncilDocument, limit: int) -> CouncilDocument:
+    """The document with each of the auditor's paragraphs cut to `limit` characters (the
+    summary's last resort: the full text is in the attached report)."""
+
+    def cut(text: str) -> str:
+        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+    commentary = {k: tuple(cut(p) for p in v[:1]) for k, v in document.commentary.items()}
+    return document.model_copy(update={"commentary": commentary})
+
+
+def render_summary(
+    report: Report | CouncilDocument, lang: Lang, advice: Advice | None = None
+) -> str:
+    """The Telegram message (parse_mode HTML): the key messages, the auditor's commentary, the
+    theme shares and the recommendations, one line each, always within Telegram's length
+    limit: when it is long, the list of what was withheld is shortened to a count, then the
+    headlines go, then the auditor's paragraphs are shortened (they are whole in the report)."""
+    document = report if isinstance(report, CouncilDocument) else build_document(report, advice)
+    base = document.report
     template = environment().get_template("summary.html.j2")
-    context = _context(report, lang)
-    withheld = list(report.withheld)
-    attempts = [(len(withheld), True)]
-    attempts += [(k, True) for k in range(len(withheld) - 1, -1, -1)]
-    attempts += [(0, False)]
+    context = _context(base, lang)
+    withheld = list(base.withheld)
+    attempts = [(len(withheld), True, document)]
+    attempts += [(k, True, document) for k in range(len(withheld) - 1, -1, -1)]
+    attempts += [(0, False, document)]
+    attempts += [(0, False, _truncated(document, n)) for n in (600, 300, 120, 60)]
+    if document.commentary:  # the last resort: the paragraphs are only in the attachment
+        attempts += [(0, False, document.model_copy(update={"commentary": {}}))]
     text = ""
-    for keep, headlines in attempts:
-        text = template.render(
+    for keep, headlines, doc in attempts:
+        rendered = template.render(
             **context,
+            doc=doc,
             withheld=withheld[:keep],
             more=len(withheld) - keep,
             headlines=headlines,
-        ).strip()
-        if len(text.encode("utf-16-le")) // 2 <= TELEGRAM_LIMIT:
+            commentary_elsewhere=bool(document.commentary) and not doc.commentary,
+        )
+        text = re.sub(r"\n{3,}", "\n\n", rendered).strip()
+        if visible_length(text) <= TELEGRAM_LIMIT:
             return text
     raise ValueError("the summary does not fit a Telegram message")
 
@@ -282,6 +415,13 @@ def render_html(report: Report | CouncilDocument, lang: Lang, advice: Advice | N
             bars=bars,
             colours={"agree": AGREE, "neither": NEITHER, "disagree": DISAGREE},
             grid=maturity_grid(document, lang),
+            charts={theme.theme_id: theme_chart(theme, lang) for theme in base.themes},
+            BAR_H=BAR_H,
+            CHART_W=CHART_W,
+            wales_min_others=WALES_MIN_OTHERS,
+            collapsed={theme.theme_id: collapse(theme.comments) for theme in base.themes},
+            said_by=lambda n: messages().plural(lang, "comments.said_by", n),
+            statement_count=sum(len(theme.statements) for theme in base.themes),
             FONT=FONT,
         )
     )

@@ -315,6 +315,8 @@ class RecommendationResult(_Result):
     theme_id: str
     text: str
     evidence: tuple[Evidence, ...]
+    reworded: bool = False
+    """The auditor's wording (`reports.notes`), not the rule's."""
     """The figures that bear on its action, those for it first."""
 
     @property
@@ -361,6 +363,16 @@ class Example(_Result):
     """Titles of the characteristics it illustrates, weakest first among those matched."""
 
 
+class FinalStamp(_Result):
+    """The version to publish: when it was made and the release it rests on."""
+
+    made_on: date
+    release_id: int
+    responses: int
+    line: str
+    """"Final: 27 November 2026, from release 3 (48 responses)", in the report's language."""
+
+
 class CouncilDocument(_Result):
     report: Report
     key_messages: tuple[str, ...]
@@ -373,6 +385,9 @@ class CouncilDocument(_Result):
     good_practice_intro: str
     claims: tuple[Claim, ...] = ()
     """Every sentence above about the figures, as the claim it makes (`reports.claims`)."""
+    commentary: dict[str, tuple[str, ...]] = {}
+    """The auditor's own paragraphs by section id (`reports.notes`), in the report's language."""
+    final: FinalStamp | None = None
 
     @property
     def recommendations(self) -> tuple[RecommendationResult, ...]:

@@ -185,8 +185,12 @@ class StandIn:
             last_name=last_name,
         )
         if user_id not in self._phones:
-            self._phones[user_id] = Phone(self.state, user_id)
+            self._phones[user_id] = self.new_phone(user_id)
         return self._phones[user_id]
+
+    def new_phone(self, user_id: int) -> Phone:
+        """The phone of a user seen for the first time (a subclass may give another kind)."""
+        return Phone(self.state, user_id)
 
     def chat(self, chat_id: int) -> list[StoredMessage]:
         messages = self.state.messages(chat_id)

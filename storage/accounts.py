@@ -55,13 +55,19 @@ class AccountBook(Store):
                 return "taken"
             if await conn.fetchone("SELECT 1 FROM invitees WHERE telegram_id = ?", (telegram_id,)):
                 return "has_other"
-            await conn.execute(
+            if await conn.execute(
                 "UPDATE invitees SET telegram_id = ?, opened_at = COALESCE(opened_at, ?),"
                 " unreachable = CASE WHEN unreachable = 'blocked' THEN NULL ELSE unreachable END"
-                " WHERE id = ?",
+                " WHERE id = ? AND telegram_id IS NULL",
                 (telegram_id, self._now(), invitee["id"]),
+            ):
+                return "bound"
+            # Bound by another worker since the read (PostgreSQL): the update waited for that
+            # binding's row lock and then found the code taken.
+            now_bound = await conn.fetchone(
+                "SELECT telegram_id FROM invitees WHERE id = ?", (invitee["id"],)
             )
-            return "bound"
+            return "already_yours" if now_bound and now_bound[0] == telegram_id else "taken"
 
     async def account_language(self, telegram_id: int) -> Lang | None:
         row = await self.db.fetchone(
@@ -73,31 +79,31 @@ class AccountBook(Store):
         """Records a Telegram user who wrote to the bot (and their language, when given). A user
         who writes again has evidently unblocked the bot."""
         now = self._now()
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as conn:  # the invitation first: storage.postgres
+            await conn.execute(
+                "UPDATE invitees SET unreachable = NULL"
+                " WHERE telegram_id = ? AND unreachable = 'blocked'",
+                (telegram_id,),
+            )
             await conn.execute(
                 "INSERT INTO accounts (telegram_id, language, first_seen) VALUES (?, ?, ?)"
                 " ON CONFLICT (telegram_id) DO UPDATE SET"
                 " language = COALESCE(excluded.language, accounts.language), blocked_at = NULL",
                 (telegram_id, language, now),
             )
-            await conn.execute(
-                "UPDATE invitees SET unreachable = NULL"
-                " WHERE telegram_id = ? AND unreachable = 'blocked'",
-                (telegram_id,),
-            )
 
     async def set_account_blocked(self, telegram_id: int) -> None:
         """The user blocked the bot: remembered on the account and on the invitee it answers for."""
         now = self._now()
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as conn:  # the invitation first: storage.postgres
+            await conn.execute(
+                "UPDATE invitees SET unreachable = 'blocked' WHERE telegram_id = ?",
+                (telegram_id,),
+            )
             await conn.execute(
                 "INSERT INTO accounts (telegram_id, first_seen, blocked_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (telegram_id) DO UPDATE SET blocked_at = excluded.blocked_at",
                 (telegram_id, now, now),
-            )
-            await conn.execute(
-                "UPDATE invitees SET unreachable = 'blocked' WHERE telegram_id = ?",
-                (telegram_id,),
             )
 
     async def forget(self, telegram_id: int) -> bool:

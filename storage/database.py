@@ -12,29 +12,31 @@ text (`to_iso`), which sort and compare the same in both. What still differs is 
 the two implementations and nowhere else: placeholders and the migrations' column types are
 rewritten for PostgreSQL (`storage.postgres.to_postgres`, `pg_schema`).
 
-Writes are `async with db.transaction() as conn:`, one at a time for the whole database (SQLite
-allows no other way; PostgreSQL takes a transaction-scoped advisory lock, so the repository's
-read-then-write transactions mean the same on both), and one statement alone is
-`await db.execute(...)`. Reads are `await db.fetchall(...)` / `fetchone(...)`; inside the task's
-own transaction they read through it.
+Writes are `async with db.transaction() as conn:` (on SQLite one at a time for the whole
+database; on PostgreSQL at once, at READ COMMITTED, so a read that decides a write is made in the
+writing statement itself: `storage.postgres`'s notes), `await db.serializable(work)` where many
+reads decide many writes (a roster import), and one statement alone is
+`await db.execute(...)`. Reads are `await db.fetchall(...)` / `fetchone(...)`; inside the
+task's own transaction they read through it.
 """
 
 from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Literal, Protocol, Self
+from typing import Any, ClassVar, Literal, Protocol, Self, TypeVar
 
 from storage.councils import COUNCILS, mutate
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
+T = TypeVar("T")
 Params = Sequence[Any] | dict[str, Any]
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -120,7 +122,7 @@ class Statement:
 
 
 class Database(ABC):
-    """The database, its write lock and the schema's migrations (see the module's notes)."""
+    """The database, its transactions and the schema's migrations (see the module's notes)."""
 
     dialect: ClassVar[Dialect]
 
@@ -189,8 +191,16 @@ class Database(ABC):
 
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Connection]:
-        """One write transaction, alone among writers: COMMIT at the end, ROLLBACK on any error.
-        Not re-entrant."""
+        """One write transaction: COMMIT at the end, ROLLBACK on any error. Not re-entrant. Alone
+        among writers on SQLite, not on PostgreSQL (READ COMMITTED there)."""
+
+    async def serializable(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """``work`` in one write transaction that behaves as if it ran alone, whatever it reads
+        before it writes: SQLite's transactions do already; PostgreSQL's SERIALIZABLE may abort
+        it for a concurrent one's sake, and then it runs again (`PostgresDatabase.serializable`),
+        so ``work`` must do nothing outside the database."""
+        async with self.transaction() as conn:
+            return await work(conn)
 
     @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -267,8 +277,9 @@ class Database(ABC):
 
     async def _migrate(self, migrations: Iterable[Migration]) -> None:
         """Applies each migration not yet recorded, each in its own transaction. The check is
-        made inside the (exclusive) transaction, so two processes opening a new database at
-        once apply each migration exactly once."""
+        made inside the transaction, which on SQLite is exclusive and on PostgreSQL runs under
+        a lock of its own (`PostgresDatabase._migrate`), so two processes opening a new database
+        at once apply each migration exactly once."""
         async with self.transaction() as conn:
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -3,9 +3,48 @@ PostgreSQL. ``DATATOOL_DB=postgresql://user:password@host:5432/datatool``.
 
 The SQL is the same as for SQLite; `to_postgres` rewrites its placeholders (`?` and `:name`
 become `$1`...) and `pg_schema` the migrations' column types, and that is all the dialect
-there is. Write transactions take one transaction-scoped advisory lock (`WRITE_LOCK`) first, so
-writers go one at a time across every worker, as on SQLite, and a read-then-write transaction
-(binding a code, saving a step) means the same on both. Reads never wait for it.
+there is.
+
+Concurrency is PostgreSQL's own: there is no lock shared by every writer, so two workers write
+at once and one slow transaction holds up only the rows it touches. Write transactions run at
+READ COMMITTED, where each statement sees what was committed when it began, and an UPDATE or
+an upsert locks the row it changes and re-reads it once any other writer of that row has
+finished. A decision that rests on a row is therefore made inside the statement that writes it,
+never only in Python from an earlier SELECT; each write path, and why it is safe:
+
+- one person's updates: `person_lock` (below) lets one worker at a time handle a person's
+  update, so what is one person's alone (their response, answers, account) has one writer.
+- the update record (``handled_updates``): keyed by the update's id, written with
+  ``INSERT ... ON CONFLICT (update_id)``, so two workers recording one update leave one row.
+- a survey step (`Repository.save_survey`): the response's upsert locks its row and returns its
+  submission time from the locked row, so the check "no change after submission" reads what is
+  true until COMMIT.
+- binding a code (`Repository.bind`): two people with one code hold different person locks.
+  The binding's UPDATE is a compare-and-set (``... WHERE telegram_id IS NULL``): the second
+  waits for the first's row lock, finds the code taken and changes nothing; and an account
+  answers for one invitation at most by the unique key on ``invitees.telegram_id``.
+- personal codes (`Repository.ensure_tokens`): ``... WHERE token IS NULL`` again, so a code
+  once given is never replaced by a concurrent run's.
+- leases, heartbeats, reminder claims: one upsert each, its condition in its ``WHERE``.
+- a roster import, many rows decided by reading them first, too many for one statement's
+  condition: `serializable`, PostgreSQL's SERIALIZABLE, run again (`SERIALIZABLE_TRIES` in all,
+  tenacity) when PostgreSQL aborts it for a concurrent transaction. It is the CLI's, rare, and
+  never on the answer path, where every transaction stays at READ COMMITTED and never fails
+  for another's sake.
+- a release (`storage.releases.store`): decided in Python against every earlier release of the
+  council, so stored only if none was stored since (else `Stale`, and it is decided again),
+  `serializable` so that two workers storing at once cannot both find none.
+- migrations and the councils' seed: one process at a time (`MIGRATION_LOCK`, an advisory lock
+  on a connection of their own), since DDL has no ON CONFLICT.
+
+Transactions that change both a person's invitation and their account change the invitation
+first, so two of them never wait for each other in a circle.
+
+The answer path's read (`fetch_together`) is one statement, one round trip: each query's rows
+travel as a JSON array in one column of one row (the schema holds only integers and text, which
+JSON carries exactly), and one statement reads one snapshot. A connection given back to the
+pool is not reset (`_keep_session`: another round trip per use), since nothing here changes a
+pooled connection's session.
 
 `person_lock` holds a session advisory lock per person on one connection kept for the purpose:
 a worker that dies loses its connection and PostgreSQL releases its locks at once, so the next
@@ -18,24 +57,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
-from storage.database import Connection, Database, Params
+from storage.database import Connection, Database, Migration, Params
+
+T = TypeVar("T")
+Isolation = Literal["read_committed", "serializable"]
 
 POOL_SIZE = 10
-WRITE_LOCK = -7_301_015
-"""The advisory lock key every write transaction takes (person keys are Telegram ids, > 0)."""
+MIGRATION_LOCK = -7_301_016
+"""The advisory lock key that migrations and the councils' seed take (person keys are Telegram
+ids, > 0)."""
 PERSON_LOCK_WAIT = (0.005, 0.1)
 """The first and the longest pause between tries for a person's lock held by another worker."""
+SERIALIZABLE_TRIES = 8
+"""How many times `PostgresDatabase.serializable` runs its work before a conflict is raised."""
+CONFLICTS = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
+"""What PostgreSQL aborts a transaction with for another's sake: it may simply run again."""
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|::|\?|:[A-Za-z_][A-Za-z0-9_]*")
+_NUMBERED = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|\$(\d+)")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -93,6 +148,76 @@ def pg_schema(script: str) -> str:
     return re.sub(r"\bIFNULL\s*\(", "COALESCE(", script, flags=re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=64)
+def _together(sqls: tuple[str, ...]) -> tuple[str, tuple[tuple[str, ...] | None, ...]]:
+    """One statement for `fetch_together`'s queries: a row of one column per query, each the
+    query's rows as a JSON array (in the query's order: a sorted subquery is not flattened into
+    the aggregate's), with every query's placeholders numbered after the ones before it. The
+    names are each query's (as `to_postgres`)."""
+    columns: list[str] = []
+    names: list[tuple[str, ...] | None] = []
+    offset = 0
+    for n, sql in enumerate(sqls):
+        converted, own = to_postgres(sql)
+        count = 0
+
+        def shift(match: re.Match[str], offset: int = offset) -> str:
+            nonlocal count
+            if match.group(1) is None:
+                return match.group(0)
+            count = max(count, int(match.group(1)))
+            return f"${int(match.group(1)) + offset}"
+
+        converted = _NUMBERED.sub(shift, converted)
+        columns.append(
+            f"(SELECT COALESCE(json_agg(together_rows), '[]') FROM ({converted}) AS together_rows)"
+            f" AS rows_{n}"
+        )
+        names.append(own)
+        offset += count
+    return "SELECT " + ", ".join(columns), tuple(names)
+
+
+class JsonRow:
+    """A row of `fetch_together`, read back from JSON: by position, by column name, unpacked,
+    and `dict(row)`, as an asyncpg record."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        self._values = tuple(value for _, value in pairs)
+        self._names: dict[str, int] = {}
+        for index, (name, _) in enumerate(pairs):
+            self._names.setdefault(name, index)
+
+    def __getitem__(self, key: int | str) -> Any:
+        return self._values[key if isinstance(key, int) else self._names[key]]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+    def __repr__(self) -> str:
+        return f"JsonRow({dict(zip(self._names, self._values, strict=False))!r})"
+
+
+def _json_rows(text: str) -> list[Any]:
+    rows: list[Any] = json.loads(text, object_pairs_hook=JsonRow)
+    return rows
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset of a connection given back (asyncpg rolls back an open transaction
+    first): nothing, since no pooled connection's session is ever changed here (no SET, LISTEN,
+    cursor or session lock: those live on connections of their own), and asyncpg's default
+    reset is one more round trip on every use."""
+
+
 def _rowcount(status: str) -> int:
     """asyncpg's command tag ('INSERT 0 1', 'UPDATE 3', 'DELETE 0') as a count of rows."""
     last = status.rsplit(" ", 1)[-1]
@@ -103,25 +228,25 @@ class PostgresConnection:
     """The `Connection` API over one pooled asyncpg connection."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
+        self.raw = conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         query, args = _args(sql, params)
-        return _rowcount(await self._conn.execute(query, *args))
+        return _rowcount(await self.raw.execute(query, *args))
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         query, _ = to_postgres(sql)
         batch = [tuple(r) for r in rows]
         if batch:
-            await self._conn.executemany(query, batch)
+            await self.raw.executemany(query, batch)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[asyncpg.Record]:
         query, args = _args(sql, params)
-        return list(await self._conn.fetch(query, *args))
+        return list(await self.raw.fetch(query, *args))
 
     async def fetchone(self, sql: str, params: Params = ()) -> asyncpg.Record | None:
         query, args = _args(sql, params)
-        return await self._conn.fetchrow(query, *args)
+        return await self.raw.fetchrow(query, *args)
 
 
 class PostgresDatabase(Database):
@@ -138,7 +263,9 @@ class PostgresDatabase(Database):
 
     @classmethod
     async def _connect(cls, target: str) -> PostgresDatabase:
-        pool = await asyncpg.create_pool(target, min_size=1, max_size=POOL_SIZE)
+        pool = await asyncpg.create_pool(
+            target, min_size=1, max_size=POOL_SIZE, reset=_keep_session
+        )
         return cls(pool, target)
 
     @classmethod
@@ -147,6 +274,7 @@ class PostgresDatabase(Database):
             target,
             min_size=1,
             max_size=POOL_SIZE,
+            reset=_keep_session,
             server_settings={"default_transaction_read_only": "on"},
         )
         return cls(pool, target)
@@ -172,13 +300,17 @@ class PostgresDatabase(Database):
 
     # --- writing ------------------------------------------------------------------------
 
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """READ COMMITTED, with no lock of its own: what each write path relies on instead is in
+        the module's notes."""
+        return self._transaction("read_committed")
+
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
+    async def _transaction(self, isolation: Isolation) -> AsyncIterator[Connection]:
         task = asyncio.current_task()
         if task is not None and task in self._owners:
             raise RuntimeError("transaction() is not re-entrant: this task already holds one")
-        async with self._pool.acquire() as raw, raw.transaction():
-            await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+        async with self._pool.acquire() as raw, raw.transaction(isolation=isolation):
             conn = PostgresConnection(raw)
             if task is not None:
                 self._owners[task] = conn
@@ -188,8 +320,24 @@ class PostgresDatabase(Database):
                 if task is not None:
                     self._owners.pop(task, None)
 
+    async def serializable(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """``work`` in a SERIALIZABLE transaction, run again from the start (after a short
+        random pause) when PostgreSQL aborts it for a concurrent transaction's sake, up to
+        `SERIALIZABLE_TRIES` times in all."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(SERIALIZABLE_TRIES),
+            wait=wait_random_exponential(multiplier=0.005, max=0.2),
+            retry=retry_if_exception_type(CONFLICTS),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                async with self._transaction("serializable") as conn:
+                    return await work(conn)
+        raise AssertionError("tenacity neither returned nor raised")  # pragma: no cover
+
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """A single statement is atomic in PostgreSQL without the writers' lock."""
+        """A single statement, atomic by itself (autocommit)."""
         own = self._own()
         if own is not None:
             return await own.execute(sql, params)
@@ -217,15 +365,27 @@ class PostgresDatabase(Database):
         return await self._pool.fetchrow(query, *args)
 
     async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
-        own = self._own()
-        if own is not None:
-            return [await own.fetchall(sql, params) for sql, params in queries]
-        async with (
-            self._pool.acquire() as raw,
-            raw.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            conn = PostgresConnection(raw)
-            return [await conn.fetchall(sql, params) for sql, params in queries]
+        """One statement (`_together`), so one round trip and one snapshot, where a read-only
+        transaction of separate queries was four (BEGIN, the queries, COMMIT)."""
+        sql, names = _together(tuple(sql for sql, _ in queries))
+        args: list[Any] = []
+        for (_, params), own in zip(queries, names, strict=True):
+            if own is None:
+                if isinstance(params, dict) and params:
+                    raise ValueError("named parameters for a statement with ? placeholders")
+                args.extend(() if isinstance(params, dict) else params)
+            elif isinstance(params, dict):
+                args.extend(params[name] for name in own)
+            else:
+                raise ValueError("a statement with :name placeholders needs a dict of parameters")
+        conn = self._own()
+        row = (
+            await self._pool.fetchrow(sql, *args)
+            if conn is None
+            else await conn.raw.fetchrow(sql, *args)
+        )
+        assert row is not None
+        return [_json_rows(text) for text in row]
 
     # --- serving ------------------------------------------------------------------------
 
@@ -273,8 +433,28 @@ class PostgresDatabase(Database):
 
     # --- schema -------------------------------------------------------------------------
 
+    @asynccontextmanager
+    async def _schema_alone(self) -> AsyncIterator[None]:
+        """`MIGRATION_LOCK`, held on a connection of its own and closed after (which releases
+        it whatever happened), so that two processes opening one database at once change its
+        schema one after the other."""
+        holder = await asyncpg.connect(self.url)
+        try:
+            await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+            yield
+        finally:
+            await holder.close()
+
+    async def _migrate(self, migrations: Iterable[Migration]) -> None:
+        async with self._schema_alone():
+            await super()._migrate(migrations)
+
+    async def _seed_councils(self) -> None:
+        async with self._schema_alone():
+            await super()._seed_councils()
+
     async def _run_script(self, conn: Connection, script: str) -> None:
         """The whole script at once (PostgreSQL runs several statements in one simple query),
         inside the open transaction."""
         assert isinstance(conn, PostgresConnection)
-        await conn._conn.execute(pg_schema(script))
+        await conn.raw.execute(pg_schema(script))

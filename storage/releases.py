@@ -7,11 +7,12 @@ releases carry no person: counts per (group, team), and response ids only to rec
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from storage.database import Database, to_iso, utcnow
+from storage.database import Connection, Database, to_iso, utcnow
 from storage.reporting import (
     _TEAM,
     AnswerCountRow,
@@ -133,10 +134,35 @@ async def history(db: Database, council_id: int) -> list[History]:
     return out
 
 
-async def store(db: Database, council_id: int, new: NewRelease, min_group_size: int) -> int:
-    """Stores a release decided by `reports.confidentiality.make_release`; returns its id.
-    Members who withdrew in the meantime are simply not recorded."""
-    async with db.transaction() as conn:
+ADVANCE_TRIES = 5
+"""How many times `advance` decides again when another release was stored meanwhile."""
+
+
+class Stale(Exception):
+    """Another release of the council was stored after the one a decision was made against."""
+
+
+async def store(
+    db: Database,
+    council_id: int,
+    new: NewRelease,
+    min_group_size: int,
+    *,
+    after: int | None,
+) -> int:
+    """Stores a release decided by `reports.confidentiality.make_release` against the council's
+    releases up to ``after`` (its latest then); returns its id. Raises `Stale` if another was
+    stored since: the rule compares each release with every one before it, and one decided
+    without the other's knowledge was never compared with it. Alone (`Database.serializable`),
+    so that two workers storing at once cannot both find none new. Members who withdrew in the
+    meantime are simply not recorded."""
+
+    async def write(conn: Connection) -> int:
+        newest = await conn.fetchone(
+            "SELECT MAX(id) FROM releases WHERE council_id = ?", (council_id,)
+        )
+        if (None if newest is None else newest[0]) != after:
+            raise Stale(f"council {council_id} has a release after {after}")
         inserted = await conn.fetchone(
             "INSERT INTO releases (council_id, made_at, responses, final, min_group_size)"
             " VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -170,7 +196,9 @@ async def store(db: Database, council_id: int, new: NewRelease, min_group_size: 
             " VALUES (?, ?, ?, ?, ?)",
             [(release_id, f.question_id, f.cell, f.choice, f.n) for f in new.figures],
         )
-    return release_id
+        return release_id
+
+    return await db.serializable(write)
 
 
 async def withdrawn_since(db: Database, release: ReleaseRow) -> int:
@@ -190,6 +218,15 @@ async def advance(
 ) -> ReleaseRow | None:
     """Moves the council's release forward when the rule lets it; returns the release to show
     (None before anyone has submitted). Cheap when nothing changed: one count of members."""
+    for _ in range(ADVANCE_TRIES - 1):
+        with contextlib.suppress(Stale):  # released meanwhile (another worker): decide again
+            return await _advance(db, council_id, decide, min_group_size, final=final)
+    return await _advance(db, council_id, decide, min_group_size, final=final)
+
+
+async def _advance(
+    db: Database, council_id: int, decide: Decide, min_group_size: int, *, final: bool
+) -> ReleaseRow | None:
     last = await latest(db, council_id)
     now = await db.fetchall(
         "SELECT r.id FROM responses AS r JOIN invitees AS i ON i.id = r.invitee_id"
@@ -206,7 +243,7 @@ async def advance(
     if new is None:
         return last
     try:
-        await store(db, council_id, new, min_group_size)
+        await store(db, council_id, new, min_group_size, after=None if last is None else last.id)
     except sqlite3.OperationalError as exc:
         if "readonly" not in str(exc):
             raise

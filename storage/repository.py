@@ -2,10 +2,10 @@
 
 Each method is one read or one write transaction, so a coroutine can never leave a half-saved
 survey behind, and the bot never needs to know SQL. The methods live by topic, one module
-each (`council_lookup`, `roster`, `accounts`, `answers`, `updates`, `auditors`, `windows`, as
-`reminders.ReminderBook` does for the reminders); `Repository` is all of them at once, and
-hands out the reminder bookkeeping, the report queries and the export, so nobody reaches
-through ``repo.db``.
+each (`council_lookup`, `roster`, `accounts`, `answers`, `updates`, `auditors`, `windows`,
+`questionnaires`, `notes`, as `reminders.ReminderBook` does for the reminders); `Repository`
+is all of them at once, and hands out the reminder bookkeeping, the report queries and the
+export, so nobody reaches through ``repo.db``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from storage.answers import AnswerBook
 from storage.auditors import AuditorBook
 from storage.export import ExportRow, export_answers, export_comments
 from storage.leases import Heartbeats, Leases
+from storage.notes import NoteBook
+from storage.questionnaires import QuestionnaireBook
 from storage.reminders import ReminderBook
 from storage.reporting import CommentRow, ReportRows, national_input, report_input
 from storage.roster import RosterBook
@@ -28,7 +30,16 @@ from storage.updates import UpdateBook
 from storage.windows import WindowBook
 
 
-class Repository(RosterBook, AccountBook, AnswerBook, UpdateBook, AuditorBook, WindowBook):
+class Repository(
+    RosterBook,
+    AccountBook,
+    AnswerBook,
+    UpdateBook,
+    AuditorBook,
+    WindowBook,
+    QuestionnaireBook,
+    NoteBook,
+):
     """The API over a `Database`: every topic's methods (see the module's notes)."""
 
     @property

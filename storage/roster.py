@@ -9,8 +9,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from storage.council_lookup import CouncilBook, find_in
-from storage.database import Row
-from storage.rows import ImportResult, Invitation, Invitee, RosterRow, Unreachable
+from storage.database import Connection, Row
+from storage.rows import (
+    ImportResult,
+    Invitation,
+    Invitee,
+    RemoveResult,
+    RosterRow,
+    Unreachable,
+)
 
 TOKEN_BYTES = 24
 """192 random bits, 32 characters of A-Za-z0-9_-: a valid /start payload, impossible to guess;
@@ -95,9 +102,10 @@ class RosterBook(CouncilBook):
         if problems:
             raise RosterError(problems)
 
-        added = updated = unchanged = 0
         now = self._now()
-        async with self.db.transaction() as conn:
+
+        async def write(conn: Connection) -> ImportResult:
+            added = updated = unchanged = 0
             for council_id, row in zip(resolved, rows, strict=True):
                 existing = await conn.fetchone(
                     "SELECT grp, name, language, team FROM invitees"
@@ -128,7 +136,11 @@ class RosterBook(CouncilBook):
                         (council_id, row.email),
                     )
                     updated += 1
-        return ImportResult(added=added, updated=updated, unchanged=unchanged)
+            return ImportResult(added=added, updated=updated, unchanged=unchanged)
+
+        # Each row is read, then written as read: alone (SERIALIZABLE on PostgreSQL, tried
+        # again after a concurrent import), so that two imports at once both succeed.
+        return await self.db.serializable(write)
 
     async def invitees(self, council_id: int) -> list[Invitee]:
         rows = await self.db.fetchall(
@@ -148,7 +160,8 @@ class RosterBook(CouncilBook):
                 )
             ]
             await conn.executemany(
-                "UPDATE invitees SET token = ? WHERE id = ?",
+                # A code already given, by a concurrent run, stays: an invitation may carry it.
+                "UPDATE invitees SET token = ? WHERE id = ? AND token IS NULL",
                 [(new_token(), invitee_id) for invitee_id in missing],
             )
             rows = await conn.fetchall(
@@ -189,3 +202,35 @@ class RosterBook(CouncilBook):
         await self.db.execute(
             "UPDATE invitees SET unreachable = ? WHERE id = ?", (reason, invitee_id)
         )
+
+    async def remove_invitees(self, council_id: int, emails: Iterable[str]) -> RemoveResult:
+        """Takes people off a council's roster, all or none (an email the roster does not have
+        removes nobody): their row, their code, their reminders, and (for anyone who had
+        answered) their response and answers, as `forget` does, so a removal is a withdrawal:
+        releases already made keep counting them, frozen, and the next release moves only as
+        the confidentiality rule allows."""
+        wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
+        found: list[tuple[str, Row]] = []
+        async with self.db.transaction() as conn:
+            for email in wanted:
+                row = await conn.fetchone(
+                    "SELECT i.id, i.telegram_id, r.id FROM invitees i"
+                    " LEFT JOIN responses r ON r.invitee_id = i.id"
+                    " WHERE i.council_id = ? AND i.email = ?",
+                    (council_id, email),
+                )
+                if row is not None:
+                    found.append((email, row))
+            unknown = [e for e in wanted if e not in {email for email, _ in found}]
+            if unknown:
+                return RemoveResult(removed=[], answered=[], unknown=unknown)
+            for _, row in found:
+                await conn.execute("DELETE FROM responses WHERE invitee_id = ?", (row[0],))
+                await conn.execute("DELETE FROM reminders WHERE invitee_id = ?", (row[0],))
+                await conn.execute("DELETE FROM invitees WHERE id = ?", (row[0],))
+                if row[1] is not None:
+                    await conn.execute("DELETE FROM accounts WHERE telegram_id = ?", (row[1],))
+        answered = [email for email, row in found if row[2] is not None]
+        if answered:
+            await self.db.checkpoint()  # as for `forget`: no old copy left in the -wal file
+        return RemoveResult(removed=[e for e, _ in found], answered=answered, unknown=[])

@@ -159,6 +159,15 @@ class ImportResult(_Row):
     unchanged: int
 
 
+class RemoveResult(_Row):
+    """What ``roster remove`` did: emails removed, of whom some had answered (withdrawn, as
+    by /forget), and emails the council's roster does not have."""
+
+    removed: list[str]
+    answered: list[str]
+    unknown: list[str]
+
+
 class StatusRow(_Row):
     group: Group
     invited: int

@@ -47,6 +47,21 @@ CHECKPOINT_EVERY = 200
 """Commits between two checkpoints (a few pages each: about SQLite's own 1,000-page default)."""
 
 
+PRIVATE = 0o600
+"""A new database (and a backup) is its owner's alone: it holds everyone's answers. SQLite gives
+the -wal and -shm files beside it the database's own permissions."""
+
+
+def private_file(path: Path) -> None:
+    """Creates ``path`` empty, readable and writable by its owner alone, unless it exists (an
+    existing file keeps the permissions its operator gave it)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 class SqliteConnection:
     """The `Connection` API over the aiosqlite connection, inside a transaction."""
 
@@ -91,6 +106,7 @@ class SqliteDatabase(Database):
         path = Path(target)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
         # check_same_thread=False: the answer path's statements run on the loop's thread (see
         # the module's notes), always under the lock, never beside aiosqlite's own work.
         conn = await aiosqlite.connect(
@@ -300,6 +316,7 @@ class SqliteDatabase(Database):
         dest.parent.mkdir(parents=True, exist_ok=True)
         partial = dest.with_name(dest.name + ".partial")
         partial.unlink(missing_ok=True)
+        private_file(partial)  # a copy of everyone's answers: the owner's alone, as the database
         target = await aiosqlite.connect(partial, isolation_level=None)
         try:
             async with self._lock:

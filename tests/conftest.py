@@ -8,6 +8,8 @@ Where PostgreSQL is not installed its tests are skipped, unless DATATOOL_REQUIRE
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -17,25 +19,52 @@ import pytest
 from storage.database import Database
 from storage.opening import open_database
 from storage.repository import Repository
+from tests.support.mocked_bot import InProcessBot, Telegram
 from tests.support.pgserver import PostgresMissing, PostgresServer
 
 E2E = Path(__file__).parent / "e2e"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks the process tests ``e2e``, and runs them first: each takes tens of seconds, the
+    rest a fraction of one, so with the long ones handed out first the short ones fill in
+    around them on both workers instead of one long test running alone at the end."""
     for item in items:
         if E2E in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
 
 
 def _required() -> bool:
     return os.environ.get("DATATOOL_REQUIRE_POSTGRES", "") not in ("", "0")
 
 
+_EARLY: dict[str, concurrent.futures.Future[PostgresServer]] = {}
+"""The PostgreSQL server of this run (of this xdist worker), started in a thread of its own as
+soon as the tests are collected, if any of them needs it: initdb and the start take seconds,
+mostly waiting on the disk, which the first tests spend running instead of waiting."""
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any("postgres_server" in getattr(item, "fixturenames", ()) for item in session.items):
+        pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="postgres-start")
+        _EARLY["server"] = pool.submit(PostgresServer.start)
+        pool.shutdown(wait=False)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A server started early that no test took (this worker ran none of them) is stopped."""
+    early = _EARLY.pop("server", None)
+    if early is not None:
+        with contextlib.suppress(Exception):
+            early.result().stop()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer | None]:
+    early = _EARLY.pop("server", None)
     try:
-        server = PostgresServer.start()
+        server = early.result() if early is not None else PostgresServer.start()
     except PostgresMissing as missing:
         if _required():
             pytest.fail(f"DATATOOL_REQUIRE_POSTGRES is set, but {missing}", pytrace=False)
@@ -87,3 +116,30 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def repo(db: Database) -> Repository:
     return Repository(db)
+
+
+@pytest.fixture
+def telegram() -> Iterator[Telegram]:
+    """Telegram in this process, as strict as the stand-in (tests.support.mocked_bot)."""
+    server = Telegram()
+    yield server
+    assert server.violations == [], "the bot sent what Telegram would refuse"
+
+
+@pytest.fixture
+async def datatool(telegram: Telegram, tmp_path: Path) -> AsyncIterator[InProcessBot]:
+    """The real dispatcher in this process, on a new SQLite file; start it with ``start()``
+    (after seeding the database, with any settings the test needs)."""
+    running = InProcessBot(telegram, tmp_path / "datatool.sqlite3")
+    yield running
+    await running.stop()
+    assert running.errors == [], "the bot logged errors"
+
+
+@pytest.fixture
+async def any_datatool(telegram: Telegram, database_url: str) -> AsyncIterator[InProcessBot]:
+    """The same on SQLite, and (a second run of the test) on PostgreSQL."""
+    running = InProcessBot(telegram, database_url)
+    yield running
+    await running.stop()
+    assert running.errors == [], "the bot logged errors"

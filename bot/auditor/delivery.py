@@ -26,8 +26,12 @@ async def deliver_report(
     lang: Lang,
     fmt: ReportFormat = "pdf",
     reader_covers: frozenset[str] = frozenset(),
+    *,
+    final: bool = False,
 ) -> None:
-    built = await build(repo, questionnaire, settings, council, lang, reader_covers)
+    """The summary and the document; with `final`, the version to publish (raises
+    `bot.services.report_notes.FinalRefused` before sending anything when it cannot be made)."""
+    built = await build(repo, questionnaire, settings, council, lang, reader_covers, final=final)
     await bot.send_message(chat_id, built.summary)
     await bot.send_document(
         chat_id,

@@ -32,6 +32,7 @@ from bot.services.access import (
     resolve_council,
 )
 from bot.services.report_builder import ReportFormat
+from bot.services.report_notes import FinalRefused
 from bot.services.wording import languages, say
 from bot.telegram.registry import Handlers
 from rubric.catalog import Messages
@@ -41,6 +42,8 @@ from storage.repository import Repository
 from storage.rows import Council
 
 handlers = Handlers("auditor")
+FINAL = ("final", "terfynol")
+"""The word after /report COUNCIL that asks for the version to publish, in either language."""
 
 
 @handlers.message(Command(*REPORT))
@@ -58,10 +61,14 @@ async def report(
     words = (command.args or "").split()
     report_lang: Lang | None = lang
     fmt: ReportFormat = "pdf"
-    # Trailing options in any order: a language (en, cy) and a format (pdf, html).
-    while words and words[-1].lower() in ("en", "cy", "pdf", "html"):
+    final = False
+    # Trailing options in any order: a language (en, cy), a format (pdf, html) and "final"
+    # ("terfynol"), the version to publish.
+    while words and words[-1].lower() in ("en", "cy", "pdf", "html", *FINAL):
         word = words.pop().lower()
-        if word in ("pdf", "html"):
+        if word in FINAL:
+            final = True
+        elif word in ("pdf", "html"):
             fmt = "html" if word == "html" else "pdf"
         else:
             report_lang = "cy" if word == "cy" else "en"
@@ -81,9 +88,24 @@ async def report(
         return
     known = await reader_covers(repo, scope)
     for each in languages(report_lang):  # neither asked for nor known: both, Welsh first
-        await deliver_report(
-            bot, repo, questionnaire, settings, council, message.chat.id, each, fmt, known
-        )
+        try:
+            await deliver_report(
+                bot,
+                repo,
+                questionnaire,
+                settings,
+                council,
+                message.chat.id,
+                each,
+                fmt,
+                known,
+                final=final,
+            )
+        except FinalRefused as refused:
+            await message.answer(
+                "\n\n".join(escape(refused.say(lang_)) for lang_ in languages(lang))
+            )
+            return
 
 
 STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unreachable")

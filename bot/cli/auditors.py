@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from bot.cli.common import Failure, council_label, council_or_fail, open_repo
 from bot.cli.words import operator_lang, t
@@ -16,6 +17,17 @@ async def cmd_auditors(args: argparse.Namespace, settings: Settings) -> int:
         council = None if every else await council_or_fail(repo, args.council)
         council_id = council.id if council else None
         if args.action == "list":
+            if args.json:
+                listed = [
+                    {"telegram_id": telegram_id, "council": slug, "from": "datatool auditors"}
+                    for telegram_id, slug in await repo.list_auditors()
+                ]
+                listed += [
+                    {"telegram_id": telegram_id, "council": None, "from": "AUDITOR_IDS"}
+                    for telegram_id in sorted(settings.auditor_ids)
+                ]
+                print(json.dumps({"auditors": listed}, ensure_ascii=False, indent=2))
+                return 0
             for telegram_id, slug in await repo.list_auditors():
                 print(f"{telegram_id}\t{_scope(slug) if slug else t('msg.all_councils')}")
             for telegram_id in sorted(settings.auditor_ids):

@@ -22,7 +22,7 @@ from bot.cli.words import operator_lang, t
 from bot.config import ConfigError, Settings, load_settings
 from storage import opening
 from storage.councils import names_wales, short_name_cy
-from storage.database import Database, SchemaBehind
+from storage.database import Database, SchemaBehind, is_postgres
 from storage.faults import STORAGE_ERRORS, fault_at
 from storage.repository import Repository
 from storage.rows import Council
@@ -46,6 +46,10 @@ async def open_database(settings: Settings, *, read_only: bool = False) -> Datab
     """The database, opened for writing (migrations applied) or, for the commands that only
     read, with SQLite's ``mode=ro``: those work on a read-only copy and never change a file."""
     path, label = settings.datatool_db, settings.database_label
+    folder = Path(path).parent
+    if not read_only and not is_postgres(path) and not folder.is_dir():
+        # A typo in DATATOOL_DB must not make a new, empty database in a new folder.
+        raise DatabaseFailure(t("db.no_folder", db=label, folder=folder))
     try:
         if read_only:
             return await opening.open_read_only(path)
@@ -124,6 +128,13 @@ def execute(command: Command, args: argparse.Namespace) -> int:
     settings: Settings | None = None
     try:
         settings = load_settings()
+        from bot.cli.log_format import configure_logging, default_level
+
+        configure_logging(
+            level=settings.log_level,
+            log_format=settings.log_format,
+            default_level=default_level(args),
+        )
         return asyncio.run(command(args, settings))
     except ConfigError as exc:
         print(f"datatool: {setting_error(exc)}", file=sys.stderr)

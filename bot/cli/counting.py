@@ -36,6 +36,7 @@ NOUNS: dict[str, Noun] = {
     "more_problem": Noun("problem arall", "f", "more problem", "more problems"),
     "field": Noun("maes", "m", "field", "fields"),
     "column": Noun("colofn", "f", "column", "columns"),
+    "row": Noun("rhes", "f", "row", "rows"),
     "request": Noun("cais", "m", "request", "requests"),
     "anonymous_response": Noun("ymateb dienw", "m", "anonymised response", "anonymised responses"),
     "comment": Noun("sylw", "m", "comment", "comments"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from typing import Any
 
@@ -45,15 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="datatool", description=t("cli.description"), epilog=t("cli.language_note")
     )
     parser.add_argument("-v", "--verbose", action="store_true", help=t("cli.verbose"))
-    sub = parser.commands(dest="command", required=True, metavar=t("cli.command"))
-
-    _add(sub, "run", "run:cmd_run", t("help.run"))
-
-    roster = sub.add_parser("roster", help=t("help.roster")).commands(
-        dest="roster_command",
+    parser.add_argument(
+        "-V", "--version", action="version", version=version_line(), help=t("cli.version")
+    )
+    sub = parser.commands(
+        dest="command",
         required=True,
         metavar=t("cli.command"),
-        help=t("help.roster_commands"),
+    )
+
+    p = _add(sub, "run", "run:cmd_run", t("help.run"))
+    p.add_argument("--allow-empty", action="store_true", help=t("help.allow_empty"))
+
+    roster = sub.add_parser("roster", help=t("help.roster")).commands(
+        dest="roster_command", required=True, metavar=t("cli.command")
     )
     p = _add(
         roster,
@@ -62,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         t("help.roster_import"),
     )
     p.epilog = t("csv.roster")
-    p.add_argument("file", metavar=_meta("file"), help=t("help.roster_file"))
+    p.add_argument("file", metavar=_meta("file"))
+    p = _add(roster, "remove", "roster:cmd_roster_remove", t("help.roster_remove"))
+    _council(p)
+    p.add_argument("emails", nargs="+", metavar=_meta("email"))
 
     p = _add(sub, "invites", "invites:cmd_invites", t("help.invites"))
     p.epilog = t("csv.invites")
@@ -80,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "telegram_id", nargs="?", type=int, metavar=_meta("telegram_id"), help=t("help.telegram_id")
     )
     p.add_argument("--council", metavar=_meta("council"), help=t("help.auditors_council"))
+    p.add_argument("--json", action="store_true", help=t("help.json"))
 
     p = _add(
         sub,
@@ -88,12 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
         t("help.status"),
     )
     _council(p, t("help.status_council"))
+    p.add_argument("--json", action="store_true", help=t("help.json"))
 
     survey = sub.add_parser("survey", help=t("help.survey")).commands(
-        dest="survey_command",
-        required=True,
-        metavar=t("cli.command"),
-        help=t("help.survey_commands"),
+        dest="survey_command", required=True, metavar=t("cli.command")
     )
     p = _add(survey, "open", "survey_status:cmd_survey", t("help.survey_open"))
     _council(p)
@@ -104,13 +110,29 @@ def build_parser() -> argparse.ArgumentParser:
     _council(p)
     p.set_defaults(action="close")
 
+    questionnaire = sub.add_parser("questionnaire", help=t("help.questionnaire"))
+    q_sub = questionnaire.commands(
+        dest="questionnaire_command", required=True, metavar=t("cli.command")
+    )
+    p = _add(
+        q_sub, "export", "questionnaire:cmd_questionnaire_export", t("help.questionnaire_export")
+    )
+    p.add_argument("file", metavar=_meta("file"))
+    p = _add(
+        q_sub, "import", "questionnaire:cmd_questionnaire_import", t("help.questionnaire_import")
+    )
+    p.add_argument("file", metavar=_meta("file"))
+
     p = _add(
         sub,
         "backup",
         "backup:cmd_backup",
         t("help.backup"),
     )
-    p.add_argument("file", metavar=_meta("file"), help=t("help.backup_file"))
+    p.add_argument("file", metavar=_meta("file"))
+
+    p = _add(sub, "migrate-to", "migrate:cmd_migrate_to", t("help.migrate_to"))
+    p.add_argument("url", metavar="postgresql://…")
 
     p = _add(sub, "report", "reports:cmd_report", t("help.report"))
     _council(p)
@@ -122,10 +144,22 @@ def build_parser() -> argparse.ArgumentParser:
         help=t("help.report_lang", default=operator_lang()),
     )
     p.add_argument("--out", metavar=_meta("file"), help=t("help.report_out"))
+    p.add_argument("--final", action="store_true", help=t("help.report_final"))
+    p.add_argument("--csv", metavar=_meta("file") + ".csv", help=t("help.report_csv"))
     p = _add(sub, "export", "reports:cmd_export", t("help.export"))
     p.epilog = t("csv.export")
     _council(p)
     p.add_argument("--out", required=True, metavar=_meta("file"), help=t("help.export_out"))
+
+    notes = sub.add_parser("notes", help=t("help.notes")).commands(
+        dest="notes_command", required=True, metavar=t("cli.command")
+    )
+    p = _add(notes, "export", "notes:cmd_notes_export", t("help.notes_export"))
+    _council(p)
+    p.add_argument("file", metavar=_meta("file"), help=t("help.notes_file"))
+    p = _add(notes, "import", "notes:cmd_notes_import", t("help.notes_import"))
+    _council(p)
+    p.add_argument("file", metavar=_meta("file"), help=t("help.notes_file"))
 
     p = _add(
         sub,
@@ -135,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _council(p, t("help.remind_council"), nargs="?")
     p.add_argument("--dry-run", action="store_true", help=t("help.dry_run"))
+    p.add_argument("--json", action="store_true", help=t("help.remind_json"))
 
     p = _add(
         sub,
@@ -153,12 +188,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def version_line() -> str:
+    """``datatool 0.1.0``: the installed package's version (the source tree's, unpackaged)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"datatool {version('datatool')}"
+    except PackageNotFoundError:  # pragma: no cover - run from a tree that was never installed
+        return "datatool (not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose or args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot.cli.log_format import configure_logging, default_level
+
+    # Until the settings are read (LOG_LEVEL, LOG_FORMAT may be in .env): the defaults.
+    configure_logging(level=None, log_format="text", default_level=default_level(args))
     from bot.telegram.logs import quiet_aiogram  # plain logging: aiogram itself is not loaded
 
     quiet_aiogram()

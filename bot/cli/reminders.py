@@ -13,6 +13,7 @@ the mail server's answer) is shown as it came.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 
@@ -43,7 +44,8 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
-        with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        console = Console(stderr=True, quiet=args.json)
+        with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task(t("msg.reminding", scope=scope), total=None)
             summary = await run_reminders(
                 repo,
@@ -55,9 +57,16 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
                 on_total=lambda n: progress.update(task, total=n),
                 on_done=lambda: progress.advance(task),
             )
+    if args.json:
+        print(json.dumps(summary_json(summary), ensure_ascii=False, indent=2))
+        return 1 if summary.nothing_sent else 0
     print(t("msg.dry_run" if args.dry_run else "msg.reminders", scope=scope))
     for line in summary_lines(summary):
         print(line)
+    if summary.planned:
+        print(t("remind.would_send"))
+        for p in sorted(summary.planned, key=lambda p: (p.council, p.email)):
+            print(f"  {p.council}\t{p.email}\t{t(f'remind.channel.{p.channel}')}\t{p.step}")
     if summary.failures:
         print(t("remind.not_reached"))
         for line in people_lines(summary):
@@ -66,6 +75,26 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         print(f"datatool: {t('remind.nothing_sent', scope=scope)}", file=sys.stderr)
         return 1
     return 0
+
+
+def summary_json(summary: Summary) -> dict[str, object]:
+    """``remind --json``: the counts, the skips by code, who would be sent what (a dry run) or
+    who was not reached and why; codes and keys in English in every language, for scripts."""
+    return {
+        "dry_run": summary.dry_run,
+        "telegram": summary.telegram,
+        "email": summary.email,
+        "email_enabled": summary.email_enabled,
+        "mail_down": summary.mail_down,
+        "unreachable": summary.unreachable,
+        "failed": summary.failed,
+        "skipped": dict(_by_count(summary.skipped)),
+        "planned": [p.model_dump() for p in summary.planned],
+        "failures": [
+            {"email": f.email, "channel": f.channel, "step": f.step, "reason": f.reason}
+            for f in sorted(summary.failures, key=lambda f: (f.email, f.step))
+        ],
+    }
 
 
 def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -87,6 +116,8 @@ def summary_lines(summary: Summary) -> list[str]:
     ]
     if not summary.email_enabled:
         lines.append(t("remind.email_off"))
+    if summary.mail_down:
+        lines.append(t("remind.mail_down", detail=summary.mail_down))
     lines.append(t("remind.unreachable", n=summary.unreachable))
     if summary.failed:
         lines.append(t("remind.failed", n=summary.failed))

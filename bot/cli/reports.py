@@ -6,13 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import council_label, council_or_fail, open_repo, wales_label
+from bot.cli.common import Failure, council_label, council_or_fail, open_repo, wales_label
 from bot.cli.counting import count
-from bot.cli.spreadsheet import write_csv
+from bot.cli.spreadsheet import csv_text, write_csv
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from bot.services.report_builder import build, build_national_report
+from bot.services.report_notes import FinalRefused
 from reports.confidentiality import anonymise_export
+from reports.open_data import COLUMNS, as_cells, licence_lines
 from rubric.loader import load_questionnaire
 from storage.councils import names_wales
 from storage.export import ExportRow
@@ -25,14 +27,39 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     # The operator's language unless they ask for another: a Welsh-speaking operator's report
     # is in Welsh.
     lang = args.lang or operator_lang()
-    async with open_repo(settings, read_only=True) as repo:
+    final = bool(getattr(args, "final", False))
+    if final and names_wales(args.council):
+        raise Failure(t("err.final_wales"))
+    # The final version is kept (to be made again identical), so it needs to write.
+    async with open_repo(settings, read_only=not final) as repo:
         if names_wales(args.council):
             built = await build_national_report(repo, load_questionnaire(), settings, lang)
             what = wales_label()
         else:
             council = await council_or_fail(repo, args.council)
-            built = await build(repo, load_questionnaire(), settings, council, lang)
+            try:
+                built = await build(
+                    repo, load_questionnaire(), settings, council, lang, final=final
+                )
+            except FinalRefused as refused:
+                print(refused.say(operator_lang()), file=sys.stderr)
+                return 1
             what = council_label(council)
+    csv_out = getattr(args, "csv", None)
+    if csv_out:
+        # Open data: the figures the report shows, under the Open Government Licence.
+        text = "\n".join(licence_lines()) + "\n" + csv_text(COLUMNS, as_cells(built.figures))
+        Path(csv_out).write_text(text, encoding="utf-8")
+        print(
+            t(
+                "msg.figures_written",
+                council=what,
+                path=csv_out,
+                rows=count(len(built.figures), "row"),
+            )
+        )
+        if not args.out:
+            return 0
     out = Path(args.out) if args.out else Path(built.filename_for("pdf"))
     if out.suffix.lower() == ".html":
         out.write_text(built.html, encoding="utf-8")

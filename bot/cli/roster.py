@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import open_repo, typed
+from bot.cli.common import Failure, council_or_fail, open_repo, typed
 from bot.cli.roster_csv import Problem, RosterFileError, read_roster
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
@@ -40,4 +40,19 @@ async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int
             raise RosterFileError(path, problems) from None
     counts = {"added": result.added, "updated": result.updated, "unchanged": result.unchanged}
     print(t("msg.imported", path=path, **counts))
+    return 0
+
+
+async def cmd_roster_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """People added by mistake, taken off a council's roster (all or none): never emailed or
+    reminded again. Anyone who had answered is withdrawn as by /forget."""
+    async with open_repo(settings) as repo:
+        council = await council_or_fail(repo, args.council)
+        result = await repo.remove_invitees(council.id, args.emails)
+    if result.unknown:
+        names = ", ".join(result.unknown)
+        raise Failure(t("err.not_on_roster", council=council.slug, emails=names))
+    print(t("msg.removed", council=council.slug, n=len(result.removed)))
+    if result.answered:
+        print(t("msg.removed_answered", n=len(result.answered)))
     return 0

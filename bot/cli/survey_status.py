@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+import json
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.cli.common import Failure, council_label, council_or_fail, open_repo, typed
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from storage.councils import names_wales
+from storage.rows import Council, StatusRow
 
 STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unreachable")
 
@@ -24,6 +27,9 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         else:
             council = await council_or_fail(repo, args.council)
             found = [(council, await repo.status(council.id))]
+    if args.json:
+        print(json.dumps(status_json(found), ensure_ascii=False, indent=2))
+        return 0
     heads = [t(f"status.{c}") for c in STATUS_COLUMNS]
     widths = [max(12, len(h) + 2) for h in heads]
     for i, (council, rows) in enumerate(found):
@@ -44,12 +50,40 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def status_json(found: list[tuple[Council, list[StatusRow]]]) -> dict[str, object]:
+    """``status --json``: the same counts, keyed by the English column names in every language
+    (a script's input, not a person's reading)."""
+    councils = []
+    for council, rows in found:
+        groups = {row.group: {c: getattr(row, c) for c in STATUS_COLUMNS} for row in rows}
+        total = {c: sum(getattr(r, c) for r in rows) for c in STATUS_COLUMNS}
+        councils.append(
+            {
+                "council": council.slug,
+                "name_en": council.name_en,
+                "name_cy": council.name_cy,
+                "groups": groups,
+                "total": total,
+            }
+        )
+    return {"councils": councils}
+
+
 async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings) as repo:
         council = await council_or_fail(repo, args.council)
         if args.action == "open":
             closes = _date(args.closes) if args.closes else None
             opens = _date(args.opens) if args.opens else None
+            today = datetime.now(ZoneInfo(settings.timezone)).date()
+            if closes is not None and closes < today:
+                raise Failure(t("err.closes_past", closes=closes.isoformat()))
+            if closes is None:
+                # Re-opening without --closes keeps the closing date already set.
+                stored = await repo.window(council.id)
+                closes = stored[0] if stored is not None else None
+                if closes is not None and closes < today:
+                    raise Failure(t("err.kept_closes_past", closes=closes.isoformat()))
             if opens and closes and opens > closes:
                 raise Failure(t("err.opens_after_closes"))
             await repo.set_window(council.id, closes, opens)

@@ -140,7 +140,9 @@ async def _tap(
     message = query.message if isinstance(query.message, Message) else None
     if result.notice is not None:
         await query.answer(notice_text(texts, shown, result.notice), show_alert=False)
-        if result.notice == "incomplete":
+        if result.notice in ("incomplete", "stale"):
+            # A stale button's chat may be ahead of the database (restored from a backup): the
+            # question the person is on, at the bottom of the chat, where they can answer it.
             await survey.show(result.state)
         return
     await answer_tap(query)

@@ -75,6 +75,7 @@ SKIP_WORDS: dict[str, str] = {
     "in_progress": "being sent by another run",
     "gave_up": f"failed {FAILURE_CAP} times, not tried again (correct their roster row)",
     "retry_later": "failed within the last hour, tried again later",
+    "mail_down": "not tried: the mail server could not be reached (the next run tries them)",
 }
 
 
@@ -92,6 +93,15 @@ class FailedSend:
     detail: str = ""
 
 
+class Planned(BaseModel):
+    """One message a dry run would send (``remind --dry-run --json`` lists them)."""
+
+    council: str
+    email: str
+    channel: Channel
+    step: str
+
+
 class Summary(BaseModel):
     """What a run did (or, with ``dry_run``, would do)."""
 
@@ -107,6 +117,10 @@ class Summary(BaseModel):
     email_enabled: bool = True
     dry_run: bool = False
     retry_afters: int = 0
+    planned: list[Planned] = Field(default_factory=list)
+    """With ``dry_run``: who would be sent what (the operator's eyes only, never a log)."""
+    mail_down: str | None = None
+    """The mail server's fault, when the run stopped emailing (see `bot.services.mail`)."""
 
     @property
     def sent(self) -> int:
@@ -132,6 +146,8 @@ class Summary(BaseModel):
         lines = [f"{verb} by Telegram: {self.telegram}", f"{verb} by email: {self.email}"]
         if not self.email_enabled:
             lines.append("email channel skipped: SMTP_HOST is not set")
+        if self.mail_down:
+            lines.append(f"email stopped, the mail server could not be reached: {self.mail_down}")
         lines.append(f"unreachable: {self.unreachable}")
         if self.failed:
             lines.append(f"failed (tried again by a later run): {self.failed}")
@@ -325,6 +341,14 @@ async def run_reminders(
     if dry_run:
         for job in jobs:
             setattr(summary, job.channel, getattr(summary, job.channel) + 1)
+            summary.planned.append(
+                Planned(
+                    council=job.council.slug,
+                    email=job.candidate.email,
+                    channel=job.channel,
+                    step=job.step,
+                )
+            )
             if on_done is not None:
                 on_done()
         return summary
@@ -412,12 +436,20 @@ async def run_reminders(
             username, no_link = "", SendResult("failed", f"no bot username: {type(exc).__name__}")
         async with Mailer(settings) as mailer:
             for job in email_jobs:
+                if mailer.down is not None:
+                    # The circuit opened: the rest wait for the next run, unclaimed, uncounted.
+                    summary.mail_down = mailer.down
+                    summary.skip("mail_down")
+                    if on_done is not None:
+                        on_done()
+                    continue
                 if not await claimed(job):
                     continue
                 if no_link is not None:
                     await settle(job, no_link)
                     continue
                 await attempt(job, partial(by_email, mailer, username, job))
+            summary.mail_down = mailer.down
 
     async def by_email(mailer: Mailer, username: str, job: Job) -> SendResult:
         candidate = job.candidate

@@ -14,18 +14,23 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.services.report_notes import final_input, stored_notes
 from flows.window import Window, window_state
 from reports import build_report, render_html, render_summary, report_filename
 from reports.confidentiality import make_release
+from reports.document import build_document
 from reports.national import build_national, council_reports, rubric_advice
 from reports.national_render import (
     national_filename,
     render_national_html,
     render_national_summary,
 )
+from reports.notes import apply_notes, final_stamp
+from reports.open_data import Row, national_rows, report_rows
 from reports.pdf import html_to_pdf
+from reports.results import CouncilDocument
 from rubric.advice import load_advice
-from rubric.schema import Lang, Questionnaire
+from rubric.schema import LANGS, Lang, Questionnaire
 from storage.reporting import History, LiveRows, NewRelease
 from storage.repository import Repository
 from storage.rows import Council
@@ -41,6 +46,8 @@ class BuiltReport:
     """The HTML's file name (``datatool-powys-2026-11-27.html``)."""
     lang: Lang = "en"
     title: str = ""
+    figures: tuple[Row, ...] = ()
+    """The figures the report shows, as open data (`reports.open_data`)."""
 
     def filename_for(self, fmt: ReportFormat) -> str:
         return self.filename.removesuffix(".html") + f".{fmt}"
@@ -59,13 +66,21 @@ async def build(
     council: Council,
     lang: Lang,
     reader_covers: frozenset[str] = frozenset(),
+    *,
+    final: bool = False,
 ) -> BuiltReport:
     """The council's report as its reader may see it (`reader_covers`: see
     ``bot.services.access.reader_covers``; the operator's command line reads the database
-    anyway, so it passes nothing)."""
+    anyway, so it passes nothing), with the auditor's notes (`datatool notes import`). With
+    `final`, the version to publish (`bot.services.report_notes.final_input`): stamped, and
+    made again identical from the same release and notes; `FinalRefused` when it cannot be."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
     rows = await repo.report_input(council.id)
+    notes = await stored_notes(repo, council)
+    made = await final_input(repo, council, rows, notes, today) if final else None
+    if made is not None:
+        rows, today = made.rows, made.made_on
     report = build_report(
         questionnaire,
         rows,
@@ -75,13 +90,36 @@ async def build(
         generated_on=today,
         reader_covers=reader_covers,
     )
+    document = apply_notes(build_document(report), notes)
+    if made is not None:
+        stamp = final_stamp(lang, made.made_on, made.release_id, made.responses)
+        document = document.model_copy(update={"final": stamp})
+    filename = report_filename(council, today)
     return BuiltReport(
-        summary=render_summary(report, lang),
-        html=render_html(report, lang),
-        filename=report_filename(council, today),
+        summary=render_summary(document, lang),
+        html=render_html(document, lang),
+        filename=filename.replace(".html", "-final.html") if final else filename,
         lang=lang,
         title=report.title,
+        figures=tuple(report_rows(report)),
     )
+
+
+async def council_documents(
+    repo: Repository, questionnaire: Questionnaire, settings: Settings, council: Council
+) -> dict[Lang, CouncilDocument]:
+    """The council's document in both languages as the rules write it, before any notes: what
+    the auditor's draft shows and what a draft is checked against."""
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
+    rows = await repo.report_input(council.id)
+    k = settings.min_group_size
+    return {
+        lang: build_document(
+            build_report(questionnaire, rows, council, lang, k, generated_on=today)
+        )
+        for lang in LANGS
+    }
 
 
 async def advance_releases(
@@ -127,4 +165,5 @@ async def build_national_report(
         filename=national_filename(today),
         lang=lang,
         title=report.title,
+        figures=tuple(national_rows(reports)),
     )

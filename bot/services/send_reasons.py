@@ -16,6 +16,7 @@ ENGLISH = {
     "smtp_cannot": "SMTP server cannot send this: {detail}",
     "smtp_refused": "SMTP {detail}",
     "unsendable": "cannot be sent: {detail}",
+    "smtp_down": "mail server unreachable: {detail}",
     "telegram_400": "400: {detail}",
     "telegram_429": "429 (retry after {detail} s) after retries",
 }

@@ -26,8 +26,9 @@ import logging
 from collections.abc import AsyncGenerator
 from typing import Any, cast
 
-from aiogram import Bot, Dispatcher, loggers
+from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
@@ -173,19 +174,17 @@ class ConfirmingDispatcher(Dispatcher):
                 updates: list[Any] = list(result)
             except Exception as e:  # as aiogram's: polling never stops
                 failed = True
-                loggers.dispatcher.error("Failed to fetch updates - %s: %s", type(e).__name__, e)
-                loggers.dispatcher.warning(
-                    "Sleep for %f seconds and try again... (tryings = %d, bot id = %d)",
-                    backoff.next_delay,
-                    backoff.counter,
-                    bot.id,
-                )
+                # An unreachable API is said by the session's retry policy (`Reachability`:
+                # once, with the URL, then ERROR after a minute); anything else here in a line
+                # of its own, with Telegram's words (a second bot polling: TelegramConflictError).
+                if isinstance(e, TelegramAPIError) and not isinstance(e, TelegramNetworkError):
+                    log.error("getUpdates failed: %s: %s", type(e).__name__, e.message)
+                elif not isinstance(e, TelegramNetworkError):
+                    log.error("getUpdates failed: %s", type(e).__name__)  # may quote updates
+                log.debug("polling again in %.1f s", backoff.next_delay)
                 await backoff.asleep()
                 continue
             if failed:
-                loggers.dispatcher.info(
-                    "Connection established (tryings = %d, bot id = %d)", backoff.counter, bot.id
-                )
                 backoff.reset()
                 failed = False
             fresh: list[Update] = []

@@ -100,6 +100,58 @@ class KeepResponseModels(BaseRequestMiddleware):
         return await make_request(bot, method)
 
 
+UNREACHABLE_ERROR_AFTER = 60.0
+"""Seconds of an unreachable Bot API after which its WARNING becomes an ERROR."""
+
+
+class Reachability:
+    """Says, once each, that the Bot API cannot be reached (WARNING, with its URL and the
+    setting that names it), that it still cannot after a minute (ERROR), and that it can again
+    (INFO): a few lines for an outage, however many requests fail in it."""
+
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        error_after: float = UNREACHABLE_ERROR_AFTER,
+    ) -> None:
+        self.api_url = api_url
+        self._clock = clock
+        self.error_after = error_after
+        self._since: float | None = None
+        self._escalated = False
+
+    def failed(self, method: str, exc: BaseException) -> None:
+        now = self._clock()
+        cause = f"{type(exc).__name__}: {exc}"
+        if self._since is None:
+            self._since = now
+            log.warning(
+                "cannot reach the Bot API at %s (TELEGRAM_API_URL): %s: %s; trying again",
+                self.api_url,
+                method,
+                cause,
+            )
+        elif not self._escalated and now - self._since >= self.error_after:
+            self._escalated = True
+            log.error(
+                "the Bot API at %s (TELEGRAM_API_URL) has been unreachable for %.0f s: %s",
+                self.api_url,
+                now - self._since,
+                cause,
+            )
+
+    def reached(self) -> None:
+        if self._since is not None:
+            log.info(
+                "reached the Bot API at %s again after %.0f s",
+                self.api_url,
+                self._clock() - self._since,
+            )
+            self._since, self._escalated = None, False
+
+
 class RetryMiddleware(BaseRequestMiddleware):
     def __init__(
         self,
@@ -107,9 +159,11 @@ class RetryMiddleware(BaseRequestMiddleware):
         backoff: float = 0.25,
         max_wait: float = 60.0,
         *,
+        api_url: str = "the Bot API",
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.reach = Reachability(api_url, clock=clock)
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait
@@ -134,7 +188,14 @@ class RetryMiddleware(BaseRequestMiddleware):
         for attempt in range(1, self.attempts + 1):
             await self._turn()
             try:
-                return await make_request(bot, method)
+                result = await make_request(bot, method)
+            except TelegramNetworkError as exc:
+                self.reach.failed(method.__api_method__, exc)
+                if attempt == self.attempts or method.__api_method__ == "getUpdates":
+                    raise
+                await self._sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
             except TelegramRetryAfter as exc:
                 self.retry_afters += 1
                 if attempt == self.attempts:
@@ -142,7 +203,8 @@ class RetryMiddleware(BaseRequestMiddleware):
                 wait = min(float(exc.retry_after), self.max_wait)
                 self._resume_at = max(self._resume_at, self._clock() + wait)
                 log.info("%s: 429, every request waits %.1f s", method.__api_method__, wait)
-            except (TelegramServerError, TelegramNetworkError) as exc:
+            except TelegramServerError as exc:
+                self.reach.reached()
                 if attempt == self.attempts or method.__api_method__ == "getUpdates":
                     raise
                 log.info(
@@ -150,6 +212,9 @@ class RetryMiddleware(BaseRequestMiddleware):
                 )
                 await self._sleep(delay)
                 delay = min(delay * 2, 5.0)
+            else:
+                self.reach.reached()
+                return result
         raise AssertionError("unreachable")
 
 

@@ -65,6 +65,15 @@ async def share_send_rate(bot: Bot, repo: Repository, owner: str) -> None:
             await asyncio.shield(beats.leave(owner))
 
 
+class ListenFailed(Exception):
+    """The webhook could not listen on ``WEBHOOK_LISTEN`` (a port in use, an address not on
+    this machine): the command says so, and never blames the database."""
+
+    def __init__(self, address: str, cause: str) -> None:
+        super().__init__(f"cannot listen on {address} (WEBHOOK_LISTEN): {cause}")
+        self.address, self.cause = address, cause
+
+
 class StoredFirstHandler(SimpleRequestHandler):
     """aiogram's handler with ``handle_in_background=False``, and without aiogram's 55-second
     cut-off, after which it would answer 200 and go on handling in the background: a crash then
@@ -149,11 +158,20 @@ async def serve_webhook(
     site = web.TCPSite(runner, host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    received: list[str] = []
+
+    def on_signal(signum: signal.Signals) -> None:
+        received.append(signum.name)
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal, signum)
     tasks: list[asyncio.Task[object]] = []
     try:
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            raise ListenFailed(f"{host}:{port}", exc.strerror or str(exc)) from None
         log.info("webhook listening on %s:%s%s", host, port, settings.webhook_path)
         gc.freeze()  # as for polling: see bot.app.run_polling
         await register_commands(bot, dp["texts"])
@@ -167,7 +185,11 @@ async def serve_webhook(
         for start in background:
             tasks.append(asyncio.create_task(start(bot=bot, dp=dp, repo=repo)))  # type: ignore[arg-type]
         await stop.wait()
-        log.info("stopping: finishing %s update(s) in flight", handler.in_flight)
+        log.info(
+            "stopping: %s received, finishing %s update(s) in flight",
+            received[0] if received else "stop",
+            handler.in_flight,
+        )
         if not await handler.drain(DRAIN_SECONDS):
             log.warning(
                 "%s update(s) still in flight after %.0f s", handler.in_flight, DRAIN_SECONDS

@@ -33,8 +33,37 @@ from tests.support.welsh_grammar import every_flaw, targets
 
 HEADER = "council,group,name,email,language,team\n"
 
-NEW_PREFIXES = ("roster.", "pyd.", "config.", "db.", "fault.", "remind.", "demo.", "export.")
-NEW_KEYS = ("err.roster_file", "err.every_council", "help.status_council")
+NEW_PREFIXES = (
+    "roster.",
+    "pyd.",
+    "config.",
+    "db.",
+    "fault.",
+    "remind.",
+    "demo.",
+    "export.",
+    "migrate.",
+)
+NEW_KEYS = (
+    "err.roster_file",
+    "err.every_council",
+    "help.status_council",
+    # issue 26, the operator's day
+    "cli.version",
+    "help.allow_empty",
+    "help.roster_remove",
+    "help.json",
+    "help.remind_json",
+    "help.migrate_to",
+    "err.closes_past",
+    "err.kept_closes_past",
+    "err.not_on_roster",
+    "err.no_invitees",
+    "err.already_running",
+    "err.cannot_listen",
+    "msg.removed",
+    "msg.removed_answered",
+)
 SAME_IN_BOTH = {
     "err.roster_file",
     "fault.other",
@@ -86,6 +115,15 @@ SAMPLES: dict[str, object] = {
     "description": "Bad Request: can't parse entities",
     "said": "[]",
     "method": "sendMessage",
+    "folder": "/srv/datatol",
+    "closes": "2026-12-01",
+    "emails": "ann@powys.example, bob@powys.example",
+    "pid": 4242,
+    "address": "127.0.0.1:18443",
+    "target": "postgresql://datatool:***@db.example.org/datatool",
+    "invitees": 2002,
+    "responses": 600,
+    "answers": 22000,
 }
 ENGLISH_WORDS = re.compile(
     r"\b(the|is|are|not|cannot|and|or|of|to|with|must|should|sent|file|line|council|"
@@ -132,6 +170,7 @@ COUNTED = {
     "problems": "more_problem",
     "fields": "field",
     "columns": "column",
+    "rows": "row",
     "invitees": "invitee",
     "councils": "council",
     "surveys": "survey",

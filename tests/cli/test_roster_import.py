@@ -238,7 +238,7 @@ async def test_invites_file_from_a_hostile_roster_opens_as_plain_text(
             )
         )
     assert code == 0, capsys.readouterr().err
-    rows = list(csv.reader((env / "inv.csv").open(encoding="utf-8", newline="")))
+    rows = list(csv.reader((env / "inv.csv").open(encoding="utf-8-sig", newline="")))
     assert rows[0] == ["council", "group", "name", "email", "language", "token", "link"]
     assert sorted(r[2] for r in rows[1:]) == sorted("'" + n for n in FORMULAS[:4])
     for row in rows[1:]:

@@ -1,5 +1,6 @@
-"""The real bot process under faults: kill -9 mid-answer, repeated and reordered updates,
-a flaky Bot API, a locked database, and an online backup while people answer."""
+"""The real bot process under faults: kill -9 mid-answer, a flaky Bot API, a locked database,
+and an online backup while people answer. (Repeated, reordered and doubled updates, which need
+no process, are tests/respondent/test_redelivery.py.)"""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from standin import Phone, StandIn
-from standin.methods import new_callback
 from tests.support.bot_process import BotProcess, datatool_command, seed_roster
 from tests.support.chat import (
     KINDS,
@@ -26,27 +26,7 @@ from tests.support.chat import (
     question_after,
     shows,
 )
-
-# --- reading the database (a second connection, as an operator would) -----------------------
-
-
-def stored_answers(db_path: Path) -> dict[str, dict[str, tuple[str | None, str | None]]]:
-    """email -> question id -> (choice, text); raises if any answer is stored twice."""
-    with sqlite3.connect(db_path, timeout=10) as conn:
-        doubled = conn.execute(
-            "SELECT response_id, question_id, COUNT(*) FROM answers"
-            " GROUP BY response_id, question_id HAVING COUNT(*) > 1"
-        ).fetchall()
-        assert doubled == [], doubled
-        rows = conn.execute(
-            "SELECT i.email, a.question_id, a.choice, a.text FROM answers a"
-            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
-        ).fetchall()
-    found: dict[str, dict[str, tuple[str | None, str | None]]] = {}
-    for email, qid, choice, text in rows:
-        found.setdefault(email, {})[qid] = (choice, text)
-    return found
-
+from tests.support.stored import stored_answers
 
 # --- people ---------------------------------------------------------------------------------
 
@@ -303,94 +283,6 @@ async def test_kill_nine_while_people_type_loses_no_comment_and_doubles_none(
             await person.phone.wait_for(partial(shows, qid=expected), timeout=30)
 
     assert in_flight >= len(TEXT_QUESTIONS), f"only {in_flight} comments were in flight at a kill"
-    assert "Traceback" not in bot_process.log()
-
-
-# --- repeated, reordered and doubled updates ----------------------------------------------------
-
-
-def advanced_once(phone: Phone, mark: int, index: int) -> bool:
-    """Since ``mark`` the bot asked question ``index`` (a stale second tap may ask it again)
-    and nothing beyond it."""
-    fresh = [asked(m) for m in phone.bot_messages if m.seq > mark]
-    return QUESTIONS[index] in fresh and not set(fresh) & set(QUESTIONS[index + 1 :])
-
-
-def raw_tap(api: StandIn, user_id: int, message_id: int, data: str) -> str:
-    """A tap with any callback data on a message, as the person saw it a moment ago (the stand-in's
-    own ``tap`` only finds buttons still on the message)."""
-    message = api.state.messages(user_id)[message_id]
-    body = new_callback(api.state, user_id, message, data)
-    api.state.touch(user_id)
-    api.state.push_update({"callback_query": body})
-    query_id: str = body["id"]
-    return query_id
-
-
-def update_id_of(api: StandIn, callback_id: str) -> int:
-    for update_id, update in api.state.history.items():
-        if update.get("callback_query", {}).get("id") == callback_id:
-            return update_id
-    raise LookupError(callback_id)
-
-
-async def test_redelivered_reordered_and_double_taps(api: StandIn, bot_process: BotProcess) -> None:
-    codes = await seed_officers(bot_process.sqlite_path, 3)
-    await bot_process.start()
-    a, b, c = (api.phone(6000 + n, f"P{n}") for n in range(3))
-    await asyncio.gather(*(begin(p, codes[n]) for n, p in enumerate((a, b, c))))
-
-    # The same update twice: the second delivery is skipped, nothing new is said.
-    tap = await a.tap(f"a:{QUESTIONS[0]}:sa")
-    await a.wait_for(lambda m: shows(m, QUESTIONS[1]))
-    sent_before = len(a.bot_messages)
-    await a.wait_quiet()
-    api.redeliver(update_id_of(api, tap))
-    await a.wait_quiet(quiet=0.5)
-    assert len(a.bot_messages) == sent_before
-    assert stored_answers(bot_process.sqlite_path)[email(0)] == {QUESTIONS[0]: ("sa", None)}
-    assert "delivered again; skipped" in bot_process.log()
-
-    # Two taps on one question arriving in reverse order: the one handled first is kept, the
-    # message records it, and the survey advances once.
-    question = current_question(b)
-    assert question is not None
-    first_mark = api.state.seq
-    await b.tap(f"a:{QUESTIONS[0]}:d", question)
-    await b.tap(f"a:{QUESTIONS[0]}:a", question)
-    pending = api.state.pending
-    pending[-2], pending[-1] = pending[-1], pending[-2]
-    await b.wait_quiet(quiet=0.5)
-    assert advanced_once(b, first_mark, 1)
-    assert stored_answers(bot_process.sqlite_path)[email(1)] == {QUESTIONS[0]: ("a", None)}
-    record = api.state.messages(b.user_id)[question.message_id]
-    assert "Agree" in record.text and "Disagree" not in record.text and not record.buttons
-
-    # Two different taps within 50 ms, then the same button twice: one answer each time.
-    question = current_question(c)
-    assert question is not None
-    mark = api.state.seq
-    await c.tap(f"a:{QUESTIONS[0]}:n", question)
-    await asyncio.sleep(0.02)  # the bot may have taken the buttons off by now
-    raw_tap(api, c.user_id, question.message_id, f"a:{QUESTIONS[0]}:sd")
-    await c.wait_quiet(quiet=0.5)
-    assert advanced_once(c, mark, 1)
-    first = stored_answers(bot_process.sqlite_path)[email(2)][QUESTIONS[0]]
-    assert first in (("n", None), ("sd", None))
-    question = current_question(c)
-    assert question is not None and asked(question) == QUESTIONS[1]
-    mark = api.state.seq
-    await c.tap(f"a:{QUESTIONS[1]}:a", question)
-    await c.tap(f"a:{QUESTIONS[1]}:a", question)
-    await c.wait_quiet(quiet=0.5)
-    assert advanced_once(c, mark, 2)
-    assert len([m for m in c.bot_messages if m.seq > mark and shows(m, QUESTIONS[2])]) == 1
-    assert stored_answers(bot_process.sqlite_path)[email(2)] == {
-        QUESTIONS[0]: first,
-        QUESTIONS[1]: ("a", None),
-    }
-    # Every tap was answered (no endless spinner), even the ones that changed nothing.
-    assert all(q.answered for p in (a, b, c) for q in p.answers)
     assert "Traceback" not in bot_process.log()
 
 

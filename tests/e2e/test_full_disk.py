@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from standin import Phone, StandIn
-from tests.e2e.test_faults import stored_answers
 from tests.support.bot_process import TOKEN, BotProcess, answered_tap, seed_roster
 from tests.support.chat import QUESTIONS, asked, current_question, shows
 from tests.support.machine import can_mount, tmpfs
+from tests.support.stored import stored_answers
 
 NOT_SAVED = {
     "en": "Sorry, your last answer was not saved. Please tap the button again in a moment.",

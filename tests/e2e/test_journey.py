@@ -1,84 +1,80 @@
-"""A respondent's whole journey through the real bot process and the strict stand-in."""
+"""The one journey through the real ``datatool run`` process and the stand-in over HTTP: a
+respondent answers everything and submits, and the process's log holds none of it.
+
+Everything else a respondent or an auditor can do is tested in this process, through the same
+dispatcher (tests/respondent, tests/auditor); this is what only the process shows: it starts,
+registers its menus, polls, answers over HTTP, stops cleanly on SIGTERM, and its log (which may
+be shipped to places the survey's personal data may not go) holds no answers, comments, names,
+emails, Telegram names or invitation codes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from standin import StandIn
-from storage.opening import open_database
 from tests.support.bot_process import BotProcess, answer_everything, seed_roster
+from tests.support.stored import answers_of
+
+COMMENT = "PURPLE-ELEPHANT-7731 our data is kept in spreadsheets"
 
 
-async def _stored(
-    db_path: Path | str, email: str
-) -> tuple[bool, dict[str, tuple[str | None, str | None]]]:
-    async with await open_database(db_path) as db:
-        rows = await db.fetchall(
-            "SELECT a.question_id, a.choice, a.text, r.submitted_at FROM answers a"
-            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
-            " WHERE i.email = ?",
-            (email,),
-        )
-    submitted = bool(rows) and all(r[3] is not None for r in rows)
-    return submitted, {r[0]: (r[1], r[2]) for r in rows}
-
-
-async def test_whole_survey_in_english(api: StandIn, any_bot_process: BotProcess) -> None:
-    """On SQLite and on PostgreSQL."""
-    bot_process = any_bot_process
+async def test_the_journey_through_the_process_and_a_log_without_personal_data(
+    api: StandIn, tmp_path: Path
+) -> None:
+    process = BotProcess(api=api, db_path=tmp_path / "datatool.sqlite3", workdir=tmp_path)
     tokens = await seed_roster(
-        bot_process.db_path, [("powys", "officer", "Ann Jones", None, "CMT")]
+        process.db_path, [("powys", "officer", "Zebedee Quillfeather", None, "CMT")]
     )
-    await bot_process.start()
-    phone = api.phone(1001, "Ann")
-    await phone.send(f"/start {tokens['ann.jones@powys.example']}")
-    choose = await phone.wait_for("Dewiswch eich iaith")
-    assert choose.button_texts == ["Cymraeg", "English"]
-    await phone.tap("English")
-    privacy = await phone.wait_for("Your privacy")
-    assert "Powys County Council" in privacy.text
-    await phone.tap("Continue")
-    asked = await answer_everything(phone, "en")
-    review = phone.last
-    assert review is not None and "Submit" in review.button_texts
-    await phone.tap("Submit")
-    await phone.wait_for("Thank you")
-    submitted, answers = await _stored(bot_process.db_path, "ann.jones@powys.example")
+    code = tokens["zebedee.quillfeather@powys.example"]
+    await process.start()
+    try:
+        phone = api.phone(
+            4242, "Xanthippe", language_code="en", username="secret_handle", last_name="Obscura"
+        )
+        await phone.send(f"/start {code}")
+        choose = await phone.wait_for("Dewiswch eich iaith")
+        assert choose.button_texts == ["Cymraeg", "English"]
+        await phone.tap("English")
+        privacy = await phone.wait_for("Your privacy")
+        assert "Powys County Council" in privacy.text
+        await phone.tap("Continue")
+        asked = await answer_everything(phone, "en", comment=COMMENT)
+        review = phone.last
+        assert review is not None and "Submit" in review.button_texts
+        await phone.tap("Submit")
+        await phone.wait_for("Thank you")
+        await phone.send("a stray remark MAGENTA-GIRAFFE")
+        await phone.send("/start someone-elses-code-QWERTY")
+        await phone.wait_quiet()
+        menus = {c.params.get("language_code"): c.params for c in api.calls_to("setMyCommands")}
+        assert set(menus) == {None, "cy"}
+        assert "iaith" in str(menus["cy"]["commands"])
+        assert "language" in str(menus[None]["commands"])
+    finally:
+        assert await process.stop() == 0
+    submitted, answers = await answers_of(process.db_path, "zebedee.quillfeather@powys.example")
     assert submitted
     assert len(answers) == asked
     assert answers["v_resource"] == ("a", None)
-    assert answers["v_barriers"] == (None, "We need better data sharing.")
-    assert all("Dewiswch" not in m.text or m is choose for m in phone.bot_messages)
-    menus = {c.params.get("language_code"): c.params for c in api.calls_to("setMyCommands")}
-    assert set(menus) == {None, "cy"}
-    assert "iaith" in str(menus["cy"]["commands"]) and "language" in str(menus[None]["commands"])
-    assert await bot_process.stop() == 0
+    assert answers["v_barriers"] == (None, COMMENT)
 
-
-async def test_whole_survey_in_welsh_has_no_english(api: StandIn, bot_process: BotProcess) -> None:
-    tokens = await seed_roster(bot_process.db_path, [("powys", "member", "Ifan Rees", "cy", None)])
-    await bot_process.start()
-    phone = api.phone(1002, "Ifan", language_code="cy")
-    await phone.send(f"/start {tokens['ifan.rees@powys.example']}")
-    await phone.wait_for("Dewiswch eich iaith")
-    await phone.tap("Cymraeg")
-    await phone.wait_for("Eich preifatrwydd")
-    await phone.tap("Parhau")
-    await answer_everything(phone, "cy", comment="Mae angen rhannu data yn well.")
-    await phone.tap("Cyflwyno")
-    await phone.wait_for("Diolch")
-    english = (
-        "Question",
-        "Your answer",
-        "Back",
-        "Submit",
-        "Thank you",
-        "Continue",
-        "Agree",
-        "Skip",
-    )
-    for message in phone.bot_messages[1:]:
-        words = message.text + " " + " ".join(message.button_texts)
-        assert not any(w in words for w in english), words
-    submitted, _ = await _stored(bot_process.db_path, "ifan.rees@powys.example")
-    assert submitted
+    log = process.log()
+    assert "polling for updates" in log, "the log is empty: nothing was checked"
+    for secret in (
+        "PURPLE-ELEPHANT",
+        "spreadsheets",
+        "MAGENTA-GIRAFFE",
+        "QWERTY",
+        "Zebedee",
+        "Quillfeather",
+        "zebedee.quillfeather",
+        "@powys.example",
+        "Xanthippe",
+        "Obscura",
+        "secret_handle",
+        code,
+    ):
+        assert secret.lower() not in log.lower(), f"{secret!r} is in the bot's log"
+    # Nor any answer: the option labels a person chose.
+    for label in ("Strongly agree", "Level 2", "'a'", "choice="):
+        assert label not in log, label

@@ -6,7 +6,9 @@ the strict Bot API stand-in and a real SMTP server on loopback (aiosmtpd)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -298,3 +300,84 @@ async def test_the_schedule_retries_a_failed_invitation_after_a_gap_and_stops_at
     finally:
         await bot.session.close()
     assert [str(m["To"]) for m in inbox.mails] == [f"Ann Jones <{email_of('Ann Jones')}>"]
+
+
+# --- issue 26: a mail server that is down cannot stall a run ---------------------------------
+
+
+@pytest.fixture
+def black_hole() -> Iterator[tuple[int, list[socket.socket]]]:
+    """A port that accepts connections and never says a word (a mail server that hangs)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(50)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            accepted.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], accepted
+    finally:
+        stop.set()
+        thread.join()
+        for conn in accepted:
+            conn.close()
+        listener.close()
+
+
+PEOPLE_BY_EMAIL: list[tuple[str, str, str | None]] = [
+    ("powys", f"Person {i}", "en") for i in range(12)
+]
+
+
+@pytest.mark.parametrize("server", ["silent", "refusing"])
+async def test_a_mail_server_that_is_down_stops_the_run_and_charges_nobody(
+    server: str,
+    api: StandIn,
+    black_hole: tuple[int, list[socket.socket]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db_path = tmp_path / "datatool.sqlite3"
+    await seed(db_path, PEOPLE_BY_EMAIL)
+    port, accepted = black_hole
+    if server == "refusing":
+        port = _free_port()  # nothing listens there: every connection is refused
+    env = base_env(api, db_path, **smtp_env(port), SMTP_TIMEOUT="0.5")
+    env["DATATOOL_LANG"] = "en"
+
+    rc, out, err = await in_process(monkeypatch, capsys, env, "remind", "powys")
+    assert rc == 1, (out, err)  # tried, and nothing went out
+    assert "Traceback" not in out + err
+    lines = out.splitlines()
+    assert any(
+        line.startswith("email stopped: the mail server could not be reached several times in a")
+        for line in lines
+    ), out
+    # The circuit opened on the first person's tries: everyone else was never tried.
+    assert "failed (tried again by a later run): 1" in lines, out
+    assert (
+        "  not tried: the mail server could not be reached (the next run tries them): 11" in lines
+    ), out
+    if server == "silent":
+        assert len(accepted) == 3  # three connections in a row, then no more
+    # Charged to nobody: no try counted against anyone, and the rest left untouched.
+    rows = _rows(db_path)
+    assert len(rows) == 1 and [r[3] for r in rows.values()] == [0], rows
+
+    # The same in Welsh, for a Welsh-speaking operator.
+    env["DATATOOL_LANG"] = "cy"
+    rc, out, err = await in_process(monkeypatch, capsys, env, "remind", "powys")
+    assert "stopiwyd yr e-bost: ni ellid cyrraedd y gweinydd e-bost sawl gwaith yn olynol" in out
+    assert "gadawyd y gweddill ar gyfer y rhediad nesaf" in out

@@ -33,6 +33,7 @@ from tests.support.bot_process import (
     BotProcess,
     answer_everything,
     datatool_command,
+    run_datatool,
 )
 
 REMINDER_WORDS = ("Reminder", "Nodyn atgoffa", "Last call", "Galwad olaf")
@@ -124,17 +125,7 @@ def smtp_env(port: int) -> dict[str, str]:
 
 
 async def datatool(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        *datatool_command(),
-        *args,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    async with asyncio.timeout(45):
-        out, err = await proc.communicate()
-    return proc.returncode or 0, out.decode(), err.decode()
+    return await run_datatool(env, cwd, *args)
 
 
 def reminders_in(chat: list[StoredMessage]) -> list[StoredMessage]:

@@ -15,7 +15,6 @@ import pytest
 
 from standin import StandIn
 from storage.opening import open_database
-from tests.e2e.test_faults import stored_answers
 from tests.support.bot_process import (
     WEBHOOK_SECRET,
     BotProcess,
@@ -23,6 +22,7 @@ from tests.support.bot_process import (
     seed_roster,
 )
 from tests.support.chat import QUESTIONS
+from tests.support.stored import stored_answers
 from tests.support.survey_runner import begin, finish_survey, typed
 
 

@@ -1,4 +1,4 @@
-"""The SMTP retry policy (tenacity, in bot/reminders/mail.py) against a real SMTP server on
+"""The SMTP retry policy (tenacity, in bot/services/mail.py) against a real SMTP server on
 loopback: a 4xx is tried again with back-off, a refused recipient is a bounce and never retried,
 and the attempts run out into "failed" rather than an exception."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,3 +127,63 @@ async def test_a_5xx_is_final(smtp: tuple[FlakyInbox, int]) -> None:
         result = await mailer.send(_message("ann@example.org"))
     assert result.outcome == "failed" and "554" in result.error
     assert inbox.data_calls == 1 and slept == []
+
+
+async def test_an_empty_username_is_no_username_so_no_login(
+    smtp: tuple[FlakyInbox, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``.env.example`` ships ``SMTP_USERNAME=`` and ``SMTP_PASSWORD=``: through a relay that
+    takes mail without a login (this one offers no AUTH), an empty setting must not be a login
+    with an empty name, which the server refuses and every send with it."""
+    inbox, port = smtp
+    monkeypatch.chdir(tmp_path)
+    for name in ("SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_HOST", "SMTP_PORT", "SMTP_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / ".env").write_text(
+        f"SMTP_HOST=127.0.0.1\nSMTP_PORT={port}\nSMTP_USERNAME=\nSMTP_PASSWORD=\n"
+        "SMTP_FROM=\nSMTP_STARTTLS=false\n",
+        encoding="utf-8",
+    )
+    settings = Settings()
+    assert settings.smtp_username is None and settings.smtp_password is None
+    assert settings.smtp_from is None
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    async with Mailer(settings, attempts=4, backoff=0.5, sleep=no_sleep) as mailer:
+        result = await mailer.send(_message("ann@example.org"))
+    assert result.outcome == "sent", result
+    assert len(inbox.accepted) == 1
+
+
+async def test_a_server_that_never_answers_costs_the_timeout_then_opens_the_circuit() -> None:
+    """A socket that accepts and never says a word: each try waits SMTP_TIMEOUT, and after
+    `CIRCUIT` of them in a row every send fails at once, without connecting, without a try
+    counted against the person (not personal)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(20)
+    try:
+        settings = Settings(
+            _env_file=None,
+            smtp_host="127.0.0.1",
+            smtp_port=listener.getsockname()[1],
+            smtp_starttls=False,
+            smtp_timeout=0.3,
+        )
+        slept: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            slept.append(seconds)
+
+        async with Mailer(settings, attempts=4, backoff=0.5, sleep=sleep) as mailer:
+            first = await mailer.send(_message("ann@example.org"))
+            rest = [await mailer.send(_message(f"p{i}@example.org")) for i in range(5)]
+        assert first.outcome == "failed" and first.code == "smtp_down" and not first.personal
+        assert "SMTPTimeoutError" in first.detail or "Timeout" in first.detail, first
+        assert slept == [0.5, 1.0]  # three tries, two waits: then the circuit, no fourth
+        assert all(r.code == "smtp_down" and not r.personal for r in rest)
+        assert mailer.down is not None
+    finally:
+        listener.close()

@@ -263,7 +263,9 @@ def test_maturity_sentences_and_weakest_characteristics() -> None:
     assert line.shares == (75, 15, 10)
     assert doc.weakest[0] == "open_data"
     assert doc.good_practice[0].id == "data_mill_north"
-    assert len(doc.good_practice) <= ADVICE.narrative.good_practice.max_examples
+    # Every example of the national study, each with the characteristics it shows.
+    assert sorted(g.id for g in doc.good_practice) == sorted(g.id for g in ADVICE.good_practice)
+    assert all(g.characteristics for g in doc.good_practice)
 
 
 def test_welsh_lists_take_the_aspirate_mutation_and_ac() -> None:
@@ -308,3 +310,22 @@ def test_the_narrative_thresholds_are_data() -> None:
     raw = tomllib.loads(NARRATIVE.read_text(encoding="utf-8"))
     assert ADVICE.narrative.key_messages.max == raw["key_messages"]["max"] == 6
     assert {t.theme for t in ADVICE.narrative.topics} == {t.id for t in QUESTIONNAIRE.themes}
+
+
+def test_all_six_examples_weakest_areas_first() -> None:
+    from reports.document import build_document
+    from tests.reports.test_document import powys_people
+    from tests.support.report_rows import report
+
+    doc = build_document(report(powys_people(), "en"))
+    assert len(doc.good_practice) == len(ADVICE.good_practice) == 6
+    rank = {cid: i for i, cid in enumerate(doc.weakest)}
+    titles = {m.characteristic_id: m.title for m in doc.maturity}
+    by_title = {v: k for k, v in titles.items()}
+    firsts = [
+        min((rank.get(by_title[c], 99) for c in g.characteristics), default=99)
+        for g in doc.good_practice
+    ]
+    assert firsts == sorted(firsts)
+    camden = next(g for g in doc.good_practice if g.id == "camden")
+    assert "Integrated customer data" in camden.characteristics

@@ -476,8 +476,16 @@ async def test_html_report_is_self_contained_accessible_and_escaped(
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert "@page { size: A4" in html and "@media print" in html
     assert '<th scope="col"' in html and '<th scope="row"' in html
-    # One chart: the maturity grid. Each statement's bars are plain boxes in its table row.
-    assert html.count("<svg") == 1
+    # The maturity grid, and in each theme's section one bar (a small SVG) per statement with
+    # all respondents' figures. In the annex each statement's bars are plain boxes in its row.
+    with_figures = sum(
+        1
+        for t in report.themes
+        for s in t.statements
+        if (r := s.result("all")) is not None and r.n and r.agree_pct is not None
+    )
+    assert html.count('<div class="chart-row">') == with_figures
+    assert html.count("<svg") == 1 + with_figures
     assert html.count('<span class="bar" aria-hidden="true"') == sum(
         len(s.results) for t in report.themes for s in t.statements
     )

@@ -25,6 +25,23 @@ def datatool_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli.main"]
 
 
+async def run_datatool(
+    env: dict[str, str], cwd: Path, *args: str, timeout: float = 45
+) -> tuple[int, str, str]:
+    """``datatool ARGS`` as a process of its own: (exit status, stdout, stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        *datatool_command(),
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(timeout):
+        out, err = await proc.communicate()
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
 WEBHOOK_SECRET = "stand-in_webhook-secret_0123456789"
 WEBHOOK_PATH = "/telegram/update"
 
@@ -104,7 +121,7 @@ class BotProcess:
         calls_before = len(self.api.calls_to(ready))
         log = self.log_path.open("wb")
         self.proc = await asyncio.create_subprocess_exec(
-            *(self.command or [*datatool_command(), "run"]),
+            *(self.command or [*datatool_command(), "run", "--allow-empty"]),
             cwd=self.workdir,
             env=env,
             stdout=log,
@@ -202,19 +219,6 @@ async def answer_everything(
 
         current = await phone.wait_for(next_screen)
     return asked
-
-
-def forge_tap(api: StandIn, phone: Phone, data: str) -> str:
-    """A tap with callback data the bot never sent (a modified client), on the newest message."""
-    from standin.methods import new_callback
-
-    message = phone.last
-    assert message is not None
-    body = new_callback(api.state, phone.user_id, message, data)
-    api.state.touch(phone.user_id)
-    api.state.push_update({"callback_query": body})
-    query_id: str = body["id"]
-    return query_id
 
 
 async def answered_tap(api: StandIn, query_id: str, timeout: float = 5.0) -> str | None:

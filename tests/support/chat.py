@@ -10,6 +10,17 @@ QUESTIONS = [q.id for q in load_questionnaire().questions_for("officer")]
 KINDS = {q.id: q.kind for q in load_questionnaire().questions_for("officer")}
 OPTIONS = {"agree": ["sa", "a", "n", "d", "sd", "dk"], "level": ["1", "2", "3"]}
 REVIEW = "Check your answers"
+ENGLISH_SCREEN_WORDS = (
+    "Question",
+    "Your answer",
+    "Back",
+    "Submit",
+    "Thank you",
+    "Continue",
+    "Agree",
+    "Skip",
+)
+"""Words of the English survey screens that no Welsh screen has."""
 
 
 # --- reading the chat -----------------------------------------------------------------------

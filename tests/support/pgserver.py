@@ -3,8 +3,11 @@ folder, on a free loopback port, without fsync (nothing in it needs to outlive t
 
 The binaries are found on PATH, in ``PG_BIN``, or in Debian's ``/usr/lib/postgresql/NN/bin``
 (``apt-get install postgresql``; ``.ci/run`` installs it). PostgreSQL refuses to run as root,
-so as root the cluster belongs to the ``postgres`` user and its programs run through
-``runuser``.
+so as root the cluster belongs to the ``postgres`` user and its programs are started as that
+user by ``subprocess`` itself (``user=``), not through ``runuser`` or ``su``: the postmaster
+is then this process's own child, so a signal sent to it reaches it. (Through ``runuser``,
+SIGINT went to ``runuser``, which never passed it on: every stop waited out its 20 s and then
+killed ``runuser``, leaving the postmaster running until it noticed its folder had gone.)
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import os
+import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -21,6 +26,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -53,11 +59,24 @@ def find_bin() -> Path:
     )
 
 
-def _runuser() -> str:
-    for candidate in (shutil.which("runuser"), "/usr/sbin/runuser", "/sbin/runuser"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise PostgresMissing("running as root, but runuser (util-linux) was not found")
+def _as_postgres() -> dict[str, Any]:
+    """``subprocess`` arguments that run a PostgreSQL program as the ``postgres`` user when
+    this process is root (PostgreSQL refuses root), and as ourselves otherwise."""
+    if os.geteuid() != 0:
+        return {}
+    try:
+        entry = pwd.getpwnam("postgres")
+    except KeyError:
+        raise PostgresMissing(
+            "running as root, but there is no postgres user to run PostgreSQL as"
+            " (Debian's postgresql package creates it)"
+        ) from None
+    return {
+        "user": entry.pw_uid,
+        "group": entry.pw_gid,
+        "extra_groups": [],
+        "env": {**os.environ, "HOME": entry.pw_dir, "USER": "postgres", "LOGNAME": "postgres"},
+    }
 
 
 def _free_port() -> int:
@@ -85,21 +104,13 @@ class PostgresServer:
         binaries = find_bin()
         folder = Path(tempfile.mkdtemp(prefix="datatool-pg-"))
         data = folder / "data"
-        as_user: list[str] = []
-        if os.geteuid() == 0:
-            try:
-                shutil.chown(folder, "postgres", "postgres")
-            except LookupError:
-                raise PostgresMissing(
-                    "running as root, but there is no postgres user to run PostgreSQL as"
-                    " (Debian's postgresql package creates it)"
-                ) from None
-            as_user = [_runuser(), "-u", "postgres", "--"]
+        as_postgres = _as_postgres()
+        if as_postgres:
+            shutil.chown(folder, as_postgres["user"], as_postgres["group"])
         log = folder / "initdb.log"
         with log.open("wb") as out:
             done = subprocess.run(
                 [
-                    *as_user,
                     str(binaries / "initdb"),
                     "-D",
                     str(data),
@@ -114,6 +125,7 @@ class PostgresServer:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 check=False,
+                **as_postgres,
             )
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed:\n{log.read_text(errors='replace')}")
@@ -121,7 +133,6 @@ class PostgresServer:
         server_log = (folder / "postgres.log").open("wb")
         process = subprocess.Popen(
             [
-                *as_user,
                 str(binaries / "postgres"),
                 "-D",
                 str(data),
@@ -142,6 +153,7 @@ class PostgresServer:
             ],
             stdout=server_log,
             stderr=subprocess.STDOUT,
+            **as_postgres,
         )
         server_log.close()
         server = cls(folder, port, process)
@@ -177,10 +189,13 @@ class PostgresServer:
         _admin(self.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
+        """Stops the server and removes its folder. Nothing in it needs keeping, so the
+        shutdown is PostgreSQL's immediate one (SIGQUIT: no checkpoint), and a server that
+        does not end on it within seconds is killed."""
         if self.process.poll() is None:
-            self.process.send_signal(2)  # SIGINT: PostgreSQL's fast shutdown
+            self.process.send_signal(signal.SIGQUIT)
             try:
-                self.process.wait(20)
+                self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

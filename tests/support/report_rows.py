@@ -20,6 +20,7 @@ from reports import build_report
 from reports.results import Report
 from rubric.loader import load_questionnaire
 from rubric.schema import Group, Lang, Questionnaire
+from storage.database import Database
 from storage.reporting import report_input
 from tests.support.reports import add_people, council, open_db, release
 
@@ -58,36 +59,42 @@ def _choices(q: Questionnaire, p: People) -> dict[str, list[str]]:
     return out
 
 
+async def fill(db: Database, people: list[People], min_group_size: int = 5) -> None:
+    """`people` submitted, with the two comments, and every council's release made."""
+    q = load_questionnaire()
+    comments = list(COMMENTS)
+    for p in people:
+        choices = _choices(q, p)
+        texts = {i: comments.pop(0) for i in range(p.n) if p.council == "powys" and comments}
+
+        def answers(
+            i: int, choices: dict[str, list[str]] = choices, texts: dict[int, str] = texts
+        ) -> dict[str, tuple[str | None, str | None]]:
+            out: dict[str, tuple[str | None, str | None]] = {
+                qid: (picked[i], None) for qid, picked in choices.items()
+            }
+            if i in texts:
+                out["v_barriers"] = (None, texts[i])
+            return out
+
+        await add_people(
+            db,
+            p.council,
+            p.group,
+            invited=p.invited if p.invited is not None else p.n,
+            submitted=p.n,
+            team=p.team,
+            answers=answers,
+        )
+    await release(db, q, min_group_size)
+
+
 async def _report(people: list[People], lang: Lang, min_group_size: int, folder: Path) -> Report:
     q = load_questionnaire()
     db = await open_db(folder)
-    comments = list(COMMENTS)
     try:
-        for p in people:
-            choices = _choices(q, p)
-            texts = {i: comments.pop(0) for i in range(p.n) if p.council == "powys" and comments}
-
-            def answers(
-                i: int, choices: dict[str, list[str]] = choices, texts: dict[int, str] = texts
-            ) -> dict[str, tuple[str | None, str | None]]:
-                out: dict[str, tuple[str | None, str | None]] = {
-                    qid: (picked[i], None) for qid, picked in choices.items()
-                }
-                if i in texts:
-                    out["v_barriers"] = (None, texts[i])
-                return out
-
-            await add_people(
-                db,
-                p.council,
-                p.group,
-                invited=p.invited if p.invited is not None else p.n,
-                submitted=p.n,
-                team=p.team,
-                answers=answers,
-            )
+        await fill(db, people, min_group_size)
         c = await council(db, "powys")
-        await release(db, q, min_group_size)
         rows = await report_input(db, c.id)
     finally:
         await db.close()

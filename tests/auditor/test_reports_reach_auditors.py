@@ -1,20 +1,15 @@
-"""Auditors get the report and the status through the real bot; nobody else learns anything."""
+"""Auditors get the report and the status through the real dispatcher (in this process); nobody
+else learns anything."""
 
 from __future__ import annotations
 
 import asyncio
 
-from standin import StandIn
-from tests.support.bot_process import (
-    AUDITOR_ID,
-    BotProcess,
-    Person,
-    answer_everything,
-    seed_roster,
-)
+from tests.support.bot_process import Person, answer_everything, seed_roster
+from tests.support.mocked_bot import AUDITOR_ID, InProcessBot, Telegram
 
 
-async def _finish(api: StandIn, user_id: int, token: str, lang: str) -> None:
+async def _finish(api: Telegram, user_id: int, token: str, lang: str) -> None:
     phone = api.phone(user_id, f"R{user_id}")
     await phone.send(f"/start {token}")
     await phone.wait_for("Dewiswch")
@@ -26,11 +21,12 @@ async def _finish(api: StandIn, user_id: int, token: str, lang: str) -> None:
     await phone.wait_for("Thank you" if lang == "en" else "Diolch")
 
 
-async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProcess) -> None:
+async def test_report_reaches_auditors_only(telegram: Telegram, datatool: InProcessBot) -> None:
+    api = telegram
     people: list[Person] = [("powys", "officer", f"Officer {i}", None, "CMT") for i in range(6)]
     people += [("powys", "member", f"Member {i}", None, None) for i in range(8)]
-    tokens = await seed_roster(bot_process.db_path, people)
-    await bot_process.start()
+    tokens = await seed_roster(datatool.db_path, people)
+    await datatool.start()
     emails = sorted(tokens)
     await asyncio.gather(
         *(
@@ -42,7 +38,7 @@ async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProces
     auditor = api.phone(AUDITOR_ID, "Auditor", language_code="en")
     # Neither the command nor the bot knows the auditor's language: both reports, Welsh first.
     await auditor.send("/report powys html")
-    both = await auditor.wait_for(lambda m: len(auditor.documents) == 2, timeout=30)
+    both = await auditor.wait_for(lambda m: len(auditor.documents) == 2)
     assert both is not None
     first, second = auditor.documents
     assert 'lang="cy"' in first.data.decode() and 'lang="en"' in second.data.decode()
@@ -51,7 +47,7 @@ async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProces
     await auditor.send("/report powys en")
     summary = await auditor.wait_for("Powys County Council")
     assert "Officers" in summary.text and "Elected Members" in summary.text
-    document = await auditor.wait_for(lambda m: m.document is not None, timeout=60)
+    document = await auditor.wait_for(lambda m: m.document is not None)
     assert document.document is not None
     assert document.document.file_name.startswith("datatool-powys-")
     assert document.document.file_name.endswith(".pdf")
@@ -61,7 +57,7 @@ async def test_report_reaches_auditors_only(api: StandIn, bot_process: BotProces
     welsh = await auditor.wait_for("Cyngor Sir Powys")
     assert "Swyddogion" in welsh.text
     doc_cy = await auditor.wait_for(
-        lambda m: m.document is not None and m.message_id > welsh.message_id, timeout=30
+        lambda m: m.document is not None and m.message_id > welsh.message_id
     )
     assert doc_cy.document is not None and doc_cy.document.file_name.endswith(".html")
     html = doc_cy.document.data.decode()

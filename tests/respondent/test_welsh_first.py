@@ -1,4 +1,5 @@
-"""Welsh first where the language is unknown (issue 12), through the real bot process.
+"""Welsh first where the language is unknown (issue 12), through the real dispatcher in this
+process.
 
 An auditor whose language the bot does not know is answered in both languages, Welsh first,
 unless their Telegram client says Welsh; their /help (/cymorth) lists the auditor commands, by
@@ -8,8 +9,9 @@ language. A tap from someone without an invitation gets a toast that fits, in bo
 
 from __future__ import annotations
 
-from standin import Phone, StandIn
-from tests.support.bot_process import AUDITOR_ID, BotProcess, answered_tap, forge_tap, seed_roster
+from standin import Phone
+from tests.support.bot_process import seed_roster
+from tests.support.mocked_bot import AUDITOR_ID, InProcessBot, Telegram
 
 ENGLISH_COMMANDS = ("/report", "/status", "/remind", "/help", "/language")
 
@@ -17,16 +19,15 @@ ENGLISH_COMMANDS = ("/report", "/status", "/remind", "/help", "/language")
 async def _reply(phone: Phone, text: str) -> str:
     before = max((m.message_id for m in phone.bot_messages), default=0)
     await phone.send(text)
-    message = await phone.wait_for(lambda m: m.message_id > before, timeout=10)
-    await phone.wait_quiet()
+    message = await phone.wait_for(lambda m: m.message_id > before)
     return "\n\n".join(m.text for m in phone.bot_messages if m.message_id >= message.message_id)
 
 
 async def test_an_auditor_of_unknown_language_is_answered_in_both_welsh_first(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot
 ) -> None:
-    await bot_process.start()
-    auditor = api.phone(AUDITOR_ID, "Auditor", language_code="en")
+    await datatool.start()
+    auditor = telegram.phone(AUDITOR_ID, "Auditor", language_code="en")
 
     shown = await _reply(auditor, "/help")
     assert "Gorchmynion archwilwyr" in shown and "Auditor commands" in shown
@@ -47,10 +48,10 @@ async def test_an_auditor_of_unknown_language_is_answered_in_both_welsh_first(
 
 
 async def test_an_auditor_whose_telegram_speaks_welsh_is_answered_in_welsh(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot
 ) -> None:
-    await bot_process.start()
-    auditor = api.phone(AUDITOR_ID, "Archwilydd", language_code="cy")
+    await datatool.start()
+    auditor = telegram.phone(AUDITOR_ID, "Archwilydd", language_code="cy")
     shown = await _reply(auditor, "/cymorth")
     assert "Gorchmynion archwilwyr" in shown and "Auditor commands" not in shown
     for command in ("/adroddiad CYNGOR [cy|en]", "/statws [CYNGOR]", "/atgoffa CYNGOR"):
@@ -61,10 +62,10 @@ async def test_an_auditor_whose_telegram_speaks_welsh_is_answered_in_welsh(
 
 
 async def test_an_auditor_who_chose_english_is_answered_in_english(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot
 ) -> None:
-    await bot_process.start()
-    auditor = api.phone(AUDITOR_ID, "Auditor", language_code="cy")
+    await datatool.start()
+    auditor = telegram.phone(AUDITOR_ID, "Auditor", language_code="cy")
     await auditor.send("/language")
     await auditor.wait_for("Dewiswch eich iaith")
     await auditor.tap("English")
@@ -75,39 +76,37 @@ async def test_an_auditor_who_chose_english_is_answered_in_english(
 
 
 async def test_the_flood_notice_is_in_the_flooders_language(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot
 ) -> None:
     tokens = await seed_roster(
-        bot_process.db_path, [("powys", "officer", "Officer Flood", None, None)]
+        datatool.db_path, [("powys", "officer", "Officer Flood", None, None)]
     )
-    bot_process.env["FLOOD_RATE"] = "0.5"
-    await bot_process.start()
-    phone = api.phone(9401, "Flood", language_code="cy")
+    await datatool.start(flood_rate=0.5)
+    phone = telegram.phone(9401, "Flood", language_code="cy")
     await phone.send(f"/start {tokens['officer.flood@powys.example']}")
-    await phone.wait_for("Dewiswch eich iaith", timeout=15)
+    await phone.wait_for("Dewiswch eich iaith")
     await phone.tap("English")
-    await phone.wait_for("Your privacy", timeout=15)
+    await phone.wait_for("Your privacy")
     for n in range(30):
         await phone.send(f"too fast {n}")
-    await phone.wait_quiet(quiet=0.5, timeout=20)
     notices = [m.text for m in phone.bot_messages if "quickly" in m.text or "gyflym" in m.text]
     assert notices and all("very quickly" in t and "gyflym" not in t for t in notices)
 
     message = next(m for m in reversed(phone.bot_messages) if m.buttons)
     taps = [await phone.tap(message.buttons[0][0][0], message) for _ in range(12)]
-    toasts = [await answered_tap(api, tap) for tap in taps]
+    toasts = [telegram.answered_tap(tap) for tap in taps]
     slowed = [t for t in toasts if t and ("quickly" in t or "gyflym" in t)]
     assert slowed and all("gyflym" not in t for t in slowed)
 
 
 async def test_a_stranger_tapping_a_survey_button_gets_a_toast_that_fits_in_both(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot
 ) -> None:
-    await bot_process.start()
-    stranger = api.phone(9402, "Stranger")
+    await datatool.start()
+    stranger = telegram.phone(9402, "Stranger")
     await stranger.send("/start")
     await stranger.wait_for(lambda m: True)
-    toast = await answered_tap(api, forge_tap(api, stranger, "n:resume:"))
+    toast = telegram.answered_tap(await telegram.forge_tap(stranger, "n:resume:"))
     assert toast is not None and len(toast) <= 200
     assert toast.index("gwahoddiad") < toast.index("invitation")
     assert toast.rstrip().endswith((".", "!"))  # whole sentences, not cut at 200

@@ -1,8 +1,8 @@
-"""The national report through the real bot and the real command line.
+"""The national report through the real dispatcher (in this process) and the real command line.
 
 Submitted surveys are written straight into the bot's SQLite file (the respondent journey has
-its own end-to-end tests; here hundreds of taps would only slow the test down), then the bot
-runs as its own process against the stand-in and auditors ask for `/report wales`.
+its own tests; here hundreds of taps would only slow the test down), then auditors ask the bot
+for `/report wales`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ import pytest
 from bot.app import load_texts
 from bot.cli.main import main
 from rubric.loader import load_questionnaire
-from standin import Phone, StandIn, StoredMessage
+from standin import Phone, StoredMessage
 from storage.opening import open_database
 from storage.repository import Repository
 from tests.support.auditors import speaks_english
-from tests.support.bot_process import AUDITOR_ID, TOKEN, BotProcess, datatool_command
+from tests.support.bot_process import datatool_command
+from tests.support.mocked_bot import AUDITOR_ID, TOKEN, InProcessBot, Telegram
 from tests.support.reports import add_people
 
 CARDIFF_AUDITOR = 7103
@@ -64,16 +65,13 @@ async def seed(db_path: Path) -> None:
         assert await repo.add_auditor(CARDIFF_AUDITOR, cardiff.id)
 
 
-async def ask(api: StandIn, phone: Phone, command: str, expect: int = 1) -> list[StoredMessage]:
+async def ask(api: Telegram, phone: Phone, command: str, expect: int = 1) -> list[StoredMessage]:
+    """Everything the bot said in reply (all said when the send returns): ``expect`` messages."""
     mark = api.state.seq
     await phone.send(command)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60  # a PDF takes seconds on a busy machine
-    while len([m for m in phone.bot_messages if m.seq > mark]) < expect:
-        assert loop.time() < deadline, f"no reply to {command!r}"
-        await asyncio.sleep(0.02)
-    await phone.wait_quiet(quiet=0.3, timeout=60)
-    return [m for m in phone.bot_messages if m.seq > mark]
+    said = [m for m in phone.bot_messages if m.seq > mark]
+    assert len(said) == expect, (command, [m.shown[:80] for m in said])
+    return said
 
 
 def document_html(replies: list[StoredMessage]) -> tuple[str, str]:
@@ -81,9 +79,10 @@ def document_html(replies: list[StoredMessage]) -> tuple[str, str]:
     return doc.file_name, doc.data.decode()
 
 
-async def test_national_report_through_the_bot(api: StandIn, bot_process: BotProcess) -> None:
-    await seed(bot_process.sqlite_path)
-    await bot_process.start()
+async def test_national_report_through_the_bot(telegram: Telegram, datatool: InProcessBot) -> None:
+    api = telegram
+    await seed(datatool.sqlite_path)
+    await datatool.start()
     texts = load_texts()
 
     auditor = await speaks_english(api.phone(AUDITOR_ID, "Auditor", language_code="en"))

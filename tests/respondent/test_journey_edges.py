@@ -1,21 +1,18 @@
-"""What phones and people really do: wrong codes, stray text, old buttons, double taps, a restart
-in the middle of a survey, a language switch, going back, changing an answer, withdrawing."""
+"""What phones and people really do: wrong codes, stray text, old buttons, double taps, a language
+switch, going back, changing an answer, withdrawing, a survey not open yet or closed; through the
+real dispatcher in this process. (A kill -9 in the middle of a survey, and the resume after it,
+is tests/e2e/test_resume_after_kill.py.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rubric.loader import load_questionnaire
-from standin import Phone, StandIn
+from standin import Phone
 from storage.opening import open_database
-from tests.support.bot_process import (
-    BotProcess,
-    Person,
-    answer_everything,
-    answered_tap,
-    forge_tap,
-    seed_roster,
-)
+from tests.support.bot_process import Person, answer_everything, seed_roster
+from tests.support.mocked_bot import InProcessBot, Telegram
+from tests.support.stored import Answers, answers_of
 
 PEOPLE: list[Person] = [
     ("powys", "officer", "Ann Jones", None, None),
@@ -23,19 +20,12 @@ PEOPLE: list[Person] = [
 ]
 
 
-async def _answers(db_path: Path | str, email: str) -> dict[str, tuple[str | None, str | None]]:
-    async with await open_database(db_path) as db:
-        rows = await db.fetchall(
-            "SELECT a.question_id, a.choice, a.text FROM answers a"
-            " JOIN responses r ON r.id = a.response_id JOIN invitees i ON i.id = r.invitee_id"
-            " WHERE i.email = ?",
-            (email,),
-        )
-    return {r[0]: (r[1], r[2]) for r in rows}
+async def answers_to(db_path: Path | str, email: str) -> Answers:
+    return (await answers_of(db_path, email))[1]
 
 
-async def _begin(api: StandIn, user_id: int, token: str, lang: str = "en") -> Phone:
-    phone = api.phone(user_id, "Ann")
+async def _begin(telegram: Telegram, user_id: int, token: str, lang: str = "en") -> Phone:
+    phone = telegram.phone(user_id, "Ann")
     await phone.send(f"/start {token}")
     await phone.wait_for("Dewiswch")
     await phone.tap("English" if lang == "en" else "Cymraeg")
@@ -45,10 +35,10 @@ async def _begin(api: StandIn, user_id: int, token: str, lang: str = "en") -> Ph
     return phone
 
 
-async def test_codes_wrong_taken_or_missing(api: StandIn, bot_process: BotProcess) -> None:
-    tokens = await seed_roster(bot_process.db_path, PEOPLE)
-    await bot_process.start()
-    stranger = api.phone(2001, "Eve")
+async def test_codes_wrong_taken_or_missing(telegram: Telegram, datatool: InProcessBot) -> None:
+    tokens = await seed_roster(datatool.db_path, PEOPLE)
+    await datatool.start()
+    stranger = telegram.phone(2001, "Eve")
     await stranger.send("/start")
     no_code = await stranger.wait_for("personal link")
     assert no_code.text.index("ddolen bersonol") < no_code.text.index(
@@ -61,7 +51,7 @@ async def test_codes_wrong_taken_or_missing(api: StandIn, bot_process: BotProces
     await stranger.send("hello?")
     await stranger.wait_for("invitation")
 
-    owner = api.phone(2002, "Ann")
+    owner = telegram.phone(2002, "Ann")
     await owner.send(f"/start {tokens['ann.jones@powys.example']}")
     await owner.wait_for("Dewiswch")
     await stranger.send(f"/start {tokens['ann.jones@powys.example']}")
@@ -69,33 +59,12 @@ async def test_codes_wrong_taken_or_missing(api: StandIn, bot_process: BotProces
     assert "Ann" not in taken.text and "ann.jones" not in taken.text
 
 
-async def test_kill_mid_survey_and_resume(api: StandIn, bot_process: BotProcess) -> None:
-    tokens = await seed_roster(bot_process.db_path, PEOPLE)
-    await bot_process.start()
-    phone = await _begin(api, 3001, tokens["ann.jones@powys.example"])
-    for number in range(2, 6):
-        await phone.tap("Agree")
-        await phone.wait_for(f"Question {number}/")
-    shown = phone.last
-    assert shown is not None and "Question 5/" in shown.text
-    await bot_process.kill()
-    await bot_process.start()
-    await phone.send("/start")
-    again = await phone.wait_for("Question 5/")
-    assert again.text.split("\n")[2] == shown.text.split("\n")[2]
-    answers = await _answers(bot_process.db_path, "ann.jones@powys.example")
-    assert len(answers) == 4 and all(v == ("a", None) for v in answers.values())
-    await answer_everything(phone, "en")
-    await phone.tap("Submit")
-    await phone.wait_for("Thank you")
-
-
 async def test_stray_text_old_buttons_double_taps_forgery(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot
 ) -> None:
-    tokens = await seed_roster(bot_process.db_path, PEOPLE)
-    await bot_process.start()
-    phone = await _begin(api, 4001, tokens["ann.jones@powys.example"])
+    tokens = await seed_roster(datatool.db_path, PEOPLE)
+    await datatool.start()
+    phone = await _begin(telegram, 4001, tokens["ann.jones@powys.example"])
     first = phone.last
     assert first is not None
 
@@ -112,38 +81,39 @@ async def test_stray_text_old_buttons_double_taps_forgery(
     # A second tap on question 1 after it moved on (double tap delivered late): nothing changes.
     second = phone.last
     assert second is not None
-    query = forge_tap(api, phone, "a:v_vision:sd")
-    assert await answered_tap(api, query) is not None
-    query = forge_tap(api, phone, "a:v_vision:sa")
-    assert "Already saved" in (await answered_tap(api, query) or "")
+    query = await telegram.forge_tap(phone, "a:v_vision:sd")
+    assert telegram.answered_tap(query) is not None
+    query = await telegram.forge_tap(phone, "a:v_vision:sa")
+    assert "Already saved" in (telegram.answered_tap(query) or "")
 
     # Forged data: unknown question, unknown option, garbage, an over-long id.
     for data in ("a:nope:a", "a:v_resource:zz", "zzz", "n:evil:x", "a:" + "q" * 40 + ":a", "l:fr"):
-        query = forge_tap(api, phone, data)
-        assert await answered_tap(api, query) is not None
+        query = await telegram.forge_tap(phone, data)
+        assert telegram.answered_tap(query) is not None
     await phone.wait_quiet()
-    answers = await _answers(bot_process.db_path, "ann.jones@powys.example")
+    answers = await answers_to(datatool.db_path, "ann.jones@powys.example")
     assert answers == {"v_vision": ("sa", None)}
 
     # Two taps on the same button within a few milliseconds: stored once, one next question.
-    await phone.tap("Agree", second)
-    await phone.tap("Agree", second)
+    async with telegram.held():
+        await phone.tap("Agree", second)
+        await phone.tap("Agree", second)
     await phone.wait_for("Question 3/")
     await phone.wait_quiet()
     question_3 = [m for m in phone.bot_messages if "Question 3/" in m.text]
     assert len(question_3) == 1
-    assert (await _answers(bot_process.db_path, "ann.jones@powys.example"))["v_resource"] == (
+    assert (await answers_to(datatool.db_path, "ann.jones@powys.example"))["v_resource"] == (
         "a",
         None,
     )
 
 
 async def test_language_switch_back_change_and_forget(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot
 ) -> None:
-    tokens = await seed_roster(bot_process.db_path, PEOPLE)
-    await bot_process.start()
-    phone = await _begin(api, 5001, tokens["ann.jones@powys.example"])
+    tokens = await seed_roster(datatool.db_path, PEOPLE)
+    await datatool.start()
+    phone = await _begin(telegram, 5001, tokens["ann.jones@powys.example"])
     await phone.tap("Agree")
     await phone.wait_for("Question 2/")
     await phone.send("/iaith")
@@ -155,7 +125,7 @@ async def test_language_switch_back_change_and_forget(
     assert "✓ Cytuno" in back.button_texts  # the stored answer is marked
     await phone.tap("Anghytuno")
     await phone.wait_for("Cwestiwn 2 o")
-    assert (await _answers(bot_process.db_path, "ann.jones@powys.example"))["v_vision"] == (
+    assert (await answers_to(datatool.db_path, "ann.jones@powys.example"))["v_vision"] == (
         "d",
         None,
     )
@@ -168,7 +138,7 @@ async def test_language_switch_back_change_and_forget(
     await phone.send("x" * 2001)
     refusal = await phone.wait_for("2,000")
     assert "2,001" in refusal.text and "nod" in refusal.text
-    assert (await _answers(bot_process.db_path, "ann.jones@powys.example"))["v_barriers"] == (
+    assert (await answers_to(datatool.db_path, "ann.jones@powys.example"))["v_barriers"] == (
         None,
         "Sylw byr.",
     )
@@ -177,15 +147,15 @@ async def test_language_switch_back_change_and_forget(
     await phone.wait_for("Ydych chi am dynnu'n ôl")
     await phone.tap("Dileu fy atebion")
     await phone.wait_for("wedi'u dileu")
-    assert await _answers(bot_process.db_path, "ann.jones@powys.example") == {}
+    assert await answers_to(datatool.db_path, "ann.jones@powys.example") == {}
     await phone.send("/start")
     await phone.wait_for("ddolen bersonol")
 
 
-async def test_review_change_then_submit(api: StandIn, bot_process: BotProcess) -> None:
-    tokens = await seed_roster(bot_process.db_path, PEOPLE)
-    await bot_process.start()
-    phone = await _begin(api, 6001, tokens["ann.jones@powys.example"])
+async def test_review_change_then_submit(telegram: Telegram, datatool: InProcessBot) -> None:
+    tokens = await seed_roster(datatool.db_path, PEOPLE)
+    await datatool.start()
+    phone = await _begin(telegram, 6001, tokens["ann.jones@powys.example"])
     await answer_everything(phone, "en", comment="<b>bold</b> & <script>")
     review = phone.last
     assert (
@@ -204,30 +174,30 @@ async def test_review_change_then_submit(api: StandIn, bot_process: BotProcess) 
     assert not submitted_review.buttons  # no second Submit to tap
     await phone.send("more thoughts")
     await phone.wait_for(lambda m: "already submitted" in m.text or "Thank you" in m.text)
-    answers = await _answers(bot_process.db_path, "ann.jones@powys.example")
+    answers = await answers_to(datatool.db_path, "ann.jones@powys.example")
     assert answers["v_resource"] == ("d", None)
 
 
 async def test_survey_window_not_yet_open_then_closed(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot
 ) -> None:
     from datetime import date, timedelta
 
     from storage.repository import Repository
 
-    tokens = await seed_roster(bot_process.db_path, PEOPLE)
-    async with await open_database(bot_process.db_path) as db:
+    tokens = await seed_roster(datatool.db_path, PEOPLE)
+    async with await open_database(datatool.db_path) as db:
         repo = Repository(db)
         powys = await repo.find_council("powys")
         assert powys is not None
         opens = date.today() + timedelta(days=10)
         await repo.set_window(powys.id, opens + timedelta(days=20), opens)
-    await bot_process.start()
-    phone = api.phone(7001, "Ifan")
+    await datatool.start()
+    phone = telegram.phone(7001, "Ifan")
     await phone.send(f"/start {tokens['ifan.rees@powys.example']}")
     early = await phone.wait_for(opens.isoformat())
     assert "yn agor ar" in early.text and "opens on" in early.text  # language not known yet
-    async with await open_database(bot_process.db_path) as db:
+    async with await open_database(datatool.db_path) as db:
         await Repository(db).close_survey(powys.id)
     await phone.send("/start")
     closed = await phone.wait_for("wedi cau")
