@@ -23,8 +23,9 @@ and the ratios datatool/bare and datatool/aiogram-dialog-survey.
 
     ./dev bench answer_path [--phones 40] [--rounds 2] [--warmup 2] [--only bare,datatool]
 
-(The aiogram-dialog-survey bot comes from the ``peers`` dependency group, which is in the
-development environment by default; it is skipped only where that group was left out.)
+(The aiogram-dialog-survey bot comes from the ``peers`` dependency group, which ``./dev bench``
+installs, after running its adapter's test, benchmarks/peer_tests/; run some other way without
+that group, it is skipped with a line saying so.)
 The in-process harness with ``--profile`` is ``benchmarks/answer_profile.py``.
 """
 

@@ -11,6 +11,7 @@ handlers receive it by name and nothing is global or made on first use.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -42,7 +43,6 @@ from bot.services.reminder_words import load_texts as load_reminder_texts
 from bot.services.schedule import reminder_loop
 from bot.services.wording import say
 from bot.telegram.faults import WriteFaults, tell_not_saved
-from bot.telegram.json_body import JsonSession
 from bot.telegram.middlewares import (
     OncePerUpdate,
     PersonIsolation,
@@ -50,8 +50,14 @@ from bot.telegram.middlewares import (
     Throttle,
     WhoIsThis,
 )
-from bot.telegram.polling import ConfirmingDispatcher
-from bot.telegram.session import KeepResponseModels, MalformedUpdates, RetryMiddleware, SendPacer
+from bot.telegram.polling import ConfirmingPolling
+from bot.telegram.session import (
+    KeepResponseModels,
+    MalformedUpdates,
+    RetryMiddleware,
+    SendPacer,
+    json_session,
+)
 from bot.telegram.webhook import serve_webhook
 from rubric.catalog import Messages
 from rubric.loader import load_questionnaire
@@ -62,6 +68,8 @@ from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 LOCALES = Path(__file__).parent / "locales"
+DRAIN_SECONDS = 10.0
+"""The longest a stop waits for the updates in flight (whatever is cut short comes again)."""
 
 RESPONDENT_COMMANDS: dict[Lang, list[tuple[str, str]]] = {
     "en": [
@@ -91,7 +99,7 @@ def create_bot(
     """The bot with its session: every call retried (``attempts``) and every send paced. A
     one-off command asks once for a few attempts, so an unreachable API fails in seconds."""
     if session is None:
-        session = JsonSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        session = json_session(TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(KeepResponseModels())
     session.middleware(MalformedUpdates())
     session.middleware(RetryMiddleware(attempts=attempts, api_url=settings.telegram_api_url))
@@ -112,10 +120,11 @@ def build_dispatcher(
 ) -> Dispatcher:
     """One person's updates run one at a time (``PersonIsolation``: a double tap arrives
     as two concurrent updates); then each update is claimed once, throttled per person, and
-    told who sent it and in which language, before any router sees it."""
+    told who sent it and in which language, before any router sees it. Its long polling
+    (`ConfirmingPolling`, confirming only what is stored) is ``dp["polling"]``."""
     questionnaire = questionnaire or load_questionnaire()
     texts = texts or load_texts()
-    dp = ConfirmingDispatcher(
+    dp = Dispatcher(
         # The person's lock (in this process, and in the database for every worker sharing it)
         # wraps the middlewares below, so an update is read and recorded under it.
         events_isolation=PersonIsolation(repo),
@@ -128,7 +137,8 @@ def build_dispatcher(
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
     )
-    dp.update.outer_middleware(OncePerUpdate(repo, settled=dp.settle))
+    polling = dp["polling"] = ConfirmingPolling(dp)
+    dp.update.outer_middleware(OncePerUpdate(repo, settled=polling.settle))
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
     dp.update.outer_middleware(WhoIsThis(repo, survey_of=Survey.of))
@@ -177,30 +187,34 @@ async def register_commands(bot: Bot, texts: Messages) -> None:
         )
 
 
-def stop_on_signals(dp: Dispatcher) -> None:
-    """SIGTERM and SIGINT stop the polling (``Dispatcher.stop_polling``), logged by name.
-    aiogram's own handler logs the name through its dispatcher logger, whose text arguments
-    `bot.telegram.logs` withholds ("Received <withheld> signal"), so this one is ours."""
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set ``stop``, logged by name (aiogram's own handler would log it
+    through its dispatcher logger, whose text arguments `bot.telegram.logs` withholds)."""
     loop = asyncio.get_running_loop()
 
-    def stop(signum: signal.Signals) -> None:
+    def on_signal(signum: signal.Signals) -> None:
         log.info("stopping: %s received", signum.name)
-        task = loop.create_task(dp.stop_polling())
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop, signum)
+        loop.add_signal_handler(signum, on_signal, signum)
 
 
 async def run_polling(
     settings: Settings, *, background: list[Callable[..., object]] | None = None
 ) -> None:
-    """``datatool run``: long polling until SIGINT/SIGTERM, with the reminder schedule beside it."""
+    """``datatool run``: long polling until SIGINT/SIGTERM, with the reminder schedule beside it.
+    On a signal the polling stops, the updates in flight get `DRAIN_SECONDS` to finish, and
+    only then is the database closed."""
     async with await open_database(settings.datatool_db) as db:
         repo = Repository(db)
         bot = create_bot(settings)
         dp = build_dispatcher(settings, repo)
+        polling: ConfirmingPolling = dp["polling"]
         tasks: list[asyncio.Task[object]] = []
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        stop_on_signals(stop)
         try:
             await bot.delete_webhook(drop_pending_updates=False)
             await register_commands(bot, dp["texts"])
@@ -211,16 +225,22 @@ async def run_polling(
             # as long as the process: out of the collector's way, it is not walked again at
             # every full collection while people answer (a few per cent of each answer).
             gc.freeze()
-            stop_on_signals(dp)
-            await dp.start_polling(
-                bot, handle_signals=False, close_bot_session=True, polling_timeout=10
-            )
+            poller = asyncio.create_task(polling.run(bot, polling_timeout=10))
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({poller, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            poller.cancel()
+            stopped.cancel()
+            await asyncio.gather(stopped, return_exceptions=True)
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller  # an error of the polling itself is raised here
+            log.info("stopping: finishing %s update(s) in flight", len(polling.in_flight))
+            if not await polling.finish(DRAIN_SECONDS):
+                log.warning("updates still in flight after %.0f s: they come again", DRAIN_SECONDS)
         finally:
-            loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
-            for task in tasks:
-                task.cancel()
+            for background_task in tasks:
+                background_task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await bot.session.close()
 

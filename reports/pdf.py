@@ -4,7 +4,9 @@ makes, by WeasyPrint (fonts embedded and subset, no network).
 The HTML keeps to what browsers and the W3C validator accept; the page rules only a paged-media
 engine understands (page numbers in the margin, the contents list's page numbers, the running
 title) are a second stylesheet given to WeasyPrint here, so neither output carries the other's
-rules.
+rules. Only WeasyPrint's public API is used: its own user-agent stylesheet stays as it is (a
+leaner copy, given through its private ``_ua_stylesheets`` hook, saved about 9% of a large PDF:
+not worth a hook an upgrade may rename or drop), and everything of ours is a user stylesheet.
 """
 
 from __future__ import annotations
@@ -98,42 +100,6 @@ def _css_string(text: str) -> str:
     )
 
 
-@lru_cache(maxsize=1)
-def _user_agent_css() -> object:
-    """WeasyPrint's own HTML stylesheet, less the rules that match every element and that a
-    report never uses: the `::footnote-*` and `::note-*` pseudo-elements, and `::marker` but on
-    the lists that show one (the comments have none). WeasyPrint computes a style for each
-    pseudo-element an element matches, eagerly and unshared, so these six rules cost a style
-    each per element: ≈9% of the benchmark's PDF. Should an upgrade of WeasyPrint reword
-    them, nothing breaks: the substitutions find nothing and the full stylesheet is used."""
-    from weasyprint import CSS
-    from weasyprint.html import UA_COUNTER_STYLE
-
-    return CSS(string=lean_user_agent_text(), counter_style=UA_COUNTER_STYLE)
-
-
-def lean_user_agent_text() -> str:
-    """The text of `_user_agent_css`."""
-    from weasyprint.html import UA
-
-    text = re.sub(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}$", "", UA, flags=re.MULTILINE)
-    return text.replace("\n::marker {", "\n:is(ol, ul:not(.comments)) > li::marker {")
-
-
-@lru_cache(maxsize=1)
-def _html_class() -> type:
-    """WeasyPrint's `HTML` with the leaner user-agent stylesheet (`_user_agent_css`).
-    `_ua_stylesheets` is the hook WeasyPrint's own `HTML` uses to give its stylesheet."""
-    from weasyprint import HTML
-
-    class ReportHTML(HTML):  # type: ignore[misc]
-        def _ua_stylesheets(self, forms: bool = False) -> list[object]:
-            sheets: list[object] = super()._ua_stylesheets(forms)
-            return [_user_agent_css(), *sheets[1:]]
-
-    return ReportHTML
-
-
 def _inherited_lang_dropped(html: str, lang: Lang) -> str:
     """The HTML less the `lang` of comments written in the document's own language: the same
     document (the attribute says what the element inherits anyway), but WeasyPrint shares one
@@ -192,7 +158,9 @@ def html_to_pdf(html: str, lang: Lang, title: str) -> bytes:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     with _ONE_AT_A_TIME, _collector_paused():
-        document = _html_class()(string=_inherited_lang_dropped(html, lang), base_url=None)
+        from weasyprint import HTML
+
+        document = HTML(string=_inherited_lang_dropped(html, lang), base_url=None)
         pdf = document.write_pdf(stylesheets=[_page_css(lang, title)], font_config=_fonts())
     assert isinstance(pdf, bytes)
     return pdf

@@ -122,9 +122,7 @@ class StandIn:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server
-        sockets = server.sockets if isinstance(server, asyncio.Server) else []
-        self.port = sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]  # the port the system chose for port 0
         await self.webhook.start()
         return self
 

@@ -131,10 +131,10 @@ class Database(ABC):
         """Opens (creating if needed) the database, applies new migrations and seeds councils:
         on the backend it is called on (``storage.opening.open_database`` picks it: PostgreSQL
         for a ``postgresql://`` URL, else a SQLite file)."""
-        db = await cls._connect(str(target))
+        db = await cls.connect(str(target))
         try:
-            await db._migrate(load_migrations(migrations_dir or MIGRATIONS_DIR))
-            await db._seed_councils()
+            await db.migrate(load_migrations(migrations_dir or MIGRATIONS_DIR))
+            await db.seed_councils()
         except BaseException:
             await db.close()
             raise
@@ -149,10 +149,10 @@ class Database(ABC):
         read-only file in a read-only folder. A schema older than this program's migrations
         raises `SchemaBehind`, since its queries would fail on the missing columns. On the
         backend it is called on (``storage.opening.open_read_only`` picks it)."""
-        db = await cls._connect_read_only(str(target))
+        db = await cls.connect_read_only(str(target))
         try:
             known = [m.version for m in load_migrations(migrations_dir or MIGRATIONS_DIR)]
-            has_table = await db._has_table("schema_migrations")
+            has_table = await db.has_table("schema_migrations")
             applied = await db.applied_migrations() if has_table else []
             if known and (not applied or max(applied) < max(known)):
                 where = db.label if is_postgres(target) else Path(target)
@@ -164,14 +164,14 @@ class Database(ABC):
 
     @classmethod
     @abstractmethod
-    async def _connect(cls, target: str) -> Database: ...
+    async def connect(cls, target: str) -> Database: ...
 
     @classmethod
     @abstractmethod
-    async def _connect_read_only(cls, target: str) -> Database: ...
+    async def connect_read_only(cls, target: str) -> Database: ...
 
     @abstractmethod
-    async def _has_table(self, name: str) -> bool: ...
+    async def has_table(self, name: str) -> bool: ...
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -275,10 +275,10 @@ class Database(ABC):
     async def _run_script(self, conn: Connection, script: str) -> None:
         """Runs a migration's statements inside the open transaction."""
 
-    async def _migrate(self, migrations: Iterable[Migration]) -> None:
+    async def migrate(self, migrations: Iterable[Migration]) -> None:
         """Applies each migration not yet recorded, each in its own transaction. The check is
         made inside the transaction, which on SQLite is exclusive and on PostgreSQL runs under
-        a lock of its own (`PostgresDatabase._migrate`), so two processes opening a new database
+        a lock of its own (`PostgresDatabase.migrate`), so two processes opening a new database
         at once apply each migration exactly once."""
         async with self.transaction() as conn:
             await conn.execute(
@@ -297,7 +297,7 @@ class Database(ABC):
                     (migration.version, migration.name, to_iso(utcnow())),
                 )
 
-    async def _seed_councils(self) -> None:
+    async def seed_councils(self) -> None:
         """Inserts the 22 councils, or corrects a stored name that the data has since fixed."""
         fields = (
             "slug_cy",

@@ -262,14 +262,14 @@ class PostgresDatabase(Database):
         self._locks_guard = asyncio.Lock()
 
     @classmethod
-    async def _connect(cls, target: str) -> PostgresDatabase:
+    async def connect(cls, target: str) -> PostgresDatabase:
         pool = await asyncpg.create_pool(
             target, min_size=1, max_size=POOL_SIZE, reset=_keep_session
         )
         return cls(pool, target)
 
     @classmethod
-    async def _connect_read_only(cls, target: str) -> PostgresDatabase:
+    async def connect_read_only(cls, target: str) -> PostgresDatabase:
         pool = await asyncpg.create_pool(
             target,
             min_size=1,
@@ -279,7 +279,7 @@ class PostgresDatabase(Database):
         )
         return cls(pool, target)
 
-    async def _has_table(self, name: str) -> bool:
+    async def has_table(self, name: str) -> bool:
         return bool(await self._pool.fetchval("SELECT to_regclass($1) IS NOT NULL", name))
 
     async def close(self) -> None:
@@ -445,13 +445,13 @@ class PostgresDatabase(Database):
         finally:
             await holder.close()
 
-    async def _migrate(self, migrations: Iterable[Migration]) -> None:
+    async def migrate(self, migrations: Iterable[Migration]) -> None:
         async with self._schema_alone():
-            await super()._migrate(migrations)
+            await super().migrate(migrations)
 
-    async def _seed_councils(self) -> None:
+    async def seed_councils(self) -> None:
         async with self._schema_alone():
-            await super()._seed_councils()
+            await super().seed_councils()
 
     async def _run_script(self, conn: Connection, script: str) -> None:
         """The whole script at once (PostgreSQL runs several statements in one simple query),

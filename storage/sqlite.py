@@ -9,17 +9,16 @@ another coroutine's half-done transaction. Other processes (`datatool` commands,
 handled by SQLite's own locking: WAL lets them read while we write, and busy_timeout makes a
 writer wait for the lock rather than fail.
 
-The answer path's own statements (`fetch_together`, `batch`, `execute_alone`: a few indexed
-rows each) run on the event loop's thread, not aiosqlite's. Each is tens of microseconds of
-SQLite, and a trip to the other thread cost more than that: the queue, the wake-up, the result
-handed back through the loop, and the two threads taking turns at the GIL (under the
-answer-path benchmark, moving them here cut the bot's CPU per answer by about a fifth and
-raised its answers per second by about a third: docs/benchmarks.md). Two things could make
-such a statement wait, and neither may stall the loop: another process holding the write lock
-(those statements run with no busy wait, and one that finds the database busy runs again on
-aiosqlite's thread, which waits as before), and a checkpoint, which fsyncs (this connection
-never checkpoints by itself; every `CHECKPOINT_EVERY` commits it checkpoints on aiosqlite's
-thread). Everything else (migrations, reports, exports, backups) keeps to aiosqlite's thread.
+Everything runs on aiosqlite's one thread, through its public API, and the sqlite3 connection
+is opened with ``check_same_thread`` on, so a statement run from any other thread (the event
+loop's) fails at once instead of mixing with aiosqlite's work (the write lock left held after a
+checkpoint, fixed in 9baa0cc, came from exactly such a mix). So a wait for another process's
+write lock (busy_timeout) is spent on that thread and never stalls the loop; a checkpoint, which
+fsyncs, also runs there (this connection never checkpoints by itself: every `CHECKPOINT_EVERY`
+commits it checkpoints passively). Each statement is one trip to that thread: the answer path's
+few (`fetch_together`, `batch`, `execute_alone`) cost a trip each, about a fifth more of the
+bot's CPU per answer than running them on the loop's thread did, which the answer-path
+benchmark shows is well inside its margin (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -32,13 +31,12 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import aiosqlite
 
 from storage.database import Connection, Database, Params, Statement
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
@@ -69,11 +67,11 @@ class SqliteConnection:
         self._conn = conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
-        try:
-            return cursor.rowcount
-        finally:
-            await cursor.close()
+        # The cursor closed (not left to the collector): a statement left half-read stays
+        # active, and an active statement keeps a COMMIT from releasing the write lock.
+        async with await self._conn.execute(sql, params) as cursor:
+            count: int = cursor.rowcount
+            return count
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self._conn.executemany(sql, rows)
@@ -98,27 +96,24 @@ class SqliteDatabase(Database):
         self.path = path
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
-        self._commits = 0
-        """Commits since the last checkpoint."""
+        self.commits_since_checkpoint = 0
+        """Commits since the last checkpoint (`CHECKPOINT_EVERY`)."""
 
     @classmethod
-    async def _connect(cls, target: str) -> SqliteDatabase:
+    async def connect(cls, target: str) -> SqliteDatabase:
         path = Path(target)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
             private_file(path)
-        # check_same_thread=False: the answer path's statements run on the loop's thread (see
-        # the module's notes), always under the lock, never beside aiosqlite's own work.
-        conn = await aiosqlite.connect(
-            path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-        )
+        # check_same_thread left on: only aiosqlite's thread may use it (the module's notes).
+        conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.row_factory = aiosqlite.Row
         try:
             await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute_fetchall("PRAGMA journal_mode = WAL")
             await conn.execute_fetchall("PRAGMA foreign_keys = ON")
             await conn.execute_fetchall("PRAGMA synchronous = NORMAL")
-            # Checkpoints fsync: `_committed` runs them on aiosqlite's thread instead.
+            # Checkpoints fsync: `_committed` runs them every so many commits instead.
             await conn.execute_fetchall("PRAGMA wal_autocheckpoint = 0")
             # Deleted rows (a withdrawn person's answers) are overwritten with zeros, not left
             # in free pages; `checkpoint` then empties the -wal file of their old copies.
@@ -129,7 +124,7 @@ class SqliteDatabase(Database):
         return cls(conn, path)
 
     @classmethod
-    async def _connect_read_only(cls, target: str) -> SqliteDatabase:
+    async def connect_read_only(cls, target: str) -> SqliteDatabase:
         path = Path(target)
         if not path.is_file():
             raise FileNotFoundError(2, "no such file", str(path))
@@ -148,7 +143,7 @@ class SqliteDatabase(Database):
             raise
         return cls(conn, path)
 
-    async def _has_table(self, name: str) -> bool:
+    async def has_table(self, name: str) -> bool:
         row = await self.fetchone(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         )
@@ -188,65 +183,47 @@ class SqliteDatabase(Database):
                 self._owner = None
             await self._committed()
 
-    async def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Runs ``work`` with the sqlite3 connection on aiosqlite's own thread: one trip, however
-        many statements it runs. (aiosqlite has no public call for this; ``_execute`` is what
-        each of its own methods queues its work with.) The caller holds the lock; if it is
-        cancelled, the work still runs to its end on the thread, and the lock is kept until
-        then, so nothing run on the loop's thread can fall inside it."""
-        conn = self._conn
-        done = asyncio.ensure_future(conn._execute(lambda: work(conn._conn)))  # type: ignore[no-untyped-call]
-        try:
-            return cast(T, await asyncio.shield(done))
-        finally:
-            if not done.done():
-                await asyncio.wait({done})
-
-    async def _quick(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Runs ``work`` (a few indexed rows) on the loop's thread, never waiting for another
-        process's lock: if the database is busy, on aiosqlite's thread, which waits. ``work``
-        must be safe to run again after a busy failure: one transaction, or one statement.
-        The caller holds the lock."""
-        raw: sqlite3.Connection = self._conn._conn
-        raw.execute("PRAGMA busy_timeout = 0").close()
-        try:
-            return work(raw)
-        except sqlite3.OperationalError as e:
-            if e.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                raise
-        finally:
-            raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").close()
-        return await self._on_thread(lambda conn: work(_rolled_back(conn)))
-
     async def _committed(self) -> None:
-        """Counts a commit, and checkpoints (passively: never waiting for readers) on
-        aiosqlite's thread every `CHECKPOINT_EVERY` commits. The caller holds the lock."""
-        self._commits += 1
-        if self._commits < CHECKPOINT_EVERY:
+        """Counts a commit, and checkpoints (passively: never waiting for readers) every
+        `CHECKPOINT_EVERY` commits. The caller holds the lock."""
+        self.commits_since_checkpoint += 1
+        if self.commits_since_checkpoint < CHECKPOINT_EVERY:
             return
-        self._commits = 0
+        self.commits_since_checkpoint = 0
         try:
-            await self._on_thread(lambda conn: _checkpoint(conn, "PASSIVE"))
+            await self._checkpoint("PASSIVE")
         except sqlite3.Error as e:  # the commit stands; the next checkpoint does this one's work
             log.warning("checkpoint failed: %s", type(e).__name__)
 
+    async def _checkpoint(self, mode: str) -> None:
+        # Its row read to the end (execute_fetchall): a statement left half-read stays active
+        # (holding, for TRUNCATE, the write lock) until its cursor is freed.
+        await self._conn.execute_fetchall(f"PRAGMA wal_checkpoint({mode})")
+
     async def batch(self, statements: Sequence[Statement]) -> list[list[Any]]:
-        """The whole transaction (BEGIN IMMEDIATE, the statements and their checks, COMMIT or
-        ROLLBACK) in one function on the loop's thread (`_quick`), so nothing another coroutine
-        queues can run in the middle of it and no cancellation can stop it half-way."""
+        """The statements and their checks in one transaction (`transaction`: BEGIN IMMEDIATE,
+        COMMIT, or ROLLBACK on a failed check, an error or a cancellation)."""
         task = asyncio.current_task()
         if task is not None and self._owner is task:
             raise RuntimeError("batch() inside this task's own transaction()")
-        async with self._lock:
-            results = await self._quick(lambda conn: _run_batch(conn, statements))
-            await self._committed()
-            return results
+        results: list[list[Any]] = []
+        async with self.transaction():
+            for statement in statements:
+                if statement.many:
+                    await self._conn.executemany(statement.sql, statement.params)
+                    rows: list[Any] = []
+                else:
+                    rows = list(await self._conn.execute_fetchall(statement.sql, statement.params))
+                if statement.check is not None:
+                    statement.check(rows)
+                results.append(rows)
+        return results
 
     async def execute_alone(self, sql: str, params: Params = ()) -> int:
         """Autocommit: SQLite makes a single statement atomic by itself, so this is one
-        statement instead of three (BEGIN, the statement, COMMIT), on the loop's thread."""
+        statement instead of three (BEGIN, the statement, COMMIT)."""
         async with self._lock:
-            count = await self._quick(lambda conn: conn.execute(sql, params).rowcount)
+            count = await self._wrapped.execute(sql, params)
             await self._committed()
             return count
 
@@ -273,17 +250,32 @@ class SqliteDatabase(Database):
             return await conn.fetchone(sql, params)
 
     async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
+        """The reads inside one read transaction, so that another process's commit cannot fall
+        between them."""
         if self._owner is not None and self._owner is asyncio.current_task():
             return [await self._wrapped.fetchall(sql, params) for sql, params in queries]
         async with self._lock:
-            return await self._quick(lambda conn: _read_together(conn, queries))
+            try:
+                await self._conn.execute_fetchall("BEGIN")
+                return [await self._wrapped.fetchall(sql, params) for sql, params in queries]
+            finally:
+                # Queued after whatever a cancellation interrupted, so no read transaction is
+                # left open for the next holder of the lock.
+                with contextlib.suppress(sqlite3.Error):
+                    await self._conn.execute_fetchall("COMMIT")
 
     async def checkpoint(self) -> None:
         """Copies the -wal file into the database and truncates it to nothing, so that rows
         just deleted (securely) leave no old copy behind in the write-ahead log. Readers in
         other processes can hold it back; then it is done by the next checkpoint."""
         async with self._lock:
-            await self._on_thread(lambda conn: _checkpoint(conn, "TRUNCATE"))
+            await self._checkpoint("TRUNCATE")
+
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Calls ``callback`` with each statement's SQL as SQLite runs it, on the thread that runs
+        it (diagnostics, and the test that every statement runs on aiosqlite's thread); None
+        stops."""
+        await self._conn.set_trace_callback(callback)  # type: ignore[arg-type]
 
     async def pragma(self, name: str) -> Any:
         """The value of a PRAGMA (for checks and diagnostics)."""
@@ -352,7 +344,6 @@ async def _connect_uri(uri: str) -> aiosqlite.Connection:
         uri=True,
         isolation_level=None,
         timeout=BUSY_TIMEOUT_MS / 1000,
-        check_same_thread=False,  # as the bot's: see `SqliteDatabase._connect`
     )
     try:
         await conn.execute_fetchall("SELECT COUNT(*) FROM sqlite_master")
@@ -361,56 +352,6 @@ async def _connect_uri(uri: str) -> aiosqlite.Connection:
         raise
     conn.row_factory = aiosqlite.Row
     return conn
-
-
-def _rolled_back(conn: sqlite3.Connection) -> sqlite3.Connection:
-    """The connection with no transaction open: one that a failed try on the loop's thread left
-    open (say, its COMMIT found a statement still active) is rolled back before ``work`` runs
-    again. Under the lock, no other transaction of this connection can be open."""
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
-    return conn
-
-
-def _read_together(
-    conn: sqlite3.Connection, queries: Sequence[tuple[str, Params]]
-) -> list[list[Any]]:
-    """`SqliteDatabase.fetch_together`'s reads, inside one read transaction, so that another
-    process's commit cannot fall between them."""
-    conn.execute("BEGIN")
-    try:
-        return [conn.execute(sql, params).fetchall() for sql, params in queries]
-    finally:
-        conn.execute("COMMIT")
-
-
-def _run_batch(conn: sqlite3.Connection, statements: Sequence[Statement]) -> list[list[Any]]:
-    """`SqliteDatabase.batch`'s transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        results: list[list[Any]] = []
-        for statement in statements:
-            if statement.many:
-                conn.executemany(statement.sql, statement.params)
-                rows: list[Any] = []
-            else:
-                rows = conn.execute(statement.sql, statement.params).fetchall()
-            if statement.check is not None:
-                statement.check(rows)
-            results.append(rows)
-        conn.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        raise
-    return results
-
-
-def _checkpoint(conn: sqlite3.Connection, mode: str) -> None:
-    # Its row read to the end: a statement left half-read stays active (holding, for TRUNCATE,
-    # the write lock) until its cursor is freed, and its cursor lives on in aiosqlite's thread
-    # until that thread's next piece of work, which the loop's own statements never are.
-    conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
 
 
 def _only_comments(text: str) -> bool:

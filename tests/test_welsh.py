@@ -420,7 +420,7 @@ def _welsh_texts() -> list[str]:
 def _registered_commands() -> set[str]:
     names: set[str] = {"start"}
     for module in (auditor_handlers, reminder_handlers, common_handlers, respondent_handlers):
-        for _, filters, _ in module.handlers._entries:
+        for _, filters, _ in module.handlers.entries:
             for f in filters:
                 if isinstance(f, Command):
                     names |= {str(c) for c in f.commands}

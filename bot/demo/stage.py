@@ -113,22 +113,17 @@ async def demo_bot(
         try:
             await bot.delete_webhook(drop_pending_updates=False)
             await register_commands(bot, dp["texts"])
-            polling = asyncio.create_task(
-                dp.start_polling(
-                    bot, handle_signals=False, close_bot_session=False, polling_timeout=1
-                )
-            )
+            polling = asyncio.create_task(dp["polling"].run(bot, polling_timeout=1))
             await _until_polling(api, polling)
             try:
                 yield Stage(
                     api=api, repo=repo, settings=settings, tokens=tokens, models=response_models()
                 )
             finally:
-                with contextlib.suppress(RuntimeError):
-                    await dp.stop_polling()
                 polling.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await polling
+                await dp["polling"].finish(5.0)
         finally:
             await bot.session.close()
 

@@ -18,7 +18,6 @@ from bot.services.wording import notice_text, say, toast
 from bot.telegram.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.telegram.edits import drop_buttons, edit
 from bot.telegram.registry import Handlers
-from bot.telegram.unread import answer_tap
 from flows import (
     MAX_TEXT,
     AcceptPrivacy,
@@ -145,7 +144,7 @@ async def _tap(
             # question the person is on, at the bottom of the chat, where they can answer it.
             await survey.show(result.state)
         return
-    await answer_tap(query)
+    await query.answer()
     if message is not None:
         if isinstance(event, (Choose, Skip)):
             saved = next(iter(result.saved.values()), None)

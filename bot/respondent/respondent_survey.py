@@ -17,7 +17,6 @@ from aiogram import Bot
 from bot.config import Settings
 from bot.respondent.screens import Context, ScreenCache, answered_text, render
 from bot.services.journey import Respondent, apply, state_of
-from bot.telegram.unread import send
 from flows import Answer, AskScreen, Event, Step, SurveyState, current_screen
 from flows.window import Window, WindowState, window_state
 from rubric.catalog import Messages
@@ -110,7 +109,7 @@ class Survey:
         screen = current_screen(self.questionnaire, state)
         rendered = render(screen, self._ctx(state.language or "cy"))
         text = f"<i>{notice}</i>\n\n{rendered.text}" if notice else rendered.text
-        await send(self.bot, self.chat_id, text, rendered.markup)
+        await self.bot.send_message(self.chat_id, text, reply_markup=rendered.markup)
 
     def _ctx(self, lang: Lang) -> Context:
         return screen_context(

@@ -79,7 +79,8 @@ class Context:
     cache: ScreenCache | None = field(default=None, compare=False)
     """Where question screens are kept once rendered (None: render every time)."""
 
-    def _cache(self) -> ScreenCache | None:
+    def usable_cache(self) -> ScreenCache | None:
+        """The cache, if it serves this context (None: render every time)."""
         return self.cache if self.cache is not None and self.cache.serves(self) else None
 
 
@@ -158,7 +159,7 @@ def answer_label(question: Question, answer: Answer, ctx: Context) -> str:
 
 def _ask_cached(screen: AskScreen, ctx: Context) -> Rendered:
     """`_ask`, from the cache unless the screen shows typed text."""
-    cache = ctx._cache()
+    cache = ctx.usable_cache()
     current = screen.current
     if cache is None or (current is not None and current.text is not None):
         return _ask(screen, ctx)
@@ -215,7 +216,7 @@ def _ask(screen: AskScreen, ctx: Context) -> Rendered:
 
 def answered_text(question: Question, answer: Answer, index: int, total: int, ctx: Context) -> str:
     """What a question's message is edited to once answered: the chat reads as a record."""
-    cache = ctx._cache()
+    cache = ctx.usable_cache()
     if cache is None or answer.text is not None:
         return _answered_text(question, answer, index, total, ctx)
     key = ("answered", question.id, answer.choice, index, total, ctx.lang, ctx.group)

@@ -9,8 +9,6 @@ from typing import Protocol
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from bot.telegram.unread import edit_text
-
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -43,7 +41,7 @@ async def edit(message: Message, rendered: Rendered) -> None:
     ):
         return
     try:
-        await edit_text(message, rendered.text, rendered.markup)
+        await message.edit_text(rendered.text, reply_markup=rendered.markup)
     except TelegramBadRequest as exc:
         if "not modified" not in exc.message and "not found" not in exc.message:
             raise

@@ -9,32 +9,33 @@ was not stored, and the ``handled_updates`` row (``OncePerUpdate``) skips everyt
 outcome was. An update settles as soon as its survey step commits (the step's transaction records
 it: `storage.repository.handling`), or else once its handling ends.
 
-Holding the offset back means Telegram sends the unsettled updates again with each poll; they are
-recognised by their ids and dropped here before anything parses them (`Unconfirmed.receive`,
-`GetRawUpdates`). The next poll waits (`SETTLE_WAIT`) for the updates just received to settle,
-which takes milliseconds and spares most of those repeats (under load it also gathers the
-updates into larger batches), and a poll that brought nothing new waits for something to settle
-before it asks again, so the bot never spins. An update that stays unsettled
-longer than `HOLD_LIMIT` (a report being built, a chat being paced) stops holding the offset: for
-it the bot is back to aiogram's rule.
+The loop is aiogram's public doors only, as aiogram's own templates poll by hand: getUpdates is
+``bot(GetUpdates(offset=...))`` and each update is handed to ``dp.feed_update`` in a task of its
+own (as aiogram's ``handle_as_tasks``). Holding the offset back means Telegram sends the
+unsettled updates again with each poll; they are recognised by their ids and dropped
+(`Unconfirmed.receive`), but aiogram has parsed each of them by then (a whole update, as costly
+as the message it carries). So the next poll waits (`SETTLE_WAIT`) until the updates just
+received have all settled: at a person's pace that takes milliseconds; under load it spares the
+repeats (polling every 0.1 s instead, getUpdates and its parsing took a quarter of the bot's
+samples under load; waiting took its CPU per answer from 3.8 to 3.0 ms, issue 24) and gathers
+the updates into larger batches. A poll
+that brought nothing new waits for something to settle before it asks again, so the bot never
+spins. An update that stays unsettled longer than `HOLD_LIMIT` (a report being built, a chat
+being paced) stops holding the offset: for it the bot is back to aiogram's rule.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
-from pydantic import ValidationError
-
-from bot.telegram.unread import Unread
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +43,20 @@ HOLD_LIMIT = 5.0
 """Seconds an unsettled update may hold the offset back (an answer settles in milliseconds)."""
 IDLE_WAIT = 0.05
 """The longest pause before asking again, after a poll that brought only updates in hand."""
-SETTLE_WAIT = 0.1
-"""How long the next poll waits for the updates just received to settle (they mostly do in a
-few milliseconds); asking at once would only bring them back."""
+SETTLE_WAIT = 1.0
+"""The longest the next poll waits for the updates just received to settle (they mostly do in a
+few milliseconds; a report being built holds the next poll this long, once); asking before they
+have would only bring them back, to be parsed again."""
+BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
+"""After a failed getUpdates: aiogram's own polling's pauses (its default back-off)."""
 
 
 class Unconfirmed:
     """The updates received and not yet settled, and the offset that confirms all the rest."""
 
-    def __init__(self, *, clock: Any = None, hold_limit: float = HOLD_LIMIT) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] | None = None, hold_limit: float = HOLD_LIMIT
+    ) -> None:
         self._clock = clock or asyncio.get_running_loop().time
         self.hold_limit = hold_limit
         self._unsettled: dict[int, float] = {}
@@ -107,71 +113,51 @@ class Unconfirmed:
             return
 
 
-class GetRawUpdates(GetUpdates, Unread):
-    """getUpdates answered as plain dicts (`Unread`: not validated on the way in; the loop
-    checks each update's id, and `parse_update` the rest): the updates already in hand, which
-    Telegram sends again while the offset is held, are dropped by their id before anything
-    parses them (parsing an update costs far more than reading its id)."""
+class ConfirmingPolling:
+    """Long polling for ``dp`` that confirms an update only once it settled (see the module's
+    notes). Webhook mode (`bot.telegram.webhook`) does not poll.
 
-    __returning__ = list[dict[str, Any]]
+    ``settle`` is given to ``OncePerUpdate``, which calls it as soon as an update's outcome is
+    committed; an update also settles when its handling ends, however it ends."""
 
-
-def parse_update(raw: dict[str, Any], bot: Bot) -> Update | None:
-    """An update as aiogram's polling would have parsed it, or None for one that does not parse:
-    only its id is logged (as `bot.telegram.session.MalformedUpdates` does for aiogram's own
-    parsing), never its content."""
-    try:
-        return Update.model_validate(raw, context={"bot": bot})
-    except ValidationError:
-        log.warning("update %s could not be read; skipped", raw.get("update_id"))
-        return None
-
-
-class ConfirmingDispatcher(Dispatcher):
-    """aiogram's dispatcher with long polling that confirms an update only once it settled (see
-    the module's notes). Webhook mode (`bot.telegram.webhook`) does not poll, and is unchanged.
-
-    It overrides two of aiogram's internal methods (``_listen_updates``, ``_process_update``),
-    pinned by uv.lock; the kill -9 tests in tests/e2e/test_faults.py hold them to their promise."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, dp: Dispatcher, *, hold_limit: float = HOLD_LIMIT) -> None:
+        self.dp = dp
+        self.hold_limit = hold_limit
         self.unconfirmed: Unconfirmed | None = None
+        self.in_flight: set[asyncio.Task[None]] = set()
+        """The updates being handled (a strong reference to each task until it ends)."""
 
     def settle(self, update_id: int) -> None:
         if self.unconfirmed is not None:
             self.unconfirmed.settle(update_id)
 
-    async def _process_update(
-        self, bot: Bot, update: Update, call_answer: bool = True, **kwargs: Any
-    ) -> bool:
-        try:
-            return await super()._process_update(bot, update, call_answer, **kwargs)
-        finally:
-            self.settle(update.update_id)
-
-    async def _listen_updates(  # type: ignore[override]
+    async def run(
         self,
         bot: Bot,
-        polling_timeout: int = 30,
-        backoff_config: BackoffConfig = DEFAULT_BACKOFF_CONFIG,
+        *,
+        polling_timeout: int = 10,
         allowed_updates: list[str] | None = None,
-    ) -> AsyncGenerator[Update, None]:
-        """aiogram's loop (``Dispatcher._listen_updates``: retry with backoff, never stop),
-        with the offset from `Unconfirmed`."""
-        unconfirmed = self.unconfirmed = Unconfirmed()
-        backoff = Backoff(config=backoff_config)
-        get_updates = GetRawUpdates(timeout=polling_timeout, allowed_updates=allowed_updates)
-        kwargs = {}
-        if bot.session.timeout:
-            kwargs["request_timeout"] = int(bot.session.timeout + polling_timeout)
+        **data: Any,
+    ) -> None:
+        """Polls until cancelled, retrying with a back-off when getUpdates fails (as aiogram's
+        polling: it never stops by itself). ``data`` goes to the handlers with each update."""
+        if allowed_updates is None:
+            allowed_updates = self.dp.resolve_used_update_types()
+        unconfirmed = self.unconfirmed = Unconfirmed(hold_limit=self.hold_limit)
+        backoff = Backoff(config=BACKOFF)
+        # As aiogram's: the request may take the whole long poll, and then the session's time.
+        request_timeout = (
+            int(bot.session.timeout + polling_timeout) if bot.session.timeout else None
+        )
         failed = False
         while True:
-            get_updates.offset = unconfirmed.offset()
+            method = GetUpdates(
+                offset=unconfirmed.offset(),
+                timeout=polling_timeout,
+                allowed_updates=allowed_updates,
+            )
             try:
-                # Plain dicts (GetRawUpdates), whatever aiogram's annotation of getUpdates says.
-                result = await bot(cast(GetUpdates, get_updates), **kwargs)
-                updates: list[Any] = list(result)
+                updates = await bot(method, request_timeout=request_timeout)
             except Exception as e:  # as aiogram's: polling never stops
                 failed = True
                 # An unreachable API is said by the session's retry policy (`Reachability`:
@@ -187,21 +173,42 @@ class ConfirmingDispatcher(Dispatcher):
             if failed:
                 backoff.reset()
                 failed = False
-            fresh: list[Update] = []
-            for raw in updates:
-                if not (isinstance(raw, dict) and isinstance(raw.get("update_id"), int)):
-                    continue
-                if not unconfirmed.receive(raw["update_id"]):
-                    continue
-                update = parse_update(raw, bot)
-                if update is None:  # nothing to handle: confirmed with the next poll
-                    unconfirmed.settle(raw["update_id"])
-                else:
-                    fresh.append(update)
+            fresh = [u for u in updates if unconfirmed.receive(u.update_id)]
             for update in fresh:
-                yield update
+                self._handle(bot, update, data)
             if fresh:
                 await unconfirmed.wait_settled(SETTLE_WAIT, [u.update_id for u in fresh])
             elif updates:
                 # Only updates in hand came back: wait for one to settle before asking again.
                 await unconfirmed.wait_settled(IDLE_WAIT)
+
+    def _handle(self, bot: Bot, update: Update, data: dict[str, Any]) -> None:
+        if not update.model_fields_set - {"update_id"}:
+            # Nothing but its id (one that could not be read: `MalformedUpdates`): nothing to
+            # handle, confirmed with the next poll.
+            self.settle(update.update_id)
+            return
+        task = asyncio.create_task(self._feed(bot, update, data))
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
+
+    async def _feed(self, bot: Bot, update: Update, data: dict[str, Any]) -> None:
+        try:
+            await self.dp.feed_update(bot, update, **data)
+        except Exception as e:  # the error handlers have had it; polling goes on
+            # The exception's type, not its message: a message can quote what a person typed.
+            log.error("update %s failed: %s", update.update_id, type(e).__name__)
+        finally:
+            self.settle(update.update_id)
+
+    async def finish(self, timeout: float) -> bool:
+        """Waits up to ``timeout`` for the updates in flight (after the polling stopped), then
+        cancels the rest; False if some were cancelled. Either way nothing is confirmed that was
+        not stored: what did not settle comes again to the next process."""
+        if not self.in_flight:
+            return True
+        _, pending = await asyncio.wait(set(self.in_flight), timeout=timeout)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        return not pending

@@ -19,11 +19,11 @@ F = Callable[..., Any]
 class Handlers:
     def __init__(self, name: str) -> None:
         self.name = name
-        self._entries: list[tuple[Kind, tuple[Any, ...], F]] = []
+        self.entries: list[tuple[Kind, tuple[Any, ...], F]] = []
 
     def _add(self, kind: Kind, filters: tuple[Any, ...]) -> Callable[[F], F]:
         def register(handler: F) -> F:
-            self._entries.append((kind, filters, handler))
+            self.entries.append((kind, filters, handler))
             return handler
 
         return register
@@ -36,6 +36,6 @@ class Handlers:
 
     def router(self) -> Router:
         router = Router(name=self.name)
-        for kind, filters, handler in self._entries:
+        for kind, filters, handler in self.entries:
             getattr(router, kind).register(handler, *filters)
         return router

@@ -16,11 +16,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramNetworkError,
@@ -37,6 +40,18 @@ log = logging.getLogger(__name__)
 
 
 SENDS = frozenset({"sendMessage", "sendDocument"})
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def json_session(api: TelegramAPIServer | None = None) -> AiohttpSession:
+    """aiogram's own aiohttp session, with orjson for the JSON it reads and writes (its public
+    ``json_loads``/``json_dumps``: Telegram's answers, and the keyboards inside each call)."""
+    if api is None:
+        return AiohttpSession(json_loads=orjson.loads, json_dumps=_dumps)
+    return AiohttpSession(api=api, json_loads=orjson.loads, json_dumps=_dumps)
 
 
 class SendPacer(BaseRequestMiddleware):
@@ -82,8 +97,10 @@ class KeepResponseModels(BaseRequestMiddleware):
     """aiogram reads each answer as ``Response[the method's result type]``, a pydantic generic
     model that pydantic caches only weakly: the garbage collector drops it now and then and the
     next call builds the model again, a few milliseconds of schema work on the bot's one thread
-    (seen in py-spy under load). One strong reference per method type, on this session, keeps
-    them built."""
+    (seen in py-spy under load: 8% of the bot's samples under the answer-path benchmark, issue
+    24). One strong reference per method type, on this session, keeps them built. Public doors
+    only: ``Response[...]`` is how aiogram itself names the model, and holding a reference
+    changes nothing but when the model is built."""
 
     def __init__(self) -> None:
         self._kept: dict[type[Any], type[Any]] = {}
@@ -168,14 +185,14 @@ class RetryMiddleware(BaseRequestMiddleware):
         self.backoff = backoff
         self.max_wait = max_wait
         self._sleep = sleep
-        self._clock = clock
-        self._resume_at = 0.0
+        self.clock = clock
+        self.resume_at = 0.0
         self.retry_afters = 0
         """How many 429s Telegram answered (a figure for the logs and the benchmarks)."""
 
     async def _turn(self) -> None:
         """Waits out any 429 pause that Telegram asked of this session."""
-        while (wait := self._resume_at - self._clock()) > 0:
+        while (wait := self.resume_at - self.clock()) > 0:
             await self._sleep(wait)
 
     async def __call__(
@@ -201,7 +218,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                 if attempt == self.attempts:
                     raise
                 wait = min(float(exc.retry_after), self.max_wait)
-                self._resume_at = max(self._resume_at, self._clock() + wait)
+                self.resume_at = max(self.resume_at, self.clock() + wait)
                 log.info("%s: 429, every request waits %.1f s", method.__api_method__, wait)
             except TelegramServerError as exc:
                 self.reach.reached()

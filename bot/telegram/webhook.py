@@ -1,4 +1,4 @@
-"""``datatool run`` with ``WEBHOOK_URL`` set: aiogram's aiohttp webhook instead of long polling.
+"""``datatool run`` with ``WEBHOOK_URL`` set: a webhook instead of long polling.
 
 Telegram posts each update to ``WEBHOOK_URL`` with the ``X-Telegram-Bot-Api-Secret-Token``
 header; a request without the matching secret is refused (401) and never handled. An update is
@@ -8,6 +8,10 @@ is back, or to another behind the same URL), and the update's row in ``handled_u
 (committed with its outcome) keeps the second delivery from counting twice. SIGTERM stops taking
 updates (503, so Telegram tries again elsewhere), lets those in flight finish, and only then
 closes the database.
+
+The route is plain aiohttp calling aiogram's public ``dp.feed_update`` (not aiogram's
+``SimpleRequestHandler``, which after 55 seconds answers 200 and goes on handling in the
+background: a crash then would lose an update already acknowledged).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hmac
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -23,7 +28,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
 from bot.config import Settings
@@ -74,35 +78,41 @@ class ListenFailed(Exception):
         self.address, self.cause = address, cause
 
 
-class StoredFirstHandler(SimpleRequestHandler):
-    """aiogram's handler with ``handle_in_background=False``, and without aiogram's 55-second
-    cut-off, after which it would answer 200 and go on handling in the background: a crash then
-    would lose an update already acknowledged. It also counts the requests in flight, so that
-    SIGTERM can wait for them."""
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class UpdateRoute:
+    """The webhook's route: an update with the right secret is handled inside its request, and
+    the request answered only once the handling is over (its outcome stored). It counts the
+    requests in flight, so that SIGTERM can wait for them."""
 
     def __init__(self, dispatcher: Dispatcher, bot: Bot, *, secret_token: str) -> None:
-        super().__init__(
-            dispatcher=dispatcher, bot=bot, secret_token=secret_token, handle_in_background=False
-        )
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.secret_token = secret_token
         self.in_flight = 0
         self.draining = False
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self.idle = asyncio.Event()
+        self.idle.set()
 
-    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret_token.encode()):
+            return web.Response(status=401, text="Unauthorized")
         if self.draining:
             return web.Response(status=503, text="shutting down")
+        bot = self.bot
         update = Update.model_validate(
             await request.json(loads=bot.session.json_loads), context={"bot": bot}
         )
         self.in_flight += 1
-        self._idle.clear()
+        self.idle.clear()
         try:
-            await self.dispatcher.feed_update(bot, update, **self.data)
+            await self.dispatcher.feed_update(bot, update)
         finally:
             self.in_flight -= 1
             if not self.in_flight:
-                self._idle.set()
+                self.idle.set()
         return web.json_response({})
 
     async def drain(self, timeout: float) -> bool:
@@ -110,7 +120,7 @@ class StoredFirstHandler(SimpleRequestHandler):
         self.draining = True
         try:
             async with asyncio.timeout(timeout):
-                await self._idle.wait()
+                await self.idle.wait()
         except TimeoutError:
             return False
         return True
@@ -119,7 +129,7 @@ class StoredFirstHandler(SimpleRequestHandler):
 def build_app(settings: Settings, dp: Dispatcher, bot: Bot, repo: Repository) -> web.Application:
     """The webhook's aiohttp application: the update route and ``GET /healthz``."""
     app = web.Application()
-    handler = StoredFirstHandler(dp, bot, secret_token=settings.secret())
+    handler = UpdateRoute(dp, bot, secret_token=settings.secret())
     app["webhook_handler"] = handler
     app.router.add_post(settings.webhook_path, handler.handle)
 
@@ -134,7 +144,6 @@ def build_app(settings: Settings, dp: Dispatcher, bot: Bot, repo: Repository) ->
         return web.Response(status=200 if healthy else 503, text="ok" if healthy else "no database")
 
     app.router.add_get("/healthz", healthz)
-    setup_application(app, dp, bot=bot)
     return app
 
 
@@ -151,7 +160,7 @@ async def serve_webhook(
     """Serves the webhook until SIGTERM or SIGINT (built by ``bot.app.run_webhook``); ``owner``
     names this worker in the heartbeats."""
     app = build_app(settings, dp, bot, repo)
-    handler: StoredFirstHandler = app["webhook_handler"]
+    handler: UpdateRoute = app["webhook_handler"]
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     host, port = settings.listen_address

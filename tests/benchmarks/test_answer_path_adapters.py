@@ -3,7 +3,9 @@
 benchmarks/answer_path.py drives four bots by what they show: which question a message asks,
 and the button to tap. The reference bots run in process here, through aiogram's dispatcher
 with a session that records the Bot API calls instead of sending them; each call is turned
-into the message a phone would see and read with that bot's adapter.
+into the message a phone would see and read with that bot's adapter. The adapter of
+aiogram-dialog-survey needs the ``peers`` group, which only ``./dev bench`` installs: its test
+is benchmarks/peer_tests/, which ``./dev bench answer_path`` runs before it measures.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from benchmarks.answer_path import (
     PEERS_DIR,
     bare_position,
     datatool_position,
-    dialog_position,
     showing,
     spec,
 )
@@ -189,35 +190,3 @@ async def test_bare_adapter_reads_what_the_bare_bot_sends(
     assert bare_position(shown) == typed_at and shown.buttons == []
     await dp.feed_update(bot, updates.text(USER, "a note"))
     assert bare_position(stored(session.sent[-1])) == typed_at + 1
-
-
-async def test_dialog_survey_adapter_reads_what_aiogram_dialog_survey_sends(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    from aiogram.fsm.storage.memory import MemoryStorage
-    from aiogram.types import Message as Msg
-    from aiogram_dialog import DialogManager, setup_dialogs
-
-    peer = load_peer("dialog_survey", monkeypatch, tmp_path)
-    survey = peer.build_survey()
-
-    async def start_handler(message: Msg, dialog_manager: DialogManager) -> None:
-        await dialog_manager.start(survey.state_manager.get_first_state())
-
-    session = Keeping()
-    bot = Bot(TOKEN, session=session)
-    dp = Dispatcher(storage=MemoryStorage())
-    dp.include_router(survey.to_dialog())
-    dp.message.register(start_handler)
-    setup_dialogs(dp)
-    updates = Updates()
-
-    await dp.feed_update(bot, updates.command(USER, "/start"))
-    sends = [m for m in session.sent if isinstance(m, SendMessage)]
-    first = stored(sends[-1], 1000)  # RecordingSession numbers sent messages from 1000
-    assert dialog_position(first) == 0
-
-    await dp.feed_update(bot, updates.tap(USER, button(first, "Agree"), as_message(first)))
-    edits = [m for m in session.sent if isinstance(m, EditMessageText)]
-    assert edits, [type(m).__name__ for m in session.sent]
-    assert dialog_position(stored(edits[-1], 1000)) == 1  # the one message, edited

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from reports.document import build_document
-from reports.pdf import html_to_pdf, lean_user_agent_text, render_pdf
+from reports.pdf import html_to_pdf, render_pdf
 from reports.render import CHART_W, FONT, render_html
 from reports.results import Report
 from rubric.advice import load_advice
@@ -233,20 +233,6 @@ def test_pdf_holds_the_response_rate_table_page_numbers_and_embedded_fonts(
             descendant = ref.get_object()["/DescendantFonts"][0].get_object()
             descriptor = descendant["/FontDescriptor"].get_object()
             assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
-
-
-def test_pdf_user_agent_stylesheet_leaves_out_only_the_rules_a_report_never_uses() -> None:
-    """reports.pdf gives WeasyPrint its own HTML stylesheet less the universal footnote and note
-    pseudo-elements and with `::marker` kept to the lists that show one. Should an upgrade of
-    WeasyPrint reword those rules, the PDF would stay right but slow again: this says so."""
-    from weasyprint.html import UA
-
-    lean = lean_user_agent_text()
-    assert "::footnote-call" in UA and "::footnote-call" not in lean
-    assert "::note-callback" in UA and "::note-callback" not in lean
-    assert "\n::marker {" in UA and "\n:is(ol, ul:not(.comments)) > li::marker {" in lean
-    removed = [line for line in UA.splitlines() if line not in lean.splitlines()]
-    assert len(removed) == 6, removed
 
 
 SMALL_HTML = (

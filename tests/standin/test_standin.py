@@ -635,7 +635,7 @@ async def test_webhook_methods_and_delivery(api: StandIn, bot: Bot, ann) -> None
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = runner.addresses[0][1]
     try:
         with pytest.raises(TelegramBadRequest, match="HTTPS"):
             await bot.set_webhook("http://example.org/hook", secret_token="s")

@@ -246,8 +246,8 @@ async def test_save_waits_for_another_writer(repo: Repository, db: Database) -> 
     ticking.cancel()
     await holder
     assert waited > 0.5, "save_survey should have waited for the other writer"
-    # The save is run on the loop's thread; finding the database busy, it waited on
-    # aiosqlite's thread instead, and the loop went on serving everyone else.
+    # The save waited for the lock on aiosqlite's thread, and the loop went on serving
+    # everyone else.
     assert ticks >= 10, "the event loop was blocked while the save waited"
     assert record.cursor == "q1"
     assert (await repo.survey(iid))[1] == {"q1": answer("q1", "n")}

@@ -5,7 +5,7 @@ records the update (`Repository.save_survey` inside `handling`), and `Database.b
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Awaitable, Callable
+import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -92,49 +92,47 @@ async def test_update_context_reads_what_the_separate_reads_would(repo: Reposito
 
 
 @SQLITE_ONLY
-async def test_the_answer_path_makes_no_trip_to_sqlites_thread(
-    repo: Repository, db: Database, monkeypatch: pytest.MonkeyPatch
+async def test_every_statement_of_the_answer_path_runs_on_aiosqlites_thread(
+    repo: Repository, db: Database
 ) -> None:
-    """The read, the step's write and the update's record run on the loop's thread: a trip to
-    aiosqlite's thread cost more than the statements (storage.sqlite's notes)."""
+    """One thread for SQLite (storage.sqlite's notes): the read, the step's write and the
+    update's record each run on aiosqlite's thread, never on the event loop's, where a wait for
+    another process's lock or a checkpoint's fsync would stall every person."""
     iid = await bound(repo, 7)
     assert isinstance(db, SqliteDatabase)
-    conn = db._conn
-    trips: list[Any] = []
-    queue: Callable[..., Awaitable[Any]] = conn._execute
-
-    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        trips.append(fn)
-        return await queue(fn, *args, **kwargs)
-
-    monkeypatch.setattr(conn, "_execute", counted)
-    context = await repo.update_context(7, 5)
-    assert context.invitee is not None and context.invitee.id == iid
-    with handling(5):
-        await repo.save_survey(
-            iid, **STATE, cursor="q2", submitted=False, answers={"q1": answer("q1", "a")}
-        )
-    await repo.record_update(6)
-    assert trips == []
+    ran: list[tuple[int, str]] = []
+    await db.trace(lambda sql: ran.append((threading.get_ident(), sql)))
+    try:
+        context = await repo.update_context(7, 5)
+        assert context.invitee is not None and context.invitee.id == iid
+        with handling(5):
+            await repo.save_survey(
+                iid, **STATE, cursor="q2", submitted=False, answers={"q1": answer("q1", "a")}
+            )
+        await repo.record_update(6)
+    finally:
+        await db.trace(None)
+    statements = " ".join(sql for _, sql in ran)
+    assert "BEGIN IMMEDIATE" in statements and "handled_updates" in statements
+    assert "answers" in statements
+    assert threading.get_ident() not in {thread for thread, _ in ran}
     assert (await repo.survey(iid))[1] == {"q1": answer("q1", "a")}
     assert await handled(repo, 5) and await handled(repo, 6)
-    assert trips, "other reads (reports, exports) still go to aiosqlite's thread"
 
 
 @SQLITE_ONLY
 async def test_checkpoints_every_so_many_commits_off_the_loop(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The connection never checkpoints by itself (a checkpoint fsyncs, and the answer path's
-    commits run on the loop's thread); every CHECKPOINT_EVERY commits it checkpoints on
-    aiosqlite's thread, copying the pages from the -wal file into the database file."""
+    """The connection never checkpoints by itself (a checkpoint fsyncs); every CHECKPOINT_EVERY
+    commits it checkpoints, copying the pages from the -wal file into the database file."""
     import storage.sqlite
 
     assert isinstance(db, SqliteDatabase)
     assert await db.pragma("wal_autocheckpoint") == 0
     monkeypatch.setattr(storage.sqlite, "CHECKPOINT_EVERY", 4)
     await db.execute("CREATE TABLE blobs (b BLOB)")  # commit 1 since the fixture's
-    db._commits = 1
+    db.commits_since_checkpoint = 1
     size = db.path.stat().st_size
     insert = Statement("INSERT INTO blobs VALUES (?)", (b"x" * 100_000,))
     await db.batch([insert])
@@ -231,10 +229,9 @@ async def test_batch_runs_in_order_returns_rows_and_rolls_back_on_a_check(db: Da
 async def test_after_a_truncating_checkpoint_the_loops_writes_commit_and_let_go_of_the_lock(
     db: Database,
 ) -> None:
-    """A withdrawal checkpoints (TRUNCATE) on aiosqlite's thread; the answer path's next writes
-    run on the loop's thread. Had the checkpoint's statement been left half-read, its cursor
-    would live on in aiosqlite's thread, still active: the next COMMIT would fail and the write
-    lock would stay taken, locking every other process out."""
+    """A withdrawal checkpoints (TRUNCATE); the answer path's next writes follow. Had the
+    checkpoint's statement been left half-read, its cursor would stay active: the next COMMIT
+    would fail, or the write lock would stay taken, locking every other process out."""
     assert isinstance(db, SqliteDatabase)
     await db.execute("CREATE TABLE notes (n INTEGER)")
     await db.checkpoint()

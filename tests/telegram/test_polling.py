@@ -1,5 +1,6 @@
 """The polling offset that confirms only settled updates (bot.telegram.polling); and, with the
-stand-in, an update still being handled when the process dies is given again to the next."""
+stand-in, an update still being handled when the process dies is given again to the next, a
+stop waits for the updates in flight, and an update that cannot be read is skipped."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
-from bot.telegram.polling import ConfirmingDispatcher, Unconfirmed
+from bot.telegram.polling import ConfirmingPolling, Unconfirmed
+from bot.telegram.session import MalformedUpdates
 from standin import StandIn
 
 TOKEN = "123:ABC"
@@ -85,10 +87,11 @@ async def _until(ok: Callable[[], bool], timeout: float = 20.0) -> None:
         await asyncio.sleep(0.02)
 
 
-def _listening(dp: Dispatcher, api: StandIn) -> tuple[Bot, asyncio.Task[None]]:
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api.base_url)))
-    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
-    return bot, polling
+def _listening(polling: ConfirmingPolling, api: StandIn) -> tuple[Bot, asyncio.Task[None]]:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api.base_url))
+    session.middleware(MalformedUpdates())
+    bot = Bot(TOKEN, session=session)
+    return bot, asyncio.create_task(polling.run(bot, polling_timeout=1))
 
 
 async def test_an_update_in_flight_at_a_crash_is_given_again_to_the_next_process() -> None:
@@ -104,9 +107,9 @@ async def test_an_update_in_flight_at_a_crash_is_given_again_to_the_next_process
             if message.text == "a long comment":
                 await never.wait()  # still being handled when the process dies
 
-        first = ConfirmingDispatcher()
+        first = Dispatcher()
         first.include_router(router)
-        bot, polling = _listening(first, api)
+        bot, polling = _listening(ConfirmingPolling(first), api)
         await phone.send("a long comment")
         await phone.send("next")
         await _until(lambda: seen == ["a long comment", "next"])
@@ -120,17 +123,73 @@ async def test_an_update_in_flight_at_a_crash_is_given_again_to_the_next_process
         await bot.session.close()
 
         again: list[str | None] = []
-        second = ConfirmingDispatcher()
+        second = Dispatcher()
 
         @second.message()
         async def handle_again(message: Message) -> None:
             again.append(message.text)
 
-        bot, polling = _listening(second, api)
+        bot, polling = _listening(ConfirmingPolling(second), api)
         try:
             await _until(lambda: "a long comment" in again)
             await _until(lambda: not api.state.pending)  # and now it is confirmed
         finally:
             polling.cancel()
             await asyncio.gather(polling, return_exceptions=True)
+            await bot.session.close()
+
+
+async def test_a_stop_lets_the_updates_in_flight_finish_and_confirms_nothing_unstored() -> None:
+    async with StandIn(token=TOKEN) as api:
+        phone = api.phone(1, "Ann")
+        release = asyncio.Event()
+        done: list[str | None] = []
+        dp = Dispatcher()
+
+        @dp.message()
+        async def handle(message: Message) -> None:
+            await release.wait()
+            done.append(message.text)
+
+        polling = ConfirmingPolling(dp)
+        bot, task = _listening(polling, api)
+        try:
+            await phone.send("a comment")
+            await _until(lambda: len(polling.in_flight) == 1)
+            task.cancel()  # the stop: no more polling
+            await asyncio.gather(task, return_exceptions=True)
+            asyncio.get_running_loop().call_later(0.05, release.set)
+            assert await polling.finish(10.0), "the update in flight was cut short"
+            assert done == ["a comment"] and not polling.in_flight
+            # Never confirmed (no poll after it settled): the next process is given it again,
+            # and its handled_updates row (OncePerUpdate) keeps it from counting twice.
+            assert [u["message"]["text"] for u in api.state.pending] == ["a comment"]
+        finally:
+            await bot.session.close()
+
+
+async def test_an_update_cut_short_by_the_stop_is_cancelled_not_left_running() -> None:
+    async with StandIn(token=TOKEN) as api:
+        phone = api.phone(1, "Ann")
+        dp = Dispatcher()
+        cancelled = asyncio.Event()
+
+        @dp.message()
+        async def handle(message: Message) -> None:
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+
+        polling = ConfirmingPolling(dp)
+        bot, task = _listening(polling, api)
+        try:
+            await phone.send("a comment")
+            await _until(lambda: len(polling.in_flight) == 1)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            assert not await polling.finish(0.05)
+            assert cancelled.is_set() and not polling.in_flight
+        finally:
             await bot.session.close()

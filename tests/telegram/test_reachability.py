@@ -56,10 +56,11 @@ async def test_a_second_poller_is_logged_with_telegrams_own_words(
 ) -> None:
     """Two bots polling one token (two `datatool run` on one PostgreSQL database): Telegram's
     409 says what is wrong, and the log keeps its words (it said "<withheld>")."""
+    from aiogram import Dispatcher
     from aiogram.client.session.aiohttp import AiohttpSession
     from aiogram.client.telegram import TelegramAPIServer
 
-    from bot.telegram.polling import ConfirmingDispatcher
+    from bot.telegram.polling import ConfirmingPolling
     from standin import StandIn
 
     caplog.set_level(logging.ERROR, logger="bot.telegram.polling")
@@ -70,10 +71,8 @@ async def test_a_second_poller_is_logged_with_telegrams_own_words(
                 "123:ABC", session=AiohttpSession(api=TelegramAPIServer.from_base(api.base_url))
             )
             bots.append(bot)
-            dp = ConfirmingDispatcher()
-            tasks.append(
-                asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
-            )
+            polling = ConfirmingPolling(Dispatcher())
+            tasks.append(asyncio.create_task(polling.run(bot, polling_timeout=1)))
         try:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 20
