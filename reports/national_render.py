@@ -145,11 +145,16 @@ def _context(report: NationalReport, lang: Lang) -> dict[str, Any]:
     def tr(key: str, /, **values: object) -> str:
         return t(lang, key, **values)
 
+    def tn(key: str, n: int, /, **values: object) -> str:
+        """A sentence whose noun follows the number ``n`` (Welsh: "o'r 2 gyngor")."""
+        return t.plural(lang, key, n, **values)
+
     wales_total = next(r for r in report.rates.wales if r.row == "total")
     return {
         "report": report,
         "lang": lang,
         "t": tr,
+        "tn": tn,
         "pct": pct_text,
         "date": format_date(
             report.generated_on, format="long", locale="en_GB" if lang == "en" else "cy"

@@ -26,6 +26,10 @@ class CouncilData(NamedTuple):
     name_cy: str
     aliases: tuple[str, ...] = ()
     """Other names people use for the council (matched by `Repository.find_council`)."""
+    short_cy: str = ""
+    """The place's name in Welsh as a table or a list gives it, where dropping "Cyngor" (and
+    "Bwrdeistref Sirol", "Dinas") does not give it: "Powys", not "Sir Powys"; "Sir Benfro" (the
+    county, soft after "Sir"), not "Sir Penfro" (the council's own name keeps the radical)."""
 
 
 COUNCILS: tuple[CouncilData, ...] = (
@@ -55,7 +59,13 @@ COUNCILS: tuple[CouncilData, ...] = (
         "Cyngor Sir Gâr",
         ("sir-gaerfyrddin",),
     ),
-    CouncilData("ceredigion", "ceredigion", "Ceredigion County Council", "Cyngor Sir Ceredigion"),
+    CouncilData(
+        "ceredigion",
+        "ceredigion",
+        "Ceredigion County Council",
+        "Cyngor Sir Ceredigion",
+        short_cy="Ceredigion",
+    ),
     CouncilData("conwy", "conwy", "Conwy County Borough Council", "Cyngor Bwrdeistref Sirol Conwy"),
     CouncilData(
         "denbighshire", "sir-ddinbych", "Denbighshire County Council", "Cyngor Sir Ddinbych"
@@ -68,6 +78,7 @@ COUNCILS: tuple[CouncilData, ...] = (
         "Isle of Anglesey County Council",
         "Cyngor Sir Ynys Môn",
         ("anglesey",),
+        short_cy="Ynys Môn",
     ),
     CouncilData(
         "merthyr-tydfil",
@@ -90,8 +101,9 @@ COUNCILS: tuple[CouncilData, ...] = (
         "sir-benfro",
         "Pembrokeshire County Council",
         "Cyngor Sir Penfro",
+        short_cy="Sir Benfro",
     ),
-    CouncilData("powys", "powys", "Powys County Council", "Cyngor Sir Powys"),
+    CouncilData("powys", "powys", "Powys County Council", "Cyngor Sir Powys", short_cy="Powys"),
     CouncilData(
         "rhondda-cynon-taf",
         "rhondda-cynon-taf",
@@ -177,9 +189,25 @@ def short_name_en(name_en: str) -> str:
 _CY_PREFIXES = ("Cyngor Bwrdeistref Sirol ", "Cyngor Dinas ", "Cyngor ")
 
 
+_SHORT_CY = {c.name_cy: c.short_cy for c in COUNCILS if c.short_cy}
+
+
 def short_name_cy(name_cy: str) -> str:
-    """`"Cyngor Sir Powys"` -> `"Sir Powys"`, `"Cyngor Dinas Casnewydd"` -> `"Casnewydd"`."""
+    """`"Cyngor Sir Powys"` -> `"Powys"`, `"Cyngor Sir Penfro"` -> `"Sir Benfro"`,
+    `"Cyngor Sir Gâr"` -> `"Sir Gâr"`, `"Cyngor Dinas Casnewydd"` -> `"Casnewydd"`."""
+    if name_cy in _SHORT_CY:
+        return _SHORT_CY[name_cy]
     for prefix in _CY_PREFIXES:
         if name_cy.startswith(prefix):
             return name_cy[len(prefix) :]
     return name_cy
+
+
+def by_slug(slug: str) -> CouncilData:
+    return next(c for c in COUNCILS if c.slug == slug)
+
+
+def short_name(slug: str, lang: str) -> str:
+    """The council of ``slug`` by its place's name in ``lang``: "Caerdydd" / "Cardiff"."""
+    council = by_slug(slug)
+    return short_name_cy(council.name_cy) if lang == "cy" else short_name_en(council.name_en)

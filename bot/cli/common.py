@@ -18,10 +18,10 @@ from typing import Any
 
 from bot.cli.reasons import error_reason, fault_reason
 from bot.cli.roster_csv import RosterFileError
-from bot.cli.words import t
+from bot.cli.words import operator_lang, t
 from bot.config import ConfigError, Settings, load_settings
 from storage import opening
-from storage.councils import names_wales
+from storage.councils import names_wales, short_name_cy
 from storage.database import Database, SchemaBehind, is_postgres
 from storage.faults import STORAGE_ERRORS, fault_at
 from storage.repository import Repository
@@ -75,16 +75,34 @@ async def open_repo(settings: Settings, *, read_only: bool = False) -> AsyncIter
         yield Repository(db)
 
 
+def council_label(council: Council) -> str:
+    """A council as the operator reads it in a sentence: in Welsh its Welsh name ("Cyngor
+    Caerdydd", never the slug "cardiff"); in English its slug, as the operator types it."""
+    return council.name_cy if operator_lang() == "cy" else council.slug
+
+
+def wales_label() -> str:
+    """The whole of Wales where a council's label would stand: "Cymru gyfan" / "wales"."""
+    return t("msg.all_of_wales")
+
+
+def typed(query: str) -> str:
+    """What the operator typed, shown inside quotation marks: one line, no control characters."""
+    return "".join(ch if ch.isprintable() else "?" for ch in query[:100])
+
+
 async def council_or_fail(repo: Repository, query: str) -> Council:
     if names_wales(query):
-        raise Failure(t("err.every_council", query=repr(query)))
+        raise Failure(t("err.every_council", query=typed(query)))
     council = await repo.find_council(query)
     if council is None:
         suggestions = await repo.suggest_councils(query)
         if suggestions:
-            names = ", ".join(c.slug for c in suggestions)
-            raise Failure(t("err.unknown_council_hint", query=repr(query), names=names))
-        raise Failure(t("err.unknown_council", query=repr(query)))
+            welsh = operator_lang() == "cy"
+            # What the operator can type back: in Welsh the place's Welsh name.
+            names = ", ".join(short_name_cy(c.name_cy) if welsh else c.slug for c in suggestions)
+            raise Failure(t("err.unknown_council_hint", query=typed(query), names=names))
+        raise Failure(t("err.unknown_council", query=typed(query)))
     return council
 
 

@@ -8,7 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.common import Failure, council_label, council_or_fail, open_repo
+from bot.cli.counting import count
 from bot.cli.roster_csv import write_invitations
 from bot.cli.telegram import open_bot
 from bot.cli.words import t
@@ -31,13 +32,14 @@ async def cmd_invites(args: argparse.Namespace, settings: Settings) -> int:
             scope = t("msg.every_council")
         else:
             councils = [await council_or_fail(repo, args.council)]
-            scope = councils[0].slug
+            scope = council_label(councils[0])
         invitations = [inv for c in councils for inv in await repo.ensure_tokens(c.id)]
     text = write_invitations(invitations, me.username)
     if args.out:
         # The file is for a spreadsheet: UTF-8 with its mark. Standard output stays plain.
         Path(args.out).write_text(BOM + text, encoding="utf-8")
-        print(t("msg.invites_written", n=len(invitations), council=scope, path=args.out))
+        written = count(len(invitations), "invitation")
+        print(t("msg.invites_written", invitations=written, council=scope, path=args.out))
     else:
         sys.stdout.write(text)
     return 0

@@ -16,7 +16,7 @@ import importlib
 import sys
 from typing import Any
 
-from bot.cli.words import Parser, t
+from bot.cli.words import Parser, operator_lang, t
 
 DEMO_OUT = "demo-output"
 
@@ -30,6 +30,15 @@ def _add(parent: SubParsers, name: str, target: str, help_: str) -> argparse.Arg
     return p
 
 
+def _meta(name: str) -> str:
+    """A placeholder in the operator's language, in capitals: CYNGOR, FFEIL, DYDDIAD."""
+    return t(f"cli.meta.{name}")
+
+
+def _council(p: argparse.ArgumentParser, help_: str | None = None, **kwargs: Any) -> None:
+    p.add_argument("council", metavar=_meta("council"), help=help_ or t("help.council"), **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="datatool", description=t("cli.description"), epilog=t("cli.language_note")
@@ -38,13 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-V", "--version", action="version", version=version_line(), help=t("cli.version")
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar=t("cli.command"))
+    sub = parser.commands(
+        dest="command",
+        required=True,
+        metavar=t("cli.command"),
+    )
 
     p = _add(sub, "run", "run:cmd_run", t("help.run"))
     p.add_argument("--allow-empty", action="store_true", help=t("help.allow_empty"))
 
-    roster = sub.add_parser("roster", help=t("help.roster")).add_subparsers(
-        dest="roster_command", required=True
+    roster = sub.add_parser("roster", help=t("help.roster")).commands(
+        dest="roster_command", required=True, metavar=t("cli.command")
     )
     p = _add(
         roster,
@@ -53,20 +66,27 @@ def build_parser() -> argparse.ArgumentParser:
         t("help.roster_import"),
     )
     p.epilog = t("csv.roster")
-    p.add_argument("file")
+    p.add_argument("file", metavar=_meta("file"))
     p = _add(roster, "remove", "roster:cmd_roster_remove", t("help.roster_remove"))
-    p.add_argument("council")
-    p.add_argument("emails", nargs="+", metavar="EMAIL")
+    _council(p)
+    p.add_argument("emails", nargs="+", metavar=_meta("email"))
 
     p = _add(sub, "invites", "invites:cmd_invites", t("help.invites"))
     p.epilog = t("csv.invites")
-    p.add_argument("council")
-    p.add_argument("--out", help=t("help.invites_out"))
+    _council(p)
+    p.add_argument("--out", metavar=_meta("file"), help=t("help.invites_out"))
 
     p = _add(sub, "auditors", "auditors:cmd_auditors", t("help.auditors"))
-    p.add_argument("action", choices=("add", "remove", "list"))
-    p.add_argument("telegram_id", nargs="?", type=int)
-    p.add_argument("--council", help=t("help.auditors_council"))
+    p.add_argument(
+        "action",
+        choices=("add", "remove", "list"),
+        metavar=_meta("action"),
+        help=t("help.auditors_action"),
+    )
+    p.add_argument(
+        "telegram_id", nargs="?", type=int, metavar=_meta("telegram_id"), help=t("help.telegram_id")
+    )
+    p.add_argument("--council", metavar=_meta("council"), help=t("help.auditors_council"))
     p.add_argument("--json", action="store_true", help=t("help.json"))
 
     p = _add(
@@ -75,31 +95,33 @@ def build_parser() -> argparse.ArgumentParser:
         "survey_status:cmd_status",
         t("help.status"),
     )
-    p.add_argument("council", help=t("help.status_council"))
+    _council(p, t("help.status_council"))
     p.add_argument("--json", action="store_true", help=t("help.json"))
 
-    survey = sub.add_parser("survey", help=t("help.survey")).add_subparsers(
-        dest="survey_command", required=True
+    survey = sub.add_parser("survey", help=t("help.survey")).commands(
+        dest="survey_command", required=True, metavar=t("cli.command")
     )
     p = _add(survey, "open", "survey_status:cmd_survey", t("help.survey_open"))
-    p.add_argument("council")
-    p.add_argument("--closes", help=t("help.closes"))
-    p.add_argument("--opens", help=t("help.opens"))
+    _council(p)
+    p.add_argument("--closes", metavar=_meta("date"), help=t("help.closes"))
+    p.add_argument("--opens", metavar=_meta("date"), help=t("help.opens"))
     p.set_defaults(action="open")
     p = _add(survey, "close", "survey_status:cmd_survey", t("help.survey_close"))
-    p.add_argument("council")
+    _council(p)
     p.set_defaults(action="close")
 
     questionnaire = sub.add_parser("questionnaire", help=t("help.questionnaire"))
-    q_sub = questionnaire.add_subparsers(dest="questionnaire_command", required=True)
+    q_sub = questionnaire.commands(
+        dest="questionnaire_command", required=True, metavar=t("cli.command")
+    )
     p = _add(
         q_sub, "export", "questionnaire:cmd_questionnaire_export", t("help.questionnaire_export")
     )
-    p.add_argument("file")
+    p.add_argument("file", metavar=_meta("file"))
     p = _add(
         q_sub, "import", "questionnaire:cmd_questionnaire_import", t("help.questionnaire_import")
     )
-    p.add_argument("file")
+    p.add_argument("file", metavar=_meta("file"))
 
     p = _add(
         sub,
@@ -107,31 +129,37 @@ def build_parser() -> argparse.ArgumentParser:
         "backup:cmd_backup",
         t("help.backup"),
     )
-    p.add_argument("file")
+    p.add_argument("file", metavar=_meta("file"))
 
     p = _add(sub, "migrate-to", "migrate:cmd_migrate_to", t("help.migrate_to"))
     p.add_argument("url", metavar="postgresql://…")
 
     p = _add(sub, "report", "reports:cmd_report", t("help.report"))
-    p.add_argument("council")
-    p.add_argument("--lang", choices=("en", "cy"), default="en", help=t("help.report_lang"))
-    p.add_argument("--out", help=t("help.report_out"))
+    _council(p)
+    # No default here: the report is in the operator's language unless they ask for another.
+    p.add_argument(
+        "--lang",
+        choices=("cy", "en"),
+        metavar="{cy,en}",
+        help=t("help.report_lang", default=operator_lang()),
+    )
+    p.add_argument("--out", metavar=_meta("file"), help=t("help.report_out"))
     p.add_argument("--final", action="store_true", help=t("help.report_final"))
-    p.add_argument("--csv", metavar="FILE.csv", help=t("help.report_csv"))
+    p.add_argument("--csv", metavar=_meta("file") + ".csv", help=t("help.report_csv"))
     p = _add(sub, "export", "reports:cmd_export", t("help.export"))
     p.epilog = t("csv.export")
-    p.add_argument("council")
-    p.add_argument("--out", required=True, help=t("help.export_out"))
+    _council(p)
+    p.add_argument("--out", required=True, metavar=_meta("file"), help=t("help.export_out"))
 
-    notes = sub.add_parser("notes", help=t("help.notes")).add_subparsers(
-        dest="notes_command", required=True
+    notes = sub.add_parser("notes", help=t("help.notes")).commands(
+        dest="notes_command", required=True, metavar=t("cli.command")
     )
     p = _add(notes, "export", "notes:cmd_notes_export", t("help.notes_export"))
-    p.add_argument("council")
-    p.add_argument("file", help=t("help.notes_file"))
+    _council(p)
+    p.add_argument("file", metavar=_meta("file"), help=t("help.notes_file"))
     p = _add(notes, "import", "notes:cmd_notes_import", t("help.notes_import"))
-    p.add_argument("council")
-    p.add_argument("file", help=t("help.notes_file"))
+    _council(p)
+    p.add_argument("file", metavar=_meta("file"), help=t("help.notes_file"))
 
     p = _add(
         sub,
@@ -139,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reminders:cmd_remind",
         t("help.remind"),
     )
-    p.add_argument("council", nargs="?", help=t("help.remind_council"))
+    _council(p, t("help.remind_council"), nargs="?")
     p.add_argument("--dry-run", action="store_true", help=t("help.dry_run"))
     p.add_argument("--json", action="store_true", help=t("help.remind_json"))
 
@@ -153,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out",
         default=DEMO_OUT,
+        metavar=_meta("folder"),
         help=t("help.demo_out", out=DEMO_OUT),
     )
     p.add_argument("--quick", action="store_true", help=t("help.quick"))

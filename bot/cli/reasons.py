@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
-from bot.cli.words import catalog, t
+from bot.cli.words import catalog, quoted, t
 from storage.faults import Fault
 
 
@@ -40,7 +40,11 @@ def error_reason(kind: str, ctx: Mapping[str, Any], english: str = "") -> str:
     is its own catalog key, pydantic's (``int_parsing``) and the storage layer's
     (``line_break``) are found under ``pyd.``; ``english`` is pydantic's own message, said in
     English for a type the catalog does not know (the Welsh then names the type)."""
-    values = {name: _value(v) for name, v in ctx.items()}
+    # A value pydantic quotes ('officer') is quoted as the operator's language quotes.
+    values = {
+        name: quoted(v) if isinstance(v, str) else v
+        for name, v in ((name, _value(v)) for name, v in ctx.items())
+    }
     if kind == "literal_error" and isinstance(values.get("expected"), str):
         values["expected"] = _choices(str(values["expected"]))
     if kind == "string_too_short" and values.get("min_length") == 1:

@@ -20,7 +20,8 @@ from collections import Counter
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.cli.common import council_or_fail, open_repo
+from bot.cli.common import council_label, council_or_fail, open_repo
+from bot.cli.counting import count
 from bot.cli.telegram import open_bot
 from bot.cli.words import catalog, t
 from bot.config import Settings
@@ -36,7 +37,7 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         if args.council and not names_wales(args.council):
             council = await council_or_fail(repo, args.council)
             council_ids = [council.id]
-            scope = council.slug
+            scope = council_label(council)
         columns = (
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -103,7 +104,7 @@ def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
 def skip_reason(code: str) -> str:
     """Why a person was skipped, from the run's code (an unknown code as it is)."""
     key = f"remind.skip.{code}"
-    return t(key, cap=FAILURE_CAP) if key in catalog("en") else code
+    return t(key, times=count(FAILURE_CAP, "time")) if key in catalog("en") else code
 
 
 def summary_lines(summary: Summary) -> list[str]:
@@ -136,9 +137,19 @@ def why(failure: FailedSend) -> str:
     return failure.reason
 
 
+def step_name(step: str) -> str:
+    """A reminder step in the operator's words: "invite" / "gwahoddiad", "r2" / "nodyn
+    atgoffa 2", "last" / "galwad olaf" (an unknown step as it is)."""
+    if step in ("invite", "last"):
+        return t(f"remind.step.{step}")
+    if step[:1] == "r" and step[1:].isdigit():
+        return t("remind.step.reminder", n=step[1:])
+    return step
+
+
 def people_lines(summary: Summary) -> list[str]:
     """Who was not reached and why, one line each (the operator's eyes only, never a log)."""
     return [
-        f"  {f.email} ({t(f'remind.channel.{f.channel}')}, {f.step}): {why(f)}"
+        f"  {f.email} ({t(f'remind.channel.{f.channel}')}, {step_name(f.step)}): {why(f)}"
         for f in sorted(summary.failures, key=lambda f: (f.email, f.step))
     ]

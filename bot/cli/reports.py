@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.common import Failure, council_label, council_or_fail, open_repo, wales_label
+from bot.cli.counting import count
 from bot.cli.spreadsheet import csv_text, write_csv
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
@@ -24,6 +25,9 @@ from storage.rows import Council
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    # The operator's language unless they ask for another: a Welsh-speaking operator's report
+    # is in Welsh.
+    lang = args.lang or operator_lang()
     final = bool(getattr(args, "final", False))
     if final and names_wales(args.council):
         raise Failure(t("err.final_wales"))
@@ -31,9 +35,9 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings, read_only=not final) as repo:
         if names_wales(args.council):
             built = await build_national_report(
-                repo, load_questionnaire(), settings, args.lang, advance=False
+                repo, load_questionnaire(), settings, lang, advance=False
             )
-            what = "wales"
+            what = wales_label()
         else:
             council = await council_or_fail(repo, args.council)
             try:
@@ -42,20 +46,27 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
                     load_questionnaire(),
                     settings,
                     council,
-                    args.lang,
+                    lang,
                     advance=False,
                     final=final,
                 )
             except FinalRefused as refused:
                 print(refused.say(operator_lang()), file=sys.stderr)
                 return 1
-            what = council.slug
+            what = council_label(council)
     csv_out = getattr(args, "csv", None)
     if csv_out:
         # Open data: the figures the report shows, under the Open Government Licence.
         text = "\n".join(licence_lines()) + "\n" + csv_text(COLUMNS, as_cells(built.figures))
         Path(csv_out).write_text(text, encoding="utf-8")
-        print(t("msg.figures_written", council=what, path=csv_out, n=len(built.figures)))
+        print(
+            t(
+                "msg.figures_written",
+                council=what,
+                path=csv_out,
+                rows=count(len(built.figures), "row"),
+            )
+        )
         if not args.out:
             return 0
     out = Path(args.out) if args.out else Path(built.filename_for("pdf"))
@@ -63,7 +74,7 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         out.write_text(built.html, encoding="utf-8")
     else:
         out.write_bytes(await built.pdf())
-    print(t(f"msg.report_written.{args.lang}", council=what, path=out))
+    print(t(f"msg.report_written.{lang}", council=what, path=out))
     return 0
 
 
@@ -84,9 +95,9 @@ async def export_tables(
     went, so there is one set of rows, and none once someone counted in it has withdrawn."""
     release = await repo.latest_release(council.id)
     if release is None or not release.final:
-        raise Refused(t("export.not_final", council=council.slug))
+        raise Refused(t("export.not_final", council=council_label(council)))
     if await repo.withdrawn_since(release):
-        raise Refused(t("export.withdrawn", council=council.slug))
+        raise Refused(t("export.withdrawn", council=council_label(council)))
     rows, withheld = export_release(
         questionnaire or load_questionnaire(),
         await repo.release_roll(council.id),
@@ -103,7 +114,7 @@ def withheld_lines(withheld: list[ExportWithheld], k: int) -> list[str]:
     out = []
     for w in withheld:
         key = f"export.withheld.{w.reason}"
-        out.append(t(key, question=w.question or "", rows=w.rows, min=k))
+        out.append(t(key, question=w.question or "", rows=count(w.rows, "row"), n=w.rows, min=k))
     return out
 
 
@@ -133,13 +144,16 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     )
     comments_out = out.with_name(out.stem + "-comments" + out.suffix)
     write_csv(comments_out, ["question", "comment"], ([c.question_id, c.text] for c in comments))
-    counts = {"n": len(rows), "comments": len(comments)}
+    counts = {
+        "responses": count(len(rows), "anonymous_response"),
+        "comments": count(len(comments), "comment"),
+    }
     for line in withheld_lines(withheld, settings.min_group_size):
         print(line)
     print(
         t(
             "msg.export_written",
-            council=council.slug,
+            council=council_label(council),
             path=out,
             comments_path=comments_out,
             **counts,

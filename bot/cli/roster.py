@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.common import Failure, council_or_fail, open_repo, typed
 from bot.cli.roster_csv import Problem, RosterFileError, read_roster
-from bot.cli.words import t
+from bot.cli.words import operator_lang, t
 from bot.config import Settings
+from storage.councils import by_slug
 from storage.roster import RosterError, RowProblem
 from storage.rows import RosterRow
 
@@ -17,9 +18,12 @@ def row_reason(problem: RowProblem, lines: list[tuple[int, RosterRow]]) -> str:
     """A row that the import refused, in the operator's words, naming any other line it
     clashes with by the file's own line number."""
     if problem.code == "unknown_council":
-        reason = t("err.unknown_council", query=repr(problem.params["council"]))
+        reason = t("err.unknown_council", query=typed(str(problem.params["council"])))
     else:
-        reason = t("roster.listed_twice", **problem.params)
+        params = dict(problem.params)
+        if operator_lang() == "cy":  # the council by its Welsh name, not its slug
+            params["council"] = by_slug(str(params["council"])).name_cy
+        reason = t("roster.listed_twice", **params)
     if problem.also_index is not None:
         reason = t("roster.also_on_line", reason=reason, line=lines[problem.also_index][0])
     return reason

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.cli.counting import count
 from bot.cli.reasons import pydantic_reason
 from bot.cli.spreadsheet import csv_text
-from bot.cli.words import t
+from bot.cli.words import cite, t
 from storage.rows import Invitation, RosterRow
 
 REQUIRED = ("council", "group", "name", "email", "language")
@@ -50,7 +51,7 @@ class RosterFileError(Exception):
             for p in problems[:MAX_REPORTED]
         ]
         if len(problems) > MAX_REPORTED:
-            more = t("roster.more", n=len(problems) - MAX_REPORTED)
+            more = t("roster.more", problems=count(len(problems) - MAX_REPORTED, "more_problem"))
             shown.append(t("err.roster_file", path=path, reason=more))
         super().__init__("\n".join(shown))
 
@@ -102,7 +103,9 @@ def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
         if not any(v.strip() for v in record):
             continue  # a blank line, or one of empty fields
         if len(record) != len(columns):
-            reason = t("roster.field_count", fields=len(record), columns=len(columns))
+            fields = count(len(record), "field")
+            header = count(len(columns), "column")
+            reason = t("roster.field_count", fields=fields, columns=header)
             problems.append(Problem(line, reason))
             continue
         try:
@@ -126,13 +129,13 @@ def text_line(prefix: bytes) -> int:
 def _header_problems(columns: list[str]) -> str | None:
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        return t("roster.missing_columns", names=", ".join(missing))
+        return t("roster.missing_columns", names=", ".join(cite(c) for c in missing))
     unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
     if unknown:
-        return t("roster.unknown_columns", names=", ".join(unknown))
+        return t("roster.unknown_columns", names=", ".join(cite(c) for c in unknown))
     twice = sorted({c for c in columns if columns.count(c) > 1})
     if twice:
-        return t("roster.twice_columns", names=", ".join(twice))
+        return t("roster.twice_columns", names=", ".join(cite(c) for c in twice))
     return None
 
 

@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.cli.common import Failure, council_or_fail, open_repo
+from bot.cli.common import Failure, council_label, council_or_fail, open_repo, typed
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from storage.councils import names_wales
@@ -89,7 +89,7 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             await repo.set_window(council.id, closes, opens)
             key = "msg.survey_open" + ("_from" if opens else "") + ("_until" if closes else "")
             dates = {"opens": opens and opens.isoformat(), "closes": closes and closes.isoformat()}
-            print(t(key, council=council.slug, **dates))
+            print(t(key, council=council_label(council), **dates))
         else:
             from bot.services.report_builder import advance_releases
             from rubric.loader import load_questionnaire
@@ -97,7 +97,7 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             await repo.close_survey(council.id)
             # The final release, which counts everyone and which the export is made from.
             await advance_releases(repo, load_questionnaire(), settings)
-            print(t("msg.survey_closed", council=council.slug))
+            print(t("msg.survey_closed", council=council_label(council)))
     return 0
 
 
@@ -105,4 +105,4 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Failure(t("err.date", text=repr(text))) from None
+        raise Failure(t("err.date", text=typed(text))) from None

@@ -83,12 +83,35 @@ _ARGPARSE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"unrecognized arguments: (?P<names>.*)", re.S), "cli.unrecognized"),
     (re.compile(r"expected one argument"), "cli.one_value"),
     (re.compile(r"invalid int value: (?P<value>.*)", re.S), "cli.invalid_number"),
+    (
+        re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)", re.S),
+        "cli.ambiguous",
+    ),
+    (re.compile(r"ignored explicit argument (?P<value>.*)", re.S), "cli.no_value"),
 ]
 _ARGUMENT = re.compile(r"argument (?P<name>[^:]+): (?P<message>.*)", re.S)
 
 
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def quoted(text: str) -> str:
+    """argparse's 'value' as the operator's language quotes it: Welsh ‘value’."""
+    return _QUOTED.sub(r"‘\1’", text) if operator_lang() == "cy" else text
+
+
+def cite(text: str) -> str:
+    """A literal the operator types (a column's name, a value), cited in a Welsh line as
+    ‘text’; English shows it bare, as it always has."""
+    return f"‘{text}’" if operator_lang() == "cy" else text
+
+
 def argparse_message(message: str) -> str:
-    """One of argparse's error messages in the operator's language (an unknown one as it is)."""
+    """One of argparse's error messages in the operator's language (an unknown one as it is).
+
+    argparse words its errors through ``gettext`` under the global domain, which a program can
+    only replace for every library at once, so each message it can give is matched here, in
+    :meth:`Parser.error` (its public hook), and said from the catalog."""
     found = _ARGUMENT.fullmatch(message)
     if found:
         inner = argparse_message(found["message"])
@@ -96,7 +119,7 @@ def argparse_message(message: str) -> str:
     for pattern, key in _ARGPARSE:
         found = pattern.fullmatch(message)
         if found:
-            return t(key, **found.groupdict())
+            return t(key, **{k: quoted(v) for k, v in found.groupdict().items()})
     return message
 
 
@@ -112,11 +135,22 @@ class Parser(argparse.ArgumentParser):
         kwargs["add_help"] = False
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
-        self._positionals.title = t("cli.positionals")
-        self._optionals.title = t("cli.options")
+        # argparse titles its own two sections in English; every argument goes into one of
+        # these two instead, titled in the operator's words (an empty section is not shown).
+        self.values = self.add_argument_group(t("cli.positionals"))
+        self.options = self.add_argument_group(t("cli.options"))
         self.add_argument(
             "-h", "--help", action="help", default=argparse.SUPPRESS, help=t("cli.help_option")
         )
+
+    def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
+        """An argument, in the section of its kind: a value, or an option (``-x``, ``--xx``)."""
+        option = bool(names) and str(names[0])[:1] in self.prefix_chars
+        return (self.options if option else self.values).add_argument(*names, **kwargs)
+
+    def commands(self, **kwargs: Any) -> Any:
+        """``add_subparsers`` with the commands listed under the operator's title for values."""
+        return self.add_subparsers(title=t("cli.positionals"), **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)

@@ -18,7 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.rule import Rule
 from rich.text import Text
 
-from bot.cli.words import t
+from bot.cli.counting import count
+from bot.cli.words import operator_lang, t
 from bot.demo.render import message_body
 from bot.demo.respondents import AnswerPlan, plan_answers, walk
 from bot.demo.roster import Person, demo_people
@@ -27,6 +28,7 @@ from bot.demo.workspace import fresh_database
 from rubric.loader import load_questionnaire
 from rubric.schema import Lang
 from standin import StoredMessage
+from storage.councils import short_name
 
 SEED = 2018
 AUDITOR_ID = 900001
@@ -61,7 +63,12 @@ async def run_demo(
     plans = plan_answers(load_questionnaire(), people, rng)
     db_path = fresh_database(out_dir, "demo")
     councils = list(dict.fromkeys(p.row.council for p in people))
-    roster = t("demo.roster", n=len(people), councils_n=len(councils), councils=", ".join(councils))
+    roster = t(
+        "demo.roster",
+        invitees=count(len(people), "invitee"),
+        councils=count(len(councils), "council"),
+        names=", ".join(short_name(slug, operator_lang()) for slug in councils),
+    )
     console.print(Text("\n".join([t("demo.title"), t("demo.database", path=db_path), roster])))
     async with demo_bot(
         db_path, [p.row for p in people], auditor_ids=frozenset({AUDITOR_ID})
@@ -71,7 +78,12 @@ async def run_demo(
         answering = time.monotonic() - started
         seconds = f"{answering:.1f}"
         console.print(
-            t("demo.submitted", submitted=submitted, respondents=len(plans), seconds=seconds)
+            t(
+                "demo.submitted",
+                surveys=count(submitted, "survey"),
+                respondents=count(len(plans), "respondent"),
+                seconds=seconds,
+            )
         )
         reports = [
             await _report(stage, out_dir, lang, fmt, console)
@@ -83,7 +95,7 @@ async def run_demo(
             raise StageError(
                 t(
                     "demo.err.refused",
-                    n=len(stage.api.violations),
+                    requests=count(len(stage.api.violations), "request"),
                     method=first.method,
                     description=first.description,
                 )
@@ -159,7 +171,7 @@ async def _report(
         )
     except TimeoutError:
         said = [m.shown[:120] for m in auditor.bot_messages if m.message_id > before]
-        raise StageError(t("demo.err.no_report", command=repr(command), said=said)) from None
+        raise StageError(t("demo.err.no_report", command=command, said=said)) from None
     await auditor.wait_quiet(0.3, REPORT_TIMEOUT)
     fresh = [m for m in auditor.bot_messages if m.message_id > before]
     document = next(m for m in fresh if m.document is not None)

@@ -85,7 +85,7 @@ async def _invite(repo: Repository, rows: list[RosterRow]) -> dict[str, str]:
     for slug in dict.fromkeys(r.council for r in rows):
         council = await repo.find_council(slug)
         if council is None:
-            raise StageError(t("demo.err.unknown_council", council=repr(slug)))
+            raise StageError(t("demo.err.unknown_council", council=slug))
         for invitation in await repo.ensure_tokens(council.id):
             tokens[invitation.email] = invitation.token
     return tokens

@@ -119,7 +119,7 @@ def _privacy(ctx: Context) -> Rendered:
         "privacy.notice",
         title=escape(q.title(ctx.lang)),
         council=escape(ctx.council_name),
-        count=len(q.questions_for(ctx.group)),
+        questions=ctx.texts.plural(ctx.lang, "count.questions", len(q.questions_for(ctx.group))),
         min=ctx.min_group_size,
     )
     return Rendered(

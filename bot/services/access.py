@@ -111,7 +111,9 @@ async def answer_unknown(
         text = texts(each, "auditor.unknown_council", query=escape(query[:100]))
         if suggestions:
             names = ", ".join(
-                f"{escape(c.name(each))} (<code>{c.slug}</code>)" for c in suggestions
+                # What to type back, in the reader's language: "Cyngor Caerdydd (caerdydd)".
+                f"{escape(c.name(each))} (<code>{c.slug_cy if each == 'cy' else c.slug}</code>)"
+                for c in suggestions
             )
             text += " " + texts(each, "auditor.suggest", names=names)
         parts.append(text)

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from bot.cli import reminders as remind_cli
+from bot.cli.counting import counted
 from bot.cli.main import main
 from bot.cli.reasons import error_reason, fault_reason, pydantic_reason
 from bot.cli.words import say
@@ -28,7 +29,7 @@ from standin import StandIn
 from storage.councils import COUNCILS
 from storage.faults import Fault, FaultCode, fault, fault_at
 from storage.rows import RosterRow
-from tests.support.welsh_grammar import check, targets
+from tests.support.welsh_grammar import every_flaw, targets
 
 HEADER = "council,group,name,email,language,team\n"
 
@@ -65,7 +66,6 @@ NEW_KEYS = (
 )
 SAME_IN_BOTH = {
     "err.roster_file",
-    "roster.field",
     "fault.other",
     "remind.why.smtp_refused",
     "remind.why.telegram_400",
@@ -81,17 +81,16 @@ SAMPLES: dict[str, object] = {
     "line": 7,
     "n": 3,
     "fields": 4,
-    "columns": 6,
-    "names": "group, email",
+    "names": "‘group’, ‘email’",
     "reason": "rheswm",
     "field": "name",
     "email": "ann@powys.example",
-    "council": "powys",
-    "query": "'powis'",
+    "council": "Cyngor Sir Powys",
+    "query": "powis",
     "char": "U+000D",
-    "value": "'nope'",
+    "value": "‘nope’",
     "error": "relative URL without a base",
-    "expected": "'officer' neu 'member'",
+    "expected": "‘officer’ neu ‘member’",
     "gt": 0,
     "ge": 1,
     "lt": 65536,
@@ -100,16 +99,16 @@ SAMPLES: dict[str, object] = {
     "max_length": 256,
     "msg": "neges pydantic",
     "type": "date_parsing",
-    "first": "'a', 'b'",
-    "last": "'c'",
+    "first": "‘a’, ‘b’",
+    "last": "‘c’",
     "cause": "mae'r ddisg yn llawn",
     "detail": "/srv/data",
     "version": 7,
     "wanted": 8,
-    "cap": 3,
+    "default": "cy",
+    "option": "--o",
+    "matches": "--out, --opens",
     "scope": "pob cyngor",
-    "councils_n": 3,
-    "councils": "powys, cardiff, gwynedd",
     "done": 10,
     "submitted": 25,
     "respondents": 40,
@@ -167,17 +166,41 @@ def _catalog(lang: str) -> dict[str, str]:
     return catalog(lang)
 
 
-def _filled(lang: str, key: str) -> str:
+COUNTED = {
+    "invitations": "invitation",
+    "responses": "anonymous_response",
+    "comments": "comment",
+    "problems": "more_problem",
+    "fields": "field",
+    "columns": "column",
+    "rows": "row",
+    "invitees": "invitee",
+    "councils": "council",
+    "surveys": "survey",
+    "respondents": "respondent",
+    "requests": "request",
+    "times": "time",
+}
+"""Placeholders that hold a number with its noun (bot/cli/counting.py), by the noun."""
+NUMBERS = (*range(1, 11), 20, 100)
+
+
+def _filled(lang: str, key: str, n: int = 3) -> str:
     raw = _catalog(lang)[key]
     names = {f for _, f, _, _ in string.Formatter().parse(raw) if f}
-    missing = names - set(SAMPLES)
+    missing = names - set(SAMPLES) - set(COUNTED)
     assert not missing, (key, missing)
-    return say(lang, key, **{n: SAMPLES[n] for n in names})  # type: ignore[arg-type]
+    values = {name: SAMPLES[name] for name in names if name in SAMPLES}
+    values |= {name: counted(lang, n, COUNTED[name]) for name in names if name in COUNTED}
+    return say(lang, key, **values)  # type: ignore[arg-type]
+
+
+SLUGS = [c.slug for c in COUNCILS] + ["wales"]
 
 
 def _flaws(text: str) -> list[str]:
     wanted = targets([c.name_cy for c in COUNCILS], [])
-    return [str(f) for f in check(text, wanted)]
+    return [str(f) for f in every_flaw(text, wanted, SLUGS)]
 
 
 # --- every new sentence, in both languages --------------------------------------------------
@@ -189,7 +212,8 @@ def test_every_new_key_renders_in_both_languages_and_the_welsh_is_sound() -> Non
     for key in keys:
         english, welsh = _filled("en", key), _filled("cy", key)
         assert "{" not in english and "{" not in welsh, key
-        assert _flaws(welsh) == [], (key, welsh)
+        for n in NUMBERS:
+            assert _flaws(_filled("cy", key, n)) == [], (key, n)
         if key in SAME_IN_BOTH:
             continue
         assert welsh != english, key
@@ -200,8 +224,8 @@ def test_every_new_key_renders_in_both_languages_and_the_welsh_is_sound() -> Non
 
 def test_every_skip_reason_of_the_run_has_its_words_in_both_languages() -> None:
     for code, english in SKIP_WORDS.items():
-        assert say("en", f"remind.skip.{code}", cap=3) == english, code
-        assert say("cy", f"remind.skip.{code}", cap=3) != english, code
+        assert say("en", f"remind.skip.{code}", times="3 times") == english, code
+        assert say("cy", f"remind.skip.{code}", times="3 gwaith") != english, code
 
 
 @pytest.mark.parametrize(
@@ -223,7 +247,8 @@ def test_every_skip_reason_of_the_run_has_its_words_in_both_languages() -> None:
             "bool_parsing",
             {},
             "Input should be a valid boolean, unable to interpret input",
-            "rhaid iddo fod yn true neu false (neu 1 neu 0, yes neu no, on neu off)",
+            "rhaid iddo fod yn ‘true’ neu ‘false’"
+            " (neu ‘1’ neu ‘0’, ‘yes’ neu ‘no’, ‘on’ neu ‘off’)",
         ),
         (
             "greater_than",
@@ -254,25 +279,25 @@ def test_every_skip_reason_of_the_run_has_its_words_in_both_languages() -> None:
             "url_parsing",
             {"error": "relative URL without a base"},
             "Input should be a valid URL, relative URL without a base",
-            "rhaid iddo fod yn URL dilys (relative URL without a base)",
+            "rhaid iddo fod yn URL dilys",
         ),
         (
             "value_error",
             {"error": ValueError("bad thing")},
             "bad thing",
-            "nid yw'n ddilys: bad thing",
+            "nid yw'n ddilys",
         ),
         (
             "literal_error",
             {"expected": "'officer' or 'member'"},
             "Input should be 'officer' or 'member'",
-            "rhaid iddo fod yn 'officer' neu 'member'",
+            "rhaid iddo fod yn ‘officer’ neu ‘member’",
         ),
         (
             "literal_error",
             {"expected": "'a', 'b' or 'c'"},
             "Input should be 'a', 'b' or 'c'",
-            "rhaid iddo fod yn 'a', 'b' neu 'c'",
+            "rhaid iddo fod yn ‘a’, ‘b’ neu ‘c’",
         ),
         ("string_too_short", {"min_length": 1}, "must not be empty", "ni chaiff fod yn wag"),
         (
@@ -285,7 +310,7 @@ def test_every_skip_reason_of_the_run_has_its_words_in_both_languages() -> None:
             "date_from_datetime_parsing",
             {"error": "x"},
             "is not valid (date_from_datetime_parsing): pydantic's words",
-            "nid yw'n ddilys (date_from_datetime_parsing): pydantic's words",
+            "nid yw'n ddilys (math o wall: ‘date_from_datetime_parsing’)",
         ),
     ],
 )
@@ -305,9 +330,9 @@ def test_a_rows_pydantic_errors_keep_their_type_and_ctx(monkeypatch: pytest.Monk
     monkeypatch.setenv("DATATOOL_LANG", "cy")
     row = {"council": "powys", "group": "officer", "name": "Ann", "email": "a@b.org"}
     for field, value, welsh in [
-        ("email", "nope", "nid yw 'nope' yn gyfeiriad e-bost"),
+        ("email", "nope", "nid yw ‘nope’ yn gyfeiriad e-bost"),
         ("name", "A\u202eB", "mae'n cynnwys nod sy'n newid cyfeiriad y testun"),
-        ("group", "chief", "rhaid iddo fod yn 'officer' neu 'member'"),
+        ("group", "chief", "rhaid iddo fod yn ‘officer’ neu ‘member’"),
     ]:
         with pytest.raises(ValidationError) as caught:
             RosterRow(**{**row, field: value})
@@ -344,16 +369,16 @@ def test_a_bad_roster_is_refused_in_welsh_naming_each_physical_line(
         capsys,
     )
     assert err == [
-        f"datatool: {path}: llinell 3: name: mae'n cynnwys toriad llinell (U+000D)",
-        f"datatool: {path}: llinell 5: name: mae'n cynnwys nod rheoli (U+0007)",
-        f"datatool: {path}: llinell 6: name: mae'n cynnwys nod sy'n newid cyfeiriad y testun,"
+        f"datatool: {path}: llinell 3: ‘name’: mae'n cynnwys toriad llinell (U+000D)",
+        f"datatool: {path}: llinell 5: ‘name’: mae'n cynnwys nod rheoli (U+0007)",
+        f"datatool: {path}: llinell 6: ‘name’: mae'n cynnwys nod sy'n newid cyfeiriad y testun,"
         " o'r dde i'r chwith neu o'r chwith i'r dde (U+202E)",
-        f"datatool: {path}: llinell 7: email: mae'n cynnwys nod fformatio anweledig (U+200B)",
-        f"datatool: {path}: llinell 8: email: nid yw 'not-an-email' yn gyfeiriad e-bost",
-        f"datatool: {path}: llinell 9: group: rhaid iddo fod yn 'officer' neu 'member'",
-        f"datatool: {path}: llinell 10: language: rhaid iddo fod yn 'en' neu 'cy'",
-        f"datatool: {path}: llinell 11: name: ni chaiff fod yn wag",
-        f"datatool: {path}: llinell 12: 4 maes, lle mae gan y pennawd 6",
+        f"datatool: {path}: llinell 7: ‘email’: mae'n cynnwys nod fformatio anweledig (U+200B)",
+        f"datatool: {path}: llinell 8: ‘email’: nid yw ‘not-an-email’ yn gyfeiriad e-bost",
+        f"datatool: {path}: llinell 9: ‘group’: rhaid iddo fod yn ‘officer’ neu ‘member’",
+        f"datatool: {path}: llinell 10: ‘language’: rhaid iddo fod yn ‘en’ neu ‘cy’",
+        f"datatool: {path}: llinell 11: ‘name’: ni chaiff fod yn wag",
+        f"datatool: {path}: llinell 12: 4 maes, lle mae gan y pennawd 6 cholofn",
     ]
     assert all(_flaws(line) == [] for line in err)
 
@@ -371,8 +396,8 @@ def test_unknown_councils_and_people_listed_twice_are_refused_in_welsh(
         capsys,
     )
     assert [line.split(": ", 2)[2] for line in err] == [
-        "llinell 2: nid wyf yn adnabod cyngor o'r enw 'powis'",
-        "llinell 5: mae ann@powys.example ar y rhestr ddwywaith ar gyfer powys,"
+        "llinell 2: nid wyf yn adnabod cyngor o'r enw ‘powis’",
+        "llinell 5: mae ann@powys.example ar y rhestr ddwywaith ar gyfer Cyngor Sir Powys,"
         " a hefyd ar linell 3",
     ]
 
@@ -385,7 +410,8 @@ def test_a_roster_files_own_problems_are_in_welsh(
     assert capsys.readouterr().err == f"datatool: {missing}: nid yw'r ffeil yn bodoli\n"
     assert _import(welsh, "", capsys) == [f"datatool: {welsh / 'rhestr.csv'}: mae'r ffeil yn wag"]
     assert _import(welsh, "council,group,name\n", capsys) == [
-        f"datatool: {welsh / 'rhestr.csv'}: llinell 1: colofn(au) ar goll: email, language"
+        f"datatool: {welsh / 'rhestr.csv'}: llinell 1:"
+        " mae'r pennawd heb y colofnau hyn: ‘email’, ‘language’"
     ]
     assert _import(welsh, HEADER, capsys) == [
         f"datatool: {welsh / 'rhestr.csv'}: nid oes unrhyw wahoddedigion yn y ffeil"
@@ -432,8 +458,8 @@ def test_the_reminder_summary_is_worded_in_welsh(monkeypatch: pytest.MonkeyPatch
         "  wedi methu 3 gwaith, ni roddir cynnig arall (cywirwch eu rhes yn y rhestr): 1",
     ]
     assert remind_cli.people_lines(summary) == [
-        "  a@powys.example (Telegram, invite): 400: chat not found",
-        "  b@powys.example (e-bost, r1): SMTP 550: mailbox unavailable",
+        "  a@powys.example (Telegram, gwahoddiad): 400: chat not found",
+        "  b@powys.example (e-bost, nodyn atgoffa 1): SMTP 550: mailbox unavailable",
     ]
     dry = Summary(telegram=1, email_enabled=False, dry_run=True, skipped={"email_off": 2})
     assert remind_cli.summary_lines(dry)[:3] == [
@@ -540,7 +566,7 @@ def test_a_schema_behind_is_said_in_welsh(
     assert main(["status", "powys"]) == 1
     assert _one_line(capsys.readouterr().err) == (
         f"datatool: mae gan {db} fersiwn {behind} o'r sgema, ond mae angen fersiwn {latest}"
-        " ar y datatool hwn: rhedwch orchymyn sy'n ysgrifennu (fel `datatool run`) unwaith"
+        " ar y datatool hwn: rhedwch orchymyn sy'n ysgrifennu (fel ‘datatool run’) unwaith"
         " i'w huwchraddio"
     )
 
@@ -597,11 +623,28 @@ def test_a_read_only_folder_is_named_in_welsh(
         ("MIN_GROUP_SIZE", "1", "mae MIN_GROUP_SIZE yn annilys: rhaid iddo fod yn 2 neu'n fwy"),
         ("REMIND_MAX", "tri", "mae REMIND_MAX yn annilys: rhaid iddo fod yn rhif cyfan"),
         ("SMTP_PORT", "70000", "mae SMTP_PORT yn annilys: rhaid iddo fod yn llai na 65536"),
+        # pydantic's English ("hour value is outside expected range of 0-23") is not passed on.
+        (
+            "WORK_START",
+            "25:00",
+            "mae WORK_START yn annilys: rhaid iddo fod yn amser rhwng 00:00 a 23:59, fel 09:00",
+        ),
+        (
+            "WORK_END",
+            "abc",
+            "mae WORK_END yn annilys: rhaid iddo fod yn amser rhwng 00:00 a 23:59, fel 09:00",
+        ),
+        (
+            "AUDITOR_IDS",
+            "a,b",
+            "mae AUDITOR_IDS yn annilys: rhaid iddo fod yn rhifau defnyddwyr Telegram,"
+            " wedi'u gwahanu gan gomas",
+        ),
         (
             "SMTP_STARTTLS",
             "efallai",
-            "mae SMTP_STARTTLS yn annilys: rhaid iddo fod yn true neu false"
-            " (neu 1 neu 0, yes neu no, on neu off)",
+            "mae SMTP_STARTTLS yn annilys: rhaid iddo fod yn ‘true’ neu ‘false’"
+            " (neu ‘1’ neu ‘0’, ‘yes’ neu ‘no’, ‘on’ neu ‘off’)",
         ),
         (
             "WORK_DAYS",
@@ -612,8 +655,8 @@ def test_a_read_only_folder_is_named_in_welsh(
         (
             "WEBHOOK_LISTEN",
             "nowhere",
-            "mae WEBHOOK_LISTEN yn annilys: rhaid iddo fod ar y ffurf host:port"
-            " (gwesteiwr:porth), fel 0.0.0.0:8080",
+            "mae WEBHOOK_LISTEN yn annilys: rhaid iddo fod ar y ffurf GWESTEIWR:PORTH,"
+            " fel 0.0.0.0:8080",
         ),
     ],
 )
@@ -651,7 +694,7 @@ def test_settings_of_ours_are_said_whole_in_welsh(
     monkeypatch.setenv("LANG", "cy_GB.UTF-8")
     assert main(["status", "powys"]) == 2
     assert capsys.readouterr().err == (
-        "datatool: mae DATATOOL_LANG yn annilys: rhaid iddo fod yn cy neu en\n"
+        "datatool: mae DATATOOL_LANG yn annilys: rhaid iddo fod yn ‘cy’ neu'n ‘en’\n"
     )
 
 

@@ -157,7 +157,7 @@ def test_bad_encoding_and_wrong_field_counts_name_their_lines(
     )
     code, err = _import(env, HEADER + "powys,officer,Ann,ann@powys.example\n", capsys)
     assert code == 1 and err == [
-        f"datatool: {env / 'roster.csv'}: line 2: 4 fields where the header has 6"
+        f"datatool: {env / 'roster.csv'}: line 2: 4 fields where the header has 6 columns"
     ]
 
 

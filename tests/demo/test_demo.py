@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 from collections import Counter
 from html.parser import HTMLParser
@@ -16,7 +17,9 @@ from bot.demo.respondents import CMT_SKILLS, POWYS_DECKS, deal, plan_answers
 from bot.demo.roster import CMT, Person, demo_people
 from bot.demo.workspace import RECORD, fresh_database
 from rubric.loader import load_questionnaire
+from storage.councils import COUNCILS
 from tests.support.bot_process import datatool_command
+from tests.support.welsh_grammar import every_flaw, targets
 
 POWYS_TABLE = [
     ["Officers", "23", "10", "43%"],
@@ -240,3 +243,34 @@ def test_fresh_database_never_touches_what_the_demo_did_not_make(tmp_path: Path)
     second.write_text("db")
     fresh_database(tmp_path, "chat")
     assert second.exists(), "a chat run removes only earlier chat databases"
+
+
+@pytest.mark.timeout(200)
+@pytest.mark.e2e
+def test_quick_demo_for_a_welsh_operator_passes_every_welsh_rule(tmp_path: Path) -> None:
+    """The demo's own lines (its title, the roster, the count of surveys, each auditor's
+    command and each saved report) and the bot's Welsh summary, as a Welsh operator reads them:
+    mutations, numbers with their noun's gender, quotation marks, no English, no slug."""
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [*datatool_command(), "demo", "--quick", "--out", str(out)],
+        cwd=tmp_path,
+        env=_clean_env() | {"DATATOOL_LANG": "cy"},
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("demo datatool: y bot go iawn, wedi'i gysylltu ag efelychydd")
+    assert any(
+        re.fullmatch(r"rhestr: \d+ gwahoddedig mewn 2 gyngor \(Powys, .+\)", x) for x in lines
+    )
+    # The bot's English summary (the demo asks for both) is the English auditor's, not ours.
+    english = lines.index(next(x for x in lines if "‘/report powys en’" in x))
+    welsh = lines.index(next(x for x in lines if "‘/adroddiad powys cy’" in x))
+    read = lines[:english] + lines[welsh:]
+    wanted = targets([c.name_cy for c in COUNCILS], [])
+    slugs = [c.slug for c in COUNCILS] + ["wales"]
+    flaws = sorted({str(f) for line in read for f in every_flaw(line, wanted, slugs)})
+    assert flaws == []

@@ -298,3 +298,254 @@ def _nasal_yn(phrase: str) -> str:
     """ "yn" itself changes before a nasal mutation: "yng Nghymru", "ym Mhowys", "yn Nhorfaen"."""
     first = phrase[:1].lower()
     return {"c": "yng", "g": "yng", "p": "ym", "b": "ym"}.get(first, "yn")
+
+
+# --- numbers and their nouns -----------------------------------------------------------------
+
+NOUN_GENDERS: dict[str, str] = {
+    # masculine
+    "cyngor": "m",
+    "gwahoddiad": "m",
+    "gwahoddedig": "m",
+    "maes": "m",
+    "cais": "m",
+    "ymateb": "m",
+    "ymatebydd": "m",
+    "cwestiwn": "m",
+    "sylw": "m",
+    "arolwg": "m",
+    "diwrnod": "m",
+    "swyddog": "m",
+    "aelod": "m",
+    "nod": "m",
+    "adroddiad": "m",
+    "grŵp": "m",
+    "person": "m",
+    "datganiad": "m",
+    "tîm": "m",
+    "nodyn": "m",
+    "cynnig": "m",
+    "gwall": "m",
+    "cod": "m",
+    "ffigur": "m",
+    "mis": "m",
+    "rhif": "m",
+    "argymhelliad": "m",
+    "disgrifydd": "m",
+    # feminine
+    "problem": "f",
+    "colofn": "f",
+    "llinell": "f",
+    "rhes": "f",
+    "gwaith": "f",
+    "eiliad": "f",
+    "awr": "f",
+    "wythnos": "f",
+    "ffeil": "f",
+    "neges": "f",
+    "dogfen": "f",
+    "thema": "f",
+    "lefel": "f",
+    "tudalen": "f",
+    "dolen": "f",
+    "canran": "f",
+    "enghraifft": "f",
+    "gorsaf": "f",
+}
+"""Nouns the project counts, with their gender; the checker judges a number before these only
+(an independent list: the command line's own table, bot/cli/counting.py, is what it checks)."""
+
+_NUMERAL_WORDS = {
+    "un": (1, None),
+    "dau": (2, "m"),
+    "dwy": (2, "f"),
+    "tri": (3, "m"),
+    "tair": (3, "f"),
+    "pedwar": (4, "m"),
+    "pedair": (4, "f"),
+    "chwe": (6, None),
+}
+"""A spelled number, its value and the gender it belongs to (None: either)."""
+_FEMININE_OF = {"dau": "dwy", "tri": "tair", "pedwar": "pedair"}
+_MASCULINE_OF = {v: k for k, v in _FEMININE_OF.items()}
+
+_NUMBER_NOUN = re.compile(
+    r"(?<![\w.,:/%-])(\d+|" + "|".join(_NUMERAL_WORDS) + r") ([^\W\d_]+)",
+    re.IGNORECASE,
+)
+
+
+def after_number(n: int, radical: str, gender: str) -> str:
+    """How ``radical`` (a noun of ``gender``) is written after the number ``n``: soft after 2,
+    and after 1 when feminine (not ll, rh); aspirate after 3 when masculine, and after 6."""
+    if n == 2 or (n == 1 and gender == "f" and radical[:2] not in ("ll", "rh")):
+        return mutated(radical, SOFT)
+    if (n == 3 and gender == "m") or n == 6:
+        return mutated(radical, ASPIRATE)
+    return radical
+
+
+@cache
+def _noun_forms() -> dict[str, str]:
+    """Every written form of a counted noun (radical, soft, aspirate, nasal) -> its radical."""
+    forms: dict[str, str] = {}
+    for radical in NOUN_GENDERS:
+        for table in (SOFT, ASPIRATE, NASAL, {}):
+            forms.setdefault(mutated(radical, table), radical)
+    for radical in NOUN_GENDERS:
+        forms[radical] = radical  # a radical is never read as another noun's mutation
+    return forms
+
+
+def numeral_flaws(text: str) -> list[Flaw]:
+    """A counted noun after a number with the wrong mutation or a number of the wrong gender:
+    "2 cyngor" (2 gyngor), "3 cyngor" (3 chyngor), "2 problem" (2 broblem), "dau broblem"
+    (dwy broblem), "tri problem" (tair problem)."""
+    text = plain(text)
+    flaws = []
+    for match in _NUMBER_NOUN.finditer(text):
+        number, word = match.group(1), match.group(2)
+        radical = _noun_forms().get(word.lower())
+        if radical is None:
+            continue
+        gender = NOUN_GENDERS[radical]
+        context = text[max(0, match.start() - 30) : match.end() + 30].replace("\n", " ")
+        spelled = number.lower()
+        if spelled in _NUMERAL_WORDS:
+            n, belongs = _NUMERAL_WORDS[spelled]
+            if belongs is not None and belongs != gender:
+                right = (_FEMININE_OF if gender == "f" else _MASCULINE_OF)[spelled]
+                want = after_number(n, radical, gender)
+                flaws.append(Flaw(number, f"{number} {word}", f"{right} {want}", context))
+                continue
+        else:
+            n = int(number)
+        want = after_number(n, radical, gender)
+        if word.lower() != want:
+            flaws.append(Flaw(number, f"{number} {word}", f"{number} {want}", context))
+    return flaws
+
+
+# --- quotation marks ----------------------------------------------------------------------
+
+_STRAIGHT = re.compile(r"\"|`|“|”|(?<![\w’'])'(?=[^\s'])|(?<=[^\s'])'(?![\w’])")
+"""A straight or curly double quote, a backtick, or a straight single quote that opens or
+closes a quotation: not an apostrophe inside or after a word ("o'r", "Cymru'n", "i'w")."""
+
+
+def quotation_flaws(text: str) -> list[Flaw]:
+    """Welsh quotes with ‘…’: no "…", “…”, `…` or '…'."""
+    text = plain(text)
+    return [
+        Flaw(m.group(0), m.group(0), "‘…’", text[max(0, m.start() - 30) : m.end() + 30])
+        for m in _STRAIGHT.finditer(text)
+    ]
+
+
+# --- English inside a Welsh line ------------------------------------------------------------
+
+ENGLISH_WORDS = frozenset(
+    """
+    the and of for are was were not with from by this that these those must should will cannot
+    could would has have been being it its into onto than then when where which while who whom
+    whose why how what your you our we they them their there value values hour minute second
+    range expected outside input invalid choice choose required argument arguments unrecognized
+    unrecognised usage error errors options optional positional show help message exit file
+    files folder out closes opens action council councils report reports survey surveys command
+    commands default locale slug slugs polling long webhook wales none true false yes no only
+    also each every any some more less most least failed sent skipped reminded unreachable saved
+    wrote written invitation invitations invitee invitees response responses respondent
+    respondents comment comments problems field fields request requests line lines column
+    columns date dates number numbers name names language group groups officer officers member
+    members email id
+    """.split()  # noqa: SIM905
+)
+"""English words that betray an untranslated sentence; none is also a Welsh word ("is" =
+lower, "can" = hundred, "had" = seed, "all" = can, "to" = roof, "problem" are left out)."""
+
+
+def english_flaws(text: str, slugs: Iterable[str] = (), allowed: Iterable[str] = ()) -> list[Flaw]:
+    """English words and council slugs in a Welsh line. A citation in ‘…’ (what the operator
+    types, a column's name), a placeholder in capitals (CYNGOR, SMTP_HOST), a path, an address,
+    an option (--out) and a command (/adroddiad) are not running text and are left alone;
+    ``allowed`` names other literals the text may hold (the command line's command names).
+    A slug counts in lower case only: "Powys" is the Welsh name, "powys" the slug."""
+    text = re.sub(r"<code>.*?</code>", " ", text, flags=re.DOTALL)  # Telegram's citation
+    text = re.sub(r"‘[^’]*’", " ", plain(text))
+    slug_set = set(slugs)
+    allowed_set = {a.lower() for a in allowed}
+    flaws = []
+    for token in text.split():
+        word = token.strip(",;:()?!…[]|—–\"'")
+        if re.fullmatch(r"[a-z]+(?:_[a-z]+)+", word):  # an internal name: survey_command
+            if any(part in ENGLISH_WORDS for part in word.split("_")):
+                flaws.append(Flaw("English", word, "Cymraeg", text[:80].replace("\n", " ")))
+            continue
+        if re.search(r"[./=@_:\\{}<>]|^[-/]|\d", word):
+            continue
+        if not word or word.lower() in allowed_set:
+            continue
+        # A placeholder in capitals is Welsh (CYNGOR) or a setting's name (SMTP_HOST, above);
+        # an English one (COUNCIL, OUT, CLOSES) is English all the same.
+        if word in slug_set or word.lower() in ENGLISH_WORDS:
+            context = text[max(0, text.find(token) - 30) : text.find(token) + 40]
+            flaws.append(Flaw("English", word, "Cymraeg", context.replace("\n", " ")))
+    return flaws
+
+
+# --- one term for each English term ------------------------------------------------------------
+
+RETIRED: dict[str, str] = {
+    "adnodd data": "offeryn data (the data tool)",
+    "pwyswch": "tapiwch (tap)",
+    "negeseuon atgoffa": "nodiadau atgoffa (reminders)",
+    "cyd-fynd": "cyfateb (matches)",
+    "ar sail data": "a yrrir gan ddata (data-driven)",
+    "defnyddio data:": "y defnydd o ddata (use of data)",
+    "defnydd llywodraeth leol": "y defnydd o ddata mewn llywodraeth leol",
+    "fethu eu cyrraedd": "na ellir eu cyrraedd (unreachable)",
+    "methu cyrraedd": "na ellir eu cyrraedd (unreachable)",
+    "yn telegram": "ar Telegram",
+    "yr hyn a welsom": "yr hyn a ganfuwyd gennym (what we found)",
+    "rhoddodd": "mynegodd farn (gave a view)",
+    "a roddodd farn": "a fynegodd farn (gave a view)",
+    "rhoi barn": "mynegi barn (give a view)",
+    "rhoi eu barn": "mynegi eu barn (give a view)",
+    "cuddio": "atal (withhold)",
+    "dal yn ôl": "atal (withhold)",
+    "arolygu hir": "holi Telegram am negeseuon newydd (long polling; arolygu is to inspect)",
+    "atalnodau": "comas (commas: wedi'u gwahanu gan gomas)",
+    "yn erbyn efelychydd": "wedi'i gysylltu ag efelychydd (yn erbyn is opposing)",
+    "webhook": "bachyn gwe (webhook)",
+    "ag unrhyw ddatganiad": "ar gyfer unrhyw ddatganiad",
+    "am i ba raddau": "am y graddau",
+    "llwytho": "mewnforio (import: one verb, as in ‘mewnforiwyd’)",
+}
+"""Welsh renderings retired by issues 12 and 23, and the one term used instead
+(docs/welsh-review-terms.md)."""
+
+
+def retired_flaws(text: str) -> list[Flaw]:
+    """Retired terms in running text (a setting's name, WEBHOOK_URL, is not running text)."""
+    lower = re.sub(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", " ", plain(text)).lower()
+    return [
+        Flaw("term", retired, better, lower[max(0, lower.find(retired) - 30) :][:90])
+        for retired, better in RETIRED.items()
+        if retired in lower
+    ]
+
+
+def every_flaw(
+    text: str,
+    wanted: Iterable[Target],
+    slugs: Iterable[str] = (),
+    allowed: Iterable[str] = (),
+) -> list[Flaw]:
+    """Every rule at once, for a Welsh text as a reader sees it."""
+    return [
+        *check(text, wanted),
+        *numeral_flaws(text),
+        *quotation_flaws(text),
+        *english_flaws(text, slugs, allowed),
+        *retired_flaws(text),
+    ]
