@@ -30,6 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks._common import full_database, print_timings
+from bot.config import Settings
 from bot.services.report_builder import advance_releases
 from reports.anonymity import MIN_GROUP_SIZE
 from reports.national import build_national, council_reports, rubric_advice
@@ -66,7 +67,9 @@ async def time_builds(
         repo = Repository(db)
         councils = await repo.councils()
         # Reports read stored releases: make them once, as the bot does before a report.
-        await advance_releases(repo, questionnaire, MIN_GROUP_SIZE, "Europe/London")
+        await advance_releases(
+            repo, questionnaire, Settings(min_group_size=MIN_GROUP_SIZE, _env_file=None)
+        )
         for run in range(runs + 1):  # the first warms caches (templates, catalogs)
             if profiler and run >= 1:
                 profiler.enable()

@@ -73,7 +73,7 @@ async def time_builds(
             t0 = time.perf_counter()
             # As `/report` does: every council's release moved forward where the rule lets it
             # (the first time makes the releases; afterwards it finds nothing changed).
-            await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
+            await advance_releases(repo, questionnaire, settings)
             rows = await report_input(db, council.id)
             t1 = time.perf_counter()
             report = build_report(

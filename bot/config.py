@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     """Most messages a second the bot sends to all chats together (Telegram's cap is about
     30); the offline demo raises it, since its phones are simulated."""
     min_group_size: int = Field(5, ge=2, le=100)
+    unanimity_safe_size: int = Field(20, ge=2, le=1000)
+    """Below this many views, a group's figures for a question are withheld where all of them,
+    or all but fewer than MIN_GROUP_SIZE, gave one answer (`reports.confidentiality`)."""
 
     smtp_host: str | None = None
     smtp_port: int = Field(587, gt=0, lt=65536)

@@ -34,6 +34,7 @@ from fractions import Fraction
 from reports.anonymity import MIN_GROUP_SIZE, suppress
 from reports.confidentiality import (
     LEVELS,
+    UNANIMITY_SAFE_SIZE,
     WALES_MIN_OTHERS,
     as_group,
     atom,
@@ -120,8 +121,10 @@ class _Builder:
         min_group_size: int,
         reader_covers: frozenset[str] = frozenset(),
         wales: WalesIndex | None = None,
+        unanimity_safe_size: int = UNANIMITY_SAFE_SIZE,
     ) -> None:
         self.q = questionnaire
+        self.safe = unanimity_safe_size
         self.rows = rows
         self.council = council
         self.lang = lang
@@ -147,7 +150,9 @@ class _Builder:
 
         index = WalesIndex.over(rows.wales, wales)
         contributions, responses = index.contributions, index.responses
-        self.wales = wales_pooled(contributions, rows.council_slug, reader_covers)
+        self.wales = wales_pooled(
+            contributions, rows.council_slug, reader_covers, steps=rows.wales_steps
+        )
         self.reader_covers = reader_covers - {rows.council_slug}
         pooling = {
             slug
@@ -188,7 +193,7 @@ class _Builder:
                     label=self._label(kind, team),
                     respondents=d.size,
                     shown=shown,
-                    reason=None if shown else (d.reason or "small"),
+                    reason=None if shown else (d.reason or "rule"),
                 )
             )
         wales_shown = bool(self.wales)
@@ -227,7 +232,7 @@ class _Builder:
             for cell in cells:
                 if cell.kind in ("wales", "all") or cell.shown:
                     continue
-                reason = "complementary" if cell.reason == "complementary" else "small"
+                reason = cell.reason if cell.reason in ("complementary", "rule") else "small"
                 self.withheld.append(
                     t(lang, f"withheld.{reason}", name=self._name(cell), min=self.min)
                 )
@@ -238,6 +243,17 @@ class _Builder:
                 if q.kind != "text"
             ):
                 self.withheld.append(t(lang, "withheld.few_views", min=self.min))
+                marked = True
+            else:
+                marked = False
+            if marked or any(c.reason == "rule" for c in cells if not c.shown):
+                self.withheld.append(t(lang, "withheld.unanimous", min=self.min, safe=self.safe))
+        release = self.rows.release
+        if release is not None and self.total >= self.min:
+            if release.final and release.pending:
+                self.withheld.append(t.plural(lang, "withheld.late", release.pending))
+            if release.final and release.withdrawn:
+                self.withheld.append(t.plural(lang, "withheld.withdrawn", release.withdrawn))
         if any(q.kind != "text" and q.id not in self.wales for q in self.q.questions):
             self.withheld.append(t.plural(lang, "withheld.wales_rule", WALES_MIN_OTHERS))
             if self.reader_covers:
@@ -463,6 +479,7 @@ def build_report(
     generated_on: date,
     reader_covers: frozenset[str] = frozenset(),
     wales: WalesIndex | None = None,
+    unanimity_safe_size: int = UNANIMITY_SAFE_SIZE,
 ) -> Report:
     """The whole report for one council in one language. Pure: the same input, the same report.
     `reader_covers`: the other councils whose own reports its reader sees (an auditor of
@@ -471,7 +488,9 @@ def build_report(
     if rows.council_slug != council.slug:
         raise ValueError(f"rows are for {rows.council_slug!r}, not {council.slug!r}")
     names = CouncilName.of(council)
-    b = _Builder(questionnaire, rows, names, lang, min_group_size, reader_covers, wales)
+    b = _Builder(
+        questionnaire, rows, names, lang, min_group_size, reader_covers, wales, unanimity_safe_size
+    )
     rates = b.rates()
     themes = tuple(b.theme(t.id) for t in questionnaire.themes)
     maturity = b.maturity()

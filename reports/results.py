@@ -128,7 +128,10 @@ class Cell(_Result):
     """Heading, e.g. "Officers", "Corporate Management Team", "Wales"."""
     respondents: int
     shown: bool
-    reason: Literal["small", "complementary", "empty"] | None = None
+    reason: Literal["small", "complementary", "empty", "rule"] | None = None
+    """Why a group is shown nowhere: too few responded, hidden so that a small group cannot be
+    subtracted out, nobody, or ("rule") the rule between releases or a unanimous view
+    (`reports.confidentiality.make_release`)."""
 
 
 class StatementResult(_Result):

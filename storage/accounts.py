@@ -3,9 +3,16 @@ account's language and whether it blocked the bot, and forgetting a person."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from rubric.schema import Lang
+from storage import releases
+from storage.database import to_iso
 from storage.rows import BindOutcome, Council, Invitee
 from storage.store import Store
+
+FORGET_ASK_LASTS = timedelta(hours=1)
+"""How long a shown withdrawal confirmation stays good for its tap."""
 
 
 class AccountBook(Store):
@@ -106,18 +113,52 @@ class AccountBook(Store):
                 (telegram_id, now, now),
             )
 
+    async def ask_forget(self, telegram_id: int) -> None:
+        """Records that the withdrawal's confirmation was shown to this account: the confirming
+        tap counts only while it is recorded (`confirm_forget`), so a forged tap withdraws
+        nobody."""
+        now = self._now()
+        await self.db.execute(
+            "INSERT INTO accounts (telegram_id, first_seen, forget_asked_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (telegram_id) DO UPDATE SET forget_asked_at = excluded.forget_asked_at",
+            (telegram_id, now, now),
+        )
+
+    async def confirm_forget(self, telegram_id: int, within: timedelta = FORGET_ASK_LASTS) -> bool:
+        """True (once) when the confirmation was shown to this account in the last `within`;
+        clears it either way, so one showing confirms one withdrawal."""
+        since = to_iso(self._clock() - within)
+        taken = await self.db.execute(
+            "UPDATE accounts SET forget_asked_at = NULL WHERE telegram_id = ?"
+            " AND forget_asked_at IS NOT NULL AND forget_asked_at >= ?",
+            (telegram_id, since),
+        )
+        await self.db.execute(
+            "UPDATE accounts SET forget_asked_at = NULL WHERE telegram_id = ?", (telegram_id,)
+        )
+        return taken > 0
+
     async def forget(self, telegram_id: int) -> bool:
         """Forgets a person: their response and answers, the tie between their Telegram account
         and the roster, and the account itself. The roster row stays (the council invited them);
-        their code still works if they want to start again. True if there was anything to forget."""
+        their code is cleared with their account (``datatool invites`` makes a new one). The
+        releases that counted them note only that someone of their group and team left
+        (`storage.releases.record_departure`). True if there was anything to forget."""
         async with self.db.transaction() as conn:
-            forgotten = await conn.execute(
-                "DELETE FROM responses WHERE invitee_id IN"
-                " (SELECT id FROM invitees WHERE telegram_id = ?)",
-                (telegram_id,),
-            )
+            invitees = [
+                r[0]
+                for r in await conn.fetchall(
+                    "SELECT id FROM invitees WHERE telegram_id = ?", (telegram_id,)
+                )
+            ]
+            forgotten = await releases.withdraw(conn, invitees)
+            # Nothing that says they took part stays on the roster row: not when they first
+            # opened the bot, not the code that tied them to it (`datatool invites` makes a
+            # new one, should they want to start again).
             forgotten += await conn.execute(
-                "UPDATE invitees SET telegram_id = NULL WHERE telegram_id = ?", (telegram_id,)
+                "UPDATE invitees SET telegram_id = NULL, opened_at = NULL, token = NULL"
+                " WHERE telegram_id = ?",
+                (telegram_id,),
             )
             forgotten += await conn.execute(
                 "DELETE FROM accounts WHERE telegram_id = ?", (telegram_id,)

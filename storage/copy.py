@@ -28,6 +28,9 @@ TABLES = (
     "release_sizes",
     "release_cells",
     "release_figures",
+    "release_departed",
+    "wales_releases",
+    "wales_members",
     "questionnaire_versions",
 )
 """In an order that every row's foreign keys are copied before it."""
@@ -37,6 +40,7 @@ WITH_IDS = (
     "responses",
     "reminders",
     "releases",
+    "wales_releases",
     "questionnaire_versions",
 )
 """The tables whose ``id`` the target numbers by itself after the copy (identity columns)."""

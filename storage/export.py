@@ -25,7 +25,8 @@ async def export_answers(db: Database, release_id: int) -> list[ExportRow]:
     people: dict[int, ExportRow] = {}
     for response_id, group, team, language, question_id, choice in rows:
         row = people.setdefault(
-            response_id, ExportRow(group=group, team=team, language=language, answers={})
+            response_id,
+            ExportRow(group=group, team=team, language=language, answers={}, response=response_id),
         )
         if question_id is not None:
             row.answers[question_id] = choice

@@ -68,6 +68,8 @@ class ReportRows(_Row):
     """(question id, cell) shown by the release."""
     figures: tuple[ReleasedFigure, ...] = ()
     wales: tuple[WalesFigure, ...] = ()
+    wales_steps: tuple[WalesStep, ...] = ()
+    """Every Wales release's pooled releases, question by question (see `WalesStep`)."""
     comments: tuple[CommentRow, ...] = ()
     """The release's members' comments, for the questions whose comments it shows."""
 
@@ -82,6 +84,9 @@ class ReleaseInfo(_Row):
     pending: int
     """Submitted responses since, not yet counted."""
     final: bool
+    withdrawn: int = 0
+    """People earlier releases counted who withdrew before this one was made, and whom it no
+    longer counts (its figures may hide more because of them)."""
 
 
 class ReleaseGroup(_Row):
@@ -105,6 +110,16 @@ class WalesFigure(_Row):
     question_id: str
     choice: str
     n: int
+
+
+class WalesStep(_Row):
+    """In Wales release `wales_release`, council `council_slug` was pooled from its release
+    `release`, whose "all respondents" figure for `question_id` is shown."""
+
+    wales_release: int
+    council_slug: str
+    release: int
+    question_id: str
 
 
 ReportRows.model_rebuild()
@@ -144,6 +159,52 @@ class LiveRows(_Row):
     members: tuple[int, ...] = ()
 
 
+class RollPerson(_Row):
+    """One person a release may count, or has counted: a submitted response now (`response_id`
+    set), or someone an earlier release counted who has withdrawn since (`response_id` None,
+    `departure` their withdrawal's random key; no answer of theirs is kept). `releases`: the
+    stored releases that count them. `group` and `team`: as the roster has them now (for
+    someone who withdrew, as the last release that counted them did)."""
+
+    response_id: int | None
+    departure: str | None = None
+    group: Group
+    team: str | None
+    language: str | None
+    releases: tuple[CountedIn, ...]
+
+
+class CountedIn(_Row):
+    """A release that counted the person, and the group and team it counted them under."""
+
+    release: int
+    group: Group
+    team: str | None
+
+
+class RollChoice(_Row):
+    response_id: int
+    question_id: str
+    choice: str
+
+
+class Roll(_Row):
+    """A council's people as the rule between releases needs them: who is counted where, and
+    each submitted response's chosen options (never leaving `reports.confidentiality`)."""
+
+    people: tuple[RollPerson, ...]
+    choices: tuple[RollChoice, ...]
+
+
+class PastRelease(_Row):
+    """An earlier release: which cells it showed, and whether it is final."""
+
+    id: int
+    final: bool
+    responses: int
+    cells: tuple[tuple[str, str], ...]
+
+
 class History(_Row):
     """An earlier release, as the check between releases needs it."""
 
@@ -163,6 +224,8 @@ class NewRelease(_Row):
     cells: tuple[tuple[str, str], ...]
     figures: tuple[FigureRow, ...]
     members: tuple[int, ...]
+    repeats: int | None = None
+    """Set: this (final) release repeats that earlier release's figures, cells and members."""
 
 
 class ReleaseRow(_Row):
@@ -184,6 +247,9 @@ class ExportRow(BaseModel):
     language: str | None
     answers: dict[str, str]
     """question id -> option id; skipped, unanswered and free text are absent."""
+    response: int | None = None
+    """Which response the row is, for the rule's check only (`reports.confidentiality.
+    export_release`); never written to the file."""
 
 
 class Fetcher(Protocol):
@@ -331,6 +397,10 @@ async def _inputs(
         WalesFigure(council_slug=r[0], responses=r[1], question_id=r[2], choice=r[3], n=r[4])
         for r in await db.fetchall(_WALES_RELEASED)
     )
+    steps = tuple(
+        WalesStep(wales_release=r[0], council_slug=r[1], release=r[2], question_id=r[3])
+        for r in await db.fetchall(_WALES_STEPS)
+    )
     responses = tuple(
         ResponseCountRow(council_slug=r[0], group=r[1], team=r[2], invited=r[3], submitted=r[4])
         for r in await db.fetchall(_RESPONSE_COUNTS, {"council_id": None})
@@ -347,10 +417,13 @@ async def _inputs(
     figures: dict[int, list[ReleasedFigure]] = {i: [] for i in ids}
     comments_of: dict[int, list[CommentRow]] = {i: [] for i in ids}
     pending: dict[int, int] = {}
+    withdrawn: dict[int, int] = {}
     if ids:
         marks = ", ".join("?" * len(ids))
         for r in await db.fetchall(_PENDING.format(marks=marks), ids):
             pending[r[0]] = r[1]
+        for r in await db.fetchall(_WITHDRAWN.format(marks=marks), ids):
+            withdrawn[r[0]] = r[1]
         for r in await db.fetchall(_RELEASE_GROUPS.format(marks=marks), ids):
             groups[r[0]].append(ReleaseGroup(group=r[1], team=r[2] or None, respondents=r[3]))
         for r in await db.fetchall(_RELEASE_CELLS.format(marks=marks), ids):
@@ -364,7 +437,7 @@ async def _inputs(
     for council_id, slug in councils:
         if council_id not in latest:
             out[slug] = ReportRows.model_construct(
-                council_slug=slug, responses=responses, wales=wales
+                council_slug=slug, responses=responses, wales=wales, wales_steps=steps
             )
             continue
         release_id, counted, final = latest[council_id]
@@ -376,11 +449,13 @@ async def _inputs(
                 responses=counted,
                 pending=pending.get(release_id, 0),
                 final=final,
+                withdrawn=withdrawn.get(release_id, 0),
             ),
             groups=tuple(groups[release_id]),
             cells=tuple(cells[release_id]),
             figures=tuple(figures[release_id]),
             wales=wales,
+            wales_steps=steps,
             comments=tuple(comments_of[release_id]),
         )
     return out
@@ -421,13 +496,39 @@ WHERE m.release_id IN ({marks})
 ORDER BY m.release_id, a.question_id, text
 """
 
+# The Wales figures: each council's "all respondents" figures from the release the current
+# Wales release pools (it moves only in safe steps: `storage.releases.advance_wales`).
 _WALES_RELEASED = """
 SELECT c.slug, r.responses, f.question_id, f.choice, f.n
-FROM releases AS r
-JOIN councils AS c ON c.id = r.council_id
+FROM wales_members AS m
+JOIN releases AS r ON r.id = m.release_id
+JOIN councils AS c ON c.id = m.council_id
 JOIN release_figures AS f ON f.release_id = r.id AND f.cell = 'all'
-WHERE r.id = (SELECT MAX(id) FROM releases AS l WHERE l.council_id = r.council_id)
+WHERE m.wales_release_id = (SELECT MAX(id) FROM wales_releases)
 ORDER BY c.slug, f.question_id, f.choice
+"""
+# Every Wales release: per council, the release it pooled and the questions that release's
+# "all respondents" figure is shown for, so that a reader's copy can leave out a question whose
+# Wales figure moved by one council's step since any Wales release (`wales_pooled`).
+_WALES_STEPS = """
+SELECT m.wales_release_id, c.slug, m.release_id, k.question_id
+FROM wales_members AS m
+JOIN councils AS c ON c.id = m.council_id
+JOIN release_cells AS k ON k.release_id = m.release_id AND k.cell = 'all'
+ORDER BY m.wales_release_id, c.slug, k.question_id
+"""
+
+# Per release, the withdrawals recorded against the council's earlier releases that it does not
+# count (a release that repeats an earlier one still counts theirs).
+_WITHDRAWN = """
+SELECT l.id, COUNT(DISTINCT d.departure)
+FROM releases AS l
+JOIN releases AS e ON e.council_id = l.council_id AND e.id < l.id
+JOIN release_departed AS d ON d.release_id = e.id
+WHERE l.id IN ({marks})
+  AND NOT EXISTS (SELECT 1 FROM release_departed AS x
+                  WHERE x.release_id = l.id AND x.departure = d.departure)
+GROUP BY l.id
 """
 
 # Per release, the council's submitted responses that it does not count: the release's

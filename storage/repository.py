@@ -83,6 +83,18 @@ class Repository(
     ) -> releases.ReleaseRow | None:
         return await releases.advance(self.db, council_id, decide, min_group_size, final=final)
 
+    async def advance_wales(self, may_move: releases.WalesMove) -> bool:
+        """Moves the Wales release forward when `may_move` (`reports.confidentiality.
+        wales_may_move`) finds the step safe."""
+        return await releases.advance_wales(self.db, may_move)
+
+    async def release_roll(self, council_id: int) -> releases.Roll:
+        """Who the council's releases count (`storage.releases.roll`), for the export's check."""
+        return await releases.roll(self.db, council_id)
+
+    async def release_history(self, council_id: int) -> list[releases.PastRelease]:
+        return await releases.history(self.db, council_id)
+
     async def latest_release(self, council_id: int) -> releases.ReleaseRow | None:
         return await releases.latest(self.db, council_id)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from storage import releases
 from storage.council_lookup import CouncilBook, find_in
 from storage.database import Connection, Row
 from storage.rows import (
@@ -207,8 +208,8 @@ class RosterBook(CouncilBook):
         """Takes people off a council's roster, all or none (an email the roster does not have
         removes nobody): their row, their code, their reminders, and (for anyone who had
         answered) their response and answers, as `forget` does, so a removal is a withdrawal:
-        releases already made keep counting them, frozen, and the next release moves only as
-        the confidentiality rule allows."""
+        the releases that counted them keep only that someone of their group and team left,
+        and the next release moves only as the confidentiality rule allows."""
         wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
         found: list[tuple[str, Row]] = []
         async with self.db.transaction() as conn:
@@ -224,8 +225,12 @@ class RosterBook(CouncilBook):
             unknown = [e for e in wanted if e not in {email for email, _ in found}]
             if unknown:
                 return RemoveResult(removed=[], answered=[], unknown=unknown)
+            # As `forget` does: the releases that counted them note that someone of their group
+            # and team left them (the rule between releases needs it), then the answers go.
+            await releases.withdraw(conn, [row[0] for _, row in found])
             for _, row in found:
-                await conn.execute("DELETE FROM responses WHERE invitee_id = ?", (row[0],))
+                # The roster row goes too, and with it their code and when they first opened
+                # the bot (what `forget` clears on a row it keeps).
                 await conn.execute("DELETE FROM reminders WHERE invitee_id = ?", (row[0],))
                 await conn.execute("DELETE FROM invitees WHERE id = ?", (row[0],))
                 if row[1] is not None:

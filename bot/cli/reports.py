@@ -13,9 +13,10 @@ from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from bot.services.report_builder import build, build_national_report
 from bot.services.report_notes import FinalRefused
-from reports.confidentiality import anonymise_export
+from reports.confidentiality import ExportWithheld, export_release
 from reports.open_data import COLUMNS, as_cells, licence_lines
 from rubric.loader import load_questionnaire
+from rubric.schema import Questionnaire
 from storage.councils import names_wales
 from storage.export import ExportRow
 from storage.reporting import CommentRow
@@ -33,13 +34,21 @@ async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     # The final version is kept (to be made again identical), so it needs to write.
     async with open_repo(settings, read_only=not final) as repo:
         if names_wales(args.council):
-            built = await build_national_report(repo, load_questionnaire(), settings, lang)
+            built = await build_national_report(
+                repo, load_questionnaire(), settings, lang, advance=False
+            )
             what = wales_label()
         else:
             council = await council_or_fail(repo, args.council)
             try:
                 built = await build(
-                    repo, load_questionnaire(), settings, council, lang, final=final
+                    repo,
+                    load_questionnaire(),
+                    settings,
+                    council,
+                    lang,
+                    advance=False,
+                    final=final,
                 )
             except FinalRefused as refused:
                 print(refused.say(operator_lang()), file=sys.stderr)
@@ -74,19 +83,39 @@ class Refused(Exception):
 
 
 async def export_tables(
-    repo: Repository, settings: Settings, council: Council
-) -> tuple[list[ExportRow], list[CommentRow]]:
-    """The export's rows and comments, from the council's final release (made when the survey
-    closes: `datatool survey close`, or the bot at the close). Rows of answers cannot be compared
-    export with export without giving away whose rows arrived or went, so there is one set of
-    rows, and none once someone counted in it has withdrawn."""
+    repo: Repository,
+    settings: Settings,
+    council: Council,
+    questionnaire: Questionnaire | None = None,
+) -> tuple[list[ExportRow], list[CommentRow], list[ExportWithheld]]:
+    """The export's rows, comments and what it withholds, from the council's final release
+    (made when the survey closes: `datatool survey close`, or the bot at the close), checked as
+    one more output beside every release (`reports.confidentiality.export_release`). Rows of
+    answers cannot be compared export with export without giving away whose rows arrived or
+    went, so there is one set of rows, and none once someone counted in it has withdrawn."""
     release = await repo.latest_release(council.id)
     if release is None or not release.final:
         raise Refused(t("export.not_final", council=council_label(council)))
     if await repo.withdrawn_since(release):
         raise Refused(t("export.withdrawn", council=council_label(council)))
-    rows = anonymise_export(await repo.export_answers(release.id), settings.min_group_size)
-    return rows, await repo.export_comments(release.id)
+    rows, withheld = export_release(
+        questionnaire or load_questionnaire(),
+        await repo.release_roll(council.id),
+        await repo.release_history(council.id),
+        await repo.export_answers(release.id),
+        settings.min_group_size,
+        unanimity_safe_size=settings.unanimity_safe_size,
+    )
+    return rows, await repo.export_comments(release.id), withheld
+
+
+def withheld_lines(withheld: list[ExportWithheld], k: int) -> list[str]:
+    """What the export leaves out, one line each, in the operator's language."""
+    out = []
+    for w in withheld:
+        key = f"export.withheld.{w.reason}"
+        out.append(t(key, question=w.question or "", rows=w.rows, min=k))
+    return out
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -94,7 +123,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
         try:
-            rows, comments = await export_tables(repo, settings, council)
+            rows, comments, withheld = await export_tables(repo, settings, council, questionnaire)
         except Refused as refused:
             print(str(refused), file=sys.stderr)
             return 1
@@ -119,6 +148,8 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         "responses": count(len(rows), "anonymous_response"),
         "comments": count(len(comments), "comment"),
     }
+    for line in withheld_lines(withheld, settings.min_group_size):
+        print(line)
     print(
         t(
             "msg.export_written",

@@ -96,9 +96,7 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
 
             await repo.close_survey(council.id)
             # The final release, which counts everyone and which the export is made from.
-            await advance_releases(
-                repo, load_questionnaire(), settings.min_group_size, settings.timezone
-            )
+            await advance_releases(repo, load_questionnaire(), settings)
             print(t("msg.survey_closed", council=council_label(council)))
     return 0
 

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.respondent.respondent_survey import Survey
 from bot.respondent.screens import Rendered, ScreenCache, language_keyboard
 from bot.services.access import auditor_help, auditor_lang, auditor_scope
+from bot.services.report_builder import answers_changed
 from bot.services.wording import notice_text, say, toast
 from bot.telegram.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.telegram.edits import drop_buttons, edit
@@ -156,6 +157,10 @@ async def _tap(
         else:
             await drop_buttons(message)
     await survey.show(result.state)
+    if result.state.submitted and not before.submitted:
+        await answers_changed(
+            survey.repo, survey.questionnaire, survey.settings, survey.respondent.invitee.council_id
+        )
 
 
 @handlers.callback_query(NavCb.filter(F.action == Nav.PRIVACY))

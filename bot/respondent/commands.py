@@ -15,6 +15,7 @@ from bot.respondent.respondent_survey import Survey, screen_context
 from bot.respondent.screens import Rendered, ScreenCache, button, keyboard, render
 from bot.services.access import auditor_help, auditor_lang, auditor_scope
 from bot.services.journey import Respondent, load_state
+from bot.services.report_builder import answers_changed
 from bot.services.wording import say
 from bot.telegram.callbacks import ForgetCb
 from bot.telegram.edits import edit
@@ -76,6 +77,8 @@ async def forget(
         await repo.forget(message.from_user.id)
         await message.answer(say(texts, lang, "forget.nothing"))
         return
+    assert message.from_user is not None
+    await repo.ask_forget(message.from_user.id)
     shown: Lang = lang or "cy"
     choices = keyboard(
         [
@@ -94,11 +97,20 @@ async def forget_confirmed(
     lang: Lang | None,
     repo: Repository,
     texts: Messages,
+    questionnaire: Questionnaire,
+    settings: Settings,
 ) -> None:
+    """The withdrawal, confirmed: only by a tap on the confirmation the server showed this
+    account (within the hour), never by a tap on a forged button alone."""
     await query.answer()
-    if callback_data.confirm:
+    asked = await repo.confirm_forget(query.from_user.id)
+    if callback_data.confirm and not asked:
+        text = say(texts, lang, "forget.not_asked")
+    elif callback_data.confirm:
         deleted = await repo.forget(query.from_user.id)
         text = say(texts, lang, "forget.done" if deleted else "forget.nothing")
+        if deleted and respondent is not None:
+            await answers_changed(repo, questionnaire, settings, respondent.invitee.council_id)
     else:
         text = say(texts, lang, "forget.kept")
     if isinstance(query.message, Message):

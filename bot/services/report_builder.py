@@ -8,6 +8,7 @@ answering respondents meanwhile."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -17,7 +18,7 @@ from bot.config import Settings
 from bot.services.report_notes import final_input, stored_notes
 from flows.window import Window, window_state
 from reports import build_report, render_html, render_summary, report_filename
-from reports.confidentiality import make_release
+from reports.confidentiality import make_release, wales_may_move
 from reports.document import build_document
 from reports.national import build_national, council_reports, rubric_advice
 from reports.national_render import (
@@ -31,11 +32,12 @@ from reports.pdf import html_to_pdf
 from reports.results import CouncilDocument
 from rubric.advice import load_advice
 from rubric.schema import LANGS, Lang, Questionnaire
-from storage.reporting import History, LiveRows, NewRelease
+from storage.reporting import NewRelease, PastRelease, Roll
 from storage.repository import Repository
 from storage.rows import Council
 
 ReportFormat = Literal["pdf", "html"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,15 +69,21 @@ async def build(
     lang: Lang,
     reader_covers: frozenset[str] = frozenset(),
     *,
+    advance: bool = True,
     final: bool = False,
 ) -> BuiltReport:
     """The council's report as its reader may see it (`reader_covers`: see
     ``bot.services.access.reader_covers``; the operator's command line reads the database
-    anyway, so it passes nothing), with the auditor's notes (`datatool notes import`). With
-    `final`, the version to publish (`bot.services.report_notes.final_input`): stamped, and
-    made again identical from the same release and notes; `FinalRefused` when it cannot be."""
+    anyway, so it passes nothing), with the auditor's notes (`datatool notes import`).
+    Releases are moved forward where answers change (`advance_releases` after a submission, a
+    withdrawal, a close); `advance` only catches up on a closing date passed while nothing ran,
+    and the command line, which only reads, passes False: it shows the release every other
+    reader sees. With `final`, the version to publish
+    (`bot.services.report_notes.final_input`): stamped, and made again identical from the same
+    release and notes; `FinalRefused` when it cannot be."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
-    await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
+    if advance:
+        await advance_releases(repo, questionnaire, settings)
     rows = await repo.report_input(council.id)
     notes = await stored_notes(repo, council)
     made = await final_input(repo, council, rows, notes, today) if final else None
@@ -109,9 +117,9 @@ async def council_documents(
     repo: Repository, questionnaire: Questionnaire, settings: Settings, council: Council
 ) -> dict[Lang, CouncilDocument]:
     """The council's document in both languages as the rules write it, before any notes: what
-    the auditor's draft shows and what a draft is checked against."""
+    the auditor's draft shows and what a draft is checked against. Like `datatool report`, it
+    only reads the release every other reader sees: releases move where answers change."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
-    await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
     rows = await repo.report_input(council.id)
     k = settings.min_group_size
     return {
@@ -123,34 +131,62 @@ async def council_documents(
 
 
 async def advance_releases(
-    repo: Repository, questionnaire: Questionnaire, min_group_size: int, timezone: str
+    repo: Repository,
+    questionnaire: Questionnaire,
+    settings: Settings,
+    council_ids: frozenset[int] | None = None,
 ) -> None:
-    """Moves every council's release forward where the confidentiality rule lets it, so that
-    the report and the Wales figures are as current as they may be. A council whose survey has
-    closed gets its final release, which counts everyone. On a read-only database (a copy) the
-    releases stay as stored."""
+    """Moves every council's release (or those of `council_ids`) forward where the
+    confidentiality rule lets it, so that every report and the Wales figures are as current as
+    they may be. A council whose survey has closed gets its final release. Called where answers
+    change: after a submission or a withdrawal is committed (the bot), when a survey closes
+    (`datatool survey close`, the bot's schedule at the closing date); then the Wales release
+    follows (`Repository.advance_wales`). On a read-only database the releases stay as stored."""
+    k, safe = settings.min_group_size, settings.unanimity_safe_size
 
-    def decide(live: LiveRows, history: list[History], final: bool) -> NewRelease | None:
-        return make_release(questionnaire, live, min_group_size, history, final=final)
+    def decide(roll: Roll, history: list[PastRelease], final: bool) -> NewRelease | None:
+        return make_release(questionnaire, roll, k, history, final=final, unanimity_safe_size=safe)
 
     windows = await repo.windows()
-    now, tz = datetime.now(UTC), ZoneInfo(timezone)
+    now, tz = datetime.now(UTC), ZoneInfo(settings.timezone)
     for council_id, changed in await repo.pending_releases():
+        if council_ids is not None and council_id not in council_ids:
+            continue
         stored = windows.get(council_id)
         window = Window() if stored is None else Window(*stored)
         closed = window_state(window, now, tz) == "closed"
         if changed or closed:
-            await repo.advance_release(council_id, decide, min_group_size, final=closed)
+            await repo.advance_release(council_id, decide, k, final=closed)
+    await repo.advance_wales(wales_may_move)
+
+
+async def answers_changed(
+    repo: Repository, questionnaire: Questionnaire, settings: Settings, council_id: int
+) -> None:
+    """After a submission or a withdrawal has been committed: the council's release (and Wales)
+    moved forward now, so that every reader (the command line, a copy, another worker) reads
+    the release the rule allows without having to write. A failure here is logged and never
+    fails the respondent's update: the next change, report or schedule round tries again."""
+    try:
+        await advance_releases(repo, questionnaire, settings, frozenset({council_id}))
+    except Exception:
+        log.exception("the release of council %s did not move forward", council_id)
 
 
 async def build_national_report(
-    repo: Repository, questionnaire: Questionnaire, settings: Settings, lang: Lang
+    repo: Repository,
+    questionnaire: Questionnaire,
+    settings: Settings,
+    lang: Lang,
+    *,
+    advance: bool = True,
 ) -> BuiltReport:
     """The national report: every council's own report, built one at a time from the input its
     own report has, then Wales, with the recommendations and good practice the council reports'
     own rules give over the advice data (`rubric.advice`)."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
-    await advance_releases(repo, questionnaire, settings.min_group_size, settings.timezone)
+    if advance:
+        await advance_releases(repo, questionnaire, settings)
     councils = await repo.councils()
     inputs = await repo.national_input(councils)
     k = settings.min_group_size

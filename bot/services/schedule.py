@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from bot.config import Settings
 from bot.services.access import auditor_scope, reader_covers
 from bot.services.reminder_run import Summary, TelegramChannel, new_owner, run_reminders
+from bot.services.report_builder import advance_releases
 from flows.cadence import working_hours
 from rubric.catalog import Messages
+from rubric.loader import load_questionnaire
 from rubric.schema import Lang
 from storage.database import utcnow
 from storage.repository import Repository
@@ -87,6 +89,8 @@ async def schedule_round(
     texts: Messages,
     clock: Callable[[], datetime] = utcnow,
 ) -> Round:
+    # A closing date that has passed makes the council's final release now, whoever reads it.
+    await advance_releases(repo, load_questionnaire(), settings)
     result = Round(reports=await send_closed_reports(deliver, repo, settings, clock=clock))
     if working_hours(clock(), settings.cadence()):
         result.summary = await run_reminders(

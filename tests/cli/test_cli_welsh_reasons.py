@@ -74,6 +74,9 @@ SAME_IN_BOTH = {
 
 SAMPLES: dict[str, object] = {
     "path": "/srv/roster.csv",
+    "question": "v_vision",
+    "rows": 12,
+    "min": 5,
     "db": "/srv/datatool.sqlite3",
     "line": 7,
     "n": 3,

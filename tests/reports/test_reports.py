@@ -64,7 +64,7 @@ def answers_for(i: int) -> dict[str, tuple[str | None, str | None]]:
 
 
 async def _released(db: Database, council_id: int) -> ReportRows:
-    await release(db, small_questionnaire())
+    await release(db, small_questionnaire(), unanimity_safe_size=0)
     return await report_input(db, council_id)
 
 
@@ -106,7 +106,7 @@ async def powys_report(tmp_path: Path | str, lang: Lang, *, hostile: bool = Fals
         )
     try:
         c = await council(db, "powys")
-        await release(db, small_questionnaire())
+        await release(db, small_questionnaire(), unanimity_safe_size=0)
         rows = await report_input(db, c.id)
     finally:
         await db.close()
@@ -357,7 +357,7 @@ async def test_small_groups_withheld_and_said_why_in_both_languages(tmp_path: Pa
     await add_people(db, "powys", "officer", invited=9, submitted=3, answers=answers_for)
     await add_people(db, "powys", "member", invited=40, submitted=12, answers=answers_for)
     c = await council(db, "powys")
-    await release(db, small_questionnaire())
+    await release(db, small_questionnaire(), unanimity_safe_size=0)
     rows = await report_input(db, c.id)
     await db.close()
     cases: tuple[tuple[Lang, str, str], ...] = (
@@ -384,7 +384,7 @@ async def test_a_council_below_the_minimum_shows_no_figures_and_no_comments(
     await add_people(db, "cardiff", "member", invited=9, submitted=9, answers=answers_for)
     await add_people(db, "conwy", "member", invited=9, submitted=6, answers=answers_for)
     c = await council(db, "powys")
-    await release(db, small_questionnaire())
+    await release(db, small_questionnaire(), unanimity_safe_size=0)
     rows = await report_input(db, c.id)
     await db.close()
     report = build_report(small_questionnaire(), rows, c, "cy", 5, generated_on=ON)
@@ -401,7 +401,7 @@ async def test_a_council_below_the_minimum_shows_no_figures_and_no_comments(
 async def test_min_group_size_is_a_parameter(tmp_path: Path) -> None:
     db = await powys_db(tmp_path)
     c = await council(db, "powys")
-    await release(db, small_questionnaire(), 11)
+    await release(db, small_questionnaire(), 11, unanimity_safe_size=0)
     rows = await report_input(db, c.id)
     await db.close()
     strict = build_report(small_questionnaire(), rows, c, "en", 11, generated_on=ON)
@@ -529,7 +529,7 @@ async def test_negative_statements_count_reversed_in_the_theme_share(tmp_path: P
     db = await powys_db(tmp_path)
     try:
         c = await council(db, "powys")
-        await release(db, small_questionnaire())
+        await release(db, small_questionnaire(), unanimity_safe_size=0)
         rows = await report_input(db, c.id)
     finally:
         await db.close()

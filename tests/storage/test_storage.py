@@ -558,10 +558,13 @@ async def test_forget(repo: Repository, db: Database) -> None:
     assert await scalar(db, "SELECT COUNT(*) FROM answers") == 0
     assert await repo.invitee_by_telegram(9) is None
     assert await repo.account_language(9) is None
-    kept = await repo.invitee_by_token(token)
-    assert kept is not None and kept.telegram_id is None  # the roster row stays
+    assert await repo.invitee_by_token(token) is None  # the code went with the account
+    kept = await repo.invitee(iid)
+    assert kept is not None and kept.telegram_id is None  # the roster row stays...
+    assert kept.opened_at is None and kept.token is None  # ...saying nothing of taking part
     assert await repo.forget(9) is False
-    assert await repo.bind(token, 9) == "bound"  # they may start again
+    [again] = await powys_tokens(repo, "a@example.org")  # `datatool invites` makes a new code
+    assert again != token and await repo.bind(again, 9) == "bound"  # they may start again
 
 
 async def test_record_update(repo: Repository) -> None:

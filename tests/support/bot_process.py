@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,6 +220,57 @@ async def answer_everything(
 
         current = await phone.wait_for(next_screen)
     return asked
+
+
+async def answer_in_english(
+    api: StandIn,
+    user_id: int,
+    token: str,
+    *,
+    statement: Callable[[int], str] = lambda n: "Agree",
+    level: str = "Level 2",
+    comment: str | None = None,
+) -> None:
+    """One respondent in English from their invitation to the thank-you: `statement(n)` for
+    the n-th statement (from 1), `level` for every key characteristic, and `comment` (or one
+    naming them, COMMENT-OF-id) for every free-text question."""
+    phone = api.phone(user_id, f"R{user_id}")
+    await phone.send(f"/start {token}")
+    await phone.wait_for("Dewiswch")
+    await phone.tap("English")
+    await phone.wait_for(lambda m: bool(m.buttons) and "Dewiswch" not in m.text)
+    await phone.tap("Continue")
+    statements = 0
+    current = await phone.wait_for(lambda m: "Question " in m.text, timeout=10)
+    while "Check your answers" not in current.text:
+        kind = question_kind(current)
+        if kind == "agree":
+            statements += 1
+            await phone.tap(statement(statements), current)
+        elif kind == "level":
+            await phone.tap(level, current)
+        else:
+            await phone.send(comment or f"COMMENT-OF-{user_id}")
+
+        def next_screen(m: StoredMessage, seen: int = current.message_id) -> bool:
+            return m.message_id > seen and ("Question " in m.text or "Check your answers" in m.text)
+
+        current = await phone.wait_for(next_screen, timeout=10)
+    await phone.tap("Submit")
+    await phone.wait_for("Thank you", timeout=10)
+
+
+def forge_tap(api: StandIn, phone: Phone, data: str) -> str:
+    """A tap with callback data the bot never sent (a modified client), on the newest message."""
+    from standin.methods import new_callback
+
+    message = phone.last
+    assert message is not None
+    body = new_callback(api.state, phone.user_id, message, data)
+    api.state.touch(phone.user_id)
+    api.state.push_update({"callback_query": body})
+    query_id: str = body["id"]
+    return query_id
 
 
 async def answered_tap(api: StandIn, query_id: str, timeout: float = 5.0) -> str | None:

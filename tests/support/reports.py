@@ -239,19 +239,27 @@ async def release(
     *,
     final: bool = False,
     slugs: tuple[str, ...] | None = None,
+    unanimity_safe_size: int | None = None,
 ) -> None:
     """Moves every council's release (or the named ones') forward, as the bot does before a
-    report (`bot.services.report_builder.advance_releases`), without the survey window."""
-    from reports.confidentiality import make_release
+    report (`bot.services.report_builder.advance_releases`), without the survey window, then
+    the Wales release. `unanimity_safe_size`: 0 shows unanimous groups (for tests of what is
+    said about figures, whose groups are unanimous on purpose)."""
+    from reports.confidentiality import UNANIMITY_SAFE_SIZE, make_release, wales_may_move
     from storage import releases
 
-    def decide(live, history, is_final):  # type: ignore[no-untyped-def]
-        return make_release(questionnaire, live, min_group_size, history, final=is_final)
+    safe = UNANIMITY_SAFE_SIZE if unanimity_safe_size is None else unanimity_safe_size
+
+    def decide(roll, history, is_final):  # type: ignore[no-untyped-def]
+        return make_release(
+            questionnaire, roll, min_group_size, history, final=is_final, unanimity_safe_size=safe
+        )
 
     rows = await db.fetchall("SELECT id, slug FROM councils ORDER BY id")
     for council_id, slug in rows:
         if slugs is None or slug in slugs:
             await releases.advance(db, council_id, decide, min_group_size, final=final)
+    await releases.advance_wales(db, wales_may_move)
 
 
 def small_advice() -> Advice:
