@@ -68,6 +68,10 @@ THRESHOLDS = {
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 """A question's, theme's or characteristic's name: its identity from version to version."""
+CITED = "’, ‘"
+"""Between the names in a list the message cites as a whole (‘{known}’ -> ‘officer’, ‘member’):
+each name is what the workbook holds, as typed."""
+
 OPTION_NAME = re.compile(r"^[a-z0-9]+$")
 """An answer option's name (``1``, ``sa``): it travels in the buttons' data, so it is short."""
 MAX_OPTION = 4
@@ -254,9 +258,10 @@ class _Sheet:
         return Problem(self.name, row, self.cell_name(column), code, values)
 
     def cell_name(self, column: str) -> str:
-        """``D (label::Welsh (cy))``; a column the sheet lacks by its header alone."""
+        """``D (‘label::Welsh (cy)’)``; a column the sheet lacks by its header alone. The header
+        is cited as typed, in ‘…’, in both languages (it is never translated)."""
         letter = self.letters.get(column)
-        header = self.headers.get(column, column)
+        header = f"‘{self.headers.get(column, column)}’"
         return f"{letter} ({header})" if letter else header
 
 
@@ -373,7 +378,11 @@ class _Reader:
                 if value not in GROUPS:
                     self.problems.append(
                         sheet.where(
-                            number, "name", "unknown_audience", value=value, known=", ".join(GROUPS)
+                            number,
+                            "name",
+                            "unknown_audience",
+                            value=value,
+                            known=CITED.join(GROUPS),
                         )
                     )
                 audiences.add(value)
@@ -582,7 +591,7 @@ class _Reader:
                         "relevant",
                         "unknown_audience",
                         value=found["value"],
-                        known=", ".join(sorted(known)),
+                        known=CITED.join(sorted(known)),
                     )
                 )
             groups.append(found["value"])

@@ -104,17 +104,17 @@ def _break(path: Path) -> None:
     book.save(path)
 
 
-WHERE = {"en": "sheet survey, row {}, column {}: ", "cy": "taflen survey, rhes {}, colofn {}: "}
+WHERE = {"en": "sheet ‘survey’, row {}, column {}: ", "cy": "taflen ‘survey’, rhes {}, colofn {}: "}
 REFUSALS = {
     "en": [
-        ("3", "D (label::Welsh (cy))", "empty;"),
-        ("5", "B (name)", "the name 'v_vision' is used already, in row 4;"),
-        ("6", "F (relevant)", "relevant '${group} == officer' is not understood"),
+        ("3", "D (‘label::Welsh (cy)’)", "empty;"),
+        ("5", "B (‘name’)", "the name ‘v_vision’ is used already, in row 4;"),
+        ("6", "F (‘relevant’)", "‘${group} == officer’ in ‘relevant’ is not understood"),
     ],
     "cy": [
-        ("3", "D (label::Welsh (cy))", "yn wag;"),
-        ("5", "B (name)", "mae'r enw 'v_vision' wedi'i ddefnyddio eisoes, yn rhes 4;"),
-        ("6", "F (relevant)", "ni ddeellir relevant '${group} == officer'"),
+        ("3", "D (‘label::Welsh (cy)’)", "yn wag;"),
+        ("5", "B (‘name’)", "mae'r enw ‘v_vision’ wedi'i ddefnyddio eisoes, yn rhes 4;"),
+        ("6", "F (‘relevant’)", "ni ddeellir ‘${group} == officer’ yn ‘relevant’"),
     ],
 }
 

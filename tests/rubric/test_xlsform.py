@@ -75,10 +75,10 @@ def test_a_bad_workbook_names_each_problem_by_sheet_row_and_column() -> None:
 
     found = {(p.sheet, p.row, p.column, p.code) for p in _problems(_bytes(book))}
     assert found == {
-        ("survey", row, "D (label::Welsh (cy))", "empty"),
-        ("survey", dup_row, "B (name)", "duplicate_name"),
-        ("survey", rel_row, "F (relevant)", "bad_relevant"),
-        ("survey", aud_row, "F (relevant)", "unknown_audience"),
+        ("survey", row, "D (‘label::Welsh (cy)’)", "empty"),
+        ("survey", dup_row, "B (‘name’)", "duplicate_name"),
+        ("survey", rel_row, "F (‘relevant’)", "bad_relevant"),
+        ("survey", aud_row, "F (‘relevant’)", "unknown_audience"),
     }
     assert first_dup < dup_row
 
@@ -150,9 +150,9 @@ def test_what_each_kind_needs_is_asked_for_at_its_cell() -> None:
             survey.cell(row + offset, column).value = value
     found = {(p.row, p.column, p.code) for p in _problems(_bytes(book))}
     assert found == {
-        (row + 1, "K (finding::English (en))", "needs_finding"),
-        (row + 1, "L (finding::Welsh (cy))", "needs_finding"),
-        (row + 2, "I (characteristic)", "needs_characteristic"),
+        (row + 1, "K (‘finding::English (en)’)", "needs_finding"),
+        (row + 1, "L (‘finding::Welsh (cy)’)", "needs_finding"),
+        (row + 2, "I (‘characteristic’)", "needs_characteristic"),
     }
 
 

@@ -434,11 +434,15 @@ closes a quotation: not an apostrophe inside or after a word ("o'r", "Cymru'n", 
 
 
 def quotation_flaws(text: str) -> list[Flaw]:
-    """Welsh quotes with ‘…’: no "…", “…”, `…` or '…'."""
+    """Welsh quotes with ‘…’: no "…", “…”, `…` or '…'. A straight single quote inside a
+    citation is what the operator types, as typed (‘${group} = 'officer'’, XLSForm's syntax),
+    not a quotation of the text's own."""
     text = plain(text)
+    cited = [m.span() for m in re.finditer(r"‘[^’]*’", text)]
     return [
         Flaw(m.group(0), m.group(0), "‘…’", text[max(0, m.start() - 30) : m.end() + 30])
         for m in _STRAIGHT.finditer(text)
+        if not (m.group(0) == "'" and any(a < m.start() < b for a, b in cited))
     ]
 
 
