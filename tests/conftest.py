@@ -8,9 +8,11 @@ Where PostgreSQL is not installed its tests are skipped, unless DATATOOL_REQUIRE
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import contextlib
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -88,6 +90,59 @@ def postgres_url(postgres_server: PostgresServer | None) -> Iterator[str]:
         postgres_server.drop_database(url)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated and seeded once per run (per xdist worker): a test's database is
+    a copy of it, which is what `open_database` would make of a new file, without running the
+    migrations again for every test. (The migrations themselves are tested on new files and
+    on empty PostgreSQL databases, `postgres_url`.)"""
+    path = tmp_path_factory.mktemp("template") / "datatool.sqlite3"
+
+    async def make() -> None:
+        database = await open_database(path)
+        await database.close()
+
+    asyncio.run(make())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer | None) -> str | None:
+    """The same on PostgreSQL: a database migrated once, which `CREATE DATABASE ... TEMPLATE`
+    copies for each test (a file copy, instead of nine migrations' DDL)."""
+    if postgres_server is None:
+        return None
+    url = postgres_server.create_database()
+
+    async def make() -> None:
+        database = await open_database(url)
+        await database.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, make()).result(60)
+    return url
+
+
+@pytest.fixture
+def migrated_postgres_url(
+    postgres_server: PostgresServer | None, postgres_template: str | None
+) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, migrated and seeded (a copy of the template)."""
+    if postgres_server is None or postgres_template is None:
+        pytest.skip("PostgreSQL is not installed (DATATOOL_REQUIRE_POSTGRES=1 makes this fail)")
+    url = postgres_server.create_database(template=postgres_template)
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(url)
+
+
+def migrated_sqlite(template: Path, path: Path) -> Path:
+    """A new SQLite file at ``path``, migrated and seeded: a copy of the run's template."""
+    shutil.copyfile(template, path)
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
@@ -96,10 +151,12 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """DATATOOL_DB for one test: a new SQLite file, or a new PostgreSQL database."""
+    """DATATOOL_DB for one test: a new SQLite file, or a new PostgreSQL database, migrated and
+    seeded as `open_database` leaves a new one (copies of the run's templates)."""
     if backend == "sqlite":
-        return str(tmp_path / "datatool.sqlite3")
-    url: str = request.getfixturevalue("postgres_url")
+        template: Path = request.getfixturevalue("sqlite_template")
+        return str(migrated_sqlite(template, tmp_path / "datatool.sqlite3"))
+    url: str = request.getfixturevalue("migrated_postgres_url")
     return url
 
 
@@ -127,10 +184,15 @@ def telegram() -> Iterator[Telegram]:
 
 
 @pytest.fixture
-async def datatool(telegram: Telegram, tmp_path: Path) -> AsyncIterator[InProcessBot]:
-    """The real dispatcher in this process, on a new SQLite file; start it with ``start()``
-    (after seeding the database, with any settings the test needs)."""
-    running = InProcessBot(telegram, tmp_path / "datatool.sqlite3")
+async def datatool(
+    telegram: Telegram, tmp_path: Path, sqlite_template: Path
+) -> AsyncIterator[InProcessBot]:
+    """The real dispatcher in this process, on a new SQLite file (migrated: a copy of the
+    run's template); start it with ``start()`` (after seeding the database, with any settings
+    the test needs)."""
+    running = InProcessBot(
+        telegram, migrated_sqlite(sqlite_template, tmp_path / "datatool.sqlite3")
+    )
     yield running
     await running.stop()
     assert running.errors == [], "the bot logged errors"

@@ -177,11 +177,13 @@ class PostgresServer:
                 time.sleep(0.1)
         return server
 
-    def create_database(self) -> str:
-        """A new empty database; its URL. (Synchronous, for fixtures of any kind: the admin
+    def create_database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of the database ``template`` (its URL or name: one
+        nobody is connected to); its URL. (Synchronous, for fixtures of any kind: the admin
         statements run on their own event loop in a thread of their own.)"""
         name = f"t_{uuid.uuid4().hex[:12]}"
-        _admin(self.admin_url, f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template.rsplit("/", 1)[-1]}"' if template else ""
+        _admin(self.admin_url, f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
