@@ -21,14 +21,3 @@ async def bot_process(api: StandIn, tmp_path: Path) -> AsyncIterator[BotProcess]
     process = BotProcess(api=api, db_path=tmp_path / "datatool.sqlite3", workdir=tmp_path)
     yield process
     await process.kill()
-
-
-@pytest.fixture
-async def any_bot_process(
-    api: StandIn, tmp_path: Path, database_url: str
-) -> AsyncIterator[BotProcess]:
-    """The bot on SQLite, and (a second run of the test) on PostgreSQL: the steps test
-    (test_confidentiality_steps.py) runs `datatool report` beside the running bot on both."""
-    process = BotProcess(api=api, db_path=database_url, workdir=tmp_path)
-    yield process
-    await process.kill()

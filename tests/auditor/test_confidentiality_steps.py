@@ -1,6 +1,7 @@
 """Issue 27's six ways one person's answers still came back, and issue 21's empty operator's
-report, each tried as the attack through the real bot process (and the real `datatool` command
-line) against the stand-in.
+report, each tried as the attack through the real dispatcher in this process (and the real
+`datatool` command line, its ``main`` in a thread beside the running bot) against the stand-in's
+rules.
 
 MIN_GROUP_SIZE is 3 here, so that a few phones make every group large or small as needed. Where
 the attack is about differences, UNANIMITY_SAFE_SIZE is 2 (no group is too small to be
@@ -17,20 +18,15 @@ import csv
 import os
 import re
 import sqlite3
-import subprocess
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
-from standin import StandIn
-from tests.support.bot_process import (
-    BotProcess,
-    Person,
-    answer_in_english,
-    answered_tap,
-    datatool_command,
-    forge_tap,
-    seed_roster,
-)
+import pytest
+
+from bot.cli.main import main
+from tests.support.bot_process import Person, answer_in_english, seed_roster
+from tests.support.mocked_bot import InProcessBot, Telegram
 
 K = 3
 NEITHER = "Neither agree nor disagree"
@@ -40,24 +36,37 @@ AGREE = {"Strongly agree": "agree", "Agree": "agree", "Disagree": "disagree"}
 AGREE |= {"Strongly disagree": "disagree", "Neither agree nor disagree": "neither"}
 
 
-def _env(db: str | Path, safe: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATATOOL_", "MIN_", "UNAN"))}
-    env.update(DATATOOL_DB=str(db), MIN_GROUP_SIZE=str(K), UNANIMITY_SAFE_SIZE=str(safe))
-    return env
+@dataclass
+class Cli:
+    """``datatool`` on the test's database: the command line's own ``main``, in a thread of its
+    own (it runs its own event loop) beside the bot, with the operator's environment."""
+
+    db: str | Path
+    monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str]
+
+    async def run(self, *args: str, safe: int = 2) -> tuple[int, str, str]:
+        """(exit status, stdout, stderr)."""
+        for name in list(os.environ):
+            if name.startswith(("DATATOOL_", "MIN_", "UNAN")):
+                self.monkeypatch.delenv(name)
+        self.monkeypatch.setenv("DATATOOL_DB", str(self.db))
+        self.monkeypatch.setenv("MIN_GROUP_SIZE", str(K))
+        self.monkeypatch.setenv("UNANIMITY_SAFE_SIZE", str(safe))
+        self.capsys.readouterr()
+        status = await asyncio.to_thread(main, list(args))
+        said = self.capsys.readouterr()
+        return status, said.out, said.err
 
 
-def _datatool(db: str | Path, *args: str, safe: int = 2) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*datatool_command(), *args],
-        env=_env(db, safe),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    monkeypatch.chdir(tmp_path)
+    return Cli(tmp_path / "datatool.sqlite3", monkeypatch, capsys)
 
 
 async def _answer(
-    api: StandIn, user_id: int, token: str, choice: str, level: str, comment: str = ""
+    api: Telegram, user_id: int, token: str, choice: str, level: str, comment: str = ""
 ) -> None:
     """One respondent in English: `choice` for every statement, `level` for every key
     characteristic, and a comment (naming them, unless given)."""
@@ -66,7 +75,7 @@ async def _answer(
     )
 
 
-async def _forget(api: StandIn, user_id: int) -> None:
+async def _forget(api: Telegram, user_id: int) -> None:
     phone = api.phone(user_id, f"R{user_id}")
     await phone.send("/forget")
     await phone.wait_for("withdraw")
@@ -113,34 +122,34 @@ def _differencing(first: Table, second: Table) -> list[tuple[str, str]]:
     return [key for key in first.keys() & second.keys() if _pinned(first[key], second[key])]
 
 
-async def _settled(db: str | Path, tmp: Path, expected: str, *args: str) -> None:
+async def _settled(cli: Cli, tmp: Path, expected: str, *args: str) -> None:
     """Until the report shows `expected`: a submission's release is moved just after the
     respondent's thank-you, so a reader a moment later may still see the one before."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 20
-    while expected not in _report_file(db, tmp, "settling", *args):
+    while expected not in await _report_file(cli, tmp, "settling", *args):
         assert loop.time() < deadline, f"never: {expected}"
         await asyncio.sleep(0.2)
 
 
-def _report_file(db: str | Path, tmp: Path, name: str, *args: str, safe: int = 2) -> str:
+async def _report_file(cli: Cli, tmp: Path, name: str, *args: str, safe: int = 2) -> str:
     out = tmp / f"{name}.html"
-    done = _datatool(db, "report", *args, "--lang", "en", "--out", str(out), safe=safe)
-    assert done.returncode == 0, done.stderr
+    status, _, err = await cli.run("report", *args, "--lang", "en", "--out", str(out), safe=safe)
+    assert status == 0, err
     return out.read_text(encoding="utf-8")
 
 
 async def test_one_out_one_in_gives_nobody_away_and_the_command_line_reads_first(
-    api: StandIn, any_bot_process: BotProcess, tmp_path: Path
+    telegram: Telegram, any_datatool: InProcessBot, cli: Cli, tmp_path: Path
 ) -> None:
     """Issue 27 point 1 (and a forged withdrawal), issue 21 §1: the report made first from the
     command line, on SQLite and on PostgreSQL, while the bot runs and after it stops."""
-    bot = any_bot_process
+    api, bot = telegram, any_datatool
+    cli.db = bot.db_path
     people: list[Person] = [("powys", "officer", f"Officer {i}", None, None) for i in range(4)]
     people += [("powys", "member", f"Member {i}", None, None) for i in range(3)]
     tokens = await seed_roster(bot.db_path, people)
-    bot.env.update(MIN_GROUP_SIZE=str(K), UNANIMITY_SAFE_SIZE="2")
-    await bot.start()
+    await bot.start(min_group_size=K, unanimity_safe_size=2)
     # The leaver disagrees with everything and puts level 1 everywhere; the newcomer (officer
     # 3, later) the opposite; the others are in between.
     await asyncio.gather(
@@ -156,36 +165,36 @@ async def test_one_out_one_in_gives_nobody_away_and_the_command_line_reads_first
         )
     )
     # Issue 21: nobody has sent /report, and the command line (which only reads) comes first.
-    await _settled(bot.db_path, tmp_path, "Figures from 6 responses", "powys")
-    r1 = _report_file(bot.db_path, tmp_path, "r1", "powys")
+    await _settled(cli, tmp_path, "Figures from 6 responses", "powys")
+    r1 = await _report_file(cli, tmp_path, "r1", "powys")
     assert "Figures from 6 responses" in r1 and "No figures yet" not in r1
     first = _table(r1)
     assert ("v_vision", "Officers") in first  # the figures the attacker will subtract
-    wales = _report_file(bot.db_path, tmp_path, "wales", "wales")
+    wales = await _report_file(cli, tmp_path, "wales", "wales")
     assert "No figures yet" not in wales
 
     # A forged "yes" to a withdrawal nobody was asked to confirm withdraws nobody.
     phone = api.phone(7101, "R7101")
-    await answered_tap(api, forge_tap(api, phone, "f:1"))
+    api.answered_tap(await api.forge_tap(phone, "f:1"))
     await phone.wait_for("Nothing has been deleted")
 
     # One out, one in.
     await _forget(api, 7100)
     await _answer(api, 7103, tokens["officer.3@powys.example"], "Strongly agree", "Level 3")
-    r2 = _report_file(bot.db_path, tmp_path, "r2", "powys")
+    r2 = await _report_file(cli, tmp_path, "r2", "powys")
     assert not _differencing(first, _table(r2)), _differencing(first, _table(r2))
     await bot.stop()
     # Stopped: the command line reads the same release.
-    r3 = _report_file(bot.db_path, tmp_path, "r3", "powys")
+    r3 = await _report_file(cli, tmp_path, "r3", "powys")
     assert _table(r3) == _table(r2)
     assert not _differencing(first, _table(r3))
 
 
-def _export(db: Path, slug: str, tmp: Path) -> tuple[list[dict[str, str]], str]:
+async def _export(cli: Cli, slug: str, tmp: Path) -> tuple[list[dict[str, str]], str]:
     out = tmp / f"{slug}.csv"
-    done = _datatool(db, "export", slug, "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    return list(csv.DictReader(out.open(encoding="utf-8"))), done.stdout
+    status, said, err = await cli.run("export", slug, "--out", str(out))
+    assert status == 0, err
+    return list(csv.DictReader(out.open(encoding="utf-8"))), said
 
 
 def _bands(rows: list[dict[str, str]], qid: str) -> tuple[int, int, int, int]:
@@ -207,17 +216,17 @@ def _bands(rows: list[dict[str, str]], qid: str) -> tuple[int, int, int, int]:
 
 
 async def test_the_export_is_a_release_like_the_others(
-    api: StandIn, bot_process: BotProcess, tmp_path: Path
+    telegram: Telegram, datatool: InProcessBot, cli: Cli, tmp_path: Path
 ) -> None:
+    api = telegram
     """Issue 27 points 2 and 3, issue 21's Gwynedd: the export against an earlier report, the
     export against the final report, and a final that shows what the last figures showed."""
     people: list[Person] = [("powys", "officer", f"Officer {i}", None, None) for i in range(4)]
     people += [("powys", "member", f"Member {i}", None, None) for i in range(3)]
     people += [("cardiff", "officer", f"Officer {i}", None, None) for i in range(6)]
     people += [("cardiff", "member", "Councillor", "cy", None)]
-    tokens = await seed_roster(bot_process.db_path, people)
-    bot_process.env.update(MIN_GROUP_SIZE=str(K), UNANIMITY_SAFE_SIZE="2")
-    await bot_process.start()
+    tokens = await seed_roster(datatool.db_path, people)
+    await datatool.start(min_group_size=K, unanimity_safe_size=2)
     mixed = ("Agree", NEITHER, "Disagree")
     await asyncio.gather(
         *(
@@ -245,15 +254,14 @@ async def test_the_export_is_a_release_like_the_others(
             for i in range(6)
         ),
     )
-    db = bot_process.sqlite_path
-    await _settled(db, tmp_path, "Figures from 6 responses", "powys")
-    r1 = _table(_report_file(db, tmp_path, "powys-r1", "powys"))
+    await _settled(cli, tmp_path, "Figures from 6 responses", "powys")
+    r1 = _table(await _report_file(cli, tmp_path, "powys-r1", "powys"))
     # Point 2: one more officer, then the close and the export.
     await _answer(api, 7303, tokens["officer.3@powys.example"], "Strongly agree", "Level 3")
-    await bot_process.stop()
+    await datatool.stop()
     for slug in ("powys", "cardiff"):
-        assert _datatool(db, "survey", "close", slug).returncode == 0
-    final = _report_file(db, tmp_path, "powys-final", "powys")
+        assert (await cli.run("survey", "close", slug))[0] == 0
+    final = await _report_file(cli, tmp_path, "powys-final", "powys")
     # Issue 21: the final shows at least what the last figures showed, and says why the late
     # response is not in it, in words that are true.
     assert r1.keys() <= _table(final).keys()
@@ -261,7 +269,7 @@ async def test_the_export_is_a_release_like_the_others(
     assert (
         "came in after the last figures" in final and "fewer than 3 people responded" not in final
     )
-    rows, said = _export(db, "powys", tmp_path)
+    rows, said = await _export(cli, "powys", tmp_path)
     assert len(rows) == 6  # every response the final figures count: none silently dropped
     officers = [r for r in rows if r["group"] == "officer"] if rows[0]["group"] else rows
     label = "Officers" if rows[0]["group"] else "All respondents"
@@ -271,11 +279,11 @@ async def test_the_export_is_a_release_like_the_others(
 
     # Point 3: Cardiff's final report shows all respondents (7) and hides officers (6), since
     # all minus officers would be the one councillor; the export minus it must not be them.
-    cardiff_html = _report_file(db, tmp_path, "cardiff-final", "cardiff")
+    cardiff_html = await _report_file(cli, tmp_path, "cardiff-final", "cardiff")
     cardiff = _table(cardiff_html)
     counted = re.search(r"Final figures, from (\d+) responses", cardiff_html)
     assert counted is not None
-    rows, said = _export(db, "cardiff", tmp_path)
+    rows, said = await _export(cli, "cardiff", tmp_path)
     assert len(rows) == int(counted[1]), said  # no row silently dropped (the councillor's)
     for (qid, row), figures in cardiff.items():
         if row == "All respondents" and any(r.get(qid) for r in rows):
@@ -283,7 +291,7 @@ async def test_the_export_is_a_release_like_the_others(
     assert "blank" in said or "coarsely" in said or all(r["group"] for r in rows)
 
 
-async def _wales_rows(api: StandIn, auditor: int) -> dict[str, tuple[int, ...]]:
+async def _wales_rows(api: Telegram, auditor: int) -> dict[str, tuple[int, ...]]:
     phone = api.phone(auditor, "Powys auditor", language_code="en")
     before = len(phone.documents)
     await phone.send("/report powys en html")
@@ -296,18 +304,18 @@ async def _wales_rows(api: StandIn, auditor: int) -> dict[str, tuple[int, ...]]:
 
 
 async def test_wales_does_not_move_by_one_councils_figures_for_a_one_council_auditor(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot, cli: Cli
 ) -> None:
+    api = telegram
     """Issue 27 point 4: an auditor of Powys only, before and after Newport's officers submit."""
     people: list[Person] = []
     councils = ("powys", "cardiff", "conwy", "gwynedd", "ceredigion")
     for slug in (*councils, "newport"):
         people += [(slug, "officer", f"Officer {i}", None, None) for i in range(3)]
-    tokens = await seed_roster(bot_process.db_path, people)
-    added = _datatool(bot_process.db_path, "auditors", "add", "700001", "--council", "powys")
-    assert added.returncode == 0, added.stderr
-    bot_process.env.update(MIN_GROUP_SIZE=str(K), UNANIMITY_SAFE_SIZE="2")
-    await bot_process.start()
+    tokens = await seed_roster(datatool.db_path, people)
+    status, _, err = await cli.run("auditors", "add", "700001", "--council", "powys")
+    assert status == 0, err
+    await datatool.start(min_group_size=K, unanimity_safe_size=2)
     mixed = ("Agree", NEITHER, "Disagree")
     for c, slug in enumerate(councils):  # one council after another, as surveys run
         await asyncio.gather(
@@ -337,7 +345,7 @@ async def test_wales_does_not_move_by_one_councils_figures_for_a_one_council_aud
         if tuple(b - a for a, b in zip(before[qid], after[qid], strict=True)) == newport
     ]
     assert not alone, sorted(alone)
-    await bot_process.stop()
+    await datatool.stop()
 
 
 def _leftover(db: Path) -> list[tuple[int, str, str, int]]:
@@ -362,14 +370,14 @@ def _leftover(db: Path) -> list[tuple[int, str, str, int]]:
 
 
 async def test_after_forget_the_database_gives_nobody_back(
-    api: StandIn, bot_process: BotProcess
+    telegram: Telegram, datatool: InProcessBot, cli: Cli
 ) -> None:
+    api = telegram
     """Issue 27 point 5: erasure from the database, and a notice that says what remains."""
     people: list[Person] = [("powys", "officer", f"Officer {i}", None, None) for i in range(3)]
     people += [("powys", "member", f"Member {i}", None, None) for i in range(3)]
-    tokens = await seed_roster(bot_process.db_path, people)
-    bot_process.env.update(MIN_GROUP_SIZE=str(K), UNANIMITY_SAFE_SIZE="2")
-    await bot_process.start()
+    tokens = await seed_roster(datatool.db_path, people)
+    await datatool.start(min_group_size=K, unanimity_safe_size=2)
     mixed = ("Agree", NEITHER, "Disagree")
     await asyncio.gather(
         _answer(api, 7700, tokens["officer.0@powys.example"], "Strongly disagree", "Level 1"),
@@ -384,8 +392,8 @@ async def test_after_forget_the_database_gives_nobody_back(
             for i in range(3)
         ),
     )
-    db = bot_process.sqlite_path
-    await _settled(db, db.parent, "Figures from 6 responses", "powys")  # a release counts them
+    db = datatool.sqlite_path
+    await _settled(cli, db.parent, "Figures from 6 responses", "powys")  # a release counts them
     assert not _leftover(db)
     await _forget(api, 7700)
     # What remains, as the notice says: the figures shown now still count them, until replaced.
@@ -408,11 +416,11 @@ async def test_after_forget_the_database_gives_nobody_back(
     await phone.send("/preifatrwydd")
     welsh = (await phone.wait_for("Preifatrwydd")).text
     assert "nes iddynt gael eu disodli" in welsh
-    await bot_process.stop()
+    await datatool.stop()
     # At the close the final figures replace them: then nothing stored gives them back.
-    assert _datatool(db, "survey", "close", "powys").returncode == 0
+    assert (await cli.run("survey", "close", "powys"))[0] == 0
     assert not _leftover(db), _leftover(db)
-    final = _report_file(db, tmp_path_of(db), "final", "powys")
+    final = await _report_file(cli, tmp_path_of(db), "final", "powys")
     assert "1 person counted in earlier figures has since withdrawn" in final
 
 
@@ -421,15 +429,15 @@ def tmp_path_of(db: Path) -> Path:
 
 
 async def test_a_unanimous_small_group_is_not_shown_and_no_sentence_says_all(
-    api: StandIn, bot_process: BotProcess, tmp_path: Path
+    telegram: Telegram, datatool: InProcessBot, cli: Cli, tmp_path: Path
 ) -> None:
+    api = telegram
     """Issue 27 point 6: a team everyone knows, all of one view."""
     people: list[Person] = [("powys", "officer", f"Chief {i}", None, "CMT") for i in range(3)]
     people += [("powys", "officer", f"Officer {i}", None, None) for i in range(3)]
     people += [("powys", "member", f"Member {i}", None, None) for i in range(3)]
-    tokens = await seed_roster(bot_process.db_path, people)
-    bot_process.env.update(MIN_GROUP_SIZE=str(K))
-    await bot_process.start()
+    tokens = await seed_roster(datatool.db_path, people)
+    await datatool.start(min_group_size=K)
     mixed = ("Agree", NEITHER, "Disagree")
     await asyncio.gather(
         *(
@@ -445,8 +453,8 @@ async def test_a_unanimous_small_group_is_not_shown_and_no_sentence_says_all(
             for i in range(3)
         ),
     )
-    await bot_process.stop()
-    html = _report_file(bot_process.sqlite_path, tmp_path, "powys", "powys", safe=20)
+    await datatool.stop()
+    html = await _report_file(cli, tmp_path, "powys", "powys", safe=20)
     table = _table(html)
     assert not [key for key in table if key[1] == "Corporate Management Team"]
     # (The response rates may say 100%: who took part is not a view.)
