@@ -33,7 +33,7 @@ from tests.support.bot_process import (
     BotProcess,
     answer_everything,
     datatool_command,
-    run_datatool,
+    run_datatool_here,
 )
 
 REMINDER_WORDS = ("Reminder", "Nodyn atgoffa", "Last call", "Galwad olaf")
@@ -125,7 +125,10 @@ def smtp_env(port: int) -> dict[str, str]:
 
 
 async def datatool(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, str]:
-    return await run_datatool(env, cwd, *args)
+    """``datatool ARGS`` in this process (`run_datatool_here`): what the command does, without
+    an interpreter start per call. That the command runs as a process of its own is
+    `test_a_kill_mid_run_then_a_rerun_sends_each_reminder_exactly_once`, which kills one."""
+    return await run_datatool_here(env, cwd, *args)
 
 
 def reminders_in(chat: list[StoredMessage]) -> list[StoredMessage]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+import logging
 import os
 import signal
 import socket
@@ -10,6 +13,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from rubric.schema import Group, Lang
 from standin import Phone, StandIn, StoredMessage
@@ -41,6 +46,36 @@ async def run_datatool(
     async with asyncio.timeout(timeout):
         out, err = await proc.communicate()
     return proc.returncode or 0, out.decode(), err.decode()
+
+
+async def run_datatool_here(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, str]:
+    """``datatool ARGS`` as `run_datatool` runs it, but in this process: the command line's own
+    ``main`` in a thread of its own (it runs its own event loop, beside the test's, where the
+    stand-in answers), with exactly ``env`` as its environment and ``cwd`` as its folder, and
+    what it writes to stdout and stderr (its log included) captured. No interpreter start,
+    no imports: for the tests of what a command does, where no process is killed."""
+    from bot.cli.log_format import HANDLER
+    from bot.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = await asyncio.to_thread(main, list(args))
+            except SystemExit as exit_:  # argparse's refusals
+                status = exit_.code if isinstance(exit_.code, int) else 1
+            finally:
+                for handler in [h for h in root.handlers if h.get_name() == HANDLER]:
+                    root.removeHandler(handler)  # the command's stderr handler, now gone
+                root.setLevel(level)
+    return status, out.getvalue(), err.getvalue()
 
 
 WEBHOOK_SECRET = "stand-in_webhook-secret_0123456789"
