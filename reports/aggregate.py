@@ -268,7 +268,7 @@ class _Builder:
             if key in here or key == "wales":
                 continue
             group = None if key == "all" else key if key in GROUPS else key.split(":")[1]
-            if group is None or question.asks(group):  # type: ignore[arg-type]
+            if group is None or question.asks(group):
                 out.append(key)
         return out
 

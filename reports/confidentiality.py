@@ -75,11 +75,10 @@ def atom(group: str, team: str | None) -> str:
 
 
 def as_group(text: str) -> Group:
-    if text == "officer":
-        return "officer"
-    if text == "member":
-        return "member"
-    raise ValueError(f"not a group: {text!r}")
+    """An atom's group: any audience's name (``officer``, ``member``, ``cmt``)."""
+    if not text or "|" in text:
+        raise ValueError(f"not a group: {text!r}")
+    return text
 
 
 def group_of(atom_key: str) -> Group:
