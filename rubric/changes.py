@@ -1,9 +1,10 @@
 """What changed from one questionnaire version to the next, by name.
 
 A part keeps its name from version to version, so a statement reworded keeps its history and a
-new name is a new statement. For each theme, key characteristic, question, answer option and audience the
-diff says whether it was added, removed, reworded (in English, in Welsh: each language on its
-own) or changed otherwise (its audience, its kind, whether it may be skipped, ...).
+new name is a new statement. For each theme, key characteristic, question, answer option and
+audience the diff says whether it was added, removed, reworded (in English, in Welsh: each
+language on its own) or changed otherwise (its audience, its kind, whether it may be skipped,
+...).
 """
 
 from __future__ import annotations

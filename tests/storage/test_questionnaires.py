@@ -67,5 +67,5 @@ async def test_an_invitee_may_be_in_any_audience_but_not_none(db: Database) -> N
     await repo.import_roster(rows)
     stored = await db.fetchall("SELECT grp FROM invitees ORDER BY email")
     assert [r[0] for r in stored] == ["cmt", "officer"]
-    with pytest.raises(Exception, match="(?i)check"):
+    with pytest.raises(Exception, match=r"(?i)check"):
         await db.execute("UPDATE invitees SET grp = '' WHERE email = 'ann@powys.example'")
