@@ -17,9 +17,7 @@ from bot.cli.words import t
 from bot.config import Settings
 from rubric.changes import Change, changes
 from rubric.loader import load_questionnaire
-from rubric.schema import Questionnaire
 from rubric.xlsform import Problem, XlsFormError, read_workbook, to_workbook
-from storage.repository import Repository
 
 
 def problem_line(problem: Problem) -> str:
@@ -99,9 +97,3 @@ async def cmd_questionnaire_publish(args: argparse.Namespace, settings: Settings
         return 0
     print(t("q.published", number=args.number, label=version.questionnaire.version))
     return 0
-
-
-async def current_questionnaire(repo: Repository) -> Questionnaire:
-    """What respondents are asked now: the newest published version, else the packaged one."""
-    latest = await repo.latest_questionnaire_version()
-    return load_questionnaire() if latest is None else latest.questionnaire

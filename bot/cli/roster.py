@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import Failure, council_or_fail, open_repo, typed
-from bot.cli.questionnaire import current_questionnaire
+from bot.cli.common import Failure, council_or_fail, current_questionnaire, open_repo, typed
 from bot.cli.roster_csv import Problem, RosterFileError, read_roster
 from bot.cli.words import cite, operator_lang, t
 from bot.config import Settings
