@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.cli.common import Failure, council_or_fail, current_questionnaire, open_repo, typed
 from bot.cli.roster_csv import Problem, RosterFileError, read_roster
-from bot.cli.words import cite, operator_lang, t
+from bot.cli.words import operator_lang, t
 from bot.config import Settings
 from storage.councils import by_slug
 from storage.roster import RosterError, RowProblem
@@ -29,24 +29,10 @@ def row_reason(problem: RowProblem, lines: list[tuple[int, RosterRow]]) -> str:
     return reason
 
 
-def group_problems(lines: list[tuple[int, RosterRow]], groups: tuple[str, ...]) -> list[Problem]:
-    """Rows whose group is none of the questionnaire's audiences: nobody could be asked a tool
-    for them, so the whole import is refused, naming each row and the audiences there are."""
-    known = ", ".join(cite(g) for g in groups)
-    return [
-        Problem(line, t("roster.unknown_group", group=cite(row.group), known=known))
-        for line, row in lines
-        if row.group not in groups
-    ]
-
-
 async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
-    lines = read_roster(path)
     async with open_repo(settings) as repo:
-        problems = group_problems(lines, (await current_questionnaire(repo)).groups)
-        if problems:
-            raise RosterFileError(path, problems)
+        lines = read_roster(path, (await current_questionnaire(repo)).groups)
         try:
             result = await repo.import_roster([row for _, row in lines])
         except RosterError as exc:

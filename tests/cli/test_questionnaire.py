@@ -190,13 +190,13 @@ def test_a_draft_is_not_current_until_published_and_the_roster_follows_it(
     # While it is a draft, the roster may only name the packaged questionnaire's audiences.
     assert main(["roster", "import", str(_roster(env, "CMT"))]) == 1
     err = capsys.readouterr().err
-    assert f"{env / 'roster.csv'}: line 3: group cmt is not one of the current" in err
+    assert f"{env / 'roster.csv'}: line 3: group: cmt is not one of the current" in err
     assert "(officer, member)" in err
 
     monkeypatch.setenv("DATATOOL_LANG", "cy")
     assert main(["roster", "import", str(_roster(env, "cmt"))]) == 1
     err = capsys.readouterr().err
-    assert "nid yw'r grŵp ‘cmt’ yn un o gynulleidfaoedd yr holiadur cyfredol" in err
+    assert "‘group’: nid yw ‘cmt’ yn un o gynulleidfaoedd yr holiadur cyfredol" in err
     assert "(‘officer’, ‘member’)" in err
     assert main(["questionnaire", "publish", "1"]) == 0
     assert capsys.readouterr().out.startswith("cyhoeddwyd fersiwn 1 (2026.1)")
