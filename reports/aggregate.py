@@ -290,21 +290,31 @@ class _Builder:
         for r in self.rows.council_responses():
             invited[r.group] += r.invited
             responded[r.group] += r.submitted
-        invited["total"] = sum(invited[g] for g in GROUPS)
-        responded["total"] = sum(responded[g] for g in GROUPS)
+        # The total is everyone invited, whatever their group; a row for each audience the
+        # questionnaire names (officers and members first, as the Powys report has them).
+        invited["total"] = sum(invited.values())
+        responded["total"] = sum(responded.values())
         low = Fraction(str(self.q.thresholds.low_response_rate))
         rows = tuple(
             RateRow(
                 row=key,
-                label=self.t(self.lang, f"rates.row.{key}"),
+                label=self._rate_label(key),
                 invited=invited[key],
                 responded=responded[key],
                 percent=_pct(responded[key], invited[key]),
                 caution=invited[key] > 0 and Fraction(responded[key], invited[key]) < low,
             )
-            for key in (*GROUPS, "total")
+            for key in (*self.q.groups, "total")
         )
         return ResponseRates(rows=rows, caution_below=round(float(low) * 100))
+
+    def _rate_label(self, key: str) -> str:
+        """The response table's row: officers', members' and the total's words are the
+        report's own; another audience's label is the questionnaire's."""
+        audience = self.q.audience(key)
+        if key in (*GROUPS, "total") or audience is None:
+            return self.t(self.lang, f"rates.row.{key}")
+        return audience.label(self.lang)
 
     def statement(self, question: Question) -> Statement:
         scale = self.q.scales["agree"]

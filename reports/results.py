@@ -101,7 +101,8 @@ def median_level(levels: Sequence[int]) -> int | None:
 
 
 class RateRow(_Result):
-    row: Literal["officer", "member", "total"]
+    row: str
+    """An audience's name (``officer``, ``member``, ``cmt``), or ``total``."""
     label: str
     invited: int
     responded: int
