@@ -19,28 +19,15 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.config import Settings
+from bot.respondent.answering import nav_event
 from bot.respondent.screens import Context, render
 from bot.services.access import PREVIEW
 from bot.services.preview import Preview, Previews, begin, parse_request
 from bot.services.wording import notice_text, say
-from bot.telegram.callbacks import AnswerCb, LangCb, Nav, NavCb
+from bot.telegram.callbacks import AnswerCb, LangCb, NavCb
 from bot.telegram.edits import drop_buttons
 from bot.telegram.registry import Handlers
-from flows import (
-    MAX_TEXT,
-    AcceptPrivacy,
-    Back,
-    Change,
-    Choose,
-    ChooseLanguage,
-    Event,
-    Resume,
-    ShowReview,
-    Skip,
-    Submit,
-    Type,
-    current_screen,
-)
+from flows import MAX_TEXT, Choose, ChooseLanguage, Event, Type, current_screen
 from rubric.catalog import Messages
 from rubric.schema import LANGS, Lang
 from storage.repository import Repository
@@ -219,17 +206,7 @@ async def navigated(
     previews: Previews,
     preview: Preview,
 ) -> None:
-    q = callback_data.q
-    events: dict[Nav, Event] = {
-        Nav.PRIVACY: AcceptPrivacy(),
-        Nav.BACK: Back(question_id=q),
-        Nav.SKIP: Skip(question_id=q),
-        Nav.CHANGE: Change(question_id=q),
-        Nav.REVIEW: ShowReview(),
-        Nav.SUBMIT: Submit(),
-        Nav.RESUME: Resume(),
-    }
-    await _step(query, events[callback_data.action], bot, texts, settings, previews, preview)
+    await _step(query, nav_event(callback_data), bot, texts, settings, previews, preview)
 
 
 @taps.message(F.text & ~F.text.startswith("/"), InPreview())

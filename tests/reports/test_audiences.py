@@ -9,22 +9,10 @@ from pathlib import Path
 
 from reports import build_report, render_html
 from rubric.schema import Audience, Questionnaire, Text
+from tests.reports.test_reports import answers_for
 from tests.support.reports import add_people, council, open_db, release, small_questionnaire
 
 ON = date(2026, 11, 27)
-CHOICES = ["sa", "a", "n", "d", "sd", "dk"]
-
-
-def answers_for(i: int) -> dict[str, tuple[str | None, str | None]]:
-    return {
-        "v1": (CHOICES[i % 6], None),
-        "v2": (CHOICES[(i * 2) % 5], None),
-        "s1": (CHOICES[i % 4], None),
-        "s2": (CHOICES[(i + 1) % 3], None),
-        "vlevel": (str(i % 3 + 1), None),
-        "vtext": (None, None),
-        "stext": (None, None),
-    }
 
 
 def with_cmt() -> Questionnaire:
