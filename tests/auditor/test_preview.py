@@ -118,3 +118,27 @@ async def test_anyone_else_gets_the_one_refusal(
     stranger = telegram.phone(4343, "Stranger")
     await stranger.send("/preview")
     await stranger.wait_for("not available to you")
+
+
+async def test_the_whole_officers_journey_fits_telegrams_limits(
+    telegram: Telegram, datatool: InProcessBot
+) -> None:
+    """Every question of the longest tool, and its review, under the banner (the ``telegram``
+    fixture refuses any message Telegram would); a typed answer goes to the preview too."""
+    await datatool.start()
+    assert datatool.repo is not None
+    number = await datatool.repo.add_questionnaire_version(_draft(), draft=True)
+    auditor = telegram.phone(AUDITOR_ID, "Aud", language_code="en")
+    await auditor.send(f"/rhagolwg {number} officer")
+    await auditor.wait_for("Dewiswch eich iaith")
+    await auditor.tap("Cymraeg")
+    await auditor.wait_for("Eich preifatrwydd")
+    await auditor.tap("Parhau")
+    comment = "Mae angen rhannu data yn well, a " + "llawer mwy o hyfforddiant. " * 30
+    asked = await answer_everything(auditor, "cy", comment=comment)
+    assert asked == len(_draft().questions_for("officer"))
+    review = auditor.last
+    assert review is not None and review.text.startswith("Rhagolwg: ni chedwir dim")
+    await auditor.tap("Cyflwyno")
+    await auditor.wait_for("Diwedd y rhagolwg")
+    assert await _count(datatool, "answers") == 0
