@@ -21,6 +21,18 @@ PRAGMA writable_schema = RESET;
 CREATE TABLE schema_reread (x INTEGER);
 DROP TABLE schema_reread;
 -- dialect: postgresql
-ALTER TABLE invitees DROP CONSTRAINT invitees_grp_check;
+-- Whatever the CHECK on grp is called (`invitees_grp_check` as 0001 made it).
+DO $$
+DECLARE
+  name TEXT;
+BEGIN
+  FOR name IN
+    SELECT conname FROM pg_constraint
+    WHERE conrelid = 'invitees'::regclass AND contype = 'c'
+      AND pg_get_constraintdef(oid) LIKE '%grp%officer%'
+  LOOP
+    EXECUTE format('ALTER TABLE invitees DROP CONSTRAINT %I', name);
+  END LOOP;
+END $$;
 ALTER TABLE invitees ADD CONSTRAINT invitees_grp_check CHECK (grp <> '');
 -- dialect: all

@@ -3,11 +3,15 @@ back through the models unchanged, never rewritten."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from rubric.loader import load_questionnaire
 from rubric.schema import Questionnaire
-from storage.database import Database
+from storage.database import MIGRATIONS_DIR, Database
+from storage.opening import open_database
 from storage.repository import Repository
 from storage.rows import RosterRow
 
@@ -69,3 +73,42 @@ async def test_an_invitee_may_be_in_any_audience_but_not_none(db: Database) -> N
     assert [r[0] for r in stored] == ["cmt", "officer"]
     with pytest.raises(Exception, match=r"(?i)check"):
         await db.execute("UPDATE invitees SET grp = '' WHERE email = 'ann@powys.example'")
+
+
+async def test_migration_0011_keeps_what_was_stored_before_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A database made before drafts existed: its versions stay published (the current one is
+    unchanged) and its invitees stay as they were, while a CMT invitee can now be stored."""
+    before = tmp_path / "before-0011"
+    before.mkdir()
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        if int(path.name[:4]) < 11:
+            shutil.copy(path, before / path.name)
+    old = await open_database(database_url, migrations_dir=before)
+    try:
+        await old.execute(
+            "INSERT INTO questionnaire_versions (label, body, created_at) VALUES (?, ?, ?)",
+            ("2026.1", load_questionnaire().model_dump_json(), "2026-11-01T09:00:00Z"),
+        )
+        await Repository(old).import_roster(
+            [RosterRow(council="powys", group="officer", name="Ann", email="ann@powys.example")]
+        )
+        with pytest.raises(Exception, match=r"(?i)check"):
+            await old.execute("UPDATE invitees SET grp = 'cmt'")
+    finally:
+        await old.close()
+
+    db = await open_database(database_url)
+    try:
+        repo = Repository(db)
+        latest = await repo.latest_questionnaire_version()
+        assert latest is not None and latest.published_at == "2026-11-01T09:00:00Z"
+        assert latest.questionnaire == load_questionnaire()
+        await db.execute("UPDATE invitees SET grp = 'cmt'")
+        rows = await db.fetchall("SELECT grp, name FROM invitees")
+        assert [tuple(r) for r in rows] == [("cmt", "Ann")]
+        if db.dialect == "sqlite":
+            assert [tuple(r) for r in await db.fetchall("PRAGMA integrity_check")] == [("ok",)]
+    finally:
+        await db.close()
