@@ -276,7 +276,7 @@ def pair() -> dict[Lang, tuple[Report, Report, RoundChange]]:
 
 def _change_text(html: str) -> str:
     """The text of every "Change since" part of a rendered report."""
-    parts = re.findall(r'<section class="change".*?</section>', html, flags=re.DOTALL)
+    parts = re.findall(r'<div class="change">.*?</div>', html, flags=re.DOTALL)
     assert parts
     return unescape(re.sub(r"<[^>]+>", " ", "\n".join(parts)))
 
