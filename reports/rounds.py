@@ -28,7 +28,8 @@ national report places councils.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -84,15 +85,28 @@ class _Words:
             return self("change.changed")
         return None
 
-    def summary(self, key: str, counts: tuple[int, int, int], **values: object) -> str:
-        """`key`'s sentence over the parts with a count (up, down, same), zeros left out."""
-        names = ("up", "down", "same")
+    def summary_claim(
+        self,
+        said: Callable[[Claim], str],
+        kind: Literal["change_theme", "change_maturity"],
+        counts: tuple[int, int, int],
+        subject: str,
+    ) -> str | None:
+        """The sentence over the parts with a count (up, down, same; zeros left out), said as
+        its claim; None with fewer than two to compare."""
+        if sum(counts) < 2:
+            return None
+        key = "change.theme" if kind == "change_theme" else "change.maturity"
         parts = [
-            self(f"{key}.{name}", n=n, **values) for name, n in zip(names, counts, strict=True) if n
+            self(f"{key}.{name}", n=n, margin=COMPARISON_MARGIN)
+            for name, n in zip(("up", "down", "same"), counts, strict=True)
+            if n
         ]
-        return messages().plural(
+        sentence = messages().plural(
             self.lang, f"{key}.summary", sum(counts), parts=join_words(self.lang, parts)
         )
+        figures = (*counts, sum(counts))
+        return said(Claim(kind=kind, sentence=sentence, subject=subject, figures=figures))
 
 
 def compare_rounds(
@@ -162,18 +176,9 @@ def compare_rounds(
                     note=w.note(asked),
                 )
             )
-        counts = (moves[0], moves[1], moves[2])
-        summary = None
-        if sum(counts) >= 2:
-            sentence = w.summary("change.theme", counts, margin=COMPARISON_MARGIN)
-            summary = said(
-                Claim(
-                    kind="change_theme",
-                    sentence=sentence,
-                    subject=theme.theme_id,
-                    figures=(*counts, sum(counts)),
-                )
-            )
+        summary = w.summary_claim(
+            said, "change_theme", (moves[0], moves[1], moves[2]), theme.theme_id
+        )
         old = next((t for t in previous.themes if t.theme_id == theme.theme_id), None)
         themes.append(
             ThemeChange(
@@ -228,17 +233,12 @@ def compare_rounds(
                 note=w.note(asked),
             )
         )
-    level_counts = (medians[0], medians[1], medians[2])
-    maturity_summary = None
-    if sum(level_counts) >= 2:
-        maturity_summary = said(
-            Claim(
-                kind="change_maturity",
-                sentence=w.summary("change.maturity", level_counts),
-                subject=",".join(c.characteristic_id for c in levels),
-                figures=(*level_counts, sum(level_counts)),
-            )
-        )
+    maturity_summary = w.summary_claim(
+        said,
+        "change_maturity",
+        (medians[0], medians[1], medians[2]),
+        ",".join(c.characteristic_id for c in levels),
+    )
     return RoundChange(
         lang=current.lang,
         previous_label=previous_label,
