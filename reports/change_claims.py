@@ -9,18 +9,21 @@ What each kind says:
 
 - ``change_figures``: all respondents' agree and disagree shares and "Don't know" count for one
   statement, then and now, each as its round's report shows it, and both figures shown (each
-  resting on at least ``MIN_GROUP_SIZE`` views: `reports.confidentiality.change_shown`).
+  resting on at least ``MIN_GROUP_SIZE`` views: `reports.confidentiality.change_shown`); the
+  sentence quotes those figures and no others, in that order.
 - ``change_theme``: over a theme's statements with such a change, how many moved in the
   Authority's favour (its favourable share, agreeing or disagreeing with a negatively worded
   statement, rose by at least ``COMPARISON_MARGIN`` points as the reports show the shares), how
   many against it, and how many by fewer points; and how many in all.
-- ``change_level``: all respondents' median level for a key characteristic, then and now.
+- ``change_level``: all respondents' median level for a key characteristic, then and now, as
+  the sentence quotes them.
 - ``change_maturity``: over the characteristics with such a change, how many medians are
   higher, lower and the same, and how many in all.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from reports.confidentiality import change_shown
@@ -77,6 +80,11 @@ def compared(
     return now, a, b
 
 
+def quoted(sentence: str) -> tuple[int, ...]:
+    """The whole numbers a line quotes, in its order (the lines hold no other digits)."""
+    return tuple(int(n) for n in re.findall(r"\d+", sentence))
+
+
 def favourable_pct(statement: Statement, r: StatementResult) -> int | None:
     """The shown share on the Authority's side: agree, or disagree for a negative statement."""
     return r.disagree_pct if statement.negative else r.agree_pct
@@ -87,7 +95,8 @@ def _figures(c: Claim, previous: Report, current: Report) -> bool:
     if found is None or c.cells != ("all",):
         return False
     _, a, b = found
-    return c.figures == (a.agree_pct, b.agree_pct, a.disagree_pct, b.disagree_pct, a.dk, b.dk)
+    shown = (a.agree_pct, b.agree_pct, a.disagree_pct, b.disagree_pct, a.dk, b.dk)
+    return c.figures == shown and quoted(c.sentence) == shown
 
 
 def _moves(c: Claim, previous: Report, current: Report) -> tuple[int, int, int]:
@@ -117,7 +126,10 @@ def _theme(c: Claim, previous: Report, current: Report) -> bool:
 
 def _level(c: Claim, previous: Report, current: Report) -> bool:
     pair = shown_level(previous, current, c.subject)
-    return pair is not None and c.figures == (pair[0].median, pair[1].median)
+    if pair is None:
+        return False
+    shown = (pair[0].median, pair[1].median)
+    return c.figures == shown and quoted(c.sentence) == shown
 
 
 def _maturity(c: Claim, previous: Report, current: Report) -> bool:

@@ -359,6 +359,8 @@ def test_a_false_sentence_about_change_is_refused(
     wrong = claim.model_copy(update={"figures": (claim.figures[0] + 1, *claim.figures[1:])})
     with pytest.raises(UntrueChange):
         checked_change(wrong, previous, current)
+    misquoted = claim.model_copy(update={"sentence": claim.sentence.replace("%", "0%", 1)})
+    assert not holds_change(misquoted, previous, current)
     hidden = Claim(kind="change_figures", sentence="x", subject=AGREE_IDS[1], figures=())
     assert not holds_change(hidden, previous, current)
     assert not holds_change(Claim(kind="finding", sentence="x"), previous, current)
