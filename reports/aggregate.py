@@ -180,6 +180,8 @@ class _Builder:
                 kind, group, team = "all", None, None
             elif c.key in GROUPS:
                 kind, group, team = c.key, c.key, None
+            elif ":" not in c.key:  # another audience the questionnaire names
+                kind, group, team = "audience", c.key, None
             else:
                 _, grp, team = c.key.split(":", 2)
                 kind, group = "team", as_group(grp)
@@ -190,7 +192,7 @@ class _Builder:
                     kind=kind,
                     group=group,
                     team=team,
-                    label=self._label(kind, team),
+                    label=self._label(kind, team, group),
                     respondents=d.size,
                     shown=shown,
                     reason=None if shown else (d.reason or "rule"),
@@ -210,14 +212,19 @@ class _Builder:
         self._note_withheld(cells)
         return cells
 
-    def _label(self, kind: str, team: str | None) -> str:
+    def _label(self, kind: str, team: str | None, group: str | None = None) -> str:
         if kind == "team" and team is not None:
             return team_label(self.lang, team)
+        if kind == "audience" and group is not None:
+            audience = self.q.audience(group)
+            return audience.label(self.lang) if audience is not None else group
         return self.t(self.lang, f"cell.{kind}")
 
     def _name(self, cell: Cell) -> str:
         if cell.kind == "team" and cell.team is not None:
             return team_members(self.lang, cell.team)
+        if cell.kind == "audience":
+            return team_members(self.lang, cell.label)
         return self.t(self.lang, f"name.{cell.kind}")
 
     def _note_withheld(self, cells: list[Cell]) -> None:
@@ -267,7 +274,7 @@ class _Builder:
         for key in shown_keys:
             if key in here or key == "wales":
                 continue
-            group = None if key == "all" else key if key in GROUPS else key.split(":")[1]
+            group = None if key == "all" else key if ":" not in key else key.split(":")[1]
             if group is None or question.asks(group):
                 out.append(key)
         return out
@@ -341,7 +348,7 @@ class _Builder:
                         rule,
                         "rest" if cell.kind == "wales" else cell.kind,
                         clause,
-                        cell.team,
+                        cell.label if cell.kind == "audience" else cell.team,
                     ),
                 )
             )

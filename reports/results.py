@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict
 
 from rubric.schema import Group, Lang
 
-CellKind = Literal["all", "officer", "member", "team", "wales"]
+CellKind = Literal["all", "officer", "member", "audience", "team", "wales"]
+"""``audience``: a group the questionnaire names besides officers and members (its ``group``
+is the audience's name, its ``label`` the questionnaire's label for it)."""
 FindingRule = Literal["most", "not_believe", "half", "mixed", "none"]
 Comparison = Literal["more", "similar", "less"]
 

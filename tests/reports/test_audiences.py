@@ -56,10 +56,23 @@ async def test_a_third_audience_has_its_own_rows(tmp_path: Path) -> None:
         ("Corporate management team", 8, 6),
         ("Total", 40, 23),
     ]
+    cmt = report.cell("cmt")
+    assert (cmt.kind, cmt.group, cmt.label, cmt.respondents) == (
+        "audience",
+        "cmt",
+        "Corporate management team",
+        6,
+    )
+    assert cmt.shown
+    statements = [s for theme in report.themes for s in theme.statements]
+    findings = [r.finding for s in statements for r in s.results if r.cell == "cmt"]
+    assert findings and all("Corporate" in f for f in findings), findings
     html = render_html(report, "en")
     assert "Corporate management team" in html
     welsh = await _report(tmp_path / "cy", cmt=6, lang="cy")
     assert [r.label for r in welsh.rates.rows][2] == "Tîm rheoli corfforaethol"
+    assert welsh.cell("cmt").label == "Tîm rheoli corfforaethol"
+    render_html(welsh, "cy")
 
 
 async def test_a_small_third_audience_cannot_be_subtracted_out(tmp_path: Path) -> None:
