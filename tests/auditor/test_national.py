@@ -12,8 +12,8 @@ import os
 import subprocess
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -149,16 +149,17 @@ async def test_national_report_through_the_bot(telegram: Telegram, datatool: InP
         ) in welsh.replace("&#39;", "'")
 
     # A council's report gives its own survey window in its method, in either language.
-    for command, lang, words in (
+    cases: tuple[tuple[str, Lang, str], ...] = (
         ("/report powys html", "en", "The survey opened on {} and closes at the end of {}."),
         ("/adroddiad powys cy html", "cy", "Agorodd yr arolwg ar {}, a bydd yn cau ar ddiwedd {}."),
-    ):
+    )
+    for command, lang, words in cases:
         _, council_html = document_html(await ask(api, auditor, command, expect=2))
         method = council_html[council_html.index('<section id="method">') :]
         opened, closes = (
             long_date(TODAY - timedelta(10), lang),
             long_date(TODAY + timedelta(20), lang),
-        )  # type: ignore[arg-type]
+        )
         assert words.format(opened, closes) in method.split("</section>")[0], command
 
     [status] = await ask(api, auditor, "/status wales")
