@@ -64,6 +64,7 @@ from reports.results import (
     median_level,
     percent,
 )
+from reports.rounds import NationalChange, maturity_spread
 from reports.survey_dates import SurveyDates, SurveyWindow, fieldwork
 from reports.text import join_words, messages
 from rubric.advice import Advice
@@ -295,6 +296,9 @@ class NationalReport(_Result):
     examples: tuple[Example, ...]
     notes: tuple[str, ...]
     """What the figures leave out and why."""
+    change: NationalChange | None = None
+    """Each key characteristic's spread of councils in the previous round and now
+    (`reports.rounds.maturity_spread`), when the previous round's reports are given."""
     key_messages: tuple[NationalClaim, ...] = ()
     """What the report leads with, each claim checked against the councils' own reports
     (`reports.national_claims`)."""
@@ -817,12 +821,22 @@ def build_national(
     *,
     generated_on: date,
     advice: NationalAdvice | None = None,
+    previous: Mapping[str, Report] | None = None,
+    previous_label: str = "",
+    current_label: str = "",
     wales: Sequence[WalesFigure] = (),
 ) -> NationalReport:
     """The national report from every council's own report (`reports`: slug -> Report, built
-    with the same questionnaire, language and minimum; `wales`: the stored Wales release, for
-    the theme table's Wales row). Pure."""
+    with the same questionnaire, language and minimum). Pure. `previous`: the councils'
+    reports of the previous round (slug -> its final report; a council without one is left
+    out of that round's counts), for the change since `previous_label`. `wales`: the stored
+    Wales release, for the theme table's Wales row."""
     n = _National(questionnaire, councils, reports, lang, min_group_size)
+    change = None
+    if previous is not None:
+        if any(r.lang != lang for r in previous.values()):
+            raise ValueError("a previous round's report is in another language")
+        change = maturity_spread(reports, previous, lang, previous_label, current_label)
     rates = n.rates()
     maturity, placements = n.maturity()
     with_figures = n.with_figures()
@@ -852,6 +866,7 @@ def build_national(
         taking_part=len(taking_part),
         examples=examples,
         notes=n.notes(rates, with_figures),
+        change=change,
         key_messages=key_messages(questionnaire, reports, lang),
         method=method(
             questionnaire,
