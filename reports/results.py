@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from reports.survey_dates import SurveyDates
 from rubric.schema import Group, Lang
 
 CellKind = Literal["all", "officer", "member", "audience", "team", "wales"]
@@ -234,6 +235,9 @@ class Report(_Result):
     """What was not shown and why, one sentence each."""
     currency: str = ""
     """How current the figures are: the release they come from and what came in since."""
+    survey: SurveyDates | None = None
+    """The council's survey window (`reports.survey_dates`), for the method section; None
+    when no date was ever set."""
 
     def cell(self, key: str) -> Cell:
         return next(c for c in self.cells if c.key == key)
