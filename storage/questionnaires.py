@@ -14,7 +14,7 @@ from rubric.schema import Questionnaire
 from storage.database import Row
 from storage.store import Store
 
-PublishOutcome = Literal["published", "already", "unknown"]
+PublishOutcome = Literal["published", "already", "unknown", "superseded"]
 
 _COLUMNS = "SELECT id, body, created_at, published_at FROM questionnaire_versions"
 
@@ -90,7 +90,9 @@ class QuestionnaireBook(Store):
         return None if row is None else _version(row)
 
     async def publish_questionnaire_version(self, number: int) -> PublishOutcome:
-        """Makes draft ``number`` published (once: publishing again changes nothing)."""
+        """Makes draft ``number`` published (once: publishing again changes nothing). A draft
+        older than a published version is refused (``superseded``): the current questionnaire
+        is the newest published one, so publishing it would change nothing anyone is asked."""
         async with self.db.transaction() as conn:
             row = await conn.fetchone(
                 "SELECT published_at FROM questionnaire_versions WHERE id = ?", (number,)
@@ -99,6 +101,13 @@ class QuestionnaireBook(Store):
                 return "unknown"
             if row[0] is not None:
                 return "already"
+            newer = await conn.fetchone(
+                "SELECT id FROM questionnaire_versions WHERE id > ? AND published_at IS NOT NULL"
+                " ORDER BY id DESC LIMIT 1",
+                (number,),
+            )
+            if newer is not None:
+                return "superseded"
             await conn.execute(
                 "UPDATE questionnaire_versions SET published_at = ? WHERE id = ?",
                 (self._now(), number),

@@ -92,8 +92,18 @@ async def cmd_questionnaire_publish(args: argparse.Namespace, settings: Settings
         version = await repo.questionnaire_version(args.number)
     if outcome == "unknown" or version is None:
         raise Failure(t("err.no_version", number=args.number))
+    if outcome == "superseded":
+        latest = await _latest_number(settings)
+        raise Failure(t("err.superseded", number=args.number, latest=latest))
     if outcome == "already":
         print(t("q.already_published", number=args.number))
         return 0
     print(t("q.published", number=args.number, label=version.questionnaire.version))
     return 0
+
+
+async def _latest_number(settings: Settings) -> int:
+    async with open_repo(settings) as repo:
+        latest = await repo.latest_questionnaire_version()
+    assert latest is not None  # a superseded draft has a newer published version
+    return latest.number

@@ -58,6 +58,12 @@ async def test_a_draft_is_stored_apart_until_published(db: Database) -> None:
     latest = await repo.latest_questionnaire_version()
     assert latest is not None and latest.number == draft and latest.published_at is not None
     assert await repo.latest_questionnaire_draft() is None
+    # A draft older than the published version would change nothing anyone is asked.
+    older = await repo.add_questionnaire_version(seed, draft=True)
+    current = await repo.add_questionnaire_version(Questionnaire.model_validate(raw))
+    assert await repo.publish_questionnaire_version(older) == "superseded"
+    latest = await repo.latest_questionnaire_version()
+    assert latest is not None and latest.number == current
 
 
 async def test_an_invitee_may_be_in_any_audience_but_not_none(db: Database) -> None:
