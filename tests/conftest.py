@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.database import Database
+from storage.database import Database, is_postgres
 from storage.opening import open_database
 from storage.repository import Repository
 from tests.support.mocked_bot import InProcessBot, Telegram
@@ -102,7 +102,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         database = await open_database(path)
         await database.close()
 
-    asyncio.run(make())
+    # In a thread of its own: an async fixture may be the first to ask for it, in a loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, make()).result(60)
     return path
 
 
@@ -123,24 +125,19 @@ def postgres_template(postgres_server: PostgresServer | None) -> str | None:
     return url
 
 
-@pytest.fixture
-def migrated_postgres_url(
-    postgres_server: PostgresServer | None, postgres_template: str | None
-) -> Iterator[str]:
-    """A fresh PostgreSQL database for one test, migrated and seeded (a copy of the template)."""
-    if postgres_server is None or postgres_template is None:
-        pytest.skip("PostgreSQL is not installed (DATATOOL_REQUIRE_POSTGRES=1 makes this fail)")
-    url = postgres_server.create_database(template=postgres_template)
-    try:
-        yield url
-    finally:
-        postgres_server.drop_database(url)
-
-
-def migrated_sqlite(template: Path, path: Path) -> Path:
-    """A new SQLite file at ``path``, migrated and seeded: a copy of the run's template."""
-    shutil.copyfile(template, path)
-    return path
+def migrated(database_url: str, request: pytest.FixtureRequest) -> str:
+    """Makes the new, empty database at ``database_url`` a copy of the run's migrated template
+    (what `open_database` would make of it, without running the migrations for every test):
+    the SQLite file copied, the PostgreSQL database made again from the template."""
+    if not is_postgres(database_url):
+        path = Path(database_url)
+        if not path.exists():
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return database_url
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    template: str = request.getfixturevalue("postgres_template")
+    server.drop_database(database_url)
+    return server.create_database(template=template, name=database_url.rsplit("/", 1)[-1])
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -151,19 +148,18 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """DATATOOL_DB for one test: a new SQLite file, or a new PostgreSQL database, migrated and
-    seeded as `open_database` leaves a new one (copies of the run's templates)."""
+    """DATATOOL_DB for one test: a new SQLite file, or a new PostgreSQL database (empty: the
+    fixtures that open it, `db` and `any_datatool`, first make it a migrated copy)."""
     if backend == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        return str(migrated_sqlite(template, tmp_path / "datatool.sqlite3"))
-    url: str = request.getfixturevalue("migrated_postgres_url")
+        return str(tmp_path / "datatool.sqlite3")
+    url: str = request.getfixturevalue("postgres_url")
     return url
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
+async def db(database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
     """The database at `database_url`, migrated, closed after the test whatever happens."""
-    database = await open_database(database_url)
+    database = await open_database(migrated(database_url, request))
     try:
         yield database
     finally:
@@ -190,18 +186,20 @@ async def datatool(
     """The real dispatcher in this process, on a new SQLite file (migrated: a copy of the
     run's template); start it with ``start()`` (after seeding the database, with any settings
     the test needs)."""
-    running = InProcessBot(
-        telegram, migrated_sqlite(sqlite_template, tmp_path / "datatool.sqlite3")
-    )
+    path = tmp_path / "datatool.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    running = InProcessBot(telegram, path)
     yield running
     await running.stop()
     assert running.errors == [], "the bot logged errors"
 
 
 @pytest.fixture
-async def any_datatool(telegram: Telegram, database_url: str) -> AsyncIterator[InProcessBot]:
+async def any_datatool(
+    telegram: Telegram, database_url: str, request: pytest.FixtureRequest
+) -> AsyncIterator[InProcessBot]:
     """The same on SQLite, and (a second run of the test) on PostgreSQL."""
-    running = InProcessBot(telegram, database_url)
+    running = InProcessBot(telegram, migrated(database_url, request))
     yield running
     await running.stop()
     assert running.errors == [], "the bot logged errors"

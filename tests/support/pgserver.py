@@ -177,11 +177,12 @@ class PostgresServer:
                 time.sleep(0.1)
         return server
 
-    def create_database(self, template: str | None = None) -> str:
-        """A new database, empty or a copy of the database ``template`` (its URL or name: one
-        nobody is connected to); its URL. (Synchronous, for fixtures of any kind: the admin
-        statements run on their own event loop in a thread of their own.)"""
-        name = f"t_{uuid.uuid4().hex[:12]}"
+    def create_database(self, template: str | None = None, name: str | None = None) -> str:
+        """A new database (named ``name``, else a new name), empty or a copy of the database
+        ``template`` (its URL or name: one nobody is connected to); its URL. (Synchronous, for
+        fixtures of any kind: the admin statements run on their own event loop in a thread of
+        their own.)"""
+        name = name or f"t_{uuid.uuid4().hex[:12]}"
         copy = f' TEMPLATE "{template.rsplit("/", 1)[-1]}"' if template else ""
         _admin(self.admin_url, f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
