@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.database import Database, is_postgres
+from storage.database import Database
 from storage.opening import open_database
 from storage.repository import Repository
 from tests.support.mocked_bot import InProcessBot, Telegram
@@ -125,19 +125,22 @@ def postgres_template(postgres_server: PostgresServer | None) -> str | None:
     return url
 
 
-def migrated(database_url: str, request: pytest.FixtureRequest) -> str:
-    """Makes the new, empty database at ``database_url`` a copy of the run's migrated template
-    (what `open_database` would make of it, without running the migrations for every test):
-    the SQLite file copied, the PostgreSQL database made again from the template."""
-    if not is_postgres(database_url):
-        path = Path(database_url)
-        if not path.exists():
-            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return database_url
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    template: str = request.getfixturevalue("postgres_template")
-    server.drop_database(database_url)
-    return server.create_database(template=template, name=database_url.rsplit("/", 1)[-1])
+@pytest.fixture
+def migrated_postgres_url(
+    postgres_server: PostgresServer | None, postgres_template: str | None
+) -> Iterator[str]:
+    """A new PostgreSQL database for one test, migrated and seeded: a copy of the template."""
+    if postgres_server is None or postgres_template is None:
+        pytest.skip("PostgreSQL is not installed (DATATOOL_REQUIRE_POSTGRES=1 makes this fail)")
+    url = postgres_server.create_database(template=postgres_template)
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(url)
+
+
+OPENERS = frozenset({"db", "repo", "any_datatool"})
+"""The fixtures that open `database_url` (and so migrate it) before the test begins."""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -148,18 +151,24 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """DATATOOL_DB for one test: a new SQLite file, or a new PostgreSQL database (empty: the
-    fixtures that open it, `db` and `any_datatool`, first make it a migrated copy)."""
+    """DATATOOL_DB for one test: a new SQLite file, or a new PostgreSQL database. Empty, unless
+    the test opens it through `db` or `any_datatool`, which would migrate it first: then it is
+    a copy of the run's migrated template (what `open_database` would make of it, without
+    running the migrations for every test)."""
+    opened = bool(OPENERS & set(request.fixturenames))
     if backend == "sqlite":
-        return str(tmp_path / "datatool.sqlite3")
-    url: str = request.getfixturevalue("postgres_url")
+        path = tmp_path / "datatool.sqlite3"
+        if opened:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return str(path)
+    url: str = request.getfixturevalue("migrated_postgres_url" if opened else "postgres_url")
     return url
 
 
 @pytest.fixture
-async def db(database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+async def db(database_url: str) -> AsyncIterator[Database]:
     """The database at `database_url`, migrated, closed after the test whatever happens."""
-    database = await open_database(migrated(database_url, request))
+    database = await open_database(database_url)
     try:
         yield database
     finally:
@@ -195,11 +204,9 @@ async def datatool(
 
 
 @pytest.fixture
-async def any_datatool(
-    telegram: Telegram, database_url: str, request: pytest.FixtureRequest
-) -> AsyncIterator[InProcessBot]:
+async def any_datatool(telegram: Telegram, database_url: str) -> AsyncIterator[InProcessBot]:
     """The same on SQLite, and (a second run of the test) on PostgreSQL."""
-    running = InProcessBot(telegram, migrated(database_url, request))
+    running = InProcessBot(telegram, database_url)
     yield running
     await running.stop()
     assert running.errors == [], "the bot logged errors"
