@@ -6,7 +6,8 @@ asked it): a theme whose comments are withheld has none here, and the counts tel
 annex's full list does not. Each comment is placed by `reports.topic_words.assign`; a topic
 two or more comments are about is shown with how many (a ``comment_topic`` claim, rechecked in
 `reports.claims`) and the few said most often, repeats counted once (`collapse`). A comment
-quoted under one topic is not quoted again under the next, though it is counted in both.
+quoted under one topic is not quoted again under the next, though it is counted in both (a
+topic left with nothing to quote is shown by its count sentence alone, after the others).
 Comments about no topic ("other") come last, when two or more are.
 """
 

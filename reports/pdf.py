@@ -74,6 +74,8 @@ caption {{ font-size: 9.5pt; }}
 figure.grid svg {{ width: 112mm; }}
 figure.theme-chart svg {{ width: 110mm; }}
 figure.theme-chart p.chart-label {{ font-size: 10.5pt; }}
+section.maturity > h2, section.maturity > h2 + p {{ break-after: avoid; }}
+figure.grid {{ break-inside: avoid; }}
 ul.comments {{ border-left: 0.6mm solid #c8c8c8; }}
 ul.comments li {{ margin: 0.6mm 0; padding: 0 1.5mm; border: none; font-size: 10.5pt;
                   line-height: 1.35; }}

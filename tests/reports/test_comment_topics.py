@@ -4,14 +4,17 @@ recurring topics, under the comment rule, in both languages."""
 
 from __future__ import annotations
 
+import io
 import random
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from reports import build_report
 from reports.claims import holds
 from reports.document import build_document
+from reports.pdf import render_pdf
 from reports.render import render_html
 from reports.results import Report
 from reports.topic_words import assign
@@ -132,8 +135,10 @@ THEME_COMMENTS = (
     ("Services still work in silos and do not share what they know.",) * 3
     + ("Mae gwasanaethau'n dal i weithio ar wahân a dydyn nhw ddim yn rhannu data.",)
     + ("We need a corporate data strategy that everyone understands.",)
+    + ("There are too few analysts and no time for training.",) * 2
 )
-"""Four about sharing (in both languages, one said three times), one about strategy alone."""
+"""Four about sharing (in both languages, one said three times), one about strategy alone, two
+about both skills and time, staff and money (quoted under skills only)."""
 
 
 def crowded(lang: Lang) -> Report:
@@ -184,7 +189,11 @@ def test_the_theme_section_shows_the_topics_that_recur_in_each_comments_language
     # The count is a claim the report's own comments bear out.
     doc = build_document(built)
     claims = [c for c in doc.claims if c.kind == "comment_topic"]
-    assert [(c.subject, c.figures) for c in claims] == [("vision/sharing", (4,))]
+    assert [(c.subject, c.figures) for c in claims] == [
+        ("vision/sharing", (4,)),
+        ("vision/skills", (2,)),
+        ("vision/resources", (2,)),
+    ]
     assert all(holds(c, built) for c in claims)
     wrong = claims[0].model_copy(update={"figures": (5,)})
     assert not holds(wrong, built)
@@ -215,3 +224,30 @@ def test_no_topics_where_the_comment_rule_withholds_the_comments() -> None:
     few = few.model_copy(update={"comments": said, "cells": (*few.cells, ("v_barriers", "all"))})
     small = build_document(build_report(Q, few, POWYS, "en", 5, generated_on=ON))
     assert all(story.topics == () for story in small.themes)
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_the_topics_heading_and_a_topic_left_unquoted_never_stand_alone(lang: Lang) -> None:
+    """The heading is in the first topic's box and an unquoted topic's sentence in the last
+    one; a page never splits a box, so in the PDF each shares its page with what it leads."""
+    built = crowded(lang)
+    html = render_html(built, lang)
+    block = html[html.index('<div class="comment-topics">') :]
+    boxes = block[: block.index("</section>")].split('<div class="topic">')[1:]
+    heading = "What respondents&#39; comments are about" if lang == "en" else "Pynciau sylwadau"
+    bare = (
+        "2 comments are about time, staff and money."
+        if lang == "en"
+        else "Mae 2 sylw am amser, staff ac arian."
+    )
+    assert heading in boxes[0] and bare in boxes[-1] and "<h4>" in boxes[-1]
+    assert f'<p class="topic-also">{bare}</p>' in boxes[-1]
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(built, lang))).pages]
+
+    def page_of(text: str) -> int:
+        return next(i for i, p in enumerate(pages) if text in " ".join(p.split()))
+
+    label = "Sharing information and working together" if lang == "en" else "Rhannu gwybodaeth"
+    first = "Pynciau sylwadau'r ymatebwyr" if lang == "cy" else "What respondents' comments"
+    assert page_of(first) == page_of(label)
+    assert page_of(bare) == page_of("too few analysts and no time for training.")

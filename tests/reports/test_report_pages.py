@@ -1,0 +1,81 @@
+"""The council report's PDF page by page, as the read of the demo's pages found it wanting
+(docs/report-pages.md), checked from the PDF itself (pypdf, with each run's position): no page
+ends with a heading, and the maturity section's heading and lead sit on the page of its heat
+map."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import cache
+from html import unescape
+
+import pytest
+from pypdf import PdfReader
+
+from reports.document import build_document
+from reports.pdf import render_pdf
+from reports.render import render_html
+from reports.text import messages
+from rubric.schema import Lang
+from tests.reports.test_document import powys_people
+from tests.support.report_rows import report
+
+
+@dataclass(frozen=True)
+class Run:
+    page: int
+    text: str
+    size: float
+    y: float
+
+
+@cache
+def _pages(lang: Lang) -> tuple[tuple[Run, ...], tuple[float, ...], tuple[str, ...]]:
+    document = build_document(report(powys_people(), lang))
+    html = render_html(document, lang)
+    headings = tuple(
+        " ".join(unescape(re.sub(r"<[^>]+>", "", h)).split())
+        for h in re.findall(r"<h[234][^>]*>(.*?)</h[234]>", html, flags=re.S)
+    )
+    reader = PdfReader(io.BytesIO(render_pdf(document, lang)))
+    runs: list[Run] = []
+    heights = []
+    for number, page in enumerate(reader.pages, start=1):
+        heights.append(float(page.mediabox.height))
+
+        def visit(
+            text: str, cm: list[float], tm: list[float], font: object, size: float, n: int = number
+        ) -> None:
+            if text.strip():
+                scale = abs(tm[3] * cm[3])
+                runs.append(Run(n, " ".join(text.split()), size * scale, tm[5] * cm[3] + cm[5]))
+
+        page.extract_text(visitor_text=visit)
+    return tuple(runs), tuple(heights), headings
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_no_page_ends_with_a_heading(lang: Lang) -> None:
+    runs, heights, headings = _pages(lang)
+    for page in range(2, len(heights) + 1):
+        body = [r for r in runs if r.page == page and 60 < r.y < heights[page - 1] - 40]
+        if not body:
+            continue
+        lowest = min(body, key=lambda r: r.y)
+        last = [r for r in body if abs(r.y - lowest.y) < 1]
+        text = " ".join(r.text for r in last)
+        is_heading = lowest.size >= 11 - 0.01 and any(text in h for h in headings)
+        assert not is_heading, f"page {page} ends with the heading {text!r}"
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_the_maturity_heading_is_on_the_page_of_its_heat_map(lang: Lang) -> None:
+    runs, _, _ = _pages(lang)
+    heading = messages()(lang, "report.heading.maturity")
+    level = messages()(lang, "maturity.col.level", n=1)
+    pages = [r.page for r in runs if r.text == heading and r.size > 13]
+    assert len(pages) == 1, pages
+    on_it = {r.text for r in runs if r.page == pages[0]}
+    assert level in on_it
