@@ -1,7 +1,7 @@
 """The council report's PDF page by page, as the read of the demo's pages found it wanting
 (docs/report-pages.md), checked from the PDF itself (pypdf, with each run's position): no page
-ends with a heading, and the maturity section's heading and lead sit on the page of its heat
-map."""
+ends with a heading, the maturity section's heading and lead sit on the page of its heat map,
+and the national report's tables start on the page of their heading and caption."""
 
 from __future__ import annotations
 
@@ -10,17 +10,21 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from html import unescape
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from reports.document import build_document
-from reports.pdf import render_pdf
+from reports.national_render import render_national_html
+from reports.pdf import html_to_pdf, render_pdf
 from reports.render import render_html
 from reports.text import messages
 from rubric.schema import Lang
 from tests.reports.test_document import powys_people
+from tests.reports.test_national import national
 from tests.support.report_rows import report
+from tests.support.reports import small_advice
 
 
 @dataclass(frozen=True)
@@ -79,3 +83,29 @@ def test_the_maturity_heading_is_on_the_page_of_its_heat_map(lang: Lang) -> None
     assert len(pages) == 1, pages
     on_it = {r.text for r in runs if r.page == pages[0]}
     assert level in on_it
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+async def test_the_national_tables_start_on_the_page_of_their_heading_and_caption(
+    tmp_path: Path, lang: Lang
+) -> None:
+    """The demo's national PDF left "What the levels mean" alone on a page (the table, kept
+    whole, went to the next) and a theme table's caption at the foot of a page."""
+    national_report = await national(tmp_path, lang, rubric=small_advice())
+    html = render_national_html(national_report, lang)
+    reader = PdfReader(io.BytesIO(html_to_pdf(html, lang, national_report.title)))
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+
+    def page_of(text: str) -> int:
+        found = [i for i, p in enumerate(pages) if text in p]
+        assert found, text
+        return found[0]
+
+    t = messages()
+    levels = page_of(t(lang, "national.heading.levels"))
+    first = national_report.maturity[0]
+    assert page_of(" ".join(first.descriptors[0].split()[:4])) == levels
+    wales = t(lang, "national.all_wales")
+    for _, title in national_report.theme_table.themes if national_report.theme_table else ():
+        caption = page_of(t(lang, "national.theme_table.caption", theme=title))
+        assert wales in pages[caption], title
