@@ -55,6 +55,7 @@ table {{ font-size: 9pt; border-collapse: separate; border-spacing: 0; }}
 th, td {{ padding: 0.6mm 1.4mm; border: none; border-bottom: 0.2mm solid #b4b4b4; }}
 thead th {{ border-bottom: 0.4mm solid #555; }}
 .table-wrap {{ margin: 1mm 0 2mm; }}
+table.rates th, table.rates td {{ padding: 0.6mm 0.7mm; }}
 nav.contents a {{ color: inherit; text-decoration: none; }}
 nav.contents a::after {{ content: leader(".") " " target-counter(attr(href url), page); }}
 table.statements {{ table-layout: fixed; font-size: 9pt; line-height: 1.25; break-inside: auto; }}
