@@ -109,4 +109,3 @@ async def test_the_national_tables_start_on_the_page_of_their_heading_and_captio
     for _, title in national_report.theme_table.themes if national_report.theme_table else ():
         caption = page_of(t(lang, "national.theme_table.caption", theme=title))
         assert wales in pages[caption], title
-
