@@ -121,6 +121,37 @@ async def test_every_statement_of_the_answer_path_runs_on_aiosqlites_thread(
 
 
 @SQLITE_ONLY
+async def test_the_answer_paths_read_is_one_statement_and_its_write_reads_nothing_back(
+    repo: Repository, db: Database
+) -> None:
+    """Each statement is a trip to aiosqlite's thread (storage.sqlite's notes), and the trips
+    of a transaction hold the connection for everyone: the update's read is one statement
+    (its own snapshot, no BEGIN and COMMIT), and the step's write returns the response from its
+    upsert instead of reading it again (issue 24)."""
+    iid = await bound(repo, 7)
+    await repo.save_survey(
+        iid, **STATE, cursor="q2", submitted=False, answers={"q1": answer("q1", "a")}
+    )
+    assert isinstance(db, SqliteDatabase)
+    ran: list[str] = []
+    await db.trace(ran.append)
+    try:
+        context = await repo.update_context(7, 5)
+        read = list(ran)
+        ran.clear()
+        with handling(5):
+            record = await repo.save_survey(
+                iid, **STATE, cursor="q3", submitted=False, answers={"q2": answer("q2", "b")}
+            )
+    finally:
+        await db.trace(None)
+    assert len(read) == 1 and read[0].startswith("SELECT")
+    assert context.answers == {"q1": answer("q1", "a")}
+    assert not any(sql.startswith("SELECT") for sql in ran), ran
+    assert record == (await repo.survey(iid))[0] and record is not None and record.cursor == "q3"
+
+
+@SQLITE_ONLY
 async def test_checkpoints_every_so_many_commits_off_the_loop(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
