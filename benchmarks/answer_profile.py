@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
 import tempfile
 import time
@@ -118,7 +119,7 @@ async def real_path(people: int, profile: bool) -> tuple[float, int, RecordingSe
             elapsed = await feed_all(dp, bot, batch)
             if profiler:
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+                pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", "30")))
             stored = await db.fetchone("SELECT COUNT(*) FROM answers")
             assert stored is not None and stored[0] == len(batch), (stored, len(batch))
             return elapsed, len(batch), session

@@ -283,10 +283,13 @@ class AnswerBook(Store):
         once and never undone; after it the answers are final and a change raises
         `AlreadySubmitted` (nothing is saved).
 
-        The transaction is a fixed list of statements (`Database.batch`: one trip to SQLite's
-        thread): the response is upserted first and returns its row, with its submission time
-        as it was, which the check reads before anything else is kept; that row (or the
-        submission's) is the record returned, so nothing is read again after the writes."""
+        The transaction is a fixed list of statements (`Database.batch`): the update's record,
+        the response upserted, the answers, then the response read back, with its submission
+        time as it was, which a check reads before anything is kept (else everything is rolled
+        back), and last the submission. On SQLite the leading statements whose parameters are
+        plain codes, numbers and times (a tap's step, but not a typed answer) go to aiosqlite's
+        thread in one script with the BEGIN (`SqliteDatabase.batch`): a tap's write is three
+        trips (the script, the check's read, the COMMIT) where it was six."""
         answers = answers or {}
         delete_answers = list(delete_answers)
         for key, answer in answers.items():
@@ -299,18 +302,20 @@ class AnswerBook(Store):
             if changes_answers and rows[0]["submitted_at"] is not None:
                 raise AlreadySubmitted(f"invitee {invitee_id} has submitted")
 
-        statements = [
+        statements: list[Statement] = []
+        marker = HANDLING.get()
+        if marker is not None and not marker.recorded:
+            statements.append(Statement(RECORD_UPDATE_SQL, (marker.update_id, now, now)))
+        statements.append(
             Statement(
                 "INSERT INTO responses (invitee_id, language, privacy_accepted, cursor,"
                 " reviewing, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (invitee_id) DO UPDATE SET language = excluded.language,"
                 " privacy_accepted = excluded.privacy_accepted, cursor = excluded.cursor,"
-                " reviewing = excluded.reviewing, updated_at = excluded.updated_at"
-                " RETURNING *",
+                " reviewing = excluded.reviewing, updated_at = excluded.updated_at",
                 (invitee_id, language, int(privacy_accepted), cursor, int(reviewing), now, now),
-                check=final_answers,
             )
-        ]
+        )
         if answers:
             statements.append(
                 Statement(
@@ -332,9 +337,14 @@ class AnswerBook(Store):
                     many=True,
                 )
             )
-        response_at = 0  # the statement that returns the response as stored
+        # Nothing above touches the submission time, so this reads it as it was before the
+        # step; when answers were to change after it, the check undoes the whole step.
+        statements.append(
+            Statement(
+                "SELECT * FROM responses WHERE invitee_id = ?", (invitee_id,), check=final_answers
+            )
+        )
         if submitted:
-            response_at = len(statements)
             statements.append(
                 Statement(
                     "UPDATE responses SET submitted_at = COALESCE(submitted_at, ?)"
@@ -342,12 +352,8 @@ class AnswerBook(Store):
                     (now, invitee_id),
                 )
             )
-        marker = HANDLING.get()
-        if marker is not None and not marker.recorded:
-            statements.append(Statement(RECORD_UPDATE_SQL, (marker.update_id, now, now)))
         results = await self.db.batch(statements)
         if marker is not None and not marker.recorded:
             marker.mark_recorded()
-        # The response as stored: the upsert's row, or the submission's after it (nothing else
-        # here changes the response, so no read after them is needed).
-        return _record_fast(results[response_at][0], id_key="id", invitee_key="invitee_id")
+        # The response as stored: the check's row, or the submission's after it.
+        return _record_fast(results[-1][0], id_key="id", invitee_key="invitee_id")
