@@ -15,10 +15,13 @@ loop's) fails at once instead of mixing with aiosqlite's work (the write lock le
 checkpoint, fixed in 9baa0cc, came from exactly such a mix). So a wait for another process's
 write lock (busy_timeout) is spent on that thread and never stalls the loop; a checkpoint, which
 fsyncs, also runs there (this connection never checkpoints by itself: every `CHECKPOINT_EVERY`
-commits it checkpoints passively). Each statement is one trip to that thread: the answer path's
-few (`fetch_together`, `batch`, `execute_alone`) cost a trip each, about a fifth more of the
-bot's CPU per answer than running them on the loop's thread did, which the answer-path
-benchmark shows is well inside its margin (docs/benchmarks.md).
+commits it checkpoints passively). Each call is one trip to that thread (a wake-up of it and
+then of the loop, and a turn at the GIL each way), and the trips of a transaction hold the
+connection for every other person, so the answer path makes few: the update's read is one
+statement (`storage.answers`), and `batch` sends the statements it can with the BEGIN in one
+script (`_inline`: only those whose parameters are numbers, codes and times, never what a person
+typed), so a tap's write is three trips (the script, the check's read, the COMMIT). Per answer
+that is 4 trips where it was 10 (docs/benchmarks.md, issue 24).
 """
 
 from __future__ import annotations
@@ -375,8 +378,8 @@ def _inline(statement: Statement) -> str | None:
     for value in params:
         if value is None:
             literals.append("NULL")
-        elif type(value) is int:
-            literals.append(str(value))
+        elif type(value) is int:  # in brackets when negative: "n-?" must not become "n--1"
+            literals.append(str(value) if value >= 0 else f"({value})")
         elif isinstance(value, str) and _LITERAL_TEXT.fullmatch(value):
             literals.append(f"'{value}'")
         else:

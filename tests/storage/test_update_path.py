@@ -174,6 +174,28 @@ async def test_the_answer_paths_trips_to_aiosqlites_thread(
     assert await handled(repo, 5) and await handled(repo, 6)
 
 
+def test_only_plain_codes_numbers_and_times_are_written_into_a_script() -> None:
+    from storage.sqlite import _inline
+
+    record = "INSERT INTO t (a, b, c) VALUES (?, ?, ?)"
+    assert _inline(Statement(record, (5, "2026-12-08T02:40:00Z", None))) == (
+        "INSERT INTO t (a, b, c) VALUES (5, '2026-12-08T02:40:00Z', NULL)"
+    )
+    assert _inline(Statement("UPDATE t SET n = n-? WHERE id = ?", (-1, 2))) == (
+        "UPDATE t SET n = n-(-1) WHERE id = 2"
+    )
+    assert _inline(Statement(record, [(1, "v_vision", "sa")], many=True)) is not None
+    for text in ("It's", "a b", "x;y", "?", "Da iawn", "ŵ", "1.5e3'"):
+        assert _inline(Statement(record, (1, text, None))) is None, text
+    assert _inline(Statement(record, (1, 2.5, None))) is None
+    assert _inline(Statement(record, (True, 1, 2))) is None
+    assert _inline(Statement(record + " RETURNING *", (1, 2, 3))) is None
+    assert _inline(Statement("SELECT ?", (1,))) is None
+    assert _inline(Statement(record, (1, 2, 3), check=lambda rows: None)) is None
+    assert _inline(Statement(record, [(1, 2, 3), (4, 5, 6)], many=True)) is None
+    assert _inline(Statement("INSERT INTO t VALUES ('?', ?)", (1,))) is None
+
+
 @SQLITE_ONLY
 async def test_a_change_after_submission_rolls_back_the_inlined_statements_too(
     repo: Repository,
