@@ -89,6 +89,26 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
+_DIALECT_LINE = re.compile(r"^--\s*dialect:\s*(sqlite|postgresql|all)\s*$")
+
+
+def for_dialect(script: str, dialect: Dialect) -> str:
+    """A migration's statements for one backend. Most migrations are one script for both; the
+    few that cannot be (SQLite cannot drop a CHECK constraint with ALTER TABLE) mark sections
+    with a ``-- dialect: sqlite`` or ``-- dialect: postgresql`` line, up to ``-- dialect: all``.
+    The other backend's lines are left out (kept as blank lines)."""
+    kept: list[str] = []
+    current = "all"
+    for line in script.splitlines(keepends=True):
+        found = _DIALECT_LINE.match(line.strip())
+        if found is not None:
+            current = found.group(1)
+            kept.append("\n")
+            continue
+        kept.append(line if current in ("all", dialect) else "\n")
+    return "".join(kept)
+
+
 class Row(Protocol):
     """A result row: by position (`row[0]`), by column name (`row["slug"]`), and `dict(row)`."""
 
@@ -208,8 +228,9 @@ class Database(ABC):
 
     async def batch(self, statements: Sequence[Statement]) -> list[list[Any]]:
         """Runs ``statements`` in order in one write transaction and returns each one's rows
-        (empty for a ``many`` statement). SQLite makes it one trip to the connection's thread
-        (`SqliteDatabase.batch`); elsewhere it is a `transaction` like any other."""
+        (empty for a ``many`` statement). SQLite sends the leading statements with the BEGIN in
+        one script (`SqliteDatabase.batch`), and those return no rows; elsewhere it is a
+        `transaction` like any other."""
         results: list[list[Any]] = []
         async with self.transaction() as conn:
             for statement in statements:
@@ -234,8 +255,9 @@ class Database(ABC):
     @abstractmethod
     async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
         """Several reads from one consistent snapshot, each query's rows in order: on SQLite
-        one trip to the connection's thread; on PostgreSQL one connection and one read-only
-        transaction. (Two narrow results cost SQLite far less than one wide joined one.)"""
+        one read transaction (BEGIN, the queries, COMMIT: a trip each); on PostgreSQL one
+        statement. (The answer path's read on SQLite is one statement instead:
+        `AnswerBook.update_context`.)"""
 
     @abstractmethod
     async def fetchone(self, sql: str, params: Params = ()) -> Any | None: ...
@@ -291,7 +313,7 @@ class Database(ABC):
                     "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
                 ):
                     continue
-                await self._run_script(conn, migration.sql)
+                await self._run_script(conn, for_dialect(migration.sql, self.dialect))
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, to_iso(utcnow())),
