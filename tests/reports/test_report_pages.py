@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from functools import cache
 from html import unescape
 from pathlib import Path
@@ -23,16 +22,9 @@ from reports.text import messages
 from rubric.schema import Lang
 from tests.reports.test_document import powys_people
 from tests.reports.test_national import national
+from tests.support.pdf_runs import Run, pdf_runs
 from tests.support.report_rows import report
 from tests.support.reports import small_advice
-
-
-@dataclass(frozen=True)
-class Run:
-    page: int
-    text: str
-    size: float
-    y: float
 
 
 @cache
@@ -43,21 +35,8 @@ def _pages(lang: Lang) -> tuple[tuple[Run, ...], tuple[float, ...], tuple[str, .
         " ".join(unescape(re.sub(r"<[^>]+>", "", h)).split())
         for h in re.findall(r"<h[234][^>]*>(.*?)</h[234]>", html, flags=re.S)
     )
-    reader = PdfReader(io.BytesIO(render_pdf(document, lang)))
-    runs: list[Run] = []
-    heights = []
-    for number, page in enumerate(reader.pages, start=1):
-        heights.append(float(page.mediabox.height))
-
-        def visit(
-            text: str, cm: list[float], tm: list[float], font: object, size: float, n: int = number
-        ) -> None:
-            if text.strip():
-                scale = abs(tm[3] * cm[3])
-                runs.append(Run(n, " ".join(text.split()), size * scale, tm[5] * cm[3] + cm[5]))
-
-        page.extract_text(visitor_text=visit)
-    return tuple(runs), tuple(heights), headings
+    runs, heights = pdf_runs(render_pdf(document, lang))
+    return runs, heights, headings
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
