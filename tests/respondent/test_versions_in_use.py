@@ -40,7 +40,7 @@ async def pinned(db_path: object, email: str) -> int | None:
             (email,),
         )
     assert row is not None
-    return row[0]
+    return None if row[0] is None else int(row[0])
 
 
 async def test_a_response_answers_its_own_version_to_the_end(
