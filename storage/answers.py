@@ -61,7 +61,8 @@ _UPDATE_CONTEXT_SQL = (
     " a.language AS account_language, r.id AS response_id, r.language AS survey_language,"
     " r.privacy_accepted, r.cursor, r.reviewing, r.started_at, r.updated_at, r.submitted_at,"
     " r.questionnaire_version AS response_version,"
-    " (SELECT MAX(v.id) FROM questionnaire_versions v) AS newest_version,"
+    " CASE WHEN rd.created_at IS NOT NULL THEN rd.questionnaire_version"
+    " ELSE (SELECT MAX(v.id) FROM questionnaire_versions v) END AS newest_version,"
     " w.council_id AS window_council, w.closes_on, w.closed_at, w.opens_on,"
     " h.update_id AS handled"
     " FROM (SELECT CAST(? AS BIGINT) AS tid, CAST(? AS BIGINT) AS uid) t"
@@ -70,11 +71,14 @@ _UPDATE_CONTEXT_SQL = (
     " LEFT JOIN accounts a ON a.telegram_id = t.tid"
     " LEFT JOIN responses r ON r.invitee_id = i.id"
     " LEFT JOIN survey_windows w ON w.council_id = i.council_id"
+    " LEFT JOIN rounds rd ON rd.id ="
+    " (SELECT MAX(x.id) FROM rounds x WHERE x.council_id = i.council_id)"
     " LEFT JOIN handled_updates h ON h.update_id = t.uid"
 )
 """`Repository.update_context`'s first query: one row, with the person, their council, account,
-response (with the questionnaire version it is pinned to) and window, the newest questionnaire
-version (the one a response not yet made will be pinned to), and the update's claim."""
+response (with the questionnaire version it is pinned to) and window, the version a response
+not yet made will be pinned to (the council's current round's; for a round from before rounds,
+or none, the newest stored), and the update's claim."""
 
 _UPDATE_ANSWERS_SQL = (
     "SELECT x.question_id, x.choice, x.text FROM invitees i"
