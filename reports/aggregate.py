@@ -58,6 +58,7 @@ from reports.results import (
     median_level,
     percent,
 )
+from reports.survey_dates import SurveyWindow, survey_dates
 from reports.text import messages, team_label, team_members
 from rubric.schema import GROUPS, Group, Lang, Question, Questionnaire, Scale
 from storage.reporting import ReportRows, WalesFigure
@@ -480,8 +481,10 @@ def build_report(
     reader_covers: frozenset[str] = frozenset(),
     wales: WalesIndex | None = None,
     unanimity_safe_size: int = UNANIMITY_SAFE_SIZE,
+    window: SurveyWindow | None = None,
 ) -> Report:
     """The whole report for one council in one language. Pure: the same input, the same report.
+    `window`: the council's stored survey window (`storage.windows`), for the method section.
     `reader_covers`: the other councils whose own reports its reader sees (an auditor of
     several), which the Wales figures must not let them subtract. `wales`: the Wales rows
     already indexed, when many reports share them (`WalesIndex`)."""
@@ -507,6 +510,7 @@ def build_report(
         maturity=maturity,
         withheld=tuple(b.withheld),
         currency=currency(rows, lang),
+        survey=survey_dates(window, lang, generated_on),
     )
 
 

@@ -621,6 +621,16 @@ def wales_pooled(
     return out
 
 
+def change_shown(then: int | None, now: int | None, k: int = MIN_GROUP_SIZE) -> bool:
+    """Whether a change between two rounds may be said for one group and question: only from
+    two figures that both rounds' reports show, each resting on at least `k` views (`then`,
+    `now`: the views of each shown figure; None where a report does not show it). Both are
+    public already, so the line beside them tells a reader nothing they could not work out;
+    a figure withheld in either round is never compared, so no change line hints at it
+    (docs/method.md, "Change between rounds")."""
+    return then is not None and now is not None and then >= k and now >= k
+
+
 __all__ = [
     "QUASI",
     "UNANIMITY_SAFE_SIZE",
@@ -629,6 +639,7 @@ __all__ = [
     "anonymise_export",
     "bands",
     "candidates",
+    "change_shown",
     "exposures",
     "leaks",
     "make_release",

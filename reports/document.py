@@ -20,14 +20,21 @@ from reports.narrative import (
     overall_claim,
 )
 from reports.recommend import recommend_claims
-from reports.results import Claim, CouncilDocument, Report, ThemeStory
+from reports.results import Claim, CouncilDocument, Report, RoundChange, ThemeStory
 from reports.text import messages
 from rubric.advice import Advice, load_advice
 
 
-def build_document(report: Report, advice: Advice | None = None) -> CouncilDocument:
+def build_document(
+    report: Report, advice: Advice | None = None, change: RoundChange | None = None
+) -> CouncilDocument:
     """The narrative for a built report. Pure: the same report and advice, the same document.
-    Every sentence about the figures is kept as its claim too (`CouncilDocument.claims`)."""
+    Every sentence about the figures is kept as its claim too (`CouncilDocument.claims`).
+    `change`: the change since the previous round (`reports.rounds.compare_rounds`, its
+    sentences checked there against both rounds' reports), shown in each theme and in
+    maturity."""
+    if change is not None and change.lang != report.lang:
+        raise ValueError("the change between rounds is in another language than the report")
     advice = advice or load_advice()
     made = recommend_claims(report, advice)
     recommendations = tuple(r for r, _ in made)
@@ -74,4 +81,5 @@ def build_document(report: Report, advice: Advice | None = None) -> CouncilDocum
         good_practice=examples,
         good_practice_intro=intro,
         claims=tuple(dict.fromkeys(claims)),
+        change=change,
     )

@@ -51,6 +51,8 @@ from reports.aggregate import WalesIndex, build_report
 from reports.anonymity import MIN_GROUP_SIZE
 from reports.findings import COMPARISON_MARGIN, finding_rule, finding_sentence
 from reports.good_practice import match_good_practice
+from reports.national_claims import NationalClaim, key_messages
+from reports.national_tables import ThemeTable, method, theme_table
 from reports.recommend import recommend
 from reports.results import (
     CouncilName,
@@ -62,11 +64,13 @@ from reports.results import (
     median_level,
     percent,
 )
+from reports.rounds import NationalChange, maturity_spread
+from reports.survey_dates import SurveyDates, SurveyWindow, fieldwork
 from reports.text import join_words, messages
 from rubric.advice import Advice
 from rubric.schema import GROUPS, Group, Lang, Questionnaire, Text
 from storage.councils import short_name_cy, short_name_en
-from storage.reporting import ReportRows
+from storage.reporting import ReportRows, WalesFigure
 
 Pattern = Literal["low", "high", "split", "none"]
 Contrast = Literal["officers_more", "similar", "members_more"]
@@ -292,6 +296,20 @@ class NationalReport(_Result):
     examples: tuple[Example, ...]
     notes: tuple[str, ...]
     """What the figures leave out and why."""
+    change: NationalChange | None = None
+    """Each key characteristic's spread of councils in the previous round and now
+    (`reports.rounds.maturity_spread`), when the previous round's reports are given."""
+    key_messages: tuple[NationalClaim, ...] = ()
+    """What the report leads with, each claim checked against the councils' own reports
+    (`reports.national_claims`)."""
+    method: tuple[str, ...] = ()
+    """The method section's paragraphs (`reports.national_tables.method`)."""
+    fieldwork: SurveyDates | None = None
+    """From the earliest opening to the latest closing of the councils' survey windows."""
+    theme_table: ThemeTable | None = None
+    """Theme shares council by council (`reports.national_tables`)."""
+    not_taking_part: str = ""
+    """The councils not taking part, named once in one sentence ("" when all take part)."""
 
 
 # --- building -----------------------------------------------------------------------------
@@ -644,9 +662,6 @@ class _National:
             t(lang, "national.note.rest"),
             t(lang, "national.note.rounding"),
         ]
-        absent = len(rates.councils) - rates.taking_part
-        if absent:
-            out.append(t.plural(lang, "national.note.not_taking_part", absent))
         quiet = [
             c.name for c in rates.councils if c.taking_part and c.slug not in set(with_figures)
         ]
@@ -806,16 +821,35 @@ def build_national(
     *,
     generated_on: date,
     advice: NationalAdvice | None = None,
+    previous: Mapping[str, Report] | None = None,
+    previous_label: str = "",
+    current_label: str = "",
+    wales: Sequence[WalesFigure] = (),
 ) -> NationalReport:
     """The national report from every council's own report (`reports`: slug -> Report, built
-    with the same questionnaire, language and minimum). Pure."""
+    with the same questionnaire, language and minimum). Pure. `previous`: the councils'
+    reports of the previous round (slug -> its final report; a council without one is left
+    out of that round's counts), for the change since `previous_label`. `wales`: the stored
+    Wales release, for the theme table's Wales row."""
     n = _National(questionnaire, councils, reports, lang, min_group_size)
+    change = None
+    if previous is not None:
+        if any(r.lang != lang for r in previous.values()):
+            raise ValueError("a previous round's report is in another language")
+        change = maturity_spread(reports, previous, lang, previous_label, current_label)
     rates = n.rates()
     maturity, placements = n.maturity()
     with_figures = n.with_figures()
     taking_part = [c.slug for c in rates.councils if c.taking_part]
     recommendations = national_recommendations(advice, taking_part, n.most, lang)
     examples = national_examples(questionnaire, advice, with_figures, lang)
+    dates = fieldwork((reports[slug].survey for slug in taking_part), lang, generated_on)
+    invited = next(r.invited for r in rates.wales if r.row == "total")
+    shown = set(with_figures)
+    table_rows = [
+        (c.slug, c.name, c.short, reports[c.slug]) for c in rates.councils if c.slug in shown
+    ]
+    absent = [c.name for c in rates.councils if not c.taking_part]
     return NationalReport(
         lang=lang,
         title=messages()(lang, "national.title"),
@@ -832,6 +866,26 @@ def build_national(
         taking_part=len(taking_part),
         examples=examples,
         notes=n.notes(rates, with_figures),
+        change=change,
+        key_messages=key_messages(questionnaire, reports, lang),
+        method=method(
+            questionnaire,
+            reports,
+            lang,
+            taking_part=len(taking_part),
+            invited=invited,
+            fieldwork=dates,
+            min_group_size=min_group_size,
+        ),
+        fieldwork=dates,
+        theme_table=theme_table(questionnaire, table_rows, wales, lang),
+        not_taking_part=(
+            messages().plural(
+                lang, "national.absent", len(absent), councils=join_words(lang, absent)
+            )
+            if absent
+            else ""
+        ),
     )
 
 
@@ -843,15 +897,24 @@ def council_reports(
     min_group_size: int = MIN_GROUP_SIZE,
     *,
     generated_on: date,
+    windows: Mapping[str, SurveyWindow] | None = None,
 ) -> dict[str, Report]:
     """Every council's own report, built one council at a time from the input its own report
-    has (`storage.reporting.national_input`): the only source of the national figures."""
+    has (`storage.reporting.national_input`): the only source of the national figures.
+    `windows`: council slug -> its stored survey window (the method's dates)."""
     reports = {}
     index: WalesIndex | None = None  # the councils' inputs share one tuple of Wales rows
     for c in councils:
         rows = inputs[c.slug]
         index = WalesIndex.over(rows.wales, index)
         reports[c.slug] = build_report(
-            questionnaire, rows, c, lang, min_group_size, generated_on=generated_on, wales=index
+            questionnaire,
+            rows,
+            c,
+            lang,
+            min_group_size,
+            generated_on=generated_on,
+            wales=index,
+            window=(windows or {}).get(c.slug),
         )
     return reports

@@ -26,7 +26,7 @@ LEVEL_COLOURS = ("#440154", "#21918C", "#FDE725")
 heat map reads in grey print too."""
 LIGHT_TEXT = {"#440154"}
 """Fills dark enough for white digits."""
-NO_FIGURES, NOT_TAKING_PART = "#E6E6E6", "#FFFFFF"
+NO_FIGURES = "#E6E6E6"
 _LABEL_W, _CELL_W, _CELL_H, _HEAD_H, _LEGEND_H = 170.0, 52.0, 18.0, 120.0, 26.0
 
 
@@ -86,15 +86,13 @@ def heat_map(report: NationalReport, lang: Lang) -> HeatMap:
     )
     rows = []
     lines = []
-    for i, council in enumerate(report.placements):
+    # Councils not taking part have no row: the report names them once, in one sentence.
+    for i, council in enumerate(c for c in report.placements if c.taking_part):
         y = _HEAD_H + i * _CELL_H
         cells = []
         values = []
         for j, placement in enumerate(council.placements):
             x = round(_LABEL_W + _CELL_W * j, 1)
-            if not council.taking_part:
-                cells.append(HeatCell(x=x, fill=NOT_TAKING_PART, text="", text_colour="#555555"))
-                continue
             if placement.level is None:
                 cells.append(HeatCell(x=x, fill=NO_FIGURES, text="–", text_colour="#555555"))
                 values.append(f"{report.maturity[j].title} –")
@@ -106,20 +104,14 @@ def heat_map(report: NationalReport, lang: Lang) -> HeatMap:
             )
             values.append(f"{report.maturity[j].title} {placement.level}")
         label = council.short
-        if not council.taking_part:
-            lines.append(f"{label}: {t(lang, 'national.not_taking_part')}")
-        else:
-            lines.append(f"{label}: " + ", ".join(values))
+        lines.append(f"{label}: " + ", ".join(values))
         rows.append(HeatRow(label=label, y=round(y, 1), cells=tuple(cells)))
     legend_y = _HEAD_H + len(rows) * _CELL_H + 10
     items = [
         (colour, str(n), t(lang, "maturity.col.level", n=n))
         for n, colour in enumerate(LEVEL_COLOURS, start=1)
     ]
-    items += [
-        (NO_FIGURES, "–", t(lang, "national.heatmap.none")),
-        (NOT_TAKING_PART, "", t(lang, "national.not_taking_part")),
-    ]
+    items += [(NO_FIGURES, "–", t(lang, "national.heatmap.none"))]
     legend = []
     x = 10.0
     for fill, digit, label in items:

@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from reports.survey_dates import SurveyDates
 from rubric.schema import Group, Lang
 
 CellKind = Literal["all", "officer", "member", "team", "wales"]
@@ -231,6 +232,9 @@ class Report(_Result):
     """What was not shown and why, one sentence each."""
     currency: str = ""
     """How current the figures are: the release they come from and what came in since."""
+    survey: SurveyDates | None = None
+    """The council's survey window (`reports.survey_dates`), for the method section; None
+    when no date was ever set."""
 
     def cell(self, key: str) -> Cell:
         return next(c for c in self.cells if c.key == key)
@@ -261,6 +265,10 @@ ClaimKind = Literal[
     "maturity",
     "response",
     "recommendation",
+    "change_figures",
+    "change_level",
+    "change_theme",
+    "change_maturity",
 ]
 Side = Literal["favourable", "unfavourable"]
 View = Literal["positive", "negative", "mixed", "most", "divided", "none", ""]
@@ -391,7 +399,94 @@ class CouncilDocument(_Result):
     commentary: dict[str, tuple[str, ...]] = {}
     """The auditor's own paragraphs by section id (`reports.notes`), in the report's language."""
     final: FinalStamp | None = None
+    change: RoundChange | None = None
+    """The change since the previous round (`reports.rounds.compare_rounds`), when given."""
 
     @property
     def recommendations(self) -> tuple[RecommendationResult, ...]:
         return tuple(r for t in self.themes for r in t.recommendations)
+
+
+# --- change between rounds (`reports.rounds`) ----------------------------------------------
+
+Asked = Literal["same", "reworded", "changed", "new"]
+"""How a statement or key characteristic was asked now against the previous round: the same,
+reworded (in either language), otherwise changed (its audience, say), or new."""
+
+
+class StatementChange(_Result):
+    """One statement shown for all respondents in both rounds: its figures then and now, as
+    each round's report shows them."""
+
+    question_id: str
+    text: str
+    """As asked now."""
+    asked: Asked
+    agree: tuple[int, int]
+    disagree: tuple[int, int]
+    """Whole percent then, now."""
+    dk: tuple[int, int]
+    """"Don't know" answers then, now (a count, as the report's annex shows it)."""
+    favourable: tuple[int, int]
+    """Whole percent of views on the Authority's side then, now (agreeing; disagreeing with a
+    negatively worded statement)."""
+    line: str
+    """"Agree 38% → 52%; disagree 40% → 31%; don't know 3 → 2." (a `change_figures` claim)"""
+    note: str | None = None
+    """"(reworded since 2026)", "(asked differently since 2026)"."""
+
+
+class LevelChange(_Result):
+    characteristic_id: str
+    title: str
+    asked: Asked
+    median: tuple[int, int]
+    """All respondents' median level then, now."""
+    line: str
+    note: str | None = None
+
+
+class ThemeChange(_Result):
+    theme_id: str
+    title: str
+    statements: tuple[StatementChange, ...]
+    """Those shown for all respondents in both rounds only: nothing hints at a figure withheld
+    in either."""
+    summary: str | None
+    """"Of the 5 statements shown in both rounds, views moved ..." (a `change_theme` claim),
+    with two statements or more to compare."""
+    new: tuple[str, ...]
+    """Texts of the statements asked now but not then (questionnaire facts, whatever the
+    figures)."""
+    removed: tuple[str, ...]
+    """Texts of the statements asked then but not now, in this theme then (the last theme also
+    lists those of a theme no longer asked)."""
+
+
+class RoundChange(_Result):
+    """What moved between two rounds of one council, from their two reports only."""
+
+    lang: Lang
+    previous_label: str
+    current_label: str
+    heading: str
+    """"Change since 2026"."""
+    note: str
+    new_heading: str
+    """"New in 2027"."""
+    removed_heading: str
+    """"No longer asked"."""
+    themes: tuple[ThemeChange, ...]
+    """In the current report's order of themes."""
+    maturity: tuple[LevelChange, ...]
+    maturity_summary: str | None
+    maturity_new: tuple[str, ...]
+    maturity_removed: tuple[str, ...]
+    claims: tuple[Claim, ...]
+    """Every sentence above about the figures, as its claim (`reports.change_claims`)."""
+
+    def theme(self, theme_id: str) -> ThemeChange | None:
+        return next((t for t in self.themes if t.theme_id == theme_id), None)
+
+
+CouncilDocument.model_rebuild()

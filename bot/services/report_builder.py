@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from reports.notes import apply_notes, final_stamp
 from reports.open_data import Row, national_rows, report_rows
 from reports.pdf import html_to_pdf
 from reports.results import CouncilDocument
+from reports.survey_dates import SurveyWindow
 from rubric.advice import load_advice
 from rubric.schema import LANGS, Lang, Questionnaire
 from storage.questionnaires import Questionnaires
@@ -112,6 +113,7 @@ async def build(
         settings.min_group_size,
         generated_on=today,
         reader_covers=reader_covers,
+        window=survey_window(await repo.window(council.id), settings.timezone),
     )
     document = apply_notes(build_document(report), notes)
     if made is not None:
@@ -126,6 +128,18 @@ async def build(
         title=report.title,
         figures=tuple(report_rows(report)),
     )
+
+
+def survey_window(
+    stored: tuple[date | None, datetime | None, date | None] | None, timezone: str
+) -> SurveyWindow | None:
+    """A council's stored window (`Repository.window`: closes_on, closed_at, opens_on) as the
+    report's dates, a close by hand on its day in the survey's time zone."""
+    if stored is None:
+        return None
+    closes_on, closed_at, opens_on = stored
+    closed_on = None if closed_at is None else closed_at.astimezone(ZoneInfo(timezone)).date()
+    return SurveyWindow(opens_on=opens_on, closes_on=closes_on, closed_on=closed_on)
 
 
 async def council_documents(
@@ -211,10 +225,19 @@ async def build_national_report(
     councils = await repo.councils()
     inputs = await repo.national_input(councils)
     k = settings.min_group_size
-    reports = council_reports(questionnaire, inputs, councils, lang, k, generated_on=today)
+    stored = await repo.windows()
+    windows = {
+        c.slug: w
+        for c in councils
+        if (w := survey_window(stored.get(c.id), settings.timezone)) is not None
+    }
+    reports = council_reports(
+        questionnaire, inputs, councils, lang, k, generated_on=today, windows=windows
+    )
     advice = rubric_advice(reports, load_advice())
+    wales = next(iter(inputs.values())).wales if inputs else ()
     report = build_national(
-        questionnaire, councils, reports, lang, k, generated_on=today, advice=advice
+        questionnaire, councils, reports, lang, k, generated_on=today, advice=advice, wales=wales
     )
     return BuiltReport(
         summary=render_national_summary(report, lang),

@@ -11,13 +11,17 @@ import asyncio
 import os
 import subprocess
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app import load_texts
 from bot.cli.main import main
+from reports.survey_dates import long_date
 from rubric.loader import load_questionnaire
+from rubric.schema import Lang
 from standin import Phone, StoredMessage
 from storage.opening import open_database
 from storage.repository import Repository
@@ -63,6 +67,21 @@ async def seed(db_path: Path) -> None:
         cardiff = await repo.find_council("cardiff")
         assert cardiff is not None
         assert await repo.add_auditor(CARDIFF_AUDITOR, cardiff.id)
+        # Survey windows, still open today: the fieldwork runs from Gwynedd's opening to
+        # Cardiff's closing.
+        for slug, opens, closes in WINDOWS:
+            found = await repo.find_council(slug)
+            assert found is not None
+            await repo.set_window(found.id, TODAY + timedelta(closes), TODAY + timedelta(opens))
+
+
+TODAY = datetime.now(ZoneInfo("Europe/London")).date()  # the survey's time zone
+WINDOWS = (("powys", -10, 20), ("cardiff", -5, 30), ("gwynedd", -12, 10), ("ceredigion", -3, 9))
+
+
+def fieldwork_words(lang: Lang) -> tuple[str, str]:
+    """The fieldwork's first and last days as the report writes them."""
+    return long_date(TODAY - timedelta(12), lang), long_date(TODAY + timedelta(30), lang)
 
 
 async def ask(api: Telegram, phone: Phone, command: str, expect: int = 1) -> list[StoredMessage]:
@@ -92,11 +111,20 @@ async def test_national_report_through_the_bot(telegram: Telegram, datatool: InP
     assert pdf.file_name.endswith(".pdf") and pdf.data.startswith(b"%PDF-")
     replies = await ask(api, auditor, "/report wales html", expect=2)
     assert "the national picture" in replies[0].shown
-    assert "22 of the 43 people invited responded (51%)" in replies[0].shown
+    assert "22 of the 43 people invited there have responded (51%)" in replies[0].shown
     name, html = document_html(replies)
     assert name.startswith("datatool-wales-") and name.endswith(".html")
     assert 'lang="en"' in html and "<svg" in html and "<script" not in html.lower()
-    assert html.count('class="absent">Not taking part<') == 18  # 18 councils have no roster
+    # The 18 councils with no roster are named once, in one sentence, not as empty rows.
+    assert "Not taking part" not in html and "18 councils are not taking part" in html
+    assert html.count("Wrexham County Borough Council") == 1
+    # It leads with the key messages, then how it was made: councils, tool, fieldwork.
+    assert html.index('id="key-messages"') < html.index('id="method"') < html.index('id="rates"')
+    method = html[html.index('id="method"') :].split("</section>")[0]
+    start, end = fieldwork_words("en")
+    assert f"Fieldwork runs from {start} to {end}" in method
+    assert "4 of the 22 councils in Wales, where 43 officers and elected members" in method
+    assert 'id="theme-shares"' in html and "Don&#39;t know" in html.split('id="theme-shares"')[1]
     for council in ("Powys County Council", "Cardiff Council", "Gwynedd Council"):
         assert council in html
     assert "Gwynedd Council" in html.split("No figures are shown for")[1]  # 3 respondents
@@ -115,7 +143,24 @@ async def test_national_report_through_the_bot(telegram: Telegram, datatool: InP
         replies = await ask(api, auditor, command, expect=2)
         assert "darlun cenedlaethol" in replies[0].shown, command
         _, welsh = document_html(replies)
-        assert 'lang="cy"' in welsh and "Ddim yn cymryd rhan" in welsh and "Cymru gyfan" in welsh
+        assert 'lang="cy"' in welsh and "Nid yw 18 cyngor yn cymryd rhan" in welsh
+        assert "Cymru gyfan" in welsh and "Cynhelir y gwaith maes o {} tan {}".format(
+            *fieldwork_words("cy")
+        ) in welsh.replace("&#39;", "'")
+
+    # A council's report gives its own survey window in its method, in either language.
+    cases: tuple[tuple[str, Lang, str], ...] = (
+        ("/report powys html", "en", "The survey opened on {} and closes at the end of {}."),
+        ("/adroddiad powys cy html", "cy", "Agorodd yr arolwg ar {}, a bydd yn cau ar ddiwedd {}."),
+    )
+    for command, lang, words in cases:
+        _, council_html = document_html(await ask(api, auditor, command, expect=2))
+        method = council_html[council_html.index('<section id="method">') :]
+        opened, closes = (
+            long_date(TODAY - timedelta(10), lang),
+            long_date(TODAY + timedelta(20), lang),
+        )
+        assert words.format(opened, closes) in method.split("</section>")[0], command
 
     [status] = await ask(api, auditor, "/status wales")
     assert "Powys" in status.shown and "Cardiff" in status.shown
@@ -158,7 +203,7 @@ def test_national_report_from_the_command_line(
     assert done.returncode == 0, done.stderr
     welsh = (tmp_path / "cymru.html").read_text(encoding="utf-8")
     assert 'lang="cy"' in welsh and "Cyngor Sir Powys" in welsh and "<svg" in welsh
-    assert welsh.count('class="absent">Ddim yn cymryd rhan<') == 18
+    assert "Ddim yn cymryd rhan" not in welsh and "Nid yw 18 cyngor yn cymryd rhan" in welsh
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATATOOL_DB", str(db))

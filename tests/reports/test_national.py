@@ -120,11 +120,19 @@ async def national(
     own rules give it (`rubric_advice`)."""
     db = await wales_db(tmp_path)
     councils, reports = await reports_of(db, lang)
+    wales = next(iter((await national_input(db, councils)).values())).wales
     await db.close()
     if rubric is not None:
         advice = rubric_advice(reports, rubric)
     return build_national(
-        small_questionnaire(), councils, reports, lang, 5, generated_on=ON, advice=advice
+        small_questionnaire(),
+        councils,
+        reports,
+        lang,
+        5,
+        generated_on=ON,
+        advice=advice,
+        wales=wales,
     )
 
 
@@ -745,7 +753,11 @@ async def test_both_languages_have_the_same_content(tmp_path: Path) -> None:
     number = re.compile(r">(\d+%?|–)<")
     assert number.findall(html_en) == number.findall(html_cy)
     assert html_en.count("<tr>") == html_cy.count("<tr>")
-    assert "Ddim yn cymryd rhan" in html_cy and "Not taking part" in html_en
+    # The councils not taking part are named once, in one sentence, not as empty rows.
+    assert "Nid yw 17 cyngor yn cymryd rhan" in html_cy
+    assert "17 councils are not taking part" in html_en
+    assert "Ddim yn cymryd rhan" not in html_cy and "Not taking part" not in html_en
+    assert html_en.count("Blaenau Gwent") == html_cy.count("Blaenau Gwent") == 1
     assert "Cymru gyfan" in html_cy and "All of Wales" in html_en
     assert "Cyngor Sir Powys" in html_cy and "Powys County Council" in html_en
     for word in ("Officers", "Level", "Council", "Wales", "agree"):
@@ -761,7 +773,8 @@ async def test_document_is_self_contained_with_an_inline_heat_map(
     assert "<script" not in html and "http" not in html.replace("http-equiv", "")
     assert html.count("<svg") == 1
     heat = heat_map(report, lang)
-    assert len(heat.rows) == 22 and all(len(r.cells) == len(report.maturity) for r in heat.rows)
+    assert len(heat.rows) == report.rates.taking_part == 5
+    assert all(len(r.cells) == len(report.maturity) for r in heat.rows)
     digits = [c.text for r in heat.rows for c in r.cells if c.text not in ("", "–")]
     assert len(digits) == report.with_figures
     assert national_filename(ON) == "datatool-wales-2026-12-02.html"
