@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from storage.store import Store
+from storage.windows import OPEN_WINDOW_SQL, window_params
 
 
 @dataclass(frozen=True)
@@ -66,15 +67,10 @@ class RoundBook(Store):
                 f" RETURNING {_COLUMNS}",
                 (council_id, label, now),
             )
+            await conn.execute(OPEN_WINDOW_SQL, window_params(council_id, closes_on, opens_on))
             await conn.execute(
-                "INSERT INTO survey_windows (council_id, closes_on, opens_on) VALUES (?, ?, ?)"
-                " ON CONFLICT (council_id) DO UPDATE SET closes_on = excluded.closes_on,"
-                " opens_on = excluded.opens_on, closed_at = NULL, report_sent_at = NULL",
-                (
-                    council_id,
-                    None if closes_on is None else closes_on.isoformat(),
-                    None if opens_on is None else opens_on.isoformat(),
-                ),
+                "UPDATE survey_windows SET report_sent_at = NULL WHERE council_id = ?",
+                (council_id,),
             )
         assert row is not None  # RETURNING gives the new row
         return _row(row)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rubric.loader import load_questionnaire
 from rubric.schema import Questionnaire
+from standin.phone import Phone
 from storage.opening import open_database
 from storage.repository import Repository
 from tests.support.bot_process import seed_roster
@@ -43,6 +44,17 @@ async def pinned(db_path: object, email: str) -> int | None:
     return None if row[0] is None else int(row[0])
 
 
+async def start_in_english(telegram: Telegram, user_id: int, name: str, code: str) -> Phone:
+    """A person binds their code, chooses English and passes the privacy notice."""
+    phone = telegram.phone(user_id, name)
+    await phone.send(f"/start {code}")
+    await phone.wait_for("Dewiswch eich iaith")
+    await phone.tap("English")
+    await phone.wait_for("Your privacy")
+    await phone.tap("Continue")
+    return phone
+
+
 async def test_a_response_answers_its_own_version_to_the_end(
     telegram: Telegram, any_datatool: InProcessBot
 ) -> None:
@@ -55,12 +67,7 @@ async def test_a_response_answers_its_own_version_to_the_end(
     )
     second = await add_version(any_datatool.db_path, reworded("Second wording", "2027.1"))
     await any_datatool.start()
-    ann = telegram.phone(1001, "Ann")
-    await ann.send(f"/start {tokens['ann.jones@powys.example']}")
-    await ann.wait_for("Dewiswch eich iaith")
-    await ann.tap("English")
-    await ann.wait_for("Your privacy")
-    await ann.tap("Continue")
+    ann = await start_in_english(telegram, 1001, "Ann", tokens["ann.jones@powys.example"])
     await ann.wait_for("Second wording (en)")
     assert await pinned(any_datatool.db_path, "ann.jones@powys.example") == second
 
@@ -73,12 +80,7 @@ async def test_a_response_answers_its_own_version_to_the_end(
     assert "Third wording" not in " ".join(m.text for m in ann.bot_messages)
     assert asked is not None
 
-    bob = telegram.phone(1002, "Bob")
-    await bob.send(f"/start {tokens['bob.hill@powys.example']}")
-    await bob.wait_for("Dewiswch eich iaith")
-    await bob.tap("English")
-    await bob.wait_for("Your privacy")
-    await bob.tap("Continue")
+    bob = await start_in_english(telegram, 1002, "Bob", tokens["bob.hill@powys.example"])
     await bob.wait_for("Third wording (en)")
     assert await pinned(any_datatool.db_path, "bob.hill@powys.example") == third
 
