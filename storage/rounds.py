@@ -51,10 +51,11 @@ class RoundBook(Store):
     async def open_round(
         self, council_id: int, label: str, closes_on: date | None, opens_on: date | None = None
     ) -> RoundRow:
-        """Makes the council's next round, on the newest questionnaire version, and opens its
-        window (`closes_on`, `opens_on`; the close and the report's sending of the round
-        before are cleared), in one transaction; `RoundExists` when the label is taken. Whether
-        the round before has closed is the caller's check (it needs the clock and the zone)."""
+        """Makes the council's next round, on the newest published questionnaire version, and
+        opens its window (`closes_on`, `opens_on`; the close and the report's sending of the
+        round before are cleared), in one transaction; `RoundExists` when the label is taken.
+        Whether the round before has closed is the caller's check (it needs the clock and the
+        zone)."""
         now = self._now()
         async with self.db.transaction() as conn:
             if await conn.fetchone(
@@ -63,7 +64,8 @@ class RoundBook(Store):
                 raise RoundExists(label)
             row = await conn.fetchone(
                 "INSERT INTO rounds (council_id, label, questionnaire_version, created_at)"
-                " SELECT ?, ?, (SELECT MAX(id) FROM questionnaire_versions), ?"
+                " SELECT ?, ?, (SELECT MAX(id) FROM questionnaire_versions"
+                " WHERE published_at IS NOT NULL), ?"
                 f" RETURNING {_COLUMNS}",
                 (council_id, label, now),
             )
