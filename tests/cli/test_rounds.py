@@ -31,7 +31,8 @@ def env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: object) ->
 
 
 async def _setup(url: str) -> tuple[str, int]:
-    """Ann invited to Powys; a second questionnaire version stored; her code and its number."""
+    """Ann invited to Powys; a questionnaire version published, and a draft after it; her
+    code and the published version's number."""
     async with await open_database(url) as db:
         repo = Repository(db)
         await repo.import_roster(
@@ -43,6 +44,9 @@ async def _setup(url: str) -> tuple[str, int]:
         raw = load_questionnaire().model_dump(mode="json")
         raw["version"] = "2027.1"
         version = await repo.add_questionnaire_version(Questionnaire.model_validate(raw))
+        # A draft after it is never what a round or a respondent is pinned to.
+        raw["version"] = "2027.2-draft"
+        await repo.add_questionnaire_version(Questionnaire.model_validate(raw), draft=True)
     return invitation.token, version
 
 
