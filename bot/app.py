@@ -36,8 +36,10 @@ from bot.reminders import remind_command as reminders
 from bot.reminders.sender import TelegramReminders, TelegramSender
 from bot.respondent import answering as respondent
 from bot.respondent import commands as common
+from bot.respondent import preview
 from bot.respondent.respondent_survey import Survey
 from bot.respondent.screens import ScreenCache
+from bot.services.preview import Previews
 from bot.services.reminder_run import new_owner
 from bot.services.reminder_words import load_texts as load_reminder_texts
 from bot.services.schedule import reminder_loop
@@ -136,6 +138,7 @@ def build_dispatcher(
         reminder_texts=load_reminder_texts(),
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
+        previews=Previews(),
     )
     polling = dp["polling"] = ConfirmingPolling(dp)
     dp.update.outer_middleware(OncePerUpdate(repo, settled=polling.settle))
@@ -143,7 +146,8 @@ def build_dispatcher(
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
     dp.update.outer_middleware(WhoIsThis(repo, survey_of=Survey.of))
     dp.include_routers(
-        auditor_router(auditor.handlers, reminders.handlers),
+        auditor_router(auditor.handlers, reminders.handlers, preview.commands),
+        preview.taps.router(),
         respondent.handlers.router(),
         common.handlers.router(),
     )

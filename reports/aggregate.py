@@ -181,6 +181,8 @@ class _Builder:
                 kind, group, team = "all", None, None
             elif c.key in GROUPS:
                 kind, group, team = c.key, c.key, None
+            elif ":" not in c.key:  # another audience the questionnaire names
+                kind, group, team = "audience", c.key, None
             else:
                 _, grp, team = c.key.split(":", 2)
                 kind, group = "team", as_group(grp)
@@ -191,7 +193,7 @@ class _Builder:
                     kind=kind,
                     group=group,
                     team=team,
-                    label=self._label(kind, team),
+                    label=self._label(kind, team, group),
                     respondents=d.size,
                     shown=shown,
                     reason=None if shown else (d.reason or "rule"),
@@ -211,14 +213,19 @@ class _Builder:
         self._note_withheld(cells)
         return cells
 
-    def _label(self, kind: str, team: str | None) -> str:
+    def _label(self, kind: str, team: str | None, group: str | None = None) -> str:
         if kind == "team" and team is not None:
             return team_label(self.lang, team)
+        if kind == "audience" and group is not None:
+            audience = self.q.audience(group)
+            return audience.label(self.lang) if audience is not None else group
         return self.t(self.lang, f"cell.{kind}")
 
     def _name(self, cell: Cell) -> str:
         if cell.kind == "team" and cell.team is not None:
             return team_members(self.lang, cell.team)
+        if cell.kind == "audience":
+            return team_members(self.lang, cell.label)
         return self.t(self.lang, f"name.{cell.kind}")
 
     def _note_withheld(self, cells: list[Cell]) -> None:
@@ -268,8 +275,8 @@ class _Builder:
         for key in shown_keys:
             if key in here or key == "wales":
                 continue
-            group = None if key == "all" else key if key in GROUPS else key.split(":")[1]
-            if group is None or question.asks(group):  # type: ignore[arg-type]
+            group = None if key == "all" else key if ":" not in key else key.split(":")[1]
+            if group is None or question.asks(group):
                 out.append(key)
         return out
 
@@ -291,21 +298,31 @@ class _Builder:
         for r in self.rows.council_responses():
             invited[r.group] += r.invited
             responded[r.group] += r.submitted
-        invited["total"] = sum(invited[g] for g in GROUPS)
-        responded["total"] = sum(responded[g] for g in GROUPS)
+        # The total is everyone invited, whatever their group; a row for each audience the
+        # questionnaire names (officers and members first, as the Powys report has them).
+        invited["total"] = sum(invited.values())
+        responded["total"] = sum(responded.values())
         low = Fraction(str(self.q.thresholds.low_response_rate))
         rows = tuple(
             RateRow(
                 row=key,
-                label=self.t(self.lang, f"rates.row.{key}"),
+                label=self._rate_label(key),
                 invited=invited[key],
                 responded=responded[key],
                 percent=_pct(responded[key], invited[key]),
                 caution=invited[key] > 0 and Fraction(responded[key], invited[key]) < low,
             )
-            for key in (*GROUPS, "total")
+            for key in (*self.q.groups, "total")
         )
         return ResponseRates(rows=rows, caution_below=round(float(low) * 100))
+
+    def _rate_label(self, key: str) -> str:
+        """The response table's row: officers', members' and the total's words are the
+        report's own; another audience's label is the questionnaire's."""
+        audience = self.q.audience(key)
+        if key in (*GROUPS, "total") or audience is None:
+            return self.t(self.lang, f"rates.row.{key}")
+        return audience.label(self.lang)
 
     def statement(self, question: Question) -> Statement:
         scale = self.q.scales["agree"]
@@ -332,7 +349,7 @@ class _Builder:
                         rule,
                         "rest" if cell.kind == "wales" else cell.kind,
                         clause,
-                        cell.team,
+                        cell.label if cell.kind == "audience" else cell.team,
                     ),
                 )
             )

@@ -75,11 +75,10 @@ def atom(group: str, team: str | None) -> str:
 
 
 def as_group(text: str) -> Group:
-    if text == "officer":
-        return "officer"
-    if text == "member":
-        return "member"
-    raise ValueError(f"not a group: {text!r}")
+    """An atom's group: any audience's name (``officer``, ``member``, ``cmt``)."""
+    if not text or "|" in text:
+        raise ValueError(f"not a group: {text!r}")
+    return text
 
 
 def group_of(atom_key: str) -> Group:
@@ -107,7 +106,9 @@ def candidates(atoms: Iterable[str], question: Question | None = None) -> list[C
     if question is not None:
         atoms = [a for a in atoms if question.asks(group_of(a))]
     out = [Candidate(key="all", atoms=frozenset(atoms), priority=3)]
-    for g in GROUPS:
+    # Officers and members always; any other audience whose people are here, by its name.
+    others = sorted({group_of(a) for a in atoms} - set(GROUPS))
+    for g in (*GROUPS, *others):
         if question is None or question.asks(g):
             out.append(
                 Candidate(key=g, atoms=frozenset(a for a in atoms if group_of(a) == g), priority=2)
@@ -314,7 +315,7 @@ class _People:
 def _in_cell(key: str, atom_key: str) -> bool:
     if key == "all":
         return True
-    if key in GROUPS:
+    if ":" not in key:  # a group: officers, members or another audience
         return group_of(atom_key) == key
     _, grp, team = key.split(":", 2)
     return atom_key == atom(grp, team)

@@ -59,9 +59,11 @@ def finding_sentence(
     clause: str,
     team: str | None = None,
 ) -> str:
-    """The sentence for one group; a team is named by `reports.text.team_members`."""
-    members = team_members(lang, team) if kind == "team" and team is not None else ""
-    text = messages()(lang, f"finding.{rule}.{kind}", clause=clause, members=members)
+    """The sentence for one group; a team, or an audience other than officers and members
+    (``team`` is then its label), is named by `reports.text.team_members`."""
+    members = team_members(lang, team) if kind in ("team", "audience") and team else ""
+    key = "team" if kind == "audience" else kind
+    text = messages()(lang, f"finding.{rule}.{key}", clause=clause, members=members)
     return text[:1].upper() + text[1:]
 
 

@@ -364,11 +364,15 @@ class _National:
                     name=self.name(council),
                     short=self.short(council),
                     taking_part=part,
-                    rows=report.rates.rows,
+                    # The national table's columns: officers, members, total (another
+                    # audience's people are in the total).
+                    rows=tuple(r for r in report.rates.rows if r.row in sums),
                 )
             )
             if part:
                 for r in report.rates.rows:
+                    if r.row not in sums:
+                        continue
                     sums[r.row][0] += r.invited
                     sums[r.row][1] += r.responded
         wales = tuple(

@@ -39,7 +39,8 @@ def report_rows(report: Report, *, wales: bool = True) -> list[Row]:
     def who(key: str) -> tuple[str, str, str]:
         cell = cells[key]
         council = "wales" if cell.kind == "wales" else report.council.slug
-        return council, cell.kind, cell.team or ""
+        group = cell.group or "" if cell.kind == "audience" else cell.kind
+        return council, group, cell.team or ""
 
     for theme in report.themes:
         for statement in theme.statements:

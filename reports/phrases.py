@@ -46,6 +46,8 @@ def who(report: Report, cell_key: str) -> str:
     lang = report.lang
     if cell.kind == "team" and cell.team is not None:
         return t(lang, "who.team", members=team_members(lang, cell.team))
+    if cell.kind == "audience":
+        return t(lang, "who.team", members=team_members(lang, cell.label))
     return t(lang, f"who.{cell.kind}")
 
 

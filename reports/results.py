@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict
 from reports.survey_dates import SurveyDates
 from rubric.schema import Group, Lang
 
-CellKind = Literal["all", "officer", "member", "team", "wales"]
+CellKind = Literal["all", "officer", "member", "audience", "team", "wales"]
+"""``audience``: a group the questionnaire names besides officers and members (its ``group``
+is the audience's name, its ``label`` the questionnaire's label for it)."""
 FindingRule = Literal["most", "not_believe", "half", "mixed", "none"]
 Comparison = Literal["more", "similar", "less"]
 
@@ -102,7 +104,8 @@ def median_level(levels: Sequence[int]) -> int | None:
 
 
 class RateRow(_Result):
-    row: Literal["officer", "member", "total"]
+    row: str
+    """An audience's name (``officer``, ``member``, ``cmt``), or ``total``."""
     label: str
     invited: int
     responded: int

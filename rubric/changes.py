@@ -1,9 +1,10 @@
 """What changed from one questionnaire version to the next, by name.
 
 A part keeps its name from version to version, so a statement reworded keeps its history and a
-new name is a new statement. For each theme, key characteristic, question and answer option the
-diff says whether it was added, removed, reworded (in English, in Welsh: each language on its
-own) or changed otherwise (its audience, its kind, whether it may be skipped, ...).
+new name is a new statement. For each theme, key characteristic, question, answer option and
+audience the diff says whether it was added, removed, reworded (in English, in Welsh: each
+language on its own) or changed otherwise (its audience, its kind, whether it may be skipped,
+...).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 
 from rubric.schema import Lang, Questionnaire, Text
 
-Kind = Literal["theme", "characteristic", "question", "option"]
+Kind = Literal["theme", "characteristic", "question", "option", "audience"]
 What = Literal["added", "removed", "reworded", "changed"]
 
 
@@ -39,6 +40,8 @@ def _parts(q: Questionnaire) -> Iterator[tuple[Kind, str, BaseModel]]:
     for scale_kind, scale in q.scales.items():
         for option in scale.options:
             yield "option", f"{scale_kind}.{option.id}", option
+    for audience in q.audiences:
+        yield "audience", audience.id, audience
 
 
 def _split(part: BaseModel) -> tuple[dict[str, Any], dict[Lang, list[str]]]:

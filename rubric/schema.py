@@ -8,17 +8,22 @@ respondent sees it, never in the middle of a survey.
 from __future__ import annotations
 
 import functools
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Lang = Literal["en", "cy"]
-Group = Literal["officer", "member"]
+AUDIENCE_NAME = r"^[a-z][a-z0-9_]{0,23}$"
+"""An audience's name (``officer``, ``cmt``): the roster's ``group`` column and XLSForm's
+``relevant`` (``${group} = 'cmt'``) both spell it so."""
+Group = Annotated[str, Field(pattern=AUDIENCE_NAME)]
+"""An audience the questionnaire names: who a tool is for, and the roster row's group."""
 QuestionKind = Literal["agree", "level", "text"]
 
 LANGS: tuple[Lang, ...] = ("cy", "en")
 """Welsh first, as the Welsh Language Standards ask wherever both languages are shown."""
 GROUPS: tuple[Group, ...] = ("officer", "member")
+"""The default audiences: every questionnaire that names none asks officers and members."""
 
 MAX_BUTTON_LABEL = 32
 """Longest button label (characters) that stays on one line of a phone's inline keyboard."""
@@ -89,6 +94,20 @@ class Scale(_Frozen):
             if unknown:
                 raise ValueError(f"{name} names unknown options {sorted(unknown)}")
         return self
+
+
+class Audience(_Frozen):
+    """A group the questionnaire has a tool for, as the roster names it, with its label (the
+    report's row for the group, and the workbook's ``audience`` choice)."""
+
+    id: Group
+    label: Text
+
+
+DEFAULT_AUDIENCES: tuple[Audience, ...] = (
+    Audience(id="officer", label=Text(en="Officers", cy="Swyddogion")),
+    Audience(id="member", label=Text(en="Elected members", cy="Aelodau etholedig")),
+)
 
 
 class Theme(_Frozen):
@@ -168,6 +187,8 @@ class Questionnaire(_Frozen):
     scales: dict[Literal["agree", "level"], Scale]
     questions: tuple[Question, ...]
     thresholds: FindingThresholds = FindingThresholds()
+    audiences: tuple[Audience, ...] = Field(DEFAULT_AUDIENCES, min_length=1)
+    """Who the tools are for; each question says which of them it asks."""
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Questionnaire:
@@ -181,6 +202,8 @@ class Questionnaire(_Frozen):
         unique("theme", [t.id for t in self.themes])
         unique("characteristic", [c.id for c in self.characteristics])
         unique("question", [q.id for q in self.questions])
+        unique("audience", [a.id for a in self.audiences])
+        audience_ids = {a.id for a in self.audiences}
         theme_ids = {t.id for t in self.themes}
         char_ids = {c.id for c in self.characteristics}
         for c in self.characteristics:
@@ -193,6 +216,9 @@ class Questionnaire(_Frozen):
                 raise ValueError(
                     f"question {q.id} names unknown characteristic {q.characteristic!r}"
                 )
+            unknown = [g for g in q.audience if g not in audience_ids]
+            if unknown:
+                raise ValueError(f"question {q.id} names unknown audience {unknown[0]!r}")
         if set(self.scales) != {"agree", "level"}:
             raise ValueError("the questionnaire needs exactly the 'agree' and 'level' scales")
         return self
@@ -211,7 +237,16 @@ class Questionnaire(_Frozen):
 
     @functools.cached_property
     def _by_group(self) -> dict[str, tuple[Question, ...]]:
-        return {g: tuple(q for q in self.questions if q.asks(g)) for g in GROUPS}
+        return {g: tuple(q for q in self.questions if q.asks(g)) for g in self.groups}
+
+    @functools.cached_property
+    def groups(self) -> tuple[Group, ...]:
+        """The audiences' names, in the questionnaire's order."""
+        return tuple(a.id for a in self.audiences)
+
+    def audience(self, group: str) -> Audience | None:
+        """The audience of that name, if the questionnaire has a tool for it."""
+        return next((a for a in self.audiences if a.id == group), None)
 
     def question(self, question_id: str) -> Question | None:
         return self._by_id.get(question_id)

@@ -40,7 +40,7 @@ from pydantic import ValidationError
 
 from rubric import pyxform_check
 from rubric.loader import check_questionnaire
-from rubric.schema import GROUPS, MAX_QUESTION_ID, Lang, Questionnaire, Scale, Text
+from rubric.schema import MAX_QUESTION_ID, Lang, Questionnaire, Scale, Text
 
 LANGUAGE_NAMES: dict[Lang, str] = {"en": "English (en)", "cy": "Welsh (cy)"}
 """XLSForm's language suffixes: ``label::English (en)``."""
@@ -49,11 +49,6 @@ ORDER: tuple[Lang, ...] = ("en", "cy")
 
 AUDIENCE_LIST = "audience"
 GROUP_FIELD = "group"
-AUDIENCE_LABELS: dict[str, Text] = {
-    "officer": Text(en="Officers", cy="Swyddogion"),
-    "member": Text(en="Elected members", cy="Aelodau etholedig"),
-}
-"""The audiences a questionnaire can be asked of (the roster's groups)."""
 GROUP_LABEL = Text(en="Who is answering", cy="Pwy sy'n ateb")
 
 COUNTS_AS = ("agree", "disagree", "neither", "excluded")
@@ -129,9 +124,9 @@ def _header(columns: tuple[str, ...]) -> list[str]:
     return out
 
 
-def relevant_for(audience: tuple[str, ...]) -> str:
-    """Who is asked, as XLSForm's ``relevant``: blank when every audience is."""
-    if set(audience) == set(GROUPS):
+def relevant_for(audience: tuple[str, ...], everyone: tuple[str, ...]) -> str:
+    """Who is asked, as XLSForm's ``relevant``: blank when every audience (``everyone``) is."""
+    if set(audience) == set(everyone):
         return ""
     return " or ".join(f"${{{GROUP_FIELD}}} = '{group}'" for group in audience)
 
@@ -179,7 +174,7 @@ def to_workbook(questionnaire: Questionnaire) -> Workbook:
                     name=q.id,
                     label=q.text,
                     required="" if q.optional else "yes",
-                    relevant=relevant_for(q.audience),
+                    relevant=relevant_for(q.audience, questionnaire.groups),
                     characteristic=q.characteristic,
                     negative="yes" if q.negative else "",
                     finding=q.finding,
@@ -200,9 +195,9 @@ def to_workbook(questionnaire: Questionnaire) -> Workbook:
                     header, list_name=kind, name=option.id, label=option.label, counts_as=counts_as
                 )
             )
-    for group in GROUPS:
+    for audience in questionnaire.audiences:
         choices.append(
-            _row(header, list_name=AUDIENCE_LIST, name=group, label=AUDIENCE_LABELS[group])
+            _row(header, list_name=AUDIENCE_LIST, name=audience.id, label=audience.label)
         )
 
     characteristics = book.create_sheet("characteristics")
@@ -352,10 +347,10 @@ class _Reader:
 
     # The sheets, each into its part of the raw questionnaire.
 
-    def choices(self) -> tuple[dict[str, Any], set[str]]:
+    def choices(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         sheet = self.sheets["choices"]
         scales: dict[str, Any] = {}
-        audiences: set[str] = set()
+        audiences: list[dict[str, Any]] = []
         lists: set[str] = set()
         if not self.columns(sheet, ("list_name", "name", "label:en", "label:cy")):
             return scales, audiences
@@ -375,17 +370,8 @@ class _Reader:
                     sheet.where(number, "counts_as", "bad_counts_as", value=counts)
                 )
             if list_name == AUDIENCE_LIST:
-                if value not in GROUPS:
-                    self.problems.append(
-                        sheet.where(
-                            number,
-                            "name",
-                            "unknown_audience",
-                            value=value,
-                            known=CITED.join(GROUPS),
-                        )
-                    )
-                audiences.add(value)
+                self.places[("audiences", len(audiences))] = (sheet, number)
+                audiences.append({"id": value, "label": label})
                 continue
             if list_name not in SCALE_KINDS:
                 continue  # a list of the auditors' own, for ODK; datatool asks none of it
@@ -418,7 +404,7 @@ class _Reader:
         return out
 
     def survey(
-        self, audiences: set[str], characteristics: set[str]
+        self, audiences: list[str], characteristics: set[str]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         sheet = self.sheets["survey"]
         themes: list[dict[str, Any]] = []
@@ -478,7 +464,7 @@ class _Reader:
         row: dict[str, str],
         kind: str,
         seen: dict[str, int],
-        audiences: set[str],
+        audiences: list[str],
         characteristics: set[str],
     ) -> dict[str, Any] | None:
         if kind.startswith("select_one "):
@@ -571,11 +557,11 @@ class _Reader:
                 _, number = self.places[("themes", index)]
                 self.problems.append(survey.where(number, "name", "no_text_question", name=t["id"]))
 
-    def audience(self, sheet: _Sheet, number: int, relevant: str, known: set[str]) -> list[str]:
-        """``relevant`` as the audiences it names: blank is everyone, else
-        ``${group} = 'x'`` terms joined by ``or``."""
+    def audience(self, sheet: _Sheet, number: int, relevant: str, known: list[str]) -> list[str]:
+        """``relevant`` as the audiences it names: blank is everyone (every ``audience``
+        choice, in the choices' order), else ``${group} = 'x'`` terms joined by ``or``."""
         if not relevant:
-            return [g for g in GROUPS if g in known] or list(GROUPS)
+            return list(known)
         groups: list[str] = []
         for term in re.split(r"\s+or\s+", relevant):
             found = RELEVANT_TERM.match(term)
@@ -583,7 +569,7 @@ class _Reader:
                 self.problems.append(
                     sheet.where(number, "relevant", "bad_relevant", value=relevant)
                 )
-                return list(GROUPS)
+                return list(known)
             if found["value"] not in known:
                 self.problems.append(
                     sheet.where(
@@ -591,7 +577,7 @@ class _Reader:
                         "relevant",
                         "unknown_audience",
                         value=found["value"],
-                        known=CITED.join(sorted(known)),
+                        known=CITED.join(known),
                     )
                 )
             groups.append(found["value"])
@@ -668,7 +654,8 @@ def read_workbook(source: Path | bytes) -> Questionnaire:
     book.close()
     scales, audiences = reader.choices()
     characteristics = reader.characteristics()
-    themes, questions = reader.survey(audiences, {c["id"] for c in characteristics})
+    groups = [a["id"] for a in audiences]
+    themes, questions = reader.survey(groups, {c["id"] for c in characteristics})
     head = reader.settings()
     if not reader.problems:
         reader.whole(themes, characteristics, questions)
@@ -682,6 +669,7 @@ def read_workbook(source: Path | bytes) -> Questionnaire:
         "characteristics": characteristics,
         "scales": scales,
         "questions": questions,
+        "audiences": audiences,
     }
     try:
         questionnaire = Questionnaire.model_validate(raw)

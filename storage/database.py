@@ -89,6 +89,26 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
+_DIALECT_LINE = re.compile(r"^--\s*dialect:\s*(sqlite|postgresql|all)\s*$")
+
+
+def for_dialect(script: str, dialect: Dialect) -> str:
+    """A migration's statements for one backend. Most migrations are one script for both; the
+    few that cannot be (SQLite cannot drop a CHECK constraint with ALTER TABLE) mark sections
+    with a ``-- dialect: sqlite`` or ``-- dialect: postgresql`` line, up to ``-- dialect: all``.
+    The other backend's lines are left out (kept as blank lines)."""
+    kept: list[str] = []
+    current = "all"
+    for line in script.splitlines(keepends=True):
+        found = _DIALECT_LINE.match(line.strip())
+        if found is not None:
+            current = found.group(1)
+            kept.append("\n")
+            continue
+        kept.append(line if current in ("all", dialect) else "\n")
+    return "".join(kept)
+
+
 class Row(Protocol):
     """A result row: by position (`row[0]`), by column name (`row["slug"]`), and `dict(row)`."""
 
@@ -291,7 +311,7 @@ class Database(ABC):
                     "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
                 ):
                     continue
-                await self._run_script(conn, migration.sql)
+                await self._run_script(conn, for_dialect(migration.sql, self.dialect))
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, to_iso(utcnow())),

@@ -45,7 +45,9 @@ class RosterRow(_Row):
     """One line of a roster CSV, checked. `council` is still as the operator wrote it."""
 
     council: str = Field(min_length=1)
-    group: Group
+    group: str = Field(min_length=1)
+    """Any text here: whether it is one of the current questionnaire's audiences is the
+    import's check (``bot.cli.roster``), which names the audiences there are."""
     name: str = Field(min_length=1)
     email: str
     language: Lang | None = None

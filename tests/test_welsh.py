@@ -27,6 +27,7 @@ from bot.reminders import remind_command as reminder_handlers
 from bot.reminders.telegram_reminder import telegram_reminder
 from bot.respondent import answering as respondent_handlers
 from bot.respondent import commands as common_handlers
+from bot.respondent import preview as preview_handlers
 from bot.respondent.screens import Context, render
 from bot.services.mail import compose
 from bot.services.reminder_words import council_values
@@ -95,6 +96,7 @@ ENGLISH_COMMANDS = {
     "language": "iaith",
     "privacy": "preifatrwydd",
     "forget": "anghofio",
+    "preview": "rhagolwg",
     "quit": "gadael",
     "exit": "gadael",
 }
@@ -420,8 +422,9 @@ def _welsh_texts() -> list[str]:
 
 def _registered_commands() -> set[str]:
     names: set[str] = {"start"}
-    for module in (auditor_handlers, reminder_handlers, common_handlers, respondent_handlers):
-        for _, filters, _ in module.handlers.entries:
+    rooms = (auditor_handlers, reminder_handlers, common_handlers, respondent_handlers)
+    for entries in [m.handlers.entries for m in rooms] + [preview_handlers.commands.entries]:
+        for _, filters, _ in entries:
             for f in filters:
                 if isinstance(f, Command):
                     names |= {str(c) for c in f.commands}

@@ -114,6 +114,8 @@ STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unrea
 async def _status_block(repo: Repository, texts: Messages, lang: Lang, council: Council) -> str:
     rows = await repo.status(council.id)
     labels = {"officer": texts(lang, "status.officer"), "member": texts(lang, "status.member")}
+    # Another audience (the roster's group for a tool of its own) by its name, as typed.
+    labels |= {row.group: row.group for row in rows if row.group not in labels}
     width = max(len(v) for v in [*labels.values(), texts(lang, "status.total")])
     lines = []
     for row in rows:

@@ -20,6 +20,8 @@ from bot.cli.reasons import error_reason, fault_reason
 from bot.cli.roster_csv import RosterFileError
 from bot.cli.words import operator_lang, t
 from bot.config import ConfigError, Settings, load_settings
+from rubric.loader import load_questionnaire
+from rubric.schema import Questionnaire
 from storage import opening
 from storage.councils import names_wales, short_name_cy
 from storage.database import Database, SchemaBehind, is_postgres
@@ -159,3 +161,10 @@ def execute(command: Command, args: argparse.Namespace) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+async def current_questionnaire(repo: Repository) -> Questionnaire:
+    """What respondents are asked now: the newest published version, else the packaged one
+    (a draft is never current)."""
+    latest = await repo.latest_questionnaire_version()
+    return load_questionnaire() if latest is None else latest.questionnaire

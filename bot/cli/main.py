@@ -122,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
         q_sub, "import", "questionnaire:cmd_questionnaire_import", t("help.questionnaire_import")
     )
     p.add_argument("file", metavar=_meta("file"))
+    p.add_argument("--draft", action="store_true", help=t("help.questionnaire_draft"))
+    p = _add(
+        q_sub,
+        "publish",
+        "questionnaire:cmd_questionnaire_publish",
+        t("help.questionnaire_publish"),
+    )
+    p.add_argument("number", type=int, metavar=_meta("number"), help=t("help.version_number"))
 
     p = _add(
         sub,

@@ -63,8 +63,10 @@ async def cmd_questionnaire_import(args: argparse.Namespace, settings: Settings)
     except XlsFormError as exc:
         lines = [t("q.refused", path=args.file), *(problem_line(p) for p in exc.problems)]
         raise Failure("\n".join(lines)) from None
+    draft = bool(getattr(args, "draft", False))
     async with open_repo(settings) as repo:
-        latest = await repo.latest_questionnaire_version()
+        # Against the newest version stored, a draft too: importing it again stores nothing.
+        latest = await repo.newest_questionnaire_version()
         if latest is None:
             base, before = t("q.packaged"), load_questionnaire()
         else:
@@ -72,11 +74,36 @@ async def cmd_questionnaire_import(args: argparse.Namespace, settings: Settings)
         if latest is not None and latest.questionnaire == questionnaire:
             print(t("q.unchanged", base=base))
             return 0
-        number = await repo.add_questionnaire_version(questionnaire)
-    print(t("q.stored", number=number, label=questionnaire.version, base=base))
+        number = await repo.add_questionnaire_version(questionnaire, draft=draft)
+    key = "q.stored_draft" if draft else "q.stored"
+    print(t(key, number=number, label=questionnaire.version, base=base))
     found = changes(before, questionnaire)
     for change in found:
         print(change_line(change))
     if not found:
         print(t("q.no_changes"))
     return 0
+
+
+async def cmd_questionnaire_publish(args: argparse.Namespace, settings: Settings) -> int:
+    """A draft made the current questionnaire (it was tried with ``/preview`` first)."""
+    async with open_repo(settings) as repo:
+        outcome = await repo.publish_questionnaire_version(args.number)
+        version = await repo.questionnaire_version(args.number)
+    if outcome == "unknown" or version is None:
+        raise Failure(t("err.no_version", number=args.number))
+    if outcome == "superseded":
+        latest = await _latest_number(settings)
+        raise Failure(t("err.superseded", number=args.number, latest=latest))
+    if outcome == "already":
+        print(t("q.already_published", number=args.number))
+        return 0
+    print(t("q.published", number=args.number, label=version.questionnaire.version))
+    return 0
+
+
+async def _latest_number(settings: Settings) -> int:
+    async with open_repo(settings) as repo:
+        latest = await repo.latest_questionnaire_version()
+    assert latest is not None  # a superseded draft has a newer published version
+    return latest.number

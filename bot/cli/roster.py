@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import Failure, council_or_fail, open_repo, typed
+from bot.cli.common import Failure, council_or_fail, current_questionnaire, open_repo, typed
 from bot.cli.roster_csv import Problem, RosterFileError, read_roster
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
@@ -31,8 +31,8 @@ def row_reason(problem: RowProblem, lines: list[tuple[int, RosterRow]]) -> str:
 
 async def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
-    lines = read_roster(path)
     async with open_repo(settings) as repo:
+        lines = read_roster(path, (await current_questionnaire(repo)).groups)
         try:
             result = await repo.import_roster([row for _, row in lines])
         except RosterError as exc:

@@ -66,8 +66,20 @@ def _reason(exc: ValidationError) -> str:
     return t("roster.field", field=field, reason=pydantic_reason(error))
 
 
-def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
-    """Every row checked, with the line it starts on; any problem stops the whole import."""
+def group_reason(group: str, groups: tuple[str, ...]) -> str:
+    """A group that is none of the questionnaire's audiences: nobody could be asked a tool for
+    it. The audiences there are, as the operator would type them."""
+    known = ", ".join(cite(g) for g in groups)
+    return t(
+        "roster.field",
+        field="group",
+        reason=t("roster.unknown_group", group=cite(group), known=known),
+    )
+
+
+def read_roster(path: Path, groups: tuple[str, ...] | None = None) -> list[tuple[int, RosterRow]]:
+    """Every row checked, with the line it starts on; any problem stops the whole import.
+    With ``groups`` (the current questionnaire's audiences), a row's group must be one."""
     try:
         # Bytes, then decoded: reading as text would turn every \r\n into \n before the check.
         text = path.read_bytes().decode("utf-8-sig")
@@ -109,9 +121,14 @@ def read_roster(path: Path) -> list[tuple[int, RosterRow]]:
             problems.append(Problem(line, reason))
             continue
         try:
-            rows.append((line, RosterRow(**dict(zip(columns, record, strict=True)))))
+            row = RosterRow(**dict(zip(columns, record, strict=True)))
         except ValidationError as exc:
             problems.append(Problem(line, _reason(exc)))
+            continue
+        if groups is not None and row.group not in groups:
+            problems.append(Problem(line, group_reason(row.group, groups)))
+            continue
+        rows.append((line, row))
     if columns is None:
         raise _fail(path, None, t("roster.empty"))
     if problems:

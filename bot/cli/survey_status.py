@@ -43,7 +43,9 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         for row in rows:
             counts = [getattr(row, c) for c in STATUS_COLUMNS]
             cells = "".join(f"{n:>{w}}" for n, w in zip(counts, widths, strict=True))
-            print(f"{t(f'status.{row.group}'):<10}" + cells)
+            # Officers and members in words; another audience by its name, as the roster has it.
+            label = t(f"status.{row.group}") if row.group in ("officer", "member") else row.group
+            print(f"{label:<10}" + cells)
         totals = [sum(getattr(r, c) for r in rows) for c in STATUS_COLUMNS]
         cells = "".join(f"{n:>{w}}" for n, w in zip(totals, widths, strict=True))
         print(f"{t('status.total'):<10}" + cells)

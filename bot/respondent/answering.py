@@ -163,6 +163,21 @@ async def _tap(
         )
 
 
+def nav_event(callback_data: NavCb) -> Event:
+    """The journey's event a navigation button stands for (the survey's and a preview's)."""
+    q = callback_data.q
+    events: dict[Nav, Event] = {
+        Nav.PRIVACY: AcceptPrivacy(),
+        Nav.BACK: Back(question_id=q),
+        Nav.SKIP: Skip(question_id=q),
+        Nav.CHANGE: Change(question_id=q),
+        Nav.REVIEW: ShowReview(),
+        Nav.SUBMIT: Submit(),
+        Nav.RESUME: Resume(),
+    }
+    return events[callback_data.action]
+
+
 @handlers.callback_query(NavCb.filter(F.action == Nav.PRIVACY))
 async def accepted_privacy(
     query: CallbackQuery, survey: Survey | None, texts: Messages, lang: Lang | None
@@ -190,16 +205,7 @@ async def navigated(
     texts: Messages,
     lang: Lang | None,
 ) -> None:
-    q = callback_data.q
-    events: dict[Nav, Event] = {
-        Nav.BACK: Back(question_id=q),
-        Nav.SKIP: Skip(question_id=q),
-        Nav.CHANGE: Change(question_id=q),
-        Nav.REVIEW: ShowReview(),
-        Nav.SUBMIT: Submit(),
-        Nav.RESUME: Resume(),
-    }
-    await _tap(query, survey, events[callback_data.action], texts, lang)
+    await _tap(query, survey, nav_event(callback_data), texts, lang)
 
 
 @handlers.message(F.text & ~F.text.startswith("/"))

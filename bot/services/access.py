@@ -23,7 +23,8 @@ Scope = set[int] | Literal["all"]
 REPORT = ("report", "adroddiad")
 STATUS = ("status", "statws")
 REMIND = ("remind", "atgoffa")
-COMMANDS = (*REPORT, *STATUS, *REMIND)
+PREVIEW = ("preview", "rhagolwg")
+COMMANDS = (*REPORT, *STATUS, *REMIND, *PREVIEW)
 
 
 async def auditor_scope(repo: Repository, settings: Settings, telegram_id: int) -> Scope | None:

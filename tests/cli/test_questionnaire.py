@@ -147,3 +147,67 @@ def test_a_file_that_is_not_a_workbook_is_one_line(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and "not an XLSForm workbook (.xlsx)" in err[1]
     assert not (env / "test.sqlite3").exists()  # the database was never opened
+
+
+def _add_cmt(path: Path) -> None:
+    """A third audience, the corporate management team, as an auditor adds it."""
+    book = load_workbook(path)
+    choices = book["choices"]
+    header = [c.value for c in choices[1]]
+    row = [""] * len(header)
+    row[header.index("list_name")] = "audience"
+    row[header.index("name")] = "cmt"
+    row[header.index("label::English (en)")] = "Corporate management team"
+    row[header.index("label::Welsh (cy)")] = "Tîm rheoli corfforaethol"
+    choices.append(row)
+    book.save(path)
+
+
+def _roster(env: Path, group: str) -> Path:
+    path = env / "roster.csv"
+    path.write_text(
+        "council,group,name,email,language\n"
+        "powys,officer,Ann Jones,ann@powys.example,en\n"
+        f"powys,{group},Bob Evans,bob@powys.example,cy\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_draft_is_not_current_until_published_and_the_roster_follows_it(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["questionnaire", "export", "q.xlsx"]) == 0
+    capsys.readouterr()
+    _add_cmt(env / "q.xlsx")
+    assert main(["questionnaire", "import", "q.xlsx", "--draft"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("stored as draft version 1 (2026.1), not yet published")
+    assert "/preview 1" in out[0] and "datatool questionnaire publish 1" in out[0]
+    assert "  audience cmt: added" in out
+    assert _latest(env) is None  # a draft is not the current questionnaire
+
+    # While it is a draft, the roster may only name the packaged questionnaire's audiences.
+    assert main(["roster", "import", str(_roster(env, "CMT"))]) == 1
+    err = capsys.readouterr().err
+    assert f"{env / 'roster.csv'}: line 3: group: cmt is not one of the current" in err
+    assert "(officer, member)" in err
+
+    monkeypatch.setenv("DATATOOL_LANG", "cy")
+    assert main(["roster", "import", str(_roster(env, "cmt"))]) == 1
+    err = capsys.readouterr().err
+    assert "‘group’: nid yw ‘cmt’ yn un o gynulleidfaoedd yr holiadur cyfredol" in err
+    assert "(‘officer’, ‘member’)" in err
+    assert main(["questionnaire", "publish", "1"]) == 0
+    assert capsys.readouterr().out.startswith("cyhoeddwyd fersiwn 1 (2026.1)")
+    monkeypatch.setenv("DATATOOL_LANG", "en")
+
+    stored = _latest(env)
+    assert stored is not None and stored.number == 1 and stored.questionnaire.groups[-1] == "cmt"
+    assert main(["questionnaire", "publish", "1"]) == 0
+    assert "already published" in capsys.readouterr().out
+    assert main(["questionnaire", "publish", "7"]) == 1
+    assert "there is no questionnaire version 7" in capsys.readouterr().err
+    assert main(["roster", "import", str(_roster(env, "cmt"))]) == 0
+    assert main(["roster", "import", str(_roster(env, "cabinet"))]) == 1
+    assert "(officer, member, cmt)" in capsys.readouterr().err

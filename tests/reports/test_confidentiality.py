@@ -95,7 +95,7 @@ class Person:
     comments: dict[str, str]
 
     def asked(self, qid: str) -> bool:
-        return QUESTIONS[qid].asks(self.group)  # type: ignore[arg-type]
+        return QUESTIONS[qid].asks(self.group)
 
 
 @dataclass

@@ -174,3 +174,61 @@ def test_the_whole_questionnaires_rules_name_the_row_to_change() -> None:
         ("characteristics", standards, "asked_by", "0"),
         ("survey", vision, "no_text_question", None),
     }
+
+
+def _add_audience(book: Workbook, name: str, en: str, cy: str) -> None:
+    choices = book["choices"]
+    header = [c.value for c in choices[1]]
+    row = [""] * len(header)
+    row[header.index("list_name")] = "audience"
+    row[header.index("name")] = name
+    row[header.index("label::English (en)")] = en
+    row[header.index("label::Welsh (cy)")] = cy
+    choices.append(row)
+
+
+def test_a_tool_for_another_audience_is_read_and_written_back() -> None:
+    """The corporate management team as a third audience: a statement only they are asked;
+    a blank ``relevant`` now asks all three; the labels in both languages kept."""
+    book = _exported()
+    _add_audience(book, "cmt", "Corporate management team", "Tîm rheoli corfforaethol")
+    survey = book["survey"]
+    header = [c.value for c in survey[1]]
+    rel_col = header.index("relevant") + 1
+    row, _ = _cell(book, "survey", "p_once", "relevant")
+    survey.cell(row, rel_col).value = "${group} = 'cmt'"
+    q = read_workbook(_bytes(book))
+    assert q.groups == ("officer", "member", "cmt")
+    cmt = q.audience("cmt")
+    assert cmt is not None and cmt.label("cy") == "Tîm rheoli corfforaethol"
+    once = q.question("p_once")
+    assert once is not None and once.audience == ("cmt",)
+    assert "p_once" in {x.id for x in q.questions_for("cmt")}
+    assert "p_once" not in {x.id for x in q.questions_for("officer")}
+    everyone = q.question("p_clear")
+    assert everyone is not None and everyone.audience == ("officer", "member", "cmt")
+    seed_officers = [
+        x.id for x in load_questionnaire().questions_for("officer") if x.id != "p_once"
+    ]
+    assert [x.id for x in q.questions_for("officer")] == seed_officers
+    # Written back: the audiences and every question's `relevant` survive, so it round-trips.
+    assert read_workbook(_bytes(to_workbook(q))) == q
+    assert Change("audience", "cmt", "added") in changes(load_questionnaire(), q)
+
+
+def test_the_default_audiences_keep_their_labels() -> None:
+    seed = load_questionnaire()
+    assert seed.groups == ("officer", "member")
+    assert [(a.label("en"), a.label("cy")) for a in seed.audiences] == [
+        ("Officers", "Swyddogion"),
+        ("Elected members", "Aelodau etholedig"),
+    ]
+
+
+def test_an_audience_without_its_welsh_label_or_with_a_bad_name_is_refused() -> None:
+    book = _exported()
+    _add_audience(book, "cmt", "Corporate management team", "")
+    _add_audience(book, "Top Team", "Top team", "Tîm uchaf")
+    rows = book["choices"].max_row
+    found = {(p.sheet, p.row, p.code) for p in _problems(_bytes(book))}
+    assert found == {("choices", rows - 1, "empty"), ("choices", rows, "bad_name")}
