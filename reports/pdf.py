@@ -157,14 +157,21 @@ def _collector_paused() -> Iterator[None]:
 
 
 def html_to_pdf(html: str, lang: Lang, title: str) -> bytes:
-    """The PDF of a report's HTML (as `render_html` made it)."""
+    """The PDF of a report's HTML (as `render_html` made it), tagged (WeasyPrint's public
+    `pdf_tags`): a structure tree of the HTML's headings, lists, tables and figures (an SVG's
+    `<title>` its alternative text), marked content, the document's language as the HTML's
+    `lang` and its title shown in the window, so that a screen reader reads the PDF as it reads
+    the HTML. It costs about a tenth more time and half again the bytes of an untagged PDF.
+    Not the `pdf/ua-1` variant: that declares PDF/UA conformance, which nothing here checks."""
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     with _ONE_AT_A_TIME, _collector_paused():
         from weasyprint import HTML
 
         document = HTML(string=_inherited_lang_dropped(html, lang), base_url=None)
-        pdf = document.write_pdf(stylesheets=[_page_css(lang, title)], font_config=_fonts())
+        pdf = document.write_pdf(
+            stylesheets=[_page_css(lang, title)], font_config=_fonts(), pdf_tags=True
+        )
     assert isinstance(pdf, bytes)
     return pdf
 

@@ -63,6 +63,10 @@ _UPDATE_CONTEXT_SQL = (
     " c.slug_cy, c.name_en, c.name_cy, c.name_cy_soft, c.name_cy_nasal, c.name_cy_aspirate,"
     " a.language AS account_language, r.id AS response_id, r.language AS survey_language,"
     " r.privacy_accepted, r.cursor, r.reviewing, r.started_at, r.updated_at, r.submitted_at,"
+    " r.questionnaire_version AS response_version,"
+    " CASE WHEN rd.created_at IS NOT NULL THEN rd.questionnaire_version"
+    " ELSE (SELECT MAX(v.id) FROM questionnaire_versions v WHERE v.published_at IS NOT NULL)"
+    " END AS newest_version,"
     " w.council_id AS window_council, w.closes_on, w.closed_at, w.opens_on,"
     " h.update_id AS handled"
     " FROM (SELECT CAST(? AS BIGINT) AS tid, CAST(? AS BIGINT) AS uid) t"
@@ -71,10 +75,14 @@ _UPDATE_CONTEXT_SQL = (
     " LEFT JOIN accounts a ON a.telegram_id = t.tid"
     " LEFT JOIN responses r ON r.invitee_id = i.id"
     " LEFT JOIN survey_windows w ON w.council_id = i.council_id"
+    " LEFT JOIN rounds rd ON rd.id ="
+    " (SELECT MAX(x.id) FROM rounds x WHERE x.council_id = i.council_id)"
     " LEFT JOIN handled_updates h ON h.update_id = t.uid"
 )
 """`Repository.update_context`'s first query: one row, with the person, their council, account,
-response and window, and the update's claim."""
+response (with the questionnaire version it is pinned to) and window, the version a response
+not yet made will be pinned to (the council's current round's; for a round from before rounds,
+or none, the newest stored), and the update's claim."""
 
 _UPDATE_ANSWERS_SQL = (
     "SELECT x.question_id, x.choice, x.text FROM invitees i"
@@ -226,8 +234,10 @@ class AnswerBook(Store):
         council = _council_row(*(first[k] for k in _COUNCIL_KEYS))
         invitee = _invitee_row(*(first[k] for k in _INVITEE_KEYS))
         record = None
+        version = first["newest_version"]
         if first["response_id"] is not None:
             record = _record_fast(first, lang_key="survey_language")
+            version = first["response_version"]
         answers = {qid: _stored_answer(qid, choice, text) for qid, choice, text in answer_rows}
         window = None
         if first["window_council"] is not None:
@@ -245,6 +255,7 @@ class AnswerBook(Store):
             answers=answers,
             window=window,
             handled=handled,
+            questionnaire_version=version,
         )
 
     async def survey(self, invitee_id: int) -> tuple[SurveyRecord | None, dict[str, StoredAnswer]]:
@@ -277,11 +288,14 @@ class AnswerBook(Store):
         submitted: bool,
         answers: dict[str, StoredAnswer] | None = None,
         delete_answers: Iterable[str] = (),
+        questionnaire_version: int | None = None,
     ) -> SurveyRecord:
         """Saves a step of the survey in one transaction: the state, new or changed answers and
         answers withdrawn, and (inside `handling`) the update as handled. Submission is set
         once and never undone; after it the answers are final and a change raises
-        `AlreadySubmitted` (nothing is saved).
+        `AlreadySubmitted` (nothing is saved). ``questionnaire_version`` is the version the
+        person is answering (`UpdateContext.questionnaire_version`; None: the packaged one),
+        written when the response's row is made and never changed after.
 
         The transaction is a fixed list of statements (`Database.batch`): the update's record,
         the response upserted, the answers, then the response read back, with its submission
@@ -309,11 +323,21 @@ class AnswerBook(Store):
         statements.append(
             Statement(
                 "INSERT INTO responses (invitee_id, language, privacy_accepted, cursor,"
-                " reviewing, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " reviewing, started_at, updated_at, questionnaire_version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (invitee_id) DO UPDATE SET language = excluded.language,"
                 " privacy_accepted = excluded.privacy_accepted, cursor = excluded.cursor,"
                 " reviewing = excluded.reviewing, updated_at = excluded.updated_at",
-                (invitee_id, language, int(privacy_accepted), cursor, int(reviewing), now, now),
+                (
+                    invitee_id,
+                    language,
+                    int(privacy_accepted),
+                    cursor,
+                    int(reviewing),
+                    now,
+                    now,
+                    questionnaire_version,
+                ),
             )
         )
         if answers:
