@@ -7,7 +7,7 @@ No HTTP, no processes: it shows where the bot's own time goes. The black-box com
 goal is measured by (the real bot process over HTTP against bare aiogram bots and
 aiogram-dialog-survey) is ``benchmarks/answer_path.py``.
 
-    python -m benchmarks.answer_profile [--people 40] [--profile]
+    python -m benchmarks.answer_profile [--people 40] [--profile [tottime|cumulative]]
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ async def feed_all(dp: Dispatcher, bot: Bot, batch: list[Update]) -> float:
     return time.perf_counter() - started
 
 
-async def real_path(people: int, profile: bool) -> tuple[float, int, RecordingSession]:
+async def real_path(people: int, profile: str | None) -> tuple[float, int, RecordingSession]:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.sqlite3"
         settings = Settings(bot_token=TOKEN, datatool_db=db_path, flood_rate=1e9)
@@ -118,7 +118,7 @@ async def real_path(people: int, profile: bool) -> tuple[float, int, RecordingSe
             elapsed = await feed_all(dp, bot, batch)
             if profiler:
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+                pstats.Stats(profiler).sort_stats(profile or "tottime").print_stats(40)
             stored = await db.fetchone("SELECT COUNT(*) FROM answers")
             assert stored is not None and stored[0] == len(batch), (stored, len(batch))
             return elapsed, len(batch), session
@@ -144,7 +144,7 @@ async def bare_path(people: int) -> tuple[float, int]:
     return await feed_all(dp, bot, batch), len(batch)
 
 
-async def main(people: int, profile: bool) -> None:
+async def main(people: int, profile: str | None) -> None:
     bare_s, bare_n = await bare_path(people)
     real_s, real_n, session = await real_path(people, profile)
     bare_cost = bare_s / bare_n * 1000
@@ -159,6 +159,12 @@ async def main(people: int, profile: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=40)
-    parser.add_argument("--profile", action="store_true", help="cProfile the real path")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="tottime",
+        metavar="SORT",
+        help="cProfile the real path; the top 40 by SORT (tottime, or cumulative)",
+    )
     args = parser.parse_args()
     asyncio.run(main(args.people, args.profile))

@@ -38,7 +38,7 @@ from bot.respondent import answering as respondent
 from bot.respondent import commands as common
 from bot.respondent import preview
 from bot.respondent.respondent_survey import Survey
-from bot.respondent.screens import ScreenCache
+from bot.respondent.screens import ScreenCache, ScreenCaches
 from bot.services.preview import Previews
 from bot.services.reminder_run import new_owner
 from bot.services.reminder_words import load_texts as load_reminder_texts
@@ -66,6 +66,7 @@ from rubric.loader import load_questionnaire
 from rubric.schema import Lang, Questionnaire
 from storage.faults import is_write_fault
 from storage.opening import open_database
+from storage.questionnaires import Questionnaires
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,9 @@ def build_dispatcher(
         settings=settings,
         questionnaire=questionnaire,
         texts=texts,
-        screens=ScreenCache(questionnaire, texts),
+        screens=(screens := ScreenCache(questionnaire, texts)),
+        questionnaires=Questionnaires(repo, questionnaire),
+        screen_caches=(screen_caches := ScreenCaches(screens)),
         reminder_texts=load_reminder_texts(),
         reminder_sender=TelegramSender(settings.send_rate),
         write_faults=WriteFaults(),
@@ -144,7 +147,7 @@ def build_dispatcher(
     dp.update.outer_middleware(OncePerUpdate(repo, settled=polling.settle))
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(Throttle(rate=settings.flood_rate, repo=repo))
-    dp.update.outer_middleware(WhoIsThis(repo, survey_of=Survey.of))
+    dp.update.outer_middleware(WhoIsThis(repo, survey_of=Survey.of, screens_of=screen_caches.of))
     dp.include_routers(
         auditor_router(auditor.handlers, reminders.handlers, preview.commands),
         preview.taps.router(),

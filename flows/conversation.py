@@ -272,8 +272,12 @@ class _Context:
         return self.stay("stale")
 
 
-def step(q: Questionnaire, state: SurveyState, event: Event) -> Step:
-    """Apply one event; stored answers change only when the returned notice is None."""
+def step(
+    q: Questionnaire, state: SurveyState, event: Event, *, retired: frozenset[str] = frozenset()
+) -> Step:
+    """Apply one event; stored answers change only when the returned notice is None.
+    ``retired``: question ids of other questionnaire versions, which ``q`` lacks; a tap naming
+    one is a button of an old message (``stale``), not forged data."""
     questions = q.questions_for(state.group)
     ctx = _Context(q, questions, state, _position(questions, state))
 
@@ -283,6 +287,9 @@ def step(q: Questionnaire, state: SurveyState, event: Event) -> Step:
         return ctx.stay()
     if state.submitted:
         return ctx.stay("already_submitted")
+    named = getattr(event, "question_id", None)
+    if named is not None and named in retired and q.question(named) is None:
+        return ctx.stay("stale")
 
     match event:
         case AcceptPrivacy():

@@ -21,6 +21,8 @@ What each kind says, and so what its predicate checks (docs/method.md says the s
 - ``theme_behind`` / ``theme_level``: the theme comparisons with the rest of Wales.
 - ``level_one`` / ``level_median`` / ``maturity``: placements on the key characteristics.
 - ``response``: the response rate and its caution.
+- ``comment_topic``: "3 comments are about systems and technology": the theme's shown comments
+  about the topic (`reports.topic_words`) are that many, and at least two.
 - ``recommendation``: made only when no majority of respondents (nor of the group that fires
   it) is favourable on the statements that bear on its action, and some shown figure that
   bears on it speaks for it; each figure it cites is the report's, on the side it is cited
@@ -46,6 +48,7 @@ from reports.results import (
     median_level,
     percent,
 )
+from reports.topic_words import RECURS, topic_count
 
 HALF = Fraction(1, 2)
 """A majority is more than half."""
@@ -306,6 +309,12 @@ def _recommendation(claim: Claim, report: Report) -> bool:
     return True
 
 
+def _comment_topic(c: Claim, report: Report) -> bool:
+    theme_id, _, topic_id = c.subject.partition("/")
+    n = topic_count(report, theme_id, topic_id)
+    return n >= RECURS and c.figures == (n,)
+
+
 PREDICATES: dict[ClaimKind, Callable[[Claim, Report], bool]] = {
     "superlative": _superlative,
     "overall": _overall,
@@ -320,6 +329,7 @@ PREDICATES: dict[ClaimKind, Callable[[Claim, Report], bool]] = {
     "maturity": _maturity,
     "response": _response,
     "recommendation": _recommendation,
+    "comment_topic": _comment_topic,
 }
 
 

@@ -10,6 +10,7 @@ rest on its figures. Nothing goes back to the stored counts. The document's type
 
 from __future__ import annotations
 
+from reports.comment_topics import topic_claims
 from reports.good_practice import every_example
 from reports.narrative import (
     finding_claims,
@@ -44,7 +45,8 @@ def build_document(
     for theme in report.themes:
         overall = overall_claim(report, theme, advice)
         found = finding_claims(report, theme, advice)
-        claims += ([overall] if overall else []) + [c for _, c in found]
+        topics = topic_claims(report, theme)
+        claims += ([overall] if overall else []) + [c for _, c in found] + [c for _, c in topics]
         stories.append(
             ThemeStory(
                 theme_id=theme.theme_id,
@@ -54,6 +56,7 @@ def build_document(
                 findings=tuple(f for f, _ in found),
                 recommendations=tuple(r for r in recommendations if r.theme_id == theme.theme_id),
                 note=None if overall else messages()(report.lang, "story.no_figures"),
+                topics=tuple(g for g, _ in topics),
             )
         )
     claims += [c for _, c in made]

@@ -20,6 +20,7 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
+from reports.comment_topics import collapse
 from reports.confidentiality import WALES_MIN_OTHERS
 from reports.document import build_document
 from reports.language import written_in
@@ -303,23 +304,6 @@ def theme_chart(theme: ThemeSection, lang: Lang) -> ThemeChart | None:
         legend=tuple(zip((AGREE, NEITHER, DISAGREE), names, strict=True)),
         rows=tuple(rows),
     )
-
-
-def collapse(comments: tuple[str, ...]) -> list[tuple[str, int]]:
-    """A theme's comments with repeats counted once: (the first wording seen, how many gave
-    it), the most often said first, then in the order given. Two comments are one when they
-    differ only in case, spacing or the punctuation at their end. The comments are those the
-    report already shows (the comment rule has passed them), so the count tells nothing the
-    list of copies did not."""
-    counts: dict[str, list[Any]] = {}
-    for comment in comments:
-        key = re.sub(r"[\s.!?…]+$", "", " ".join(comment.split()).casefold())
-        if key in counts:
-            counts[key][1] += 1
-        else:
-            counts[key] = [comment, 1, len(counts)]
-    ordered = sorted(counts.values(), key=lambda v: (-v[1], v[2]))
-    return [(text, n) for text, n, _ in ordered]
 
 
 def _context(report: Report, lang: Lang) -> dict[str, Any]:

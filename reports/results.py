@@ -268,6 +268,7 @@ ClaimKind = Literal[
     "maturity",
     "response",
     "recommendation",
+    "comment_topic",
     "change_figures",
     "change_level",
     "change_theme",
@@ -307,7 +308,8 @@ class Claim(_Result):
     kind: ClaimKind
     sentence: str
     subject: str = ""
-    """A statement's, theme's, characteristic's or recommendation's id ("," between several)."""
+    """A statement's, theme's, characteristic's or recommendation's id ("," between several);
+    a comment topic's is ``theme_id/topic_id``."""
     cells: tuple[str, ...] = ("all",)
     """The groups whose figures it quotes."""
     side: Side | None = None
@@ -348,6 +350,18 @@ class Finding(_Result):
     sentence: str
 
 
+class TopicGroup(_Result):
+    """The comments of a theme on one topic (`reports.comment_topics`): how many, and the few
+    said most often, each with how many said it."""
+
+    topic_id: str
+    label: str
+    count: int
+    sentence: str
+    """"3 comments are about systems and technology.": a ``comment_topic`` claim."""
+    quotes: tuple[tuple[str, int], ...]
+
+
 class ThemeStory(_Result):
     theme_id: str
     title: str
@@ -357,6 +371,8 @@ class ThemeStory(_Result):
     findings: tuple[Finding, ...]
     recommendations: tuple[RecommendationResult, ...]
     note: str | None = None
+    topics: tuple[TopicGroup, ...] = ()
+    """The topics two or more of its shown comments are about, most said first."""
 
 
 class MaturityLine(_Result):

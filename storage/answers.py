@@ -4,8 +4,11 @@ step saved in one transaction."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
+
+import orjson
 
 from rubric.schema import Group, Lang
 from storage.database import Row, Statement, from_iso
@@ -60,6 +63,10 @@ _UPDATE_CONTEXT_SQL = (
     " c.slug_cy, c.name_en, c.name_cy, c.name_cy_soft, c.name_cy_nasal, c.name_cy_aspirate,"
     " a.language AS account_language, r.id AS response_id, r.language AS survey_language,"
     " r.privacy_accepted, r.cursor, r.reviewing, r.started_at, r.updated_at, r.submitted_at,"
+    " r.questionnaire_version AS response_version,"
+    " CASE WHEN rd.created_at IS NOT NULL THEN rd.questionnaire_version"
+    " ELSE (SELECT MAX(v.id) FROM questionnaire_versions v WHERE v.published_at IS NOT NULL)"
+    " END AS newest_version,"
     " w.council_id AS window_council, w.closes_on, w.closed_at, w.opens_on,"
     " h.update_id AS handled"
     " FROM (SELECT CAST(? AS BIGINT) AS tid, CAST(? AS BIGINT) AS uid) t"
@@ -68,10 +75,14 @@ _UPDATE_CONTEXT_SQL = (
     " LEFT JOIN accounts a ON a.telegram_id = t.tid"
     " LEFT JOIN responses r ON r.invitee_id = i.id"
     " LEFT JOIN survey_windows w ON w.council_id = i.council_id"
+    " LEFT JOIN rounds rd ON rd.id ="
+    " (SELECT MAX(x.id) FROM rounds x WHERE x.council_id = i.council_id)"
     " LEFT JOIN handled_updates h ON h.update_id = t.uid"
 )
 """`Repository.update_context`'s first query: one row, with the person, their council, account,
-response and window, and the update's claim."""
+response (with the questionnaire version it is pinned to) and window, the version a response
+not yet made will be pinned to (the council's current round's; for a round from before rounds,
+or none, the newest stored), and the update's claim."""
 
 _UPDATE_ANSWERS_SQL = (
     "SELECT x.question_id, x.choice, x.text FROM invitees i"
@@ -80,6 +91,19 @@ _UPDATE_ANSWERS_SQL = (
 )
 """... and its second: the person's answers, narrow rows (one wide row per answer cost SQLite
 three times as much)."""
+
+_UPDATE_CONTEXT_SQLITE = _UPDATE_CONTEXT_SQL.replace(
+    " FROM (SELECT CAST(",
+    ", (SELECT json_group_array(json_array(question_id, choice, text)) FROM"
+    " (SELECT x.question_id, x.choice, x.text FROM answers x WHERE x.response_id = r.id"
+    " ORDER BY x.question_id)) AS answers_json"
+    " FROM (SELECT CAST(",
+    1,
+)
+"""Both queries as one statement on SQLite, the answers as one JSON array column: a single
+statement is its own read snapshot, so it needs no BEGIN and COMMIT around it, and is one trip
+to aiosqlite's thread where the two queries in a read transaction were four (issue 24).
+PostgreSQL's `fetch_together` makes the two queries one statement by itself."""
 
 
 _COUNCIL_KEYS = (
@@ -187,14 +211,22 @@ class AnswerBook(Store):
     async def update_context(
         self, telegram_id: int | None, update_id: int | None = None
     ) -> UpdateContext:
-        """What the bot reads before handling an update, at once (`Database.fetch_together`:
-        one trip to SQLite's thread): who wrote (as `whois`), their survey (as `survey`), their
-        council's survey window (as `window`), and whether ``update_id`` was handled
-        already. Rows come typed from the schema, so they are built without validating them
-        again."""
-        [first], answer_rows = await self.db.fetch_together(
-            [(_UPDATE_CONTEXT_SQL, (telegram_id, update_id)), (_UPDATE_ANSWERS_SQL, (telegram_id,))]
-        )
+        """What the bot reads before handling an update, at once (one statement on SQLite,
+        `Database.fetch_together` on PostgreSQL: one trip either way): who wrote (as `whois`),
+        their survey (as `survey`), their council's survey window (as `window`), and whether
+        ``update_id`` was handled already. Rows come typed from the schema, so they are built
+        without validating them again."""
+        answer_rows: Iterable[Sequence[Any]]
+        if self.db.dialect == "sqlite":
+            [first] = await self.db.fetchall(_UPDATE_CONTEXT_SQLITE, (telegram_id, update_id))
+            answer_rows = orjson.loads(first["answers_json"] or "[]")
+        else:
+            [first], answer_rows = await self.db.fetch_together(
+                [
+                    (_UPDATE_CONTEXT_SQL, (telegram_id, update_id)),
+                    (_UPDATE_ANSWERS_SQL, (telegram_id,)),
+                ]
+            )
         handled = first["handled"] is not None
         language = first["survey_language"] or first["account_language"]
         if first["id"] is None:
@@ -202,8 +234,10 @@ class AnswerBook(Store):
         council = _council_row(*(first[k] for k in _COUNCIL_KEYS))
         invitee = _invitee_row(*(first[k] for k in _INVITEE_KEYS))
         record = None
+        version = first["newest_version"]
         if first["response_id"] is not None:
             record = _record_fast(first, lang_key="survey_language")
+            version = first["response_version"]
         answers = {qid: _stored_answer(qid, choice, text) for qid, choice, text in answer_rows}
         window = None
         if first["window_council"] is not None:
@@ -221,6 +255,7 @@ class AnswerBook(Store):
             answers=answers,
             window=window,
             handled=handled,
+            questionnaire_version=version,
         )
 
     async def survey(self, invitee_id: int) -> tuple[SurveyRecord | None, dict[str, StoredAnswer]]:
@@ -253,15 +288,22 @@ class AnswerBook(Store):
         submitted: bool,
         answers: dict[str, StoredAnswer] | None = None,
         delete_answers: Iterable[str] = (),
+        questionnaire_version: int | None = None,
     ) -> SurveyRecord:
         """Saves a step of the survey in one transaction: the state, new or changed answers and
         answers withdrawn, and (inside `handling`) the update as handled. Submission is set
         once and never undone; after it the answers are final and a change raises
-        `AlreadySubmitted` (nothing is saved).
+        `AlreadySubmitted` (nothing is saved). ``questionnaire_version`` is the version the
+        person is answering (`UpdateContext.questionnaire_version`; None: the packaged one),
+        written when the response's row is made and never changed after.
 
-        The transaction is a fixed list of statements (`Database.batch`: one trip to SQLite's
-        thread): the response is upserted first and returns its submission time as it was,
-        which the check reads before anything else is kept."""
+        The transaction is a fixed list of statements (`Database.batch`): the update's record,
+        the response upserted, the answers, then the response read back, with its submission
+        time as it was, which a check reads before anything is kept (else everything is rolled
+        back), and last the submission. On SQLite the leading statements whose parameters are
+        plain codes, numbers and times (a tap's step, but not a typed answer) go to aiosqlite's
+        thread in one script with the BEGIN (`SqliteDatabase.batch`): a tap's write is three
+        trips (the script, the check's read, the COMMIT) where it was six."""
         answers = answers or {}
         delete_answers = list(delete_answers)
         for key, answer in answers.items():
@@ -274,18 +316,30 @@ class AnswerBook(Store):
             if changes_answers and rows[0]["submitted_at"] is not None:
                 raise AlreadySubmitted(f"invitee {invitee_id} has submitted")
 
-        statements = [
+        statements: list[Statement] = []
+        marker = HANDLING.get()
+        if marker is not None and not marker.recorded:
+            statements.append(Statement(RECORD_UPDATE_SQL, (marker.update_id, now, now)))
+        statements.append(
             Statement(
                 "INSERT INTO responses (invitee_id, language, privacy_accepted, cursor,"
-                " reviewing, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " reviewing, started_at, updated_at, questionnaire_version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (invitee_id) DO UPDATE SET language = excluded.language,"
                 " privacy_accepted = excluded.privacy_accepted, cursor = excluded.cursor,"
-                " reviewing = excluded.reviewing, updated_at = excluded.updated_at"
-                " RETURNING id, submitted_at",
-                (invitee_id, language, int(privacy_accepted), cursor, int(reviewing), now, now),
-                check=final_answers,
+                " reviewing = excluded.reviewing, updated_at = excluded.updated_at",
+                (
+                    invitee_id,
+                    language,
+                    int(privacy_accepted),
+                    cursor,
+                    int(reviewing),
+                    now,
+                    now,
+                    questionnaire_version,
+                ),
             )
-        ]
+        )
         if answers:
             statements.append(
                 Statement(
@@ -307,19 +361,23 @@ class AnswerBook(Store):
                     many=True,
                 )
             )
+        # Nothing above touches the submission time, so this reads it as it was before the
+        # step; when answers were to change after it, the check undoes the whole step.
+        statements.append(
+            Statement(
+                "SELECT * FROM responses WHERE invitee_id = ?", (invitee_id,), check=final_answers
+            )
+        )
         if submitted:
             statements.append(
                 Statement(
                     "UPDATE responses SET submitted_at = COALESCE(submitted_at, ?)"
-                    " WHERE invitee_id = ?",
+                    " WHERE invitee_id = ? RETURNING *",
                     (now, invitee_id),
                 )
             )
-        marker = HANDLING.get()
-        if marker is not None and not marker.recorded:
-            statements.append(Statement(RECORD_UPDATE_SQL, (marker.update_id, now, now)))
-        statements.append(Statement("SELECT * FROM responses WHERE invitee_id = ?", (invitee_id,)))
         results = await self.db.batch(statements)
         if marker is not None and not marker.recorded:
             marker.mark_recorded()
+        # The response as stored: the check's row, or the submission's after it.
         return _record_fast(results[-1][0], id_key="id", invitee_key="invitee_id")

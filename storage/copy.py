@@ -14,6 +14,8 @@ from storage.database import Database
 
 TABLES = (
     "councils",
+    "questionnaire_versions",
+    "rounds",
     "invitees",
     "responses",
     "answers",
@@ -31,7 +33,6 @@ TABLES = (
     "release_departed",
     "wales_releases",
     "wales_members",
-    "questionnaire_versions",
 )
 """In an order that every row's foreign keys are copied before it."""
 WITH_IDS = (
@@ -42,6 +43,7 @@ WITH_IDS = (
     "releases",
     "wales_releases",
     "questionnaire_versions",
+    "rounds",
 )
 """The tables whose ``id`` the target numbers by itself after the copy (identity columns)."""
 

@@ -228,8 +228,9 @@ class Database(ABC):
 
     async def batch(self, statements: Sequence[Statement]) -> list[list[Any]]:
         """Runs ``statements`` in order in one write transaction and returns each one's rows
-        (empty for a ``many`` statement). SQLite makes it one trip to the connection's thread
-        (`SqliteDatabase.batch`); elsewhere it is a `transaction` like any other."""
+        (empty for a ``many`` statement). SQLite sends the leading statements with the BEGIN in
+        one script (`SqliteDatabase.batch`), and those return no rows; elsewhere it is a
+        `transaction` like any other."""
         results: list[list[Any]] = []
         async with self.transaction() as conn:
             for statement in statements:
@@ -254,8 +255,9 @@ class Database(ABC):
     @abstractmethod
     async def fetch_together(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
         """Several reads from one consistent snapshot, each query's rows in order: on SQLite
-        one trip to the connection's thread; on PostgreSQL one connection and one read-only
-        transaction. (Two narrow results cost SQLite far less than one wide joined one.)"""
+        one read transaction (BEGIN, the queries, COMMIT: a trip each); on PostgreSQL one
+        statement. (The answer path's read on SQLite is one statement instead:
+        `AnswerBook.update_context`.)"""
 
     @abstractmethod
     async def fetchone(self, sql: str, params: Params = ()) -> Any | None: ...

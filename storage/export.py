@@ -15,7 +15,8 @@ __all__ = ["ExportRow", "export_answers", "export_comments"]
 async def export_answers(db: Database, release_id: int) -> list[ExportRow]:
     """The chosen options of the release's members who still count, in no meaningful order."""
     rows = await db.fetchall(
-        f"SELECT r.id, i.grp, {_TEAM} AS team, r.language, a.question_id, a.choice"
+        f"SELECT r.id, i.grp, {_TEAM} AS team, r.language, a.question_id, a.choice,"
+        " r.questionnaire_version"
         " FROM release_members AS m JOIN responses AS r ON r.id = m.response_id"
         " JOIN invitees AS i ON i.id = r.invitee_id"
         " LEFT JOIN answers AS a ON a.response_id = r.id AND a.choice IS NOT NULL"
@@ -23,10 +24,17 @@ async def export_answers(db: Database, release_id: int) -> list[ExportRow]:
         (release_id,),
     )
     people: dict[int, ExportRow] = {}
-    for response_id, group, team, language, question_id, choice in rows:
+    for response_id, group, team, language, question_id, choice, version in rows:
         row = people.setdefault(
             response_id,
-            ExportRow(group=group, team=team, language=language, answers={}, response=response_id),
+            ExportRow(
+                group=group,
+                team=team,
+                language=language,
+                answers={},
+                questionnaire_version=version,
+                response=response_id,
+            ),
         )
         if question_id is not None:
             row.answers[question_id] = choice

@@ -65,6 +65,25 @@ class QuestionnaireBook(Store):
         assert row is not None  # RETURNING gives the new row
         return int(row[0])
 
+    async def questionnaire_versions(self) -> list[QuestionnaireVersion]:
+        """Every published version (those respondents may have answered), oldest first."""
+        rows = await self.db.fetchall(f"{_COLUMNS} WHERE published_at IS NOT NULL ORDER BY id")
+        return [_version(r) for r in rows]
+
+    async def version_in_use(self, council_id: int | None = None) -> int | None:
+        """The questionnaire version the council's responses (None: every council's) are
+        pinned to, for its reports: the newest among them; None while every one answers the
+        packaged questionnaire. A round pins one version, so a round's responses share it."""
+        if council_id is None:
+            row = await self.db.fetchone("SELECT MAX(questionnaire_version) FROM responses")
+        else:
+            row = await self.db.fetchone(
+                "SELECT MAX(r.questionnaire_version) FROM responses r"
+                " JOIN invitees i ON i.id = r.invitee_id WHERE i.council_id = ?",
+                (council_id,),
+            )
+        return None if row is None or row[0] is None else int(row[0])
+
     async def latest_questionnaire_version(self) -> QuestionnaireVersion | None:
         """The newest published version, read back through the models (None before the first
         import)."""
@@ -113,3 +132,33 @@ class QuestionnaireBook(Store):
                 (self._now(), number),
             )
         return "published"
+
+
+class Questionnaires:
+    """Version number -> `Questionnaire`, for everyone answering or reporting a version: the
+    packaged questionnaire for None, a stored version read once on first use. A version is
+    never changed once stored, so what is cached is never stale and needs no invalidation."""
+
+    def __init__(self, book: QuestionnaireBook, packaged: Questionnaire) -> None:
+        self.book, self.packaged = book, packaged
+        self._versions: dict[int, Questionnaire] = {}
+
+    def retired(self, questionnaire: Questionnaire) -> frozenset[str]:
+        """The question ids of the packaged questionnaire and of every version read so far
+        that ``questionnaire`` lacks: buttons of those on an old message are stale."""
+        ids = {q.id for q in self.packaged.questions}
+        for other in self._versions.values():
+            ids.update(q.id for q in other.questions)
+        return frozenset(ids - {q.id for q in questionnaire.questions})
+
+    async def get(self, number: int | None) -> Questionnaire:
+        """The questionnaire of version ``number`` (None: the packaged one)."""
+        if number is None:
+            return self.packaged
+        found = self._versions.get(number)
+        if found is None:
+            stored = await self.book.questionnaire_version(number)
+            if stored is None:
+                raise LookupError(f"no questionnaire version {number}")
+            found = self._versions[number] = stored.questionnaire
+        return found

@@ -247,6 +247,8 @@ class ExportRow(BaseModel):
     language: str | None
     answers: dict[str, str]
     """question id -> option id; skipped, unanswered and free text are absent."""
+    questionnaire_version: int | None = None
+    """The questionnaire version the response answered (None: the packaged one)."""
     response: int | None = None
     """Which response the row is, for the rule's check only (`reports.confidentiality.
     export_release`); never written to the file."""

@@ -25,6 +25,7 @@ from storage.questionnaires import QuestionnaireBook
 from storage.reminders import ReminderBook
 from storage.reporting import CommentRow, ReportRows, national_input, report_input
 from storage.roster import RosterBook
+from storage.rounds import RoundBook
 from storage.rows import Council
 from storage.updates import UpdateBook
 from storage.windows import WindowBook
@@ -38,6 +39,7 @@ class Repository(
     AuditorBook,
     WindowBook,
     QuestionnaireBook,
+    RoundBook,
     NoteBook,
 ):
     """The API over a `Database`: every topic's methods (see the module's notes)."""

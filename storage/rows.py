@@ -202,3 +202,6 @@ class UpdateContext:
     handled: bool = False
     """A `handled_updates` row exists for the update: its outcome is stored, so a delivery
     again is a no-op."""
+    questionnaire_version: int | None = None
+    """The questionnaire version the person answers: their response's (pinned when it was
+    made), else the newest stored one; None: the packaged questionnaire."""

@@ -15,10 +15,13 @@ loop's) fails at once instead of mixing with aiosqlite's work (the write lock le
 checkpoint, fixed in 9baa0cc, came from exactly such a mix). So a wait for another process's
 write lock (busy_timeout) is spent on that thread and never stalls the loop; a checkpoint, which
 fsyncs, also runs there (this connection never checkpoints by itself: every `CHECKPOINT_EVERY`
-commits it checkpoints passively). Each statement is one trip to that thread: the answer path's
-few (`fetch_together`, `batch`, `execute_alone`) cost a trip each, about a fifth more of the
-bot's CPU per answer than running them on the loop's thread did, which the answer-path
-benchmark shows is well inside its margin (docs/benchmarks.md).
+commits it checkpoints passively). Each call is one trip to that thread (a wake-up of it and
+then of the loop, and a turn at the GIL each way), and the trips of a transaction hold the
+connection for every other person, so the answer path makes few: the update's read is one
+statement (`storage.answers`), and `batch` sends the statements it can with the BEGIN in one
+script (`_inline`: only those whose parameters are numbers, codes and times, never what a person
+typed), so a tap's write is three trips (the script, the check's read, the COMMIT). Per answer
+that is 4 trips where it was 10 (docs/benchmarks.md, issue 24).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -163,13 +167,20 @@ class SqliteDatabase(Database):
     async def transaction(self) -> AsyncIterator[Connection]:
         """BEGIN IMMEDIATE takes SQLite's write lock at the start (waiting up to busy_timeout
         for other processes), so a transaction never fails half-way for want of the lock."""
+        async with self._transaction("BEGIN IMMEDIATE") as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _transaction(self, begin: str) -> AsyncIterator[Connection]:
+        """`transaction`, opened by ``begin``: BEGIN IMMEDIATE, and maybe a first statement
+        with it in one script (`batch`)."""
         task = asyncio.current_task()
         if task is not None and self._owner is task:
             raise RuntimeError("transaction() is not re-entrant: this task already holds one")
         async with self._lock:
             self._owner = task
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
+                await self._conn.executescript(begin)
                 yield self._wrapped
                 await self._conn.commit()
             except BaseException:
@@ -207,7 +218,15 @@ class SqliteDatabase(Database):
         if task is not None and self._owner is task:
             raise RuntimeError("batch() inside this task's own transaction()")
         results: list[list[Any]] = []
-        async with self.transaction():
+        script = ["BEGIN IMMEDIATE"]
+        for statement in statements:  # the leading statements that can go with the BEGIN
+            inlined = _inline(statement)
+            if inlined is None:
+                break
+            script.append(inlined)
+            results.append([])
+        statements = statements[len(results) :]
+        async with self._transaction(";\n".join(script)):
             for statement in statements:
                 if statement.many:
                     await self._conn.executemany(statement.sql, statement.params)
@@ -334,6 +353,41 @@ class SqliteDatabase(Database):
                 statement = ""
         if statement.strip() and not _only_comments(statement):
             raise ValueError(f"incomplete SQL statement at the end of a migration: {statement!r}")
+
+
+_LITERAL_TEXT = re.compile(r"[0-9A-Za-z_:.+-]*")
+"""Text that is safe as an SQL literal between single quotes, as it stands: times as stored
+(`storage.database.to_iso`), codes and ids; never what a person typed."""
+
+
+def _inline(statement: Statement) -> str | None:
+    """``statement`` with its parameters written into it, when they are all numbers, None or
+    `_LITERAL_TEXT` and it needs no rows back (a script returns none): then it can go to
+    aiosqlite's thread in one script with the BEGIN, one trip where it was two. Else None."""
+    params = statement.params
+    if statement.many:  # one row: as one statement
+        if not isinstance(params, list) or len(params) != 1:
+            return None
+        params = params[0]
+    if statement.check is not None or not isinstance(params, tuple):
+        return None
+    sql = statement.sql.lstrip().upper()
+    if not sql.startswith(("INSERT", "UPDATE", "DELETE")) or "RETURNING" in sql:
+        return None
+    literals: list[str] = []
+    for value in params:
+        if value is None:
+            literals.append("NULL")
+        elif type(value) is int:  # in brackets when negative: "n-?" must not become "n--1"
+            literals.append(str(value) if value >= 0 else f"({value})")
+        elif isinstance(value, str) and _LITERAL_TEXT.fullmatch(value):
+            literals.append(f"'{value}'")
+        else:
+            return None
+    parts = statement.sql.split("?")
+    if len(parts) != len(literals) + 1 or "'" in statement.sql or ";" in statement.sql:
+        return None
+    return "".join(part + literal for part, literal in zip(parts, [*literals, ""], strict=True))
 
 
 async def _connect_uri(uri: str) -> aiosqlite.Connection:

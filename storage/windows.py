@@ -10,6 +10,23 @@ from storage.database import from_iso, to_iso
 from storage.rows import StatusRow
 from storage.store import Store
 
+OPEN_WINDOW_SQL = (
+    "INSERT INTO survey_windows (council_id, closes_on, opens_on) VALUES (?, ?, ?)"
+    " ON CONFLICT (council_id) DO UPDATE SET closes_on = excluded.closes_on,"
+    " opens_on = excluded.opens_on, closed_at = NULL"
+)
+"""Opens (or re-opens) a council's window: `window_params`'s values."""
+
+
+def window_params(
+    council_id: int, closes_on: date | None, opens_on: date | None
+) -> tuple[int, str | None, str | None]:
+    return (
+        council_id,
+        None if closes_on is None else closes_on.isoformat(),
+        None if opens_on is None else opens_on.isoformat(),
+    )
+
 
 class WindowBook(Store):
     """The survey windows and the status counts."""
@@ -37,17 +54,18 @@ class WindowBook(Store):
     async def set_window(
         self, council_id: int, closes_on: date | None, opens_on: date | None = None
     ) -> None:
-        """Opens (or re-opens) the council's survey, until the end of `closes_on` (None: no end)."""
-        await self.db.execute(
-            "INSERT INTO survey_windows (council_id, closes_on, opens_on) VALUES (?, ?, ?)"
-            " ON CONFLICT (council_id) DO UPDATE SET closes_on = excluded.closes_on,"
-            " opens_on = excluded.opens_on, closed_at = NULL",
-            (
-                council_id,
-                None if closes_on is None else closes_on.isoformat(),
-                None if opens_on is None else opens_on.isoformat(),
-            ),
-        )
+        """Opens (or re-opens) the council's survey, until the end of `closes_on` (None: no end).
+        A council's first window is its first round too (labelled with the year it opens, and
+        pinning no questionnaire version, as the migration made them from windows before
+        rounds); a later round is `RoundBook.open_round`'s."""
+        first_label = str((opens_on or self._clock().date()).year)
+        async with self.db.transaction() as conn:
+            await conn.execute(OPEN_WINDOW_SQL, window_params(council_id, closes_on, opens_on))
+            if not await conn.fetchone("SELECT 1 FROM rounds WHERE council_id = ?", (council_id,)):
+                await conn.execute(
+                    "INSERT INTO rounds (council_id, label) VALUES (?, ?)",
+                    (council_id, first_label),
+                )
 
     async def close_survey(self, council_id: int, at: datetime | None = None) -> None:
         """Closes the council's survey now (or at `at`); the first close time is kept."""

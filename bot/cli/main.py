@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     _council(p)
     p.add_argument("--closes", metavar=_meta("date"), help=t("help.closes"))
     p.add_argument("--opens", metavar=_meta("date"), help=t("help.opens"))
+    p.add_argument("--round", metavar=_meta("round"), help=t("help.round"))
     p.set_defaults(action="open")
     p = _add(survey, "close", "survey_status:cmd_survey", t("help.survey_close"))
     _council(p)

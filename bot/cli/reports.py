@@ -11,7 +11,7 @@ from bot.cli.counting import count
 from bot.cli.spreadsheet import csv_text, write_csv
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
-from bot.services.report_builder import build, build_national_report
+from bot.services.report_builder import build, build_national_report, in_use
 from bot.services.report_notes import FinalRefused
 from reports.confidentiality import ExportWithheld, export_release
 from reports.open_data import COLUMNS, as_cells, licence_lines
@@ -109,6 +109,20 @@ async def export_tables(
     return rows, await repo.export_comments(release.id), withheld
 
 
+def export_columns(
+    asked: Questionnaire, versions: list[Questionnaire], packaged: Questionnaire
+) -> list[str]:
+    """The export's answer columns: the questions of the version the release answered, then
+    those of every other version (oldest first, then the packaged one's) it lacks, so that no
+    question anyone was asked is dropped from the file when a later version removes it."""
+    seen: dict[str, None] = {}
+    for q in (asked, *versions, packaged):
+        for question in q.questions:
+            if question.kind != "text":
+                seen.setdefault(question.id, None)
+    return list(seen)
+
+
 def withheld_lines(withheld: list[ExportWithheld], k: int) -> list[str]:
     """What the export leaves out, one line each, in the operator's language."""
     out = []
@@ -123,20 +137,26 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     async with open_repo(settings, read_only=True) as repo:
         council = await council_or_fail(repo, args.council)
         try:
-            rows, comments, withheld = await export_tables(repo, settings, council, questionnaire)
+            asked = await in_use(repo, questionnaire, council.id)
+            rows, comments, withheld = await export_tables(repo, settings, council, asked)
         except Refused as refused:
             print(str(refused), file=sys.stderr)
             return 1
-    question_ids = [q.id for q in questionnaire.questions if q.kind != "text"]
+        in_version = await repo.version_in_use(council.id)
+        version = "" if in_version is None else str(in_version)
+        question_ids = export_columns(
+            asked, [v.questionnaire for v in await repo.questionnaire_versions()], questionnaire
+        )
     out = Path(args.out)
     write_csv(
         out,
-        ["group", "team", "language", *question_ids],
+        ["group", "team", "language", "questionnaire_version", *question_ids],
         (
             [
                 r.group or "",
                 r.team or "",
                 r.language or "",
+                version,
                 *(r.answers.get(q, "") for q in question_ids),
             ]
             for r in rows

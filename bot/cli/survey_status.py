@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.cli.common import Failure, council_label, council_or_fail, open_repo, typed
 from bot.cli.words import operator_lang, t
 from bot.config import Settings
+from flows.window import Window, window_state
 from storage.councils import names_wales
+from storage.repository import Repository
+from storage.rounds import RoundExists
 from storage.rows import Council, StatusRow
 
 STATUS_COLUMNS = ("invited", "emailed", "opened", "started", "submitted", "unreachable")
@@ -80,7 +83,7 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             today = datetime.now(ZoneInfo(settings.timezone)).date()
             if closes is not None and closes < today:
                 raise Failure(t("err.closes_past", closes=closes.isoformat()))
-            if closes is None:
+            if closes is None and args.round is None:
                 # Re-opening without --closes keeps the closing date already set.
                 stored = await repo.window(council.id)
                 closes = stored[0] if stored is not None else None
@@ -88,7 +91,10 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
                     raise Failure(t("err.kept_closes_past", closes=closes.isoformat()))
             if opens and closes and opens > closes:
                 raise Failure(t("err.opens_after_closes"))
-            await repo.set_window(council.id, closes, opens)
+            if args.round is not None:
+                await _open_round(repo, settings, council, args.round, closes, opens)
+            else:
+                await repo.set_window(council.id, closes, opens)
             key = "msg.survey_open" + ("_from" if opens else "") + ("_until" if closes else "")
             dates = {"opens": opens and opens.isoformat(), "closes": closes and closes.isoformat()}
             print(t(key, council=council_label(council), **dates))
@@ -101,6 +107,36 @@ async def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
             await advance_releases(repo, load_questionnaire(), settings)
             print(t("msg.survey_closed", council=council_label(council)))
     return 0
+
+
+async def _open_round(
+    repo: Repository,
+    settings: Settings,
+    council: Council,
+    label: str,
+    closes: date | None,
+    opens: date | None,
+) -> None:
+    """The council's next round, on the newest questionnaire version: refused while the round
+    before (or the window from before rounds) is still open, or when the label is taken."""
+    label = label.strip()
+    if not label:
+        raise Failure(t("err.round_exists", council=council_label(council), round=typed(label)))
+    stored = await repo.window(council.id)
+    if stored is not None:
+        state = window_state(Window(*stored), datetime.now(UTC), ZoneInfo(settings.timezone))
+        if state != "closed":
+            raise Failure(
+                t("err.round_still_open", council=council_label(council), slug=council.slug)
+            )
+    try:
+        made = await repo.open_round(council.id, label, closes, opens)
+    except RoundExists:
+        raise Failure(
+            t("err.round_exists", council=council_label(council), round=typed(label))
+        ) from None
+    key = "msg.round_opened" if made.questionnaire_version else "msg.round_opened_packaged"
+    print(t(key, council=council_label(council), round=label, version=made.questionnaire_version))
 
 
 def _date(text: str) -> date:

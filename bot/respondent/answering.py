@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
 from bot.respondent.respondent_survey import Survey
-from bot.respondent.screens import Rendered, ScreenCache, language_keyboard
+from bot.respondent.screens import Rendered, ScreenCache, ScreenCaches, language_keyboard
 from bot.services.access import auditor_help, auditor_lang, auditor_scope
 from bot.services.report_builder import answers_changed
 from bot.services.wording import notice_text, say, toast
@@ -35,6 +35,7 @@ from flows import (
 )
 from rubric.catalog import Messages
 from rubric.schema import Lang, Questionnaire
+from storage.questionnaires import Questionnaires
 from storage.repository import Repository
 
 handlers = Handlers("respondent")
@@ -53,6 +54,8 @@ async def start(
     settings: Settings,
     questionnaire: Questionnaire,
     screens: ScreenCache | None = None,
+    questionnaires: Questionnaires | None = None,
+    screen_caches: ScreenCaches | None = None,
 ) -> None:
     user = message.from_user
     assert user is not None
@@ -65,6 +68,10 @@ async def start(
             return
         # Bound just now: read again who this is (the update's own read predates the binding).
         context = await repo.update_context(user.id)
+        version = context.questionnaire_version
+        if questionnaires is not None and version is not None:
+            questionnaire = await questionnaires.get(version)
+            screens = screen_caches.of(version, questionnaire) if screen_caches else None
         survey = Survey.of(
             context, bot, user.id, repo, questionnaire, texts, settings, screens=screens
         )

@@ -60,8 +60,15 @@ class Survey:
         state: SurveyState,
         window: StoredWindow | None,
         screens: ScreenCache | None = None,
+        questionnaire_version: int | None = None,
+        retired: frozenset[str] = frozenset(),
     ) -> None:
         self.bot, self.chat_id, self.repo = bot, chat_id, repo
+        self.questionnaire_version = questionnaire_version
+        """The version ``questionnaire`` is (None: the packaged one), pinned on the response
+        when its row is made."""
+        self.retired = retired
+        """Question ids of other versions: a tap naming one is stale (`flows.step`)."""
         self.questionnaire, self.texts, self.settings = questionnaire, texts, settings
         self.respondent = respondent
         self.state = state
@@ -81,6 +88,8 @@ class Survey:
         texts: Messages,
         settings: Settings,
         screens: ScreenCache | None = None,
+        *,
+        retired: frozenset[str] = frozenset(),
     ) -> Survey | None:
         """The survey of whoever the update's read found, or None for someone not invited."""
         if context.invitee is None or context.council is None:
@@ -98,6 +107,8 @@ class Survey:
             state,
             context.window,
             screens,
+            context.questionnaire_version,
+            retired,
         )
 
     def lang(self, state: SurveyState) -> Lang:
@@ -148,7 +159,15 @@ class Survey:
         """Applies ``event`` to the stored state and stores the outcome; returns the state
         before and the step."""
         before = self.state
-        result = await apply(self.repo, self.questionnaire, self.respondent.invitee, event, before)
+        result = await apply(
+            self.repo,
+            self.questionnaire,
+            self.respondent.invitee,
+            event,
+            before,
+            questionnaire_version=self.questionnaire_version,
+            retired=self.retired,
+        )
         self.state = result.state
         return before, result
 

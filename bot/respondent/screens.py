@@ -66,6 +66,21 @@ class ScreenCache:
         self._cache[key] = value
 
 
+class ScreenCaches:
+    """One `ScreenCache` per questionnaire version in use (None: the packaged one), made on
+    first use: a version never changes, so its screens never do."""
+
+    def __init__(self, packaged: ScreenCache) -> None:
+        self.texts = packaged.texts
+        self._caches: dict[int | None, ScreenCache] = {None: packaged}
+
+    def of(self, version: int | None, questionnaire: Questionnaire) -> ScreenCache:
+        cache = self._caches.get(version)
+        if cache is None or cache.questionnaire is not questionnaire:
+            cache = self._caches[version] = ScreenCache(questionnaire, self.texts)
+        return cache
+
+
 @dataclass(frozen=True)
 class Context:
     """What a screen needs besides itself: the words, the person's language and group."""

@@ -64,10 +64,15 @@ async def apply(
     invitee: Invitee,
     event: Event,
     before: SurveyState,
+    *,
+    questionnaire_version: int | None = None,
+    retired: frozenset[str] = frozenset(),
 ) -> Step:
     """Apply one event to ``before`` (the stored state, read under the person's lock) and
-    persist its outcome in one transaction; returns the step."""
-    result = step(questionnaire, before, event)
+    persist its outcome in one transaction; returns the step. ``questionnaire_version`` is the
+    version ``questionnaire`` is (None: the packaged one), pinned on a response made now;
+    ``retired`` the question ids of other versions (`flows.step`)."""
+    result = step(questionnaire, before, event, retired=retired)
     after = result.state
     changed = (
         result.saved
@@ -89,6 +94,7 @@ async def apply(
                 qid: StoredAnswer.model_construct(question_id=qid, choice=a.choice, text=a.text)
                 for qid, a in result.saved.items()
             },
+            questionnaire_version=questionnaire_version,
         )
     return result
 

@@ -33,6 +33,8 @@ from reports.results import CouncilDocument
 from reports.survey_dates import SurveyWindow
 from rubric.advice import load_advice
 from rubric.schema import LANGS, Lang, Questionnaire
+from storage.questionnaires import Questionnaires
+from storage.releases import Decide
 from storage.reporting import NewRelease, PastRelease, Roll
 from storage.repository import Repository
 from storage.rows import Council
@@ -62,6 +64,18 @@ class BuiltReport:
         return await self.pdf() if fmt == "pdf" else self.html.encode("utf-8")
 
 
+async def in_use(
+    repo: Repository, questionnaire: Questionnaire, council_id: int | None = None
+) -> Questionnaire:
+    """The questionnaire a council's report (None: the national report) is built with: the
+    version its responses are pinned to (`Repository.version_in_use`), else ``questionnaire``
+    (the packaged one)."""
+    version = await repo.version_in_use(council_id)
+    if version is None:
+        return questionnaire
+    return await Questionnaires(repo, questionnaire).get(version)
+
+
 async def build(
     repo: Repository,
     questionnaire: Questionnaire,
@@ -85,6 +99,7 @@ async def build(
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     if advance:
         await advance_releases(repo, questionnaire, settings)
+    questionnaire = await in_use(repo, questionnaire, council.id)
     rows = await repo.report_input(council.id)
     notes = await stored_notes(repo, council)
     made = await final_input(repo, council, rows, notes, today) if final else None
@@ -134,6 +149,7 @@ async def council_documents(
     the auditor's draft shows and what a draft is checked against. Like `datatool report`, it
     only reads the release every other reader sees: releases move where answers change."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
+    questionnaire = await in_use(repo, questionnaire, council.id)
     rows = await repo.report_input(council.id)
     k = settings.min_group_size
     return {
@@ -158,8 +174,11 @@ async def advance_releases(
     follows (`Repository.advance_wales`). On a read-only database the releases stay as stored."""
     k, safe = settings.min_group_size, settings.unanimity_safe_size
 
-    def decide(roll: Roll, history: list[PastRelease], final: bool) -> NewRelease | None:
-        return make_release(questionnaire, roll, k, history, final=final, unanimity_safe_size=safe)
+    def decider(asked: Questionnaire) -> Decide:
+        def decide(roll: Roll, history: list[PastRelease], final: bool) -> NewRelease | None:
+            return make_release(asked, roll, k, history, final=final, unanimity_safe_size=safe)
+
+        return decide
 
     windows = await repo.windows()
     now, tz = datetime.now(UTC), ZoneInfo(settings.timezone)
@@ -170,7 +189,8 @@ async def advance_releases(
         window = Window() if stored is None else Window(*stored)
         closed = window_state(window, now, tz) == "closed"
         if changed or closed:
-            await repo.advance_release(council_id, decide, k, final=closed)
+            asked = await in_use(repo, questionnaire, council_id)
+            await repo.advance_release(council_id, decider(asked), k, final=closed)
     await repo.advance_wales(wales_may_move)
 
 
@@ -201,6 +221,7 @@ async def build_national_report(
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     if advance:
         await advance_releases(repo, questionnaire, settings)
+    questionnaire = await in_use(repo, questionnaire)
     councils = await repo.councils()
     inputs = await repo.national_input(councils)
     k = settings.min_group_size

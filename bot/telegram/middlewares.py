@@ -17,7 +17,8 @@ from aiolimiter import AsyncLimiter
 
 from bot.services.wording import say, toast
 from rubric.catalog import Messages
-from rubric.schema import Lang
+from rubric.schema import Lang, Questionnaire
+from storage.questionnaires import Questionnaires
 from storage.repository import Repository
 from storage.rows import UpdateContext
 from storage.updates import handling
@@ -184,16 +185,26 @@ class Surveyed(Protocol):
 
 class WhoIsThis(BaseMiddleware):
     """Works out who wrote, once per update, before any handler runs: ``respondent`` and its
-    ``survey`` (or None), and ``lang``, the person's language (their survey's, else their
+    ``survey`` (or None), the ``questionnaire`` they answer (their questionnaire version's),
+    and ``lang``, the person's language (their survey's, else their
     account's; None while unknown), so that no handler looks it up again. It reads nothing
     itself: ``OncePerUpdate``'s read has it all (read here only when that middleware is not
     in front, as in some tests)."""
 
-    def __init__(self, repo: Repository, *, survey_of: Callable[..., Surveyed | None]) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        *,
+        survey_of: Callable[..., Surveyed | None],
+        screens_of: Callable[[int | None, Questionnaire], object] | None = None,
+    ) -> None:
         self.repo = repo
         self.survey_of = survey_of
         """The respondent room's ``Survey.of``, given by the composition (``bot.app``), so that
         this plumbing imports no room."""
+        self.screens_of = screens_of
+        """The rendered screens' cache for a questionnaire version (the respondent room's
+        ``ScreenCaches.of``), for a person answering a stored version."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -204,6 +215,16 @@ class WhoIsThis(BaseMiddleware):
             context: UpdateContext | None = data.get("context")
             if context is None:
                 context = await self.repo.update_context(user.id)
+            retired: frozenset[str] = frozenset()
+            if context.invitee is not None and context.questionnaire_version is not None:
+                # The person answers the version their response is pinned to (or, before
+                # they start, the newest): their handlers get that version's questionnaire.
+                questionnaires: Questionnaires = data["questionnaires"]
+                version = context.questionnaire_version
+                data["questionnaire"] = await questionnaires.get(version)
+                if self.screens_of is not None:
+                    data["screens"] = self.screens_of(version, data["questionnaire"])
+                retired = questionnaires.retired(data["questionnaire"])
             survey = self.survey_of(
                 context,
                 data["bot"],
@@ -213,6 +234,7 @@ class WhoIsThis(BaseMiddleware):
                 data["texts"],
                 data["settings"],
                 data.get("screens"),
+                retired=retired,
             )
             if survey is not None:
                 data["respondent"] = survey.respondent

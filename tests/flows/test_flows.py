@@ -660,3 +660,13 @@ def test_the_real_questionnaire_can_be_answered_to_the_end() -> None:
         assert isinstance(r.screen, ReviewScreen) and r.screen.can_submit
         r = step(q, r.state, Submit())
         assert r.screen == DoneScreen() and r.state.submitted
+
+
+def test_a_question_of_another_version_is_stale_not_forged() -> None:
+    """A button of an old message naming a question this version lacks (another version's,
+    issue 25) gets the stale notice; an id no version has is still forged."""
+    s = started()
+    r = step(Q, s, Choose(question_id="gone1", option_id="a"), retired=frozenset({"gone1"}))
+    assert r.notice == "stale" and r.state == s and r.saved == {}
+    r = step(Q, s, Choose(question_id="zzz", option_id="a"), retired=frozenset({"gone1"}))
+    assert r.notice == "invalid"

@@ -41,6 +41,7 @@ from rubric.advice import load_advice
 from rubric.loader import load_questionnaire
 from rubric.schema import Group, Lang
 from storage.reporting import (
+    CommentRow,
     ReleasedFigure,
     ReleaseGroup,
     ReleaseInfo,
@@ -64,6 +65,20 @@ POWYS = CouncilName(
 AGREE = ("sa", "a", "n", "d", "sd", "dk")
 LEVEL = ("1", "2", "3", "dk")
 OTHERS = ("cardiff", "conwy", "gwynedd")
+TOPICS_OF: dict[str, frozenset[str]] = {
+    "Services still work in silos and do not share what they know.": frozenset({"sharing"}),
+    "We need a corporate data strategy that everyone understands.": frozenset({"strategy"}),
+    "Mae angen strategaeth ddata gorfforaethol y mae pawb yn ei deall.": frozenset({"strategy"}),
+    "There are too few analysts and no time for training.": frozenset({"skills", "resources"}),
+    "Does dim digon o ddadansoddwyr, a does dim amser i hyfforddi.": frozenset(
+        {"skills", "resources"}
+    ),
+    "Roedd yr arwyddion rhybudd yn ein data cyn i'r problemau yn y gwasanaethau plant ddod yn "
+    "amlwg.": frozenset({"decisions"}),
+    "Nothing more to add.": frozenset({"other"}),
+}
+"""Comments the random councils give, with the topics a reader puts each in: the test's own
+reading, against which the report's "3 comments are about ..." sentences are checked."""
 
 # --- a random council as its release ----------------------------------------------------------
 
@@ -98,8 +113,18 @@ def council_rows(
     lean = {a: rng.randrange(3) for a in atoms}
     cells: list[tuple[str, str]] = []
     figures: list[ReleasedFigure] = []
+    comments: list[CommentRow] = []
     for question in Q.questions:
         if question.kind == "text":
+            # Comments are shown when at least K were asked the question (the comment rule).
+            asked_n = sum(n for a, n in atoms.items() if question.asks(a[0]))
+            if asked_n >= K:
+                cells.append((question.id, "all"))
+                pool = sorted(TOPICS_OF)
+                comments += [
+                    CommentRow(question_id=question.id, text=rng.choice(pool))
+                    for _ in range(rng.randrange(0, asked_n + 1))
+                ]
             continue
         choices = AGREE if question.kind == "agree" else LEVEL
         asked = {a: n for a, n in atoms.items() if question.asks(a[0])}
@@ -164,6 +189,7 @@ def council_rows(
         cells=tuple(cells),
         figures=tuple(figures),
         wales=tuple(wales),
+        comments=tuple(comments),
     )
 
 
@@ -290,6 +316,12 @@ def check(claim: Claim, report: Report) -> None:
         assert total.caution and claim.figures == (total.responded, total.invited, total.percent)
     elif claim.kind == "recommendation":
         _check_recommendation(claim, report, found)
+    elif claim.kind == "comment_topic":
+        theme_id, topic_id = claim.subject.split("/")
+        theme = next(t for t in report.themes if t.theme_id == theme_id)
+        n = sum(1 for c in theme.comments if topic_id in TOPICS_OF[c])
+        assert n >= 2 and claim.figures == (n,), (claim.subject, n, said)
+        assert said.startswith(f"{n} comments are about ") or said.startswith(f"Mae {n} sylw am ")
     else:  # pragma: no cover - a new kind of sentence needs its check here
         raise AssertionError(f"no check for {claim.kind}")
 
@@ -368,6 +400,7 @@ def said_sentences(doc: CouncilDocument) -> list[str]:
         out += [story.overall] if story.overall else []
         out += [f.sentence for f in story.findings]
         out += [r.text for r in story.recommendations]
+        out += [g.sentence for g in story.topics]
     out += [m.sentence for m in doc.maturity]
     out += [doc.maturity_summary] if doc.maturity_summary else []
     return out

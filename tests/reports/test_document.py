@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
+from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, PdfObject
 
 from reports.document import build_document
 from reports.pdf import html_to_pdf, render_pdf
@@ -263,6 +264,47 @@ def test_pdf_title_is_the_report_title(powys_pdf: tuple[Lang, Report, bytes]) ->
     _, built, pdf = powys_pdf
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.metadata is not None and reader.metadata.title == built.title
+
+
+def _dictionary(value: object) -> DictionaryObject:
+    got = value.get_object() if isinstance(value, PdfObject) else value
+    assert isinstance(got, DictionaryObject), got
+    return got
+
+
+def _structure(node: object) -> Iterator[DictionaryObject]:
+    """Every element of a PDF's structure tree under `node`, depth first."""
+    node = node.get_object() if isinstance(node, PdfObject) else node
+    if isinstance(node, ArrayObject):
+        for kid in node:
+            yield from _structure(kid)
+    elif isinstance(node, DictionaryObject):
+        if "/S" in node:
+            yield node
+        if "/K" in node:
+            yield from _structure(node["/K"])
+
+
+def test_pdf_is_tagged_in_its_language_with_its_title(
+    powys_pdf: tuple[Lang, Report, bytes],
+) -> None:
+    """Read from the PDF itself: tagged (marked content and a structure tree of the HTML's
+    headings, tables and figures, each chart with its text), the report's language and title,
+    and the title shown in place of the file's name."""
+    lang, built, pdf = powys_pdf
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.root_object
+    assert str(root["/Lang"]) == lang
+    assert _dictionary(root["/MarkInfo"])["/Marked"] == BooleanObject(True)
+    assert _dictionary(root["/ViewerPreferences"])["/DisplayDocTitle"] == BooleanObject(True)
+    assert reader.metadata is not None and reader.metadata.title == built.title
+    elements = list(_structure(root["/StructTreeRoot"]))
+    kinds = Counter(str(e["/S"]) for e in elements)
+    assert kinds["/Document"] == 1 and kinds["/H1"] >= 1 and kinds["/H2"] >= 6, kinds
+    assert kinds["/Table"] >= 6 and kinds["/TH"] and kinds["/Caption"] >= 6, kinds
+    assert kinds["/L"] and kinds["/LI"] and kinds["/P"], kinds
+    figures = [e for e in elements if str(e["/S"]) == "/Figure"]
+    assert figures and all(str(e.get("/Alt", "")).strip() for e in figures)
 
 
 def test_pdfs_asked_for_at_once_are_made_one_at_a_time() -> None:

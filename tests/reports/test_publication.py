@@ -32,7 +32,7 @@ def test_why_data_matters_and_the_method(lang: Lang) -> None:
 
 
 def test_repeated_comments_are_collapsed_and_the_recurring_ones_shown_in_the_theme() -> None:
-    from reports.render import collapse
+    from reports.comment_topics import collapse
 
     said = ("Services work in silos.", "services work in  silos", "Need training.")
     assert collapse(said * 2 + ("Services work in silos!",)) == [
@@ -50,7 +50,8 @@ def test_repeated_comments_are_collapsed_and_the_recurring_ones_shown_in_the_the
     assert html.count("(said by 5 respondents)") == 2
     section = html[html.index(f'id="theme-{theme.theme_id}"') :]
     section = section[: section.index("</section>")]
-    assert "What respondents said more than once" in section
+    assert "What respondents&#39; comments are about" in section
+    assert "5 comments are about strategy and direction." in section
     assert "Mae angen hyfforddiant." not in section  # said once: in the annex only
     cy = render_html(
         report(powys_people(), "cy").model_copy(update={"themes": crowded.themes}), "cy"

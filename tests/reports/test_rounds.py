@@ -22,10 +22,10 @@ from reports import build_report
 from reports.change_claims import UntrueChange, checked_change, holds_change
 from reports.confidentiality import change_shown
 from reports.document import build_document
-from reports.national import build_national
+from reports.national import NationalReport, build_national
 from reports.national_render import render_national_html
 from reports.render import render_html
-from reports.results import Claim, Report, RoundChange, Statement, StatementResult
+from reports.results import Claim, CouncilName, Report, RoundChange, Statement, StatementResult
 from reports.rounds import compare_rounds
 from rubric.changes import Change, changes
 from rubric.schema import Lang, Questionnaire, Text
@@ -257,6 +257,12 @@ def test_every_sentence_about_change_is_true_of_both_reports_in_both_languages(
 
 @pytest.fixture(scope="module")
 def pair() -> dict[Lang, tuple[Report, Report, RoundChange]]:
+    return two_rounds()
+
+
+def two_rounds() -> dict[Lang, tuple[Report, Report, RoundChange]]:
+    """Powys's previous and current reports in each language, and the change between them
+    (also rendered for the accessibility checks, tests/reports/test_accessibility.py)."""
     rng = random.Random(7)
     rows_then, rows_now = council_rows(rng, 14, 12, 6), council_rows(rng, 14, 14, 6)
     then_q = without(Q, {AGREE_IDS[3]})  # new in 2027
@@ -394,7 +400,8 @@ def test_reworded_is_told_from_otherwise_changed() -> None:
 # --- the national report ---------------------------------------------------------------------
 
 
-def test_the_national_report_shows_each_characteristics_spread_then_and_now() -> None:
+def wales_two_rounds() -> tuple[list[CouncilName], dict[str, dict[str, ReportRows]]]:
+    """Powys and the other councils' releases of 2026 and 2027, made to order."""
     rng = random.Random(11)
     councils = [POWYS] + [
         POWYS.model_copy(update={"slug": s, "name_en": s.title() + " Council"}) for s in OTHERS
@@ -406,24 +413,38 @@ def test_the_national_report_shows_each_characteristics_spread_then_and_now() ->
         }
         for label in ("2026", "2027")
     }
-    for lang in LANGS:
-        built = {
-            label: {
-                c.slug: build_report(Q, rows[c.slug], c, lang, K, generated_on=ON) for c in councils
-            }
-            for label, rows in rounds.items()
+    return councils, rounds
+
+
+def national_with_change(
+    councils: list[CouncilName], rounds: dict[str, dict[str, ReportRows]], lang: Lang
+) -> tuple[dict[str, dict[str, Report]], NationalReport]:
+    """Each round's council reports, and the national report of 2027 with its change since 2026
+    (also rendered for the accessibility checks, tests/reports/test_accessibility.py)."""
+    built = {
+        label: {
+            c.slug: build_report(Q, rows[c.slug], c, lang, K, generated_on=ON) for c in councils
         }
-        national = build_national(
-            Q,
-            councils,
-            built["2027"],
-            lang,
-            K,
-            generated_on=ON,
-            previous=built["2026"],
-            previous_label="2026",
-            current_label="2027",
-        )
+        for label, rows in rounds.items()
+    }
+    national = build_national(
+        Q,
+        councils,
+        built["2027"],
+        lang,
+        K,
+        generated_on=ON,
+        previous=built["2026"],
+        previous_label="2026",
+        current_label="2027",
+    )
+    return built, national
+
+
+def test_the_national_report_shows_each_characteristics_spread_then_and_now() -> None:
+    councils, rounds = wales_two_rounds()
+    for lang in LANGS:
+        built, national = national_with_change(councils, rounds, lang)
         assert national.change is not None
         for row in national.change.rows:
             for label, got, total in (

@@ -5,47 +5,24 @@ empty."""
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
 from functools import cache
 
 import pytest
-from pypdf import PdfReader
 
 from reports.document import build_document
 from reports.pdf import render_pdf
 from reports.results import CouncilDocument
 from rubric.schema import Lang
 from tests.reports.test_document import powys_people
+from tests.support.pdf_runs import Run, pdf_runs
 from tests.support.report_rows import report
-
-
-@dataclass(frozen=True)
-class Run:
-    page: int
-    text: str
-    size: float
-    y: float
 
 
 @cache
 def _built(lang: Lang) -> tuple[CouncilDocument, tuple[Run, ...], tuple[float, ...]]:
     document = build_document(report(powys_people(), lang))
-    reader = PdfReader(io.BytesIO(render_pdf(document, lang)))
-    runs: list[Run] = []
-    heights = []
-    for number, page in enumerate(reader.pages, start=1):
-        heights.append(float(page.mediabox.height))
-
-        def visit(
-            text: str, cm: list[float], tm: list[float], font: object, size: float, n: int = number
-        ) -> None:
-            if text.strip():
-                scale = abs(tm[3] * cm[3])
-                runs.append(Run(n, " ".join(text.split()), size * scale, tm[5] * cm[3] + cm[5]))
-
-        page.extract_text(visitor_text=visit)
-    return document, tuple(runs), tuple(heights)
+    runs, heights = pdf_runs(render_pdf(document, lang))
+    return document, runs, heights
 
 
 def _sizes_within(runs: tuple[Run, ...], texts: list[str], longer: int = 40) -> list[float]:

@@ -9,6 +9,7 @@ import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
+import aiosqlite
 import pytest
 
 from storage.answers import AlreadySubmitted
@@ -118,6 +119,99 @@ async def test_every_statement_of_the_answer_path_runs_on_aiosqlites_thread(
     assert threading.get_ident() not in {thread for thread, _ in ran}
     assert (await repo.survey(iid))[1] == {"q1": answer("q1", "a")}
     assert await handled(repo, 5) and await handled(repo, 6)
+
+
+def count_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of aiosqlite's calls made from here on: each is one trip to its thread."""
+    trips: list[str] = []
+    for name in ("execute", "execute_fetchall", "executemany", "executescript", "commit"):
+        method = getattr(aiosqlite.Connection, name)
+
+        def counted(self: Any, *args: Any, _method: Any = method, _name: str = name) -> Any:
+            trips.append(_name)
+            return _method(self, *args)
+
+        monkeypatch.setattr(aiosqlite.Connection, name, counted)
+    return trips
+
+
+@SQLITE_ONLY
+async def test_the_answer_paths_trips_to_aiosqlites_thread(
+    repo: Repository, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each trip to aiosqlite's thread costs a wake-up of that thread and of the loop, and a
+    transaction's trips hold the connection for everyone (storage.sqlite's notes; issue 24).
+    The update's read is one statement (its own snapshot: no BEGIN and COMMIT); a tap's write is
+    a script (BEGIN IMMEDIATE, the update's record, the response, the answer), the check's read
+    and the COMMIT; a typed answer's text is never written into a script, so it is one more."""
+    iid = await bound(repo, 7)
+    await repo.save_survey(
+        iid, **STATE, cursor="q2", submitted=False, answers={"q1": answer("q1", "a")}
+    )
+    ran: list[str] = []
+    assert isinstance(db, SqliteDatabase)
+    await db.trace(ran.append)
+    trips = count_trips(monkeypatch)
+    context = await repo.update_context(7, 5)
+    assert trips == ["execute_fetchall"] and context.answers == {"q1": answer("q1", "a")}
+    trips.clear()
+    with handling(5):
+        record = await repo.save_survey(
+            iid, **STATE, cursor="q3", submitted=False, answers={"q2": answer("q2", "b")}
+        )
+    assert trips == ["executescript", "execute_fetchall", "commit"]
+    assert record == (await repo.survey(iid))[0] and record is not None and record.cursor == "q3"
+    trips.clear()
+    typed = "It's; -- 'quoted' ?"
+    with handling(6):
+        await repo.save_survey(
+            iid, **STATE, cursor="q4", submitted=False, answers={"q3": answer("q3", text=typed)}
+        )
+    assert trips == ["executescript", "executemany", "execute_fetchall", "commit"]
+    await db.trace(None)
+    assert not any(typed in sql for sql in ran), "a person's words are bound, never inlined"
+    assert (await repo.survey(iid))[1]["q3"].text == typed
+    assert await handled(repo, 5) and await handled(repo, 6)
+
+
+def test_only_plain_codes_numbers_and_times_are_written_into_a_script() -> None:
+    from storage.sqlite import _inline
+
+    record = "INSERT INTO t (a, b, c) VALUES (?, ?, ?)"
+    assert _inline(Statement(record, (5, "2026-12-08T02:40:00Z", None))) == (
+        "INSERT INTO t (a, b, c) VALUES (5, '2026-12-08T02:40:00Z', NULL)"
+    )
+    assert _inline(Statement("UPDATE t SET n = n-? WHERE id = ?", (-1, 2))) == (
+        "UPDATE t SET n = n-(-1) WHERE id = 2"
+    )
+    assert _inline(Statement(record, [(1, "v_vision", "sa")], many=True)) is not None
+    for text in ("It's", "a b", "x;y", "?", "Da iawn", "ŵ", "1.5e3'"):
+        assert _inline(Statement(record, (1, text, None))) is None, text
+    assert _inline(Statement(record, (1, 2.5, None))) is None
+    assert _inline(Statement(record, (True, 1, 2))) is None
+    assert _inline(Statement(record + " RETURNING *", (1, 2, 3))) is None
+    assert _inline(Statement("SELECT ?", (1,))) is None
+    assert _inline(Statement(record, (1, 2, 3), check=lambda rows: None)) is None
+    assert _inline(Statement(record, [(1, 2, 3), (4, 5, 6)], many=True)) is None
+    assert _inline(Statement("INSERT INTO t VALUES ('?', ?)", (1,))) is None
+
+
+@SQLITE_ONLY
+async def test_a_change_after_submission_rolls_back_the_inlined_statements_too(
+    repo: Repository,
+) -> None:
+    """The update's record and the tap's answer go with the BEGIN, before the check reads the
+    submission time: when the check refuses, they are rolled back with the rest."""
+    iid = await bound(repo, 7)
+    await repo.save_survey(
+        iid, **STATE, cursor=None, submitted=True, answers={"q1": answer("q1", "a")}
+    )
+    with pytest.raises(AlreadySubmitted), handling(9):
+        await repo.save_survey(
+            iid, **STATE, cursor=None, submitted=False, answers={"q1": answer("q1", "b")}
+        )
+    assert (await repo.survey(iid))[1] == {"q1": answer("q1", "a")}
+    assert not await handled(repo, 9)
 
 
 @SQLITE_ONLY
