@@ -90,6 +90,18 @@ def postgres_url(postgres_server: PostgresServer | None) -> Iterator[str]:
         postgres_server.drop_database(url)
 
 
+def _migrate(target: str | Path) -> None:
+    """Opens (migrating and seeding) and closes the database at ``target``, in a thread of its
+    own: an async fixture may be the first to ask for a template, inside a running loop."""
+
+    async def make() -> None:
+        database = await open_database(target)
+        await database.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, make()).result(60)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file migrated and seeded once per run (per xdist worker): a test's database is
@@ -97,31 +109,18 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     migrations again for every test. (The migrations themselves are tested on new files and
     on empty PostgreSQL databases, `postgres_url`.)"""
     path = tmp_path_factory.mktemp("template") / "datatool.sqlite3"
-
-    async def make() -> None:
-        database = await open_database(path)
-        await database.close()
-
-    # In a thread of its own: an async fixture may be the first to ask for it, in a loop.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, make()).result(60)
+    _migrate(path)
     return path
 
 
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer | None) -> str | None:
     """The same on PostgreSQL: a database migrated once, which `CREATE DATABASE ... TEMPLATE`
-    copies for each test (a file copy, instead of nine migrations' DDL)."""
+    copies for each test (a file copy, instead of every migration's DDL)."""
     if postgres_server is None:
         return None
     url = postgres_server.create_database()
-
-    async def make() -> None:
-        database = await open_database(url)
-        await database.close()
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, make()).result(60)
+    _migrate(url)
     return url
 
 
