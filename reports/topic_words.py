@@ -13,9 +13,9 @@ topics, in the lexicon's order.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from functools import lru_cache
 
 from reports.language import written_in
 from reports.results import Report
@@ -53,7 +53,7 @@ Phrase = tuple[frozenset[str], ...]
 """The forms each word of a keyword may begin with."""
 
 
-@lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)
 def phrase(keyword: str, lang: Lang) -> Phrase:
     first, *rest = fold(keyword).split()
     head = welsh_forms(first) if lang == "cy" else frozenset({first})
@@ -69,9 +69,43 @@ def _contains(found: tuple[str, ...], stems: Phrase) -> bool:
 
 
 def matches(topic: CommentTopic, found: tuple[str, ...], langs: tuple[Lang, ...]) -> bool:
-    """Whether the words `found` hold one of the topic's keywords in one of `langs`."""
+    """Whether the words `found` hold one of the topic's keywords in one of `langs`, word by
+    word: the rule stated plainly, which `matcher`'s compiled expressions must agree with (a
+    test holds them to it)."""
     keywords = {"en": topic.keywords.en, "cy": topic.keywords.cy}
     return any(_contains(found, phrase(k, lang)) for lang in langs for k in keywords[lang])
+
+
+def _pattern(stems: Phrase) -> str:
+    """A phrase as a regular expression over the comment's words joined by single spaces:
+    consecutive words, each beginning with one of its forms (what `_contains` tests)."""
+    return " ".join(
+        "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")[^ ]*"
+        for forms in stems
+    )
+
+
+Matcher = tuple[tuple[str, dict[Lang, re.Pattern[str]]], ...]
+"""Each topic's id with one compiled expression per language for all its keywords."""
+
+
+@functools.cache
+def matcher(lexicon: Lexicon) -> Matcher:
+    """The lexicon compiled once (a lexicon never changes once loaded): scanning a comment's
+    words phrase by phrase in Python made report building quadratic in the lexicon's size and
+    slow enough to be felt; one expression per topic and language, anchored at word starts,
+    tests the same thing in a single pass."""
+    out: list[tuple[str, dict[Lang, re.Pattern[str]]]] = []
+    for topic in lexicon.topics:
+        keywords = {"en": topic.keywords.en, "cy": topic.keywords.cy}
+        by_lang: dict[Lang, re.Pattern[str]] = {
+            lang: re.compile(
+                "(?:^| )(?:" + "|".join(_pattern(phrase(k, lang)) for k in keywords[lang]) + ")"
+            )
+            for lang in LANGS
+        }
+        out.append((topic.id, by_lang))
+    return tuple(out)
 
 
 def assign(comment: str, lexicon: Lexicon) -> tuple[str, ...]:
@@ -79,8 +113,12 @@ def assign(comment: str, lexicon: Lexicon) -> tuple[str, ...]:
     it is about none of them."""
     lang = written_in(comment)
     langs: tuple[Lang, ...] = (lang,) if lang else LANGS
-    found = words(comment)
-    ids = tuple(t.id for t in lexicon.topics if matches(t, found, langs))
+    text = " ".join(words(comment))
+    ids = tuple(
+        topic_id
+        for topic_id, by_lang in matcher(lexicon)
+        if any(by_lang[lang].search(text) for lang in langs)
+    )
     return ids or (OTHER,)
 
 

@@ -14,13 +14,14 @@ from pypdf import PdfReader
 from reports import build_report
 from reports.claims import holds
 from reports.document import build_document
+from reports.language import written_in
 from reports.pdf import render_pdf
 from reports.render import render_html
 from reports.results import Report
-from reports.topic_words import assign
+from reports.topic_words import assign, matches, phrase, words
 from rubric.comment_topics import Lexicon, load_topics
 from rubric.loader import QuestionnaireError
-from rubric.schema import Lang
+from rubric.schema import LANGS, Lang
 from storage.reporting import CommentRow
 from tests.reports.test_claims import ON, POWYS, Q, council_rows
 from tests.reports.test_document import powys_people
@@ -251,3 +252,30 @@ def test_the_topics_heading_and_a_topic_left_unquoted_never_stand_alone(lang: La
     first = "Pynciau sylwadau'r ymatebwyr" if lang == "cy" else "What respondents' comments"
     assert page_of(first) == page_of(label)
     assert page_of(bare) == page_of("too few analysts and no time for training.")
+
+
+def test_the_compiled_lexicon_places_a_comment_as_the_word_by_word_rule_does() -> None:
+    """`assign` reads the lexicon through one compiled expression per topic and language; it
+    must place every comment where the word-by-word rule (`matches`) does, mutated Welsh forms,
+    phrases and words that merely begin with a stem included."""
+    lex = load_topics()
+    rng = random.Random(24)
+    vocabulary = sorted(
+        {
+            form + tail
+            for topic in lex.topics
+            for lang, keys in (("en", topic.keywords.en), ("cy", topic.keywords.cy))
+            for k in keys
+            for forms in phrase(k, lang)
+            for form in forms
+            for tail in ("", "au", "ing")
+        }
+        | {"the", "and", "o", "yn", "data", "ni", "we"}
+    )
+    for _ in range(400):
+        comment = " ".join(rng.choice(vocabulary) for _ in range(rng.randrange(1, 9)))
+        lang = written_in(comment)
+        langs: tuple[Lang, ...] = (lang,) if lang else LANGS
+        found = words(comment)
+        expected = tuple(t.id for t in lex.topics if matches(t, found, langs)) or ("other",)
+        assert assign(comment, lex) == expected, comment
