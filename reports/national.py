@@ -89,6 +89,11 @@ def lower_median(levels: Sequence[int]) -> int | None:
     return median_level(levels)
 
 
+MIDDLE_FROM = 3
+"""The fewest councils with a figure for which a spread speaks of a middle council: with two,
+the middle is only the lower of them."""
+
+
 def middle(values: Sequence[int]) -> int | None:
     """The middle council's share: `reports.results.lower_middle`, the one median rule (so the
     middle is always one council's own figure)."""
@@ -184,6 +189,7 @@ class Spread(_Result):
     councils: int
     lowest: int | None
     middle: int | None
+    """None with fewer than `MIDDLE_FROM` councils: two have no middle council."""
     highest: int | None
     sentence: str
 
@@ -491,8 +497,14 @@ class _National:
                 highest=None,
                 sentence=self.t(self.lang, "national.spread.none"),
             )
-        low, mid, high = min(shares), middle(shares), max(shares)
-        key = "national.spread.one" if len(shares) == 1 else key
+        low, high = min(shares), max(shares)
+        if len(shares) == 1:
+            key = "national.spread.one"
+        elif len(shares) < MIDDLE_FROM:
+            key += ".two"
+        # With two councils there is no middle one to speak of: the two shares are the lowest
+        # and the highest, and the middle column shows none.
+        mid = middle(shares) if len(shares) >= MIDDLE_FROM else None
         return Spread(
             councils=len(shares),
             lowest=low,
@@ -530,17 +542,20 @@ class _National:
     def coverage(self, total: Pooled, groups: Sequence[tuple[Group, Pooled]]) -> str | None:
         """Which councils each group row adds up, when not the total's: "Officers: Powys and
         Gwynedd; elected members: Powys (all respondents: 4 councils)"."""
-        if all(p.contributors == total.contributors for _, p in groups):
+        # A group no council's report shows is not a row of figures (its row says it is not
+        # shown, `national.group.withheld`), so it has no councils to name here.
+        shown = [(g, p) for g, p in groups if p.contributors]
+        if all(p.contributors == total.contributors for _, p in shown):
             return None
         shorts = {c.slug: self.short(c) for c in self.councils}
         parts = []
-        for group, pooled in groups:
+        for group, pooled in shown:
             names = [shorts[slug] for slug in sorted(pooled.contributors)]
             parts.append(
                 self.t(
                     self.lang,
                     f"national.coverage.{group}",
-                    councils=join_words(self.lang, names) if names else "–",
+                    councils=join_words(self.lang, names),
                 )
             )
         return self.t.plural(

@@ -510,7 +510,32 @@ def test_every_national_count_is_of_the_councils_own_reports(
                         n += views.n
             assert (theme.wales.agree, theme.wales.n) == (fav, n)
             for statement in theme.statements:
+                # A group no council shows is a row saying so, never named in the note.
                 differs = any(
-                    p.contributors != statement.wales.contributors for _, p in statement.groups
+                    p.contributors != statement.wales.contributors
+                    for _, p in statement.groups
+                    if p.contributors
                 )
                 assert (statement.coverage is not None) == differs
+                # The spread, recomputed from the councils' own shares: a middle council only
+                # among three or more, and its sentence quotes the lowest and highest.
+                own = [
+                    view.agree_pct
+                    for report in reports.values()
+                    for t in report.themes
+                    for st_ in t.statements
+                    if st_.question_id == statement.question_id
+                    and (view := _shown(st_, "all")) is not None
+                    and view.agree_pct is not None
+                ]
+                spread = statement.spread
+                assert spread.councils == len(own)
+                if own:
+                    assert (spread.lowest, spread.highest) == (min(own), max(own))
+                    assert f"{min(own)}%" in spread.sentence and f"{max(own)}%" in spread.sentence
+                if len(own) >= 3:
+                    assert spread.middle == sorted(own)[(len(own) - 1) // 2]
+                    assert f"{spread.middle}%" in spread.sentence
+                else:
+                    middle_word = "middle" if lang == "en" else "canol"
+                    assert spread.middle is None and middle_word not in spread.sentence

@@ -327,6 +327,75 @@ async def test_group_rows_say_which_councils_they_add_up(tmp_path: Path) -> None
     assert v1.coverage in html
 
 
+async def two_small_councils(tmp_path: Path, lang: Lang) -> NationalReport:
+    """Two councils whose reports show only their totals (6 officers and 2 members each, so
+    neither group is shown, the officers' figures being the total less two members')."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    db = await open_db(tmp_path)
+    for slug, shift in (("conwy", 0), ("powys", 3)):
+        await add_people(db, slug, "officer", invited=6, submitted=6, answers=answers(shift))
+        await add_people(db, slug, "member", invited=2, submitted=2, answers=answers(shift + 1))
+    councils, reports = await reports_of(db, lang)
+    await db.close()
+    return build_national(small_questionnaire(), councils, reports, lang, 5, generated_on=ON)
+
+
+@pytest.mark.parametrize(
+    ("lang", "withheld", "middle_words"),
+    [
+        (
+            "en",
+            "not shown: no council's own report shows this group's figures",
+            ("middle council at", "(2 councils)"),
+        ),
+        (
+            "cy",
+            "heb ei ddangos: nid yw adroddiad unrhyw gyngor yn dangos ffigurau'r grŵp hwn",
+            ("cyngor canol ar", "canol ar"),
+        ),
+    ],
+)
+async def test_a_group_no_council_shows_is_withheld_not_zero_and_two_have_no_middle(
+    tmp_path: Path, lang: Lang, withheld: str, middle_words: tuple[str, ...]
+) -> None:
+    """A group row with no council's figures says it is not shown (never "– 0 0"), the
+    coverage note names no empty group ("officers: –"), and with two councils' figures the
+    spread quotes the two shares without speaking of a middle council."""
+    report = await two_small_councils(tmp_path, lang)
+    assert report.with_figures == 2
+    html = unescape(render_national_html(report, lang))
+    labels = {"officer": ("Officers", "Swyddogion"), "member": ("Elected members", "Aelodau")}
+    statements = [s for t in report.themes for s in t.statements if s.wales.councils]
+    assert statements
+    for s in statements:
+        assert s.wales.councils == 2
+        if len(s.groups) == 2:  # asked of both groups: neither is shown anywhere
+            assert all(pooled.councils == 0 for _, pooled in s.groups), s.question_id
+        assert s.coverage is None  # no group adds up other councils than the total: none named
+        # The sentence recomputed from the councils' own shares: the two, lowest first.
+        low, high = s.spread.lowest, s.spread.highest
+        assert s.spread.middle is None and low is not None and high is not None
+        assert (s.spread.sentence.count(f"{low}%"), s.spread.sentence.count(f"{high}%")) >= (
+            1,
+            1,
+        )
+        assert s.spread.sentence in html
+    for theme in report.themes:
+        if theme.spread.councils == 2:
+            assert theme.spread.middle is None and theme.spread.sentence in html
+    for word in middle_words:
+        assert word not in html
+        assert all(word not in s.spread.sentence for s in statements)
+    assert "–; " not in html and ": –)" not in html
+    for group, names in labels.items():
+        for name in names:
+            assert not re.search(
+                rf"<th scope=\"row\">{name}[^<]*</th><td>–</td><td>0</td>", html
+            ), group
+    empty = sum(1 for s in statements for _, pooled in s.groups if not pooled.councils)
+    assert empty and html.count(withheld) == empty
+
+
 async def test_the_national_report_says_how_figures_round_and_what_wales_is(
     tmp_path: Path,
 ) -> None:
