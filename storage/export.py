@@ -13,9 +13,13 @@ __all__ = ["ExportRow", "export_answers", "export_comments"]
 
 
 async def export_answers(db: Database, release_id: int) -> list[ExportRow]:
-    """The chosen options of the release's members who still count, in no meaningful order."""
+    """The chosen options of the release's members who still count, in no meaningful order,
+    each under the group and team the release counted them in (a roster correction after the
+    release moves nobody's row: the export is that release, as its figures are)."""
     rows = await db.fetchall(
-        f"SELECT r.id, i.grp, {_TEAM} AS team, r.language, a.question_id, a.choice,"
+        f"SELECT r.id, COALESCE(m.grp, i.grp),"
+        f" CASE WHEN m.grp IS NULL THEN {_TEAM} ELSE NULLIF(TRIM(m.team), '') END AS team,"
+        " r.language, a.question_id, a.choice,"
         " r.questionnaire_version"
         " FROM release_members AS m JOIN responses AS r ON r.id = m.response_id"
         " JOIN invitees AS i ON i.id = r.invitee_id"
