@@ -15,12 +15,11 @@ from bot.respondent.respondent_survey import Survey
 from bot.respondent.screens import Rendered, ScreenCache, ScreenCaches, language_keyboard
 from bot.services.access import auditor_help, auditor_lang, auditor_scope
 from bot.services.report_builder import answers_changed
-from bot.services.wording import notice_text, say, toast
+from bot.services.wording import notice_text, say, toast, too_long_text
 from bot.telegram.callbacks import AnswerCb, LangCb, Nav, NavCb
 from bot.telegram.edits import drop_buttons, edit
 from bot.telegram.registry import Handlers
 from flows import (
-    MAX_TEXT,
     AcceptPrivacy,
     Back,
     Change,
@@ -229,11 +228,7 @@ async def typed(
     _, result = await survey.apply(Type(text=text))
     shown = survey.lang(result.state)
     if result.notice == "too_long":
-        await message.answer(
-            notice_text(
-                texts, shown, "too_long", length=f"{len(text.strip()):,}", max=f"{MAX_TEXT:,}"
-            )
-        )
+        await message.answer(too_long_text(texts, shown, text))
         return
     notice = notice_text(texts, shown, result.notice) if result.notice else None
     await survey.show(result.state, notice)

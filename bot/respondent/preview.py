@@ -23,11 +23,11 @@ from bot.respondent.answering import nav_event
 from bot.respondent.screens import Context, render
 from bot.services.access import PREVIEW
 from bot.services.preview import Preview, Previews, begin, parse_request
-from bot.services.wording import notice_text, say
+from bot.services.wording import notice_text, say, too_long_text
 from bot.telegram.callbacks import AnswerCb, LangCb, NavCb
 from bot.telegram.edits import drop_buttons
 from bot.telegram.registry import Handlers
-from flows import MAX_TEXT, Choose, ChooseLanguage, Event, Type, current_screen
+from flows import Choose, ChooseLanguage, Event, Type, current_screen
 from rubric.catalog import Messages
 from rubric.schema import LANGS, Lang
 from storage.repository import Repository
@@ -127,7 +127,7 @@ async def preview(
 
 
 class InPreview(Filter):
-    """Admits an update from a chat with a preview running, handing the handlers ``preview``."""
+    """Admits an update from a chat with a preview running (and hands it on as ``preview``)."""
 
     async def __call__(self, event: TelegramObject, previews: Previews) -> bool | dict[str, Any]:
         user = getattr(event, "from_user", None)
@@ -144,7 +144,6 @@ async def _step(
     texts: Messages,
     settings: Settings,
     previews: Previews,
-    preview: Preview,
 ) -> None:
     """A tap on a preview screen: the journey's step, in memory; then the next screen, or the
     end of the preview once the review is submitted."""
@@ -176,10 +175,9 @@ async def chose_language(
     texts: Messages,
     settings: Settings,
     previews: Previews,
-    preview: Preview,
 ) -> None:
     chosen: Lang = "cy" if callback_data.lang == "cy" else "en"
-    await _step(query, ChooseLanguage(lang=chosen), bot, texts, settings, previews, preview)
+    await _step(query, ChooseLanguage(lang=chosen), bot, texts, settings, previews)
 
 
 @taps.callback_query(AnswerCb.filter(), InPreview())
@@ -190,10 +188,9 @@ async def answered(
     texts: Messages,
     settings: Settings,
     previews: Previews,
-    preview: Preview,
 ) -> None:
     event = Choose(question_id=callback_data.q, option_id=callback_data.o)
-    await _step(query, event, bot, texts, settings, previews, preview)
+    await _step(query, event, bot, texts, settings, previews)
 
 
 @taps.callback_query(NavCb.filter(), InPreview())
@@ -204,9 +201,8 @@ async def navigated(
     texts: Messages,
     settings: Settings,
     previews: Previews,
-    preview: Preview,
 ) -> None:
-    await _step(query, nav_event(callback_data), bot, texts, settings, previews, preview)
+    await _step(query, nav_event(callback_data), bot, texts, settings, previews)
 
 
 @taps.message(F.text & ~F.text.startswith("/"), InPreview())
@@ -216,7 +212,6 @@ async def typed(
     texts: Messages,
     settings: Settings,
     previews: Previews,
-    preview: Preview,
 ) -> None:
     chat = message.chat.id
     text = message.text or ""
@@ -226,11 +221,7 @@ async def typed(
     now, result = outcome
     shown: Lang = now.lang or "cy"
     if result.notice == "too_long":
-        await message.answer(
-            notice_text(
-                texts, shown, "too_long", length=f"{len(text.strip()):,}", max=f"{MAX_TEXT:,}"
-            )
-        )
+        await message.answer(too_long_text(texts, shown, text))
         return
     if result.notice is not None:
         await message.answer(notice_text(texts, shown, result.notice))

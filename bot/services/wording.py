@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import Notice
+from flows import MAX_TEXT, Notice
 from rubric.catalog import Messages
 from rubric.schema import LANGS, Lang
 
@@ -25,3 +25,10 @@ def languages(lang: Lang | None) -> tuple[Lang, ...]:
 
 def notice_text(texts: Messages, lang: Lang, notice: Notice, **values: object) -> str:
     return texts(lang, f"notice.{notice}", **values)
+
+
+def too_long_text(texts: Messages, lang: Lang, typed: str) -> str:
+    """The refusal of a typed answer over the limit, with its length and the limit."""
+    return notice_text(
+        texts, lang, "too_long", length=f"{len(typed.strip()):,}", max=f"{MAX_TEXT:,}"
+    )
