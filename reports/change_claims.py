@@ -52,8 +52,7 @@ def shown_level(
     """All respondents' levels for a characteristic in both reports, where both show them."""
     pair = []
     for report in (previous, current):
-        row = next((r for r in report.maturity if r.characteristic_id == cid), None)
-        result = row.result("all") if row is not None else None
+        result = report.levels(cid)
         if result is None or result.median is None:
             return None
         pair.append(result)

@@ -406,11 +406,9 @@ class _National:
         ]
         grid: list[list[Placement]] = []
         for report in self.reports:
-            rows = {row.characteristic_id: row for row in report.maturity}
             line = []
             for ch in characteristics:
-                row = rows.get(ch.id)
-                result = row.result("all") if row is not None else None
+                result = report.levels(ch.id)
                 if result is None:
                     line.append(Placement(level=None, n=0))
                 else:

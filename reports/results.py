@@ -245,6 +245,11 @@ class Report(_Result):
     def shown_cells(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.shown)
 
+    def levels(self, characteristic_id: str) -> LevelResult | None:
+        """All respondents' levels on one key characteristic, where the report shows them."""
+        row = next((r for r in self.maturity if r.characteristic_id == characteristic_id), None)
+        return row.result("all") if row is not None else None
+
 
 EvidenceKind = Literal["unfavourable", "favourable", "below_wales", "level", "level_high"]
 """unfavourable / favourable: a statement's views against / for the Authority; below_wales:

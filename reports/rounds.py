@@ -48,7 +48,6 @@ from reports.results import (
     RoundChange,
     StatementChange,
     ThemeChange,
-    median_level,
 )
 from reports.text import join_words, messages
 from rubric.changes import Change
@@ -289,9 +288,8 @@ class NationalChange(_Result):
 def _placements(reports: Mapping[str, Report], cid: str) -> tuple[int, int, int]:
     counts = [0, 0, 0]
     for report in reports.values():
-        row = next((r for r in report.maturity if r.characteristic_id == cid), None)
-        result = row.result("all") if row is not None else None
-        level = median_level(result.levels) if result is not None and result.n else None
+        result = report.levels(cid)
+        level = result.median if result is not None else None
         if level is not None:
             counts[level - 1] += 1
     return counts[0], counts[1], counts[2]
