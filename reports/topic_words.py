@@ -60,25 +60,14 @@ def phrase(keyword: str, lang: Lang) -> Phrase:
     return (head, *(frozenset({w}) for w in rest))
 
 
-def _contains(found: tuple[str, ...], stems: Phrase) -> bool:
-    n = len(stems)
-    return any(
-        all(any(found[i + j].startswith(f) for f in stems[j]) for j in range(n))
-        for i in range(len(found) - n + 1)
-    )
-
-
-def matches(topic: CommentTopic, found: tuple[str, ...], langs: tuple[Lang, ...]) -> bool:
-    """Whether the words `found` hold one of the topic's keywords in one of `langs`, word by
-    word: the rule stated plainly, which `matcher`'s compiled expressions must agree with (a
-    test holds them to it)."""
-    keywords = {"en": topic.keywords.en, "cy": topic.keywords.cy}
-    return any(_contains(found, phrase(k, lang)) for lang in langs for k in keywords[lang])
+def keywords(topic: CommentTopic) -> dict[Lang, tuple[str, ...]]:
+    """The topic's keywords by language."""
+    return {"en": topic.keywords.en, "cy": topic.keywords.cy}
 
 
 def _pattern(stems: Phrase) -> str:
     """A phrase as a regular expression over the comment's words joined by single spaces:
-    consecutive words, each beginning with one of its forms (what `_contains` tests)."""
+    consecutive words, each beginning with one of its forms."""
     return " ".join(
         "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")[^ ]*"
         for forms in stems
@@ -97,10 +86,11 @@ def matcher(lexicon: Lexicon) -> Matcher:
     tests the same thing in a single pass."""
     out: list[tuple[str, dict[Lang, re.Pattern[str]]]] = []
     for topic in lexicon.topics:
-        keywords = {"en": topic.keywords.en, "cy": topic.keywords.cy}
         by_lang: dict[Lang, re.Pattern[str]] = {
             lang: re.compile(
-                "(?:^| )(?:" + "|".join(_pattern(phrase(k, lang)) for k in keywords[lang]) + ")"
+                "(?:^| )(?:"
+                + "|".join(_pattern(phrase(k, lang)) for k in keywords(topic)[lang])
+                + ")"
             )
             for lang in LANGS
         }

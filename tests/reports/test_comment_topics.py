@@ -18,8 +18,8 @@ from reports.language import written_in
 from reports.pdf import render_pdf
 from reports.render import render_html
 from reports.results import Report
-from reports.topic_words import assign, matches, phrase, words
-from rubric.comment_topics import Lexicon, load_topics
+from reports.topic_words import Phrase, assign, keywords, phrase, words
+from rubric.comment_topics import CommentTopic, Lexicon, load_topics
 from rubric.loader import QuestionnaireError
 from rubric.schema import LANGS, Lang
 from storage.reporting import CommentRow
@@ -42,6 +42,21 @@ def lexicon(**keywords: tuple[list[str], list[str]]) -> Lexicon:
             ]
         }
     )
+
+
+def _contains(found: tuple[str, ...], stems: Phrase) -> bool:
+    n = len(stems)
+    return any(
+        all(any(found[i + j].startswith(f) for f in stems[j]) for j in range(n))
+        for i in range(len(found) - n + 1)
+    )
+
+
+def matches(topic: CommentTopic, found: tuple[str, ...], langs: tuple[Lang, ...]) -> bool:
+    """The rule stated plainly, word by word: whether the words `found` hold one of the
+    topic's keywords in one of `langs`. `topic_words.matcher`'s compiled expressions must
+    agree with it."""
+    return any(_contains(found, phrase(k, lang)) for lang in langs for k in keywords(topic)[lang])
 
 
 def test_the_packaged_lexicon_has_every_topic_in_both_languages() -> None:
