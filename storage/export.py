@@ -7,7 +7,7 @@ Which rows and values may leave is `reports.confidentiality.anonymise_export`'s 
 from __future__ import annotations
 
 from storage.database import Database
-from storage.reporting import _TEAM, CommentRow, ExportRow
+from storage.reporting import COUNTED_IN, CommentRow, ExportRow
 
 __all__ = ["ExportRow", "export_answers", "export_comments"]
 
@@ -17,9 +17,7 @@ async def export_answers(db: Database, release_id: int) -> list[ExportRow]:
     each under the group and team the release counted them in (a roster correction after the
     release moves nobody's row: the export is that release, as its figures are)."""
     rows = await db.fetchall(
-        f"SELECT r.id, COALESCE(m.grp, i.grp),"
-        f" CASE WHEN m.grp IS NULL THEN {_TEAM} ELSE NULLIF(TRIM(m.team), '') END AS team,"
-        " r.language, a.question_id, a.choice,"
+        f"SELECT r.id, {COUNTED_IN}, r.language, a.question_id, a.choice,"
         " r.questionnaire_version"
         " FROM release_members AS m JOIN responses AS r ON r.id = m.response_id"
         " JOIN invitees AS i ON i.id = r.invitee_id"

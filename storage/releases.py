@@ -16,6 +16,7 @@ from typing import Any
 from storage.database import Connection, Database, to_iso, utcnow
 from storage.reporting import (
     _TEAM,
+    COUNTED_IN,
     AnswerCountRow,
     CountedIn,
     FigureRow,
@@ -314,8 +315,7 @@ async def record_departure(conn: Connection, invitee_ids: list[int]) -> None:
     them (the check between releases needs it; no answer, no response id)."""
     for invitee_id in invitee_ids:
         rows = await conn.fetchall(
-            f"SELECT m.release_id, COALESCE(m.grp, i.grp),"
-            f" CASE WHEN m.grp IS NULL THEN {_TEAM} ELSE NULLIF(TRIM(m.team), '') END"
+            f"SELECT m.release_id, {COUNTED_IN}"
             " FROM release_members AS m JOIN responses AS r ON r.id = m.response_id"
             " JOIN invitees AS i ON i.id = r.invitee_id WHERE i.id = ?",
             (invitee_id,),

@@ -263,6 +263,12 @@ class Fetcher(Protocol):
 
 # A team written as blanks is no team; teams are compared as written otherwise.
 _TEAM = "NULLIF(TRIM(i.team), '')"
+COUNTED_IN = (
+    "COALESCE(m.grp, i.grp),"
+    f" CASE WHEN m.grp IS NULL THEN {_TEAM} ELSE NULLIF(TRIM(m.team), '') END"
+)
+"""A release member's group and team as the release counted them (``m`` release_members,
+``i`` invitees): the roster's own only for members recorded before releases kept them."""
 
 _RESPONSE_COUNTS = f"""
 SELECT c.slug, i.grp, {_TEAM} AS team, COUNT(*) AS invited, COUNT(r.submitted_at) AS submitted
